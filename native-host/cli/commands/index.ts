@@ -1,0 +1,12 @@
+/**
+ * The `kyso` command line: one module per command, loaded only when named (the host's start-up stays small).
+ * Each module exports `run(argv: string[]): Promise<number>` (the exit code).
+ */
+export interface CliCommand {
+  readonly summary: string;
+  readonly load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },
+};

@@ -1,0 +1,137 @@
+/**
+ * Turn a certificate (DER) into the `CertificateInfo` every part of Kyso shows: the consent window,
+ * the SDK's certificate objects and `kyso list`. Vietnamese diacritics are kept as encoded (UTF8String).
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import type { CertificateInfo, UnusableReason } from '../protocol/common.js';
+import { bytesToBase64, bytesToHex } from '../domain/base64.js';
+import { parseSubjectIdentifiers } from './subject-identifiers.js';
+import { recogniseIssuerCa } from './known-cas.js';
+
+const OID_UID = '0.9.2342.19200300.100.1.1';
+const OID_SERIAL_NUMBER = '2.5.4.5';
+
+const KEY_USAGE_NAMES: ReadonlyArray<[number, string]> = [
+  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
+  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
+  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
+  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
+  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
+  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
+  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
+];
+
+const EKU_NAMES: Readonly<Record<string, string>> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'ocspSigning',
+  '1.3.6.1.4.1.311.10.3.12': 'documentSigning',
+  '1.2.840.113583.1.1.5': 'pdfAuthenticDocuments',
+};
+
+export interface DescribeOptions {
+  /** "Now" for validity; injectable so tests and verification at a past time are deterministic. */
+  readonly at?: Date;
+  /** Whether a private key was found for this certificate (on a token). */
+  readonly hasPrivateKey?: boolean;
+  readonly token?: CertificateInfo['token'];
+}
+
+export function parseCertificate(der: Uint8Array): x509.X509Certificate {
+  return new x509.X509Certificate(der as Uint8Array<ArrayBuffer>);
+}
+
+/** Certificate id: base64url SHA-256 of the DER. Stable across sessions, tokens and machines. */
+export async function certificateId(der: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', der as Uint8Array<ArrayBuffer>));
+  return bytesToBase64(digest).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export async function describeCertificate(der: Uint8Array, options: DescribeOptions = {}): Promise<CertificateInfo> {
+  const cert = parseCertificate(der);
+  const at = options.at ?? new Date();
+  const fingerprint = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', der as Uint8Array<ArrayBuffer>));
+
+  const keyUsageExt = cert.getExtension(x509.KeyUsagesExtension);
+  const keyUsage = keyUsageExt ? KEY_USAGE_NAMES.filter(([flag]) => (keyUsageExt.usages & flag) !== 0).map(([, name]) => name) : [];
+  const ekuExt = cert.getExtension(x509.ExtendedKeyUsageExtension);
+  const extendedKeyUsage = ekuExt ? ekuExt.usages.map((oid) => EKU_NAMES[String(oid)] ?? String(oid)) : [];
+  const policiesExt = cert.getExtension(x509.CertificatePolicyExtension);
+  const policies = policiesExt ? [...policiesExt.policies] : [];
+
+  const key = describeKey(cert);
+  const unusableReasons: UnusableReason[] = [];
+  if (at < cert.notBefore) unusableReasons.push('notYetValid');
+  if (at > cert.notAfter) unusableReasons.push('expired');
+  // No keyUsage extension means any usage [RFC 5280 §4.2.1.3]; otherwise one of the signing bits is needed.
+  if (keyUsageExt && !keyUsage.includes('digitalSignature') && !keyUsage.includes('nonRepudiation')) unusableReasons.push('noSigningKeyUsage');
+  if (options.hasPrivateKey === false) unusableReasons.push('noPrivateKey');
+  if (!key) unusableReasons.push('unsupportedKey');
+
+  const subjectName = cert.subjectName;
+  const identifierSources = [
+    ...subjectName.getField(OID_UID),
+    ...subjectName.getField(OID_SERIAL_NUMBER),
+    ...subjectName.getField('OU'),
+    ...subjectName.getField('CN'),
+  ];
+
+  return {
+    id: await certificateId(der),
+    der: bytesToBase64(der),
+    subject: { ...nameFields(subjectName, cert.subject), identifiers: parseSubjectIdentifiers(identifierSources) },
+    issuer: { ...nameFields(cert.issuerName, cert.issuer), ...optional('ca', recogniseIssuerCa(cert.issuerName)) },
+    serialNumber: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+    notBefore: isoDate(cert.notBefore),
+    notAfter: isoDate(cert.notAfter),
+    keyType: key?.keyType ?? 'RSA',
+    keyBits: key?.keyBits ?? 0,
+    ...optional('namedCurve', key?.namedCurve),
+    keyUsage,
+    extendedKeyUsage,
+    policies,
+    fingerprintSha256: bytesToHex(fingerprint),
+    unusableReasons,
+    ...optional('token', options.token),
+  };
+}
+
+function nameFields(name: x509.Name, dn: string) {
+  const first = (field: string) => name.getField(field)[0];
+  return {
+    dn,
+    ...optional('commonName', first('CN')),
+    ...optional('organization', first('O')),
+    ...optional('organizationalUnit', first('OU')),
+    ...optional('title', first('T') ?? first('2.5.4.12')),
+    ...optional('locality', first('L')),
+    ...optional('province', first('ST')),
+    ...optional('country', first('C')),
+    ...optional('email', first('E') ?? first('1.2.840.113549.1.9.1')),
+  };
+}
+
+function describeKey(cert: x509.X509Certificate): { keyType: 'RSA' | 'EC'; keyBits: number; namedCurve?: 'P-256' | 'P-384' | 'P-521' } | undefined {
+  const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
+  if (alg.name === 'RSASSA-PKCS1-v1_5' || alg.name === 'RSA-PSS' || alg.name === 'RSA-OAEP') {
+    return { keyType: 'RSA', keyBits: alg.modulusLength ?? 0 };
+  }
+  if ((alg.name === 'ECDSA' || alg.name === 'ECDH') && (alg.namedCurve === 'P-256' || alg.namedCurve === 'P-384' || alg.namedCurve === 'P-521')) {
+    return { keyType: 'EC', keyBits: Number(alg.namedCurve.slice(2)), namedCurve: alg.namedCurve };
+  }
+  return undefined;
+}
+
+function isoDate(date: Date): string {
+  // Certificates may say 9999-12-31; toISOString stays 4-digit for those, but clamp anything beyond.
+  const max = Date.UTC(9999, 11, 31, 23, 59, 59);
+  return new Date(Math.min(date.getTime(), max)).toISOString();
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

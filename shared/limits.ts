@@ -1,0 +1,46 @@
+/**
+ * Limits shared by the page SDK, the extension and the native host.
+ * Units are in the names. Every boundary enforces the limit that applies to it.
+ */
+
+/** Protocol version carried in every envelope. Bump on a breaking change. */
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Chrome and Firefox refuse host→browser messages over 1 MiB [Chrome native messaging docs]. */
+export const HOST_TO_BROWSER_MAX_FRAME_BYTES = 1024 * 1024;
+/** Browser→host messages may be up to 64 MiB in Chrome; we accept the same. */
+export const BROWSER_TO_HOST_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Payload bytes per chunk when a host reply is split; leaves room for the JSON envelope. */
+export const HOST_REPLY_CHUNK_BYTES = 768 * 1024;
+/** Largest reply the extension will reassemble from chunks. */
+export const REASSEMBLED_REPLY_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Largest message a page may post to the extension (hashes and small documents). */
+export const PAGE_MESSAGE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** The SDK reports "extension not installed" when no acknowledgement arrives in this time. */
+export const EXTENSION_ACK_TIMEOUT_MS = 1000;
+/** Request to the host that needs no person (status, list). */
+export const HOST_QUICK_REQUEST_TIMEOUT_MS = 30_000;
+/** Token work after the person approved (login + sign). Slow tokens take seconds per signature. */
+export const HOST_SIGN_TIMEOUT_MS = 120_000;
+/** How long the consent window waits for the person before the request fails. */
+export const CONSENT_TIMEOUT_MS = 5 * 60_000;
+/** The SDK's own overall deadline for a request that needs the person. */
+export const SDK_INTERACTIVE_TIMEOUT_MS = CONSENT_TIMEOUT_MS + HOST_SIGN_TIMEOUT_MS + 10_000;
+/** The SDK's deadline for a request that needs no person. */
+export const SDK_QUICK_TIMEOUT_MS = HOST_QUICK_REQUEST_TIMEOUT_MS + 5_000;
+
+/** Requests one page may have pending at once; more are refused, not queued forever. */
+export const MAX_PENDING_REQUESTS_PER_PAGE = 8;
+
+/** PIN length accepted from the consent window (PKCS#11 tokens in use here take 4–16; allow headroom). */
+export const PIN_MIN_CHARS = 4;
+export const PIN_MAX_CHARS = 64;
+
+/** Request ids: random, printable, bounded. */
+export const REQUEST_ID_MAX_CHARS = 64;
+/** An origin longer than this is refused (web-eid uses the same bound). */
+export const ORIGIN_MAX_CHARS = 255;
+/** Certificate DER larger than this is not a certificate we can use. */
+export const CERTIFICATE_MAX_BYTES = 64 * 1024;

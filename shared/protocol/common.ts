@@ -1,0 +1,135 @@
+/** Schemas shared by both directions of both boundaries. Types are inferred from the schemas. */
+import * as v from 'valibot';
+import { ERROR_CODES } from '../errors/catalogue.js';
+import { HASH_ALGORITHMS, KEY_TYPES, SIGNATURE_SCHEMES } from '../domain/algorithms.js';
+import { PROTOCOL_VERSION, REQUEST_ID_MAX_CHARS, CERTIFICATE_MAX_BYTES } from '../limits.js';
+
+export const ProtocolVersionSchema = v.literal(PROTOCOL_VERSION);
+
+/** Request ids are chosen by the requester: printable, bounded, unguessable when made by `newRequestId`. */
+export const RequestIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/), v.maxLength(REQUEST_ID_MAX_CHARS));
+
+export const Base64Schema = (maxBytes: number) =>
+  v.pipe(
+    v.string(),
+    v.maxLength(Math.ceil(maxBytes / 3) * 4),
+    v.regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'not strict base64'),
+  );
+
+export const CertificateDerSchema = Base64Schema(CERTIFICATE_MAX_BYTES);
+export const HashAlgorithmSchema = v.picklist(HASH_ALGORITHMS);
+export const SignatureSchemeSchema = v.picklist(SIGNATURE_SCHEMES);
+export const KeyTypeSchema = v.picklist(KEY_TYPES);
+
+/** Opaque certificate id: base64url SHA-256 fingerprint of the certificate DER (stable across sessions). */
+export const CertificateIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/));
+
+const ShortText = v.pipe(v.string(), v.maxLength(1024));
+const DetailValue = v.union([v.pipe(v.string(), v.maxLength(512)), v.number(), v.boolean(), v.null()]);
+
+export const SerializedErrorSchema = v.strictObject({
+  code: v.picklist(ERROR_CODES),
+  message: ShortText,
+  messageEn: ShortText,
+  details: v.optional(v.record(v.pipe(v.string(), v.maxLength(40)), DetailValue)),
+});
+
+/** State flags of a token [PKCS#11 2.40 §3.2 CK_TOKEN_INFO]. */
+export const TokenFlagsSchema = v.strictObject({
+  loginRequired: v.boolean(),
+  protectedAuthenticationPath: v.boolean(),
+  userPinInitialized: v.boolean(),
+  userPinCountLow: v.boolean(),
+  userPinFinalTry: v.boolean(),
+  userPinLocked: v.boolean(),
+  userPinToBeChanged: v.boolean(),
+});
+
+export const TokenInfoSchema = v.strictObject({
+  /** Stable id: derived from the module and the token's serial, not from the slot number (which changes). */
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/)),
+  label: ShortText,
+  serialNumber: ShortText,
+  manufacturer: ShortText,
+  model: ShortText,
+  slotDescription: ShortText,
+  flags: TokenFlagsSchema,
+});
+
+const NameFieldsSchema = v.strictObject({
+  /** The distinguished name as text (RFC 4514 order), diacritics intact. */
+  dn: v.pipe(v.string(), v.maxLength(4096)),
+  commonName: v.optional(ShortText),
+  organization: v.optional(ShortText),
+  organizationalUnit: v.optional(ShortText),
+  title: v.optional(ShortText),
+  locality: v.optional(ShortText),
+  province: v.optional(ShortText),
+  country: v.optional(ShortText),
+  email: v.optional(ShortText),
+});
+
+/** Identifiers Vietnamese CAs put in the subject (UID "MST:…", "CCCD:…" …), normalised to typed fields. */
+export const SubjectIdentifiersSchema = v.strictObject({
+  mst: v.optional(ShortText),
+  cccd: v.optional(ShortText),
+  cmnd: v.optional(ShortText),
+  passport: v.optional(ShortText),
+  bhxh: v.optional(ShortText),
+  /** Every identifier found, in order, as "PREFIX:value". */
+  all: v.array(ShortText),
+});
+
+export const CertificateInfoSchema = v.strictObject({
+  id: CertificateIdSchema,
+  der: CertificateDerSchema,
+  subject: v.strictObject({ ...NameFieldsSchema.entries, identifiers: SubjectIdentifiersSchema }),
+  issuer: v.strictObject({ ...NameFieldsSchema.entries, /** Recognised CA (e.g. "VGCA", "VNPT-CA"), when known. */ ca: v.optional(ShortText) }),
+  serialNumber: v.pipe(v.string(), v.regex(/^[0-9a-f]{1,128}$/)),
+  notBefore: v.pipe(v.string(), v.isoTimestamp()),
+  notAfter: v.pipe(v.string(), v.isoTimestamp()),
+  keyType: KeyTypeSchema,
+  /** RSA modulus bits or EC curve size bits. */
+  keyBits: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16384)),
+  namedCurve: v.optional(v.picklist(['P-256', 'P-384', 'P-521'])),
+  keyUsage: v.array(ShortText),
+  extendedKeyUsage: v.array(ShortText),
+  policies: v.array(ShortText),
+  fingerprintSha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  /** Why this certificate cannot sign now; empty when it can. */
+  unusableReasons: v.array(v.picklist(['expired', 'notYetValid', 'noSigningKeyUsage', 'noPrivateKey', 'unsupportedKey'])),
+  /** The token that holds it (absent for certificates not on a token). */
+  token: v.optional(v.strictObject({ id: TokenInfoSchema.entries.id, label: ShortText, serialNumber: ShortText, manufacturer: ShortText, model: ShortText })),
+});
+
+export const CertificateFilterSchema = v.strictObject({
+  /** Only certificates valid at this moment (default false: expired ones are listed but not usable). */
+  validNow: v.optional(v.boolean()),
+  /** A subject identifier the certificate must carry, e.g. "MST:0101234567" or "CCCD:001099012345". */
+  subjectIdentifier: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  /** Text that must occur in the issuer's distinguished name (case-insensitive). */
+  issuerContains: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  /** Key usages the certificate must all carry, e.g. ["digitalSignature", "nonRepudiation"]. */
+  keyUsage: v.optional(v.array(v.picklist(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement']))),
+  /** Only certificates with a private key on a token (default true). */
+  withPrivateKey: v.optional(v.boolean()),
+});
+
+export const SignatureResultSchema = v.strictObject({
+  signature: Base64Schema(2048),
+  signatureAlgorithm: SignatureSchemeSchema,
+  hashAlgorithm: HashAlgorithmSchema,
+  /** The signer's certificate, base64 DER. */
+  certificate: CertificateDerSchema,
+  /** Issuer certificates found on the token (and later the trust store), leaf's issuer first. */
+  chain: v.pipe(v.array(CertificateDerSchema), v.maxLength(10)),
+});
+
+export type SerializedErrorMessage = v.InferOutput<typeof SerializedErrorSchema>;
+export type TokenFlags = v.InferOutput<typeof TokenFlagsSchema>;
+export type TokenInfo = v.InferOutput<typeof TokenInfoSchema>;
+export type SubjectIdentifiers = v.InferOutput<typeof SubjectIdentifiersSchema>;
+export type CertificateInfo = v.InferOutput<typeof CertificateInfoSchema>;
+export type CertificateFilter = v.InferOutput<typeof CertificateFilterSchema>;
+export type SignatureResult = v.InferOutput<typeof SignatureResultSchema>;
+export type UnusableReason = CertificateInfo['unusableReasons'][number];

@@ -1,0 +1,92 @@
+/**
+ * Extension ⇄ native host protocol. Each operation names its request payload and its result;
+ * the union of requests and the reply shapes are derived from that one table.
+ * Both the extension (before sending, on receipt) and the host (on receipt) validate with these schemas.
+ */
+import * as v from 'valibot';
+import {
+  CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema, ProtocolVersionSchema,
+  RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema, Base64Schema,
+} from './common.js';
+import { PIN_MAX_CHARS, PIN_MIN_CHARS } from '../limits.js';
+
+/** A PIN as typed by the person: printable, bounded. It travels only consent window → background → host. */
+export const PinSchema = v.pipe(
+  v.string(),
+  v.minLength(PIN_MIN_CHARS),
+  v.maxLength(PIN_MAX_CHARS),
+  // No control characters: a PIN with one is a paste accident or an attack on the token driver.
+  v.regex(/^[^\u0000-\u001f\u007f]+$/),
+);
+
+export const HOST_OPERATIONS = {
+  'host.hello': {
+    request: v.strictObject({ extensionVersion: v.pipe(v.string(), v.maxLength(32)) }),
+    result: v.strictObject({
+      hostVersion: v.pipe(v.string(), v.maxLength(32)),
+      protocolVersion: v.number(),
+      modules: v.array(v.strictObject({
+        path: v.pipe(v.string(), v.maxLength(4096)),
+        loaded: v.boolean(),
+        error: v.optional(v.pipe(v.string(), v.maxLength(64))),
+      })),
+    }),
+  },
+  'host.listTokens': {
+    request: v.strictObject({}),
+    result: v.strictObject({ tokens: v.array(TokenInfoSchema) }),
+  },
+  'host.listCertificates': {
+    request: v.strictObject({ filter: v.optional(CertificateFilterSchema) }),
+    result: v.strictObject({ certificates: v.array(CertificateInfoSchema) }),
+  },
+  'host.signDigest': {
+    request: v.strictObject({
+      certificateId: CertificateIdSchema,
+      /** The digest to sign, base64; its length must match hashAlgorithm. */
+      digest: Base64Schema(64),
+      hashAlgorithm: HashAlgorithmSchema,
+      /** Defaults to the key's first scheme (RSASSA-PKCS1-v1_5 for RSA, ECDSA for EC). */
+      signatureScheme: v.optional(SignatureSchemeSchema),
+      /** Absent only for tokens with a protected authentication path (PIN pad). */
+      pin: v.optional(PinSchema),
+    }),
+    result: SignatureResultSchema,
+  },
+} as const;
+
+export type HostOperation = keyof typeof HOST_OPERATIONS;
+export type HostRequestPayload<T extends HostOperation> = v.InferOutput<(typeof HOST_OPERATIONS)[T]['request']>;
+export type HostResult<T extends HostOperation> = v.InferOutput<(typeof HOST_OPERATIONS)[T]['result']>;
+
+const requestVariant = <T extends HostOperation>(type: T) =>
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal(type), payload: HOST_OPERATIONS[type].request });
+
+/** Every message the extension may send to the host. */
+export const HostRequestSchema = v.variant('type', [
+  requestVariant('host.hello'),
+  requestVariant('host.listTokens'),
+  requestVariant('host.listCertificates'),
+  requestVariant('host.signDigest'),
+]);
+export type HostRequest = v.InferOutput<typeof HostRequestSchema>;
+
+/**
+ * Every frame the host may send. A result's payload is validated against the operation of the
+ * pending request it answers (the id says which), see `HOST_OPERATIONS[type].result`.
+ */
+export const HostReplySchema = v.variant('type', [
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal('host.result'), payload: v.unknown() }),
+  v.strictObject({ v: ProtocolVersionSchema, id: v.union([RequestIdSchema, v.literal('')]), type: v.literal('host.error'), error: SerializedErrorSchema }),
+  /**
+   * One piece of a reply too large for one frame (host→browser frames are capped at 1 MiB).
+   * `data` is a slice of the UTF-8 JSON text of the whole reply; the extension joins `count` pieces in order.
+   */
+  v.strictObject({
+    v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal('host.chunk'),
+    index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    count: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(4096)),
+    data: v.string(),
+  }),
+]);
+export type HostReply = v.InferOutput<typeof HostReplySchema>;

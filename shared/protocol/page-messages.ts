@@ -1,0 +1,71 @@
+/**
+ * Page (SDK) ⇄ extension protocol. The page never names its own origin: the extension takes it from the browser.
+ * Lifecycle of every request: the page posts a request with a private MessagePort; the extension answers on that
+ * port with `kyso.ack` at once, then exactly one `kyso.result` or `kyso.error`.
+ */
+import * as v from 'valibot';
+import {
+  Base64Schema, CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema,
+  ProtocolVersionSchema, RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema,
+} from './common.js';
+
+/** Marker of a page→content-script request on window.postMessage. */
+export const PAGE_REQUEST_CHANNEL = 'kyso/page-request' as const;
+
+export const PAGE_OPERATIONS = {
+  'kyso.getStatus': {
+    request: v.strictObject({}),
+    result: v.strictObject({
+      extensionVersion: v.pipe(v.string(), v.maxLength(32)),
+      protocolVersion: v.number(),
+      host: v.variant('installed', [
+        v.strictObject({ installed: v.literal(true), version: v.pipe(v.string(), v.maxLength(32)) }),
+        v.strictObject({ installed: v.literal(false), error: SerializedErrorSchema }),
+      ]),
+      tokens: v.array(TokenInfoSchema),
+    }),
+    interactive: false,
+  },
+  'kyso.listCertificates': {
+    request: v.strictObject({ filter: v.optional(CertificateFilterSchema) }),
+    result: v.strictObject({ certificates: v.array(CertificateInfoSchema) }),
+    interactive: false,
+  },
+  'kyso.signHash': {
+    request: v.strictObject({
+      hash: Base64Schema(64),
+      hashAlgorithm: HashAlgorithmSchema,
+      certificateId: v.optional(CertificateIdSchema),
+      signatureScheme: v.optional(SignatureSchemeSchema),
+      filter: v.optional(CertificateFilterSchema),
+      /** Shown to the person in the consent window (e.g. "Tờ khai thuế 01/GTGT"). Plain text. */
+      description: v.optional(v.pipe(v.string(), v.maxLength(200))),
+    }),
+    result: SignatureResultSchema,
+    interactive: true,
+  },
+} as const;
+
+export type PageOperation = keyof typeof PAGE_OPERATIONS;
+export type PageRequestPayload<T extends PageOperation> = v.InferOutput<(typeof PAGE_OPERATIONS)[T]['request']>;
+export type PageResult<T extends PageOperation> = v.InferOutput<(typeof PAGE_OPERATIONS)[T]['result']>;
+
+const requestVariant = <T extends PageOperation>(type: T) =>
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal(type), payload: PAGE_OPERATIONS[type].request });
+
+export const PageRequestSchema = v.variant('type', [
+  requestVariant('kyso.getStatus'),
+  requestVariant('kyso.listCertificates'),
+  requestVariant('kyso.signHash'),
+]);
+export type PageRequest = v.InferOutput<typeof PageRequestSchema>;
+
+/** The window.postMessage wrapper the SDK sends; `request` is validated separately so a bad one gets a typed error. */
+export const PageEnvelopeSchema = v.strictObject({ channel: v.literal(PAGE_REQUEST_CHANNEL), request: v.unknown() });
+
+export const PageReplySchema = v.variant('type', [
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal('kyso.ack') }),
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal('kyso.result'), payload: v.unknown() }),
+  v.strictObject({ v: ProtocolVersionSchema, id: RequestIdSchema, type: v.literal('kyso.error'), error: SerializedErrorSchema }),
+]);
+export type PageReply = v.InferOutput<typeof PageReplySchema>;

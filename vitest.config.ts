@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers, run in order: unit (fast, parallel), integration (real SoftHSM2 + child processes),
+// e2e (real Chromium; one browser at a time on a 2-core machine).
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 }, testTimeout: 20_000 },
+      },
+      {
+        test: {
+          name: 'integration', include: ['test/integration/**/*.test.ts'], sequence: { groupOrder: 1 },
+          testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 2 },
+          testTimeout: 90_000, hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
