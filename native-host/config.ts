@@ -1,0 +1,33 @@
+/**
+ * Host configuration compiled in: which extensions may start this host.
+ * Extra IDs (a development build, a re-signed store build) come from env `KYSO_ALLOWED_EXTENSIONS`.
+ */
+
+/**
+ * Public half of the fixed key that pins the Chromium extension ID. The same value is the `key` field of
+ * manifest.json [Chrome manifest "key"]. The private key is not in the repository: unpacked and store builds
+ * only need the public key for the ID to be stable.
+ */
+export const CHROMIUM_EXTENSION_PUBLIC_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAySTgjfmn+Hh2pIyRgi7yeyMBAPSW31CjAroxHXhAIFwd/OWgqw69iZFDt+J6GMrLWnqxFfrb2df/7SV7BvJfmMWIyW0i25+F6VV+qCDqMx0zNuCuquBVxniN4uvsgW+Sdddqc/i81pnhlyHt4g1eSUmFyyofIHgUjR2vM1v4g5ZV+A0SAk6nwlFEUhnEMCy3eqnegTiqv5Mbu9SXYP7k1mZykoIQk2twJDKfUZFZsCA6Y3tZ2XwjanXcgoghIuLyZN+d8lpHDODDmdsxlyMWYdFIY9/1SM/4W9MfCE0OFjsa/SXkR/eu3kGw+PzEB8TLSfKv4UqqauqzX39dMlywGwIDAQAB';
+
+/**
+ * Chromium extension ID derived from the key above: first 32 hex digits of SHA-256(DER SPKI), 0-9a-f → a-p.
+ * A unit test recomputes it so the two cannot drift.
+ */
+export const CHROMIUM_EXTENSION_ID = 'abddkodjbciaefbbillgfgplhpgfcokp';
+
+/** Firefox add-on id (manifest browser_specific_settings.gecko.id). */
+export const FIREFOX_EXTENSION_ID = 'kyso@kyso.vn';
+
+/** Environment variable with extra allowed extension IDs, comma separated. */
+export const ALLOWED_EXTENSIONS_ENV = 'KYSO_ALLOWED_EXTENSIONS';
+
+/** Environment variable listing PKCS#11 module paths (`:` on POSIX, `;` on Windows). */
+export const PKCS11_MODULE_ENV = 'KYSO_PKCS11_MODULE';
+
+/** Environment variable naming an optional log file (stderr is always used). */
+export const LOG_FILE_ENV = 'KYSO_LOG_FILE';
+
+/** Host version reported by `host.hello`. Kept in step with package.json by hand at release. */
+export const HOST_VERSION = '0.1.0';
