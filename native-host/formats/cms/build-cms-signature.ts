@@ -62,8 +62,8 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
   let leaf: pkijs.Certificate;
   let chain: pkijs.Certificate[];
   try {
-    leaf = pkijs.Certificate.fromBER(signer.certificate);
-    chain = signer.chain.map((der) => pkijs.Certificate.fromBER(der));
+    leaf = pkijs.Certificate.fromBER(toArrayBuffer(signer.certificate));
+    chain = signer.chain.map((der) => pkijs.Certificate.fromBER(toArrayBuffer(der)));
   } catch (cause) {
     throw new KysoError('CERTIFICATE_NOT_USABLE', { reason: 'certificate is not valid DER' }, { cause });
   }
@@ -101,7 +101,7 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
   if (options.timestamp) {
     // The time-stamp is over the signature value [RFC 3161 App. A; ETSI EN 319 122-1 §5.3].
     const tokenDer = await options.timestamp(signatureValue);
-    const parsed = asn1js.fromBER(tokenDer);
+    const parsed = asn1js.fromBER(toArrayBuffer(tokenDer));
     if (parsed.offset === -1) throw new KysoError('INTERNAL_ERROR', { reason: 'time-stamp token is not valid DER' });
     signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
       type: 1,

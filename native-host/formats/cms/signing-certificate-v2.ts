@@ -24,7 +24,7 @@ export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
  */
 export function signingCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
-  const certificate = pkijs.Certificate.fromBER(certificateDer);
+  const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
   const essCertId: asn1js.AsnType[] = [];
   // DER forbids encoding a DEFAULT value [X.690 §11.5], so SHA-256 is left out.
   if (hash !== 'SHA-256') essCertId.push(new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash] }).toSchema());
