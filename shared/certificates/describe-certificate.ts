@@ -8,6 +8,7 @@ import type { CertificateInfo, UnusableReason } from '../protocol/common.js';
 import { bytesToBase64, bytesToHex } from '../domain/base64.js';
 import { parseSubjectIdentifiers } from './subject-identifiers.js';
 import { recogniseIssuerCa } from './known-cas.js';
+import { KysoError } from '../errors/kyso-error.js';
 
 const OID_UID = '0.9.2342.19200300.100.1.1';
 const OID_SERIAL_NUMBER = '2.5.4.5';
@@ -41,8 +42,13 @@ export interface DescribeOptions {
   readonly token?: CertificateInfo['token'];
 }
 
+/** Parse DER; anything that is not an X.509 certificate becomes INVALID_DOCUMENT, never a library exception. */
 export function parseCertificate(der: Uint8Array): x509.X509Certificate {
-  return new x509.X509Certificate(der as Uint8Array<ArrayBuffer>);
+  try {
+    return new x509.X509Certificate(der as Uint8Array<ArrayBuffer>);
+  } catch (cause) {
+    throw new KysoError('INVALID_DOCUMENT', { what: 'certificate', bytes: der.length }, { cause });
+  }
 }
 
 /** Certificate id: base64url SHA-256 of the DER. Stable across sessions, tokens and machines. */

@@ -8,12 +8,12 @@
  */
 import type { SubjectIdentifiers } from '../protocol/common.js';
 
-type IdentifierField = 'mst' | 'cccd' | 'cmnd' | 'passport' | 'bhxh';
+type IdentifierField = 'mst' | 'cccd' | 'cmnd' | 'passport' | 'bhxh' | 'mns';
 
 /** Prefix as written (upper-cased) → canonical prefix and typed field. */
 const PREFIXES: Readonly<Record<string, { canonical: string; field?: IdentifierField }>> = {
   MST: { canonical: 'MST', field: 'mst' },
-  MNS: { canonical: 'MNS' },
+  MNS: { canonical: 'MNS', field: 'mns' },
   CCCD: { canonical: 'CCCD', field: 'cccd' },
   CMND: { canonical: 'CMND', field: 'cmnd' },
   CMT: { canonical: 'CMND', field: 'cmnd' },
@@ -41,6 +41,14 @@ export function parseSubjectIdentifiers(values: readonly string[]): SubjectIdent
 
 function normaliseIdentifierValue(raw: string): string {
   return raw.toUpperCase().replace(/-+$/, '');
+}
+
+/**
+ * Compare two identifier values the way a person would: case and surrounding blanks do not matter, and a tax
+ * code with a branch suffix ("0101234567-001") is NOT the parent's code ("0101234567") — a branch signs for itself.
+ */
+export function sameIdentifierValue(a: string, b: string): boolean {
+  return normaliseIdentifierValue(a.trim()) === normaliseIdentifierValue(b.trim());
 }
 
 /**

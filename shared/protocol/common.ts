@@ -76,6 +76,8 @@ export const SubjectIdentifiersSchema = v.strictObject({
   cmnd: v.optional(ShortText),
   passport: v.optional(ShortText),
   bhxh: v.optional(ShortText),
+  /** Budget-relationship unit code (mã số đơn vị có quan hệ với ngân sách, "MNS:"). */
+  mns: v.optional(ShortText),
   /** Every identifier found, in order, as "PREFIX:value". */
   all: v.array(ShortText),
 });
@@ -102,6 +104,18 @@ export const CertificateInfoSchema = v.strictObject({
   token: v.optional(v.strictObject({ id: TokenInfoSchema.entries.id, label: ShortText, serialNumber: ShortText, manufacturer: ShortText, model: ShortText })),
 });
 
+/** Who the portal expects to sign: every given field must match the certificate's subject. */
+export const ExpectedSignerSchema = v.strictObject({
+  /** Tax code (mã số thuế), e.g. "0101234567" or a branch "0101234567-001". */
+  mst: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** Citizen ID (căn cước công dân), 12 digits. */
+  cccd: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** Any identifier as "PREFIX:value", e.g. "CMND:123456789", "MNS:1234567". */
+  identifier: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  /** Exact common name (compared after Unicode NFC normalisation, case-insensitive). */
+  commonName: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+
 export const CertificateFilterSchema = v.strictObject({
   /** Only certificates valid at this moment (default false: expired ones are listed but not usable). */
   validNow: v.optional(v.boolean()),
@@ -113,6 +127,8 @@ export const CertificateFilterSchema = v.strictObject({
   keyUsage: v.optional(v.array(v.picklist(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement']))),
   /** Only certificates with a private key on a token (default true). */
   withPrivateKey: v.optional(v.boolean()),
+  /** The signer the portal expects; other certificates are shown greyed out with the reason. */
+  expectedSigner: v.optional(ExpectedSignerSchema),
 });
 
 export const SignatureResultSchema = v.strictObject({
@@ -130,6 +146,7 @@ export type TokenFlags = v.InferOutput<typeof TokenFlagsSchema>;
 export type TokenInfo = v.InferOutput<typeof TokenInfoSchema>;
 export type SubjectIdentifiers = v.InferOutput<typeof SubjectIdentifiersSchema>;
 export type CertificateInfo = v.InferOutput<typeof CertificateInfoSchema>;
+export type ExpectedSigner = v.InferOutput<typeof ExpectedSignerSchema>;
 export type CertificateFilter = v.InferOutput<typeof CertificateFilterSchema>;
 export type SignatureResult = v.InferOutput<typeof SignatureResultSchema>;
 export type UnusableReason = CertificateInfo['unusableReasons'][number];
