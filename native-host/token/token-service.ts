@@ -1,0 +1,253 @@
+/**
+ * The facade the CLI and the host handlers share: tokens, certificates, signers. It owns the loaded
+ * PKCS#11 modules (one C_Initialize each per process) and serialises signing per token.
+ */
+import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../shared/protocol/common.js';
+import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
+import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
+import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+import type { Signer } from './signer.js';
+import { Pkcs11Module, type ModuleStatus, type SlotHandle, type SessionHandle } from './pkcs11-module.js';
+import { configuredModulePaths } from './module-paths.js';
+import { matchesFilter } from './certificate-filter.js';
+import { buildChain } from './certificate-chain.js';
+import { signingInput } from './signing-mechanism.js';
+import { rawEcdsaToDer } from './ecdsa-der.js';
+import { TokenLocks } from './token-locks.js';
+
+/** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
+export interface TokenSigner extends Signer {
+  readonly certificateInfo: CertificateInfo;
+  close(): Promise<void>;
+}
+
+export interface SignDigestRequest {
+  readonly certificateId: string;
+  readonly digest: Uint8Array;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly signatureScheme?: SignatureScheme | undefined;
+  readonly pin?: string | undefined;
+}
+
+export interface SignDigestOutcome {
+  readonly signature: Uint8Array;
+  readonly signatureAlgorithm: SignatureScheme;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly certificate: Uint8Array;
+  readonly chain: readonly Uint8Array[];
+}
+
+export interface OpenSignerOptions {
+  /** Sign even when the certificate is expired or lacks a signing key usage (tests of verifiers only). */
+  readonly allowUnusable?: boolean;
+}
+
+export interface TokenServiceOptions {
+  /** Module paths; default from KYSO_PKCS11_MODULE or known driver locations. */
+  readonly modulePaths?: readonly string[];
+  /** "Now" for certificate validity. */
+  readonly now?: () => Date;
+}
+
+/** Where a certificate lives, resolved afresh for every use (slots change when tokens are re-plugged). */
+interface Located {
+  readonly info: CertificateInfo;
+  readonly der: Uint8Array;
+  readonly ckaId: string;
+  readonly module: Pkcs11Module;
+  readonly slot: SlotHandle;
+  readonly token: TokenInfo;
+  readonly tokenCertificates: readonly Uint8Array[];
+}
+
+export class TokenService {
+  readonly #modules: Pkcs11Module[];
+  readonly #now: () => Date;
+  readonly #locks = new TokenLocks();
+  #closed = false;
+
+  constructor(options: TokenServiceOptions = {}) {
+    const paths = options.modulePaths ?? configuredModulePaths();
+    this.#modules = paths.map((p) => Pkcs11Module.load(p));
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Every configured module and whether it loaded (for `host.hello` and `kyso doctor`). */
+  modules(): ModuleStatus[] {
+    return this.#modules.map((m) => m.status);
+  }
+
+  #loadedModules(): Pkcs11Module[] {
+    if (this.#closed) throw new KysoError('INTERNAL_ERROR', { reason: 'token service closed' });
+    const loaded = this.#modules.filter((m) => m.loaded);
+    if (loaded.length === 0) throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#modules.length });
+    return loaded;
+  }
+
+  async listTokens(): Promise<TokenInfo[]> {
+    return this.#loadedModules().flatMap((m) => m.tokens().map((t) => t.info));
+  }
+
+  async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
+    return (await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter));
+  }
+
+  /**
+   * A certificate by id, or by a subject identifier such as "MST:0101234567" or "CCCD:001099012345"
+   * (among certificates with a private key). Ambiguous → BAD_REQUEST with the count; none → CERTIFICATE_NOT_FOUND.
+   */
+  async findCertificate(selector: string): Promise<CertificateInfo> {
+    return (await this.#locate(selector)).info;
+  }
+
+  async #locateAll(): Promise<Located[]> {
+    const out: Located[] = [];
+    const seen = new Set<string>();
+    for (const module of this.#loadedModules()) {
+      for (const { slot, info: token } of module.tokens()) {
+        const session = module.openSession(slot);
+        let objects;
+        try {
+          objects = module.readObjects(session);
+        } finally {
+          module.closeSession(session);
+        }
+        const tokenCertificates = objects.certificates.map((c) => c.der);
+        for (const object of objects.certificates) {
+          // The key pair is recognised by CKA_ID: the private key itself is often hidden until login,
+          // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
+          // public-key/private-key pairs"].
+          const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
+          let info: CertificateInfo;
+          try {
+            info = await describeCertificate(object.der, {
+              at: this.#now(),
+              hasPrivateKey,
+              token: { id: token.id, label: token.label, serialNumber: token.serialNumber, manufacturer: token.manufacturer, model: token.model },
+            });
+          } catch {
+            continue; // An object that does not parse as X.509 is not offered.
+          }
+          // The same certificate on two tokens (a copy of a CA cert): keep the first.
+          if (seen.has(`${token.id}/${info.id}`)) continue;
+          seen.add(`${token.id}/${info.id}`);
+          out.push({ info, der: object.der, ckaId: object.ckaId, module, slot, token, tokenCertificates });
+        }
+      }
+    }
+    return out;
+  }
+
+  async #locate(selector: string): Promise<Located> {
+    const all = await this.#locateAll();
+    const byId = all.filter((l) => l.info.id === selector);
+    if (byId.length > 0) {
+      // Prefer the copy that has a key (the same CA certificate may sit on two tokens).
+      return byId.find((l) => !l.info.unusableReasons.includes('noPrivateKey')) ?? byId[0]!;
+    }
+    const identifier = normaliseIdentifier(selector);
+    if (!identifier) throw new KysoError('CERTIFICATE_NOT_FOUND', { selector: selector.slice(0, 128) });
+    const matches = all.filter((l) => !l.info.unusableReasons.includes('noPrivateKey') && l.info.subject.identifiers.all.includes(identifier));
+    if (matches.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND', { selector: identifier });
+    if (matches.length > 1) {
+      // Several certificates carry the identifier (a renewed one, an expired one): prefer the usable one if unique.
+      const usable = matches.filter((l) => l.info.unusableReasons.length === 0);
+      if (usable.length === 1) return usable[0]!;
+      throw new KysoError('BAD_REQUEST', { selector: identifier, problem: 'ambiguous certificate selector', matches: matches.length });
+    }
+    return matches[0]!;
+  }
+
+  /**
+   * Log in once and return a Signer usable for many signatures (batch signing), until `close()`.
+   * The token is held for this signer alone meanwhile (see TokenLocks).
+   */
+  async openSigner(selector: string, pin: string | undefined, options: OpenSignerOptions = {}): Promise<TokenSigner> {
+    const located = await this.#locate(selector);
+    const { info } = located;
+    if (info.unusableReasons.includes('noPrivateKey')) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
+    if (info.unusableReasons.includes('unsupportedKey')) throw new KysoError('UNSUPPORTED_ALGORITHM', { certificateId: info.id });
+    const blocking = info.unusableReasons.filter((r) => r !== 'noPrivateKey');
+    if (blocking.length > 0 && !options.allowUnusable) {
+      throw new KysoError('CERTIFICATE_NOT_USABLE', { certificateId: info.id, reasons: blocking.join(',') });
+    }
+
+    const release = await this.#locks.acquire(located.token.id);
+    const { module, slot } = located;
+    let session: SessionHandle | undefined;
+    let loggedIn = false;
+    try {
+      session = module.openSession(slot);
+      module.login(session, slot, pin);
+      loggedIn = true;
+      const key = module.findPrivateKey(session, located.ckaId);
+      if (!key) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
+      return this.#signer(located, session, key, release);
+    } catch (error) {
+      if (session) {
+        if (loggedIn) module.logout(session);
+        module.closeSession(session);
+      }
+      release();
+      throw error;
+    }
+  }
+
+  #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void): TokenSigner {
+    const { module, info } = located;
+    const keyType: KeyType = info.keyType;
+    const chain = buildChain(located.der, located.tokenCertificates);
+    let open = true;
+    let queue: Promise<unknown> = Promise.resolve();
+    return {
+      certificateInfo: info,
+      certificate: located.der,
+      chain,
+      keyType,
+      signDigest: (digest, hashAlgorithm, scheme) => {
+        // Calls on one session must not overlap: C_SignInit/C_Sign pairs are per session [PKCS#11 2.40 §5.12].
+        const run = queue.then(async () => {
+          if (!open) throw new KysoError('INTERNAL_ERROR', { reason: 'signer closed' });
+          const chosen = scheme ?? SCHEMES_FOR_KEY[keyType][0]!;
+          if (!SCHEMES_FOR_KEY[keyType].includes(chosen)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType, scheme: chosen });
+          if (digest.length !== DIGEST_LENGTH_BYTES[hashAlgorithm]) {
+            throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], gotBytes: digest.length });
+          }
+          const input = signingInput(chosen, hashAlgorithm, digest);
+          const raw = await module.sign(session, input.mechanism, key, input.data);
+          return chosen === 'ECDSA' ? rawEcdsaToDer(raw) : raw;
+        });
+        queue = run.catch(() => undefined);
+        return run;
+      },
+      close: async () => {
+        if (!open) return;
+        open = false;
+        await queue;
+        module.logout(session);
+        module.closeSession(session);
+        release();
+      },
+    };
+  }
+
+  /** One signature: open, sign, close. */
+  async signDigest(request: SignDigestRequest): Promise<SignDigestOutcome> {
+    const signer = await this.openSigner(request.certificateId, request.pin);
+    try {
+      const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
+      const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
+      return { signature, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
+    } finally {
+      await signer.close();
+    }
+  }
+
+  /** Finalise every module. The service cannot be used afterwards. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const m of this.#modules) m.finalize();
+  }
+}
