@@ -1,0 +1,104 @@
+/**
+ * The visible part of a signature: a form XObject used as the widget's normal appearance /AP /N
+ * [ISO 32000-1 §12.5.5, §12.7.4.5]. Layout: the seal and the handwritten signature on the left (the signature
+ * drawn over the seal, as on paper), the signing information on the right in an embedded Unicode font —
+ * Type0 / CIDFontType2, Identity-H, with a ToUnicode CMap so the text can be copied and searched [§9.7, §9.10].
+ * Images are image XObjects; PNG alpha becomes an /SMask [§11.6.5.3].
+ */
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
+import { KysoError } from '../../../../shared/errors/kyso-error.js';
+import type { PdfRect } from '../pdf-signature-options.js';
+
+export interface AppearanceInput {
+  readonly rect: PdfRect;
+  readonly lines: readonly string[];
+  readonly fontBytes: Uint8Array;
+  readonly signatureImage?: Uint8Array | undefined;
+  readonly sealImage?: Uint8Array | undefined;
+}
+
+const MAX_FONT_SIZE_PT = 10;
+const MIN_FONT_SIZE_PT = 4;
+const PADDING_PT = 2;
+const LINE_SPACING = 1.2;
+
+/** Registers the appearance's objects in the document's context and returns the form XObject's reference. */
+export async function buildAppearance(doc: PDFDocument, input: AppearanceInput): Promise<PDFRef> {
+  const { width, height } = input.rect;
+  doc.registerFontkit(fontkit);
+  let font: PDFFont;
+  try {
+    font = await doc.embedFont(input.fontBytes, { subset: true });
+  } catch (cause) {
+    throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
+  }
+  const seal = input.sealImage ? await embedImage(doc, input.sealImage, 'seal') : undefined;
+  const signature = input.signatureImage ? await embedImage(doc, input.signatureImage, 'signature') : undefined;
+
+  const ops: PDFOperator[] = [];
+  const xObjects: Record<string, PDFRef> = {};
+  // Images take a square-ish box on the left, as tall as the stamp; text takes the rest (or all of it).
+  const hasImages = Boolean(seal || signature);
+  const imageBox = hasImages ? Math.min(height, width * (input.lines.length > 0 ? 0.4 : 1)) : 0;
+  const place = (image: PDFImage, name: string, box: number, boxWidth: number): void => {
+    const scale = Math.min(boxWidth / image.width, box / image.height);
+    const w = image.width * scale;
+    const h = image.height * scale;
+    xObjects[name] = image.ref;
+    ops.push(pushGraphicsState(), ...drawImage(name, { x: (boxWidth - w) / 2, y: (height - h) / 2, width: w, height: h, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0) }), popGraphicsState());
+  };
+  const imageAreaWidth = hasImages ? (input.lines.length > 0 ? Math.max(imageBox, width * 0.4) : width) : 0;
+  if (seal) place(seal, 'Seal', imageBox, imageAreaWidth);
+  if (signature) place(signature, 'Sig', imageBox * (seal ? 0.8 : 1), imageAreaWidth);
+
+  if (input.lines.length > 0) {
+    const textX = imageAreaWidth + PADDING_PT;
+    const textWidth = width - textX - PADDING_PT;
+    const size = fitFontSize(font, input.lines, textWidth, height - 2 * PADDING_PT);
+    const lineHeight = size * LINE_SPACING;
+    const blockHeight = lineHeight * input.lines.length;
+    let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
+    for (const line of input.lines) {
+      ops.push(...drawText(font.encodeText(line), { color: rgb(0.8, 0, 0), font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
+      y -= lineHeight;
+    }
+  }
+  // Glyphs are known only after encodeText: embed (and subset) the font last.
+  await font.embed();
+
+  const context = doc.context;
+  const resources = context.obj({
+    Font: { F1: font.ref },
+    XObject: Object.fromEntries(Object.entries(xObjects).map(([k, v]) => [k, v])),
+    ProcSet: [PDFName.of('PDF'), PDFName.of('Text'), PDFName.of('ImageB'), PDFName.of('ImageC')],
+  });
+  const form = context.formXObject(ops, { BBox: [0, 0, width, height], Resources: resources });
+  return context.register(form);
+}
+
+function fitFontSize(font: PDFFont, lines: readonly string[], width: number, height: number): number {
+  for (let size = MAX_FONT_SIZE_PT; size >= MIN_FONT_SIZE_PT; size -= 0.25) {
+    const widest = Math.max(...lines.map((l) => font.widthOfTextAtSize(l, size)));
+    if (widest <= width && size * LINE_SPACING * lines.length <= height) return size;
+  }
+  throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is too small for the signing information', lines: lines.length });
+}
+
+async function embedImage(doc: PDFDocument, bytes: Uint8Array, role: string): Promise<PDFImage> {
+  let image: PDFImage;
+  try {
+    if (isPng(bytes)) image = await doc.embedPng(bytes);
+    else if (bytes[0] === 0xff && bytes[1] === 0xd8) image = await doc.embedJpg(bytes);
+    else throw new KysoError('BAD_REQUEST', { reason: `the ${role} image is neither PNG nor JPEG` });
+    await image.embed();
+  } catch (cause) {
+    if (cause instanceof KysoError) throw cause;
+    throw new KysoError('BAD_REQUEST', { reason: `the ${role} image could not be read` }, { cause });
+  }
+  return image;
+}
+
+function isPng(b: Uint8Array): boolean {
+  return b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+}

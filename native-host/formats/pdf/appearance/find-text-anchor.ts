@@ -1,0 +1,65 @@
+/**
+ * Find a text on a page and return where it sits, in PDF user space (points, origin bottom-left), using pdf.js's
+ * text extraction (pdfjs-dist 4, legacy build for Node). Each text item carries its text matrix: e/f is the
+ * baseline origin [ISO 32000-1 §9.4.2]; item width is in user space.
+ */
+import { KysoError } from '../../../../shared/errors/kyso-error.js';
+import type { PdfRect, PdfTextAnchor } from '../pdf-signature-options.js';
+
+export interface AnchorBox {
+  readonly x: number;
+  /** Baseline of the anchor's line. */
+  readonly baseline: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface TextItemLike { str: string; transform: number[]; width: number; height: number }
+
+export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, anchor: PdfTextAnchor): Promise<AnchorBox> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy, never the caller's bytes.
+  const task = pdfjs.getDocument({ data: new Uint8Array(pdfBytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 });
+  try {
+    const pdf = await task.promise;
+    const page = await pdf.getPage(pageNumber);
+    const content = await page.getTextContent();
+    const wanted = normalise(anchor.text);
+    const occurrence = anchor.occurrence ?? 1;
+    let seen = 0;
+    for (const raw of content.items) {
+      if (!('str' in raw)) continue;
+      const item = raw as TextItemLike;
+      const text = normalise(item.str);
+      let from = 0;
+      for (;;) {
+        const index = text.indexOf(wanted, from);
+        if (index < 0) break;
+        seen++;
+        if (seen === occurrence) {
+          const [, , , d = 0, e = 0, f = 0] = item.transform;
+          const perChar = text.length > 0 ? item.width / text.length : 0;
+          return { x: e + perChar * index, baseline: f, width: perChar * wanted.length, height: item.height || Math.abs(d) };
+        }
+        from = index + 1;
+      }
+    }
+    throw new KysoError('BAD_REQUEST', { reason: 'anchor text not found on the page', anchor: anchor.text.slice(0, 80), page: pageNumber, occurrencesFound: seen });
+  } finally {
+    await task.destroy();
+  }
+}
+
+/** Where the stamp goes relative to the anchor: just below its line (left-aligned), or just right of it. */
+export function rectFromAnchor(box: AnchorBox, position: 'below' | 'right', size: { width: number; height: number }): PdfRect {
+  const gap = 4;
+  if (position === 'right') {
+    return { x: box.x + box.width + gap, y: box.baseline + box.height / 2 - size.height / 2, width: size.width, height: size.height };
+  }
+  return { x: box.x, y: box.baseline - gap - size.height - box.height * 0.25, width: size.width, height: size.height };
+}
+
+/** Compare in NFC so "Ký" typed as precomposed or combining marks matches. */
+function normalise(s: string): string {
+  return s.normalize('NFC');
+}

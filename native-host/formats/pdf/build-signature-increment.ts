@@ -1,0 +1,209 @@
+/**
+ * Build the incremental update that adds one signature [ISO 32000-1 §12.8, ETSI EN 319 142-1 §5]:
+ * the signature dictionary (/ByteRange and /Contents placeholders), a signature field merged with its widget
+ * annotation on the chosen page, the page's updated /Annots, the AcroForm with /SigFlags 3 (SignaturesExist |
+ * AppendOnly) [§12.7.2 Table 219], and the appearance stream. The caller appends the bytes, fills /ByteRange,
+ * hashes the byte range and writes the CMS into /Contents.
+ */
+import { readFile } from 'node:fs/promises';
+import { PDFArray, PDFDict, PDFHexString, PDFName, PDFRef, PDFString, PDFNumber, type PDFObject } from 'pdf-lib';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { describeCertificate } from '../../../shared/certificates/describe-certificate.js';
+import type { PdfStructure } from './read-pdf-structure.js';
+import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
+import { buildAppearance } from './appearance/build-appearance.js';
+import { findTextAnchor, rectFromAnchor } from './appearance/find-text-anchor.js';
+import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
+import {
+  DEFAULT_FONT_PATH, DEFAULT_STAMP_SIZE, VIETNAM_UTC_OFFSET_MINUTES,
+  type PdfRect, type PdfSignatureOptions,
+} from './pdf-signature-options.js';
+
+export interface SignatureIncrement {
+  /** The bytes to append after the input (starts with an end-of-line when the input lacks one). */
+  readonly bytes: Uint8Array;
+  /** Offsets inside `bytes`: the `[` of /ByteRange's value and its fixed width; the `<` of /Contents. */
+  readonly byteRangeAt: number;
+  readonly byteRangeWidth: number;
+  readonly contentsAt: number;
+  /** Bytes of CMS the /Contents hex string can hold. */
+  readonly placeholderBytes: number;
+}
+
+/** Room for four integers up to 10^12 (files up to a terabyte), written `[0 a b c]` and padded with spaces. */
+const BYTE_RANGE_WIDTH = 2 + 4 * 13;
+const WIDGET_FLAGS_PRINT_LOCKED = 4 | 128; // [§12.5.3 Table 165] Print, Locked
+
+const enc = new TextEncoder();
+
+export async function buildSignatureIncrement(structure: PdfStructure, options: PdfSignatureOptions, placeholderBytes: number, pdfBytes: Uint8Array): Promise<SignatureIncrement> {
+  const { doc } = structure;
+  const context = doc.context;
+  // New objects get numbers above every number in use, including free ones counted by /Size [§7.5.4].
+  context.largestObjectNumber = Math.max(context.largestObjectNumber, structure.size - 1);
+  const base = context.largestObjectNumber;
+  const changed = new Set<PDFRef>();
+  const rootRef = context.trailerInfo.Root as PDFRef;
+
+  const time = options.signingTime ?? new Date();
+  const offset = options.timeZoneOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
+  const info = options.signerCertificate ? await describeCertificate(options.signerCertificate).catch(() => undefined) : undefined;
+  const signerName = options.signerName ?? info?.subject.commonName;
+
+  const sigRef = context.nextRef();
+  const pages = doc.getPages();
+  const pageNumber = options.visible?.page ?? 1;
+  if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pages.length) {
+    throw new KysoError('BAD_REQUEST', { reason: 'page out of range', page: pageNumber, pageCount: pages.length });
+  }
+  const page = pages[pageNumber - 1]!;
+
+  let rect: PdfRect = { x: 0, y: 0, width: 0, height: 0 };
+  let apRef: PDFRef | undefined;
+  const visible = options.visible;
+  if (visible) {
+    rect = await resolveRect(visible, pdfBytes, pageNumber);
+    const box = page.getMediaBox();
+    if (rect.x < box.x || rect.y < box.y || rect.x + rect.width > box.x + box.width + 0.5 || rect.y + rect.height > box.y + box.height + 0.5) {
+      throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is outside the page', page: pageNumber, pageWidth: box.width, pageHeight: box.height });
+    }
+    const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
+    const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH);
+    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage });
+  }
+
+  // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
+  const acroForm = getOrCreateAcroForm(structure, changed, rootRef);
+  const fields = getOrCreateArray(acroForm.dict, 'Fields', acroForm.owner, structure, changed);
+  const widget = context.obj({
+    Type: 'Annot', Subtype: 'Widget', FT: 'Sig',
+    T: PDFString.of(uniqueFieldName(structure, fields)),
+    V: sigRef, P: page.ref, F: WIDGET_FLAGS_PRINT_LOCKED,
+    Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
+  });
+  if (apRef) widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
+  const widgetRef = context.register(widget);
+  fields.push(widgetRef);
+  acroForm.dict.set(PDFName.of('SigFlags'), PDFNumber.of(3));
+  const annots = getOrCreateArray(page.node, 'Annots', page.ref, structure, changed);
+  annots.push(widgetRef);
+
+  // Signature dictionary, written by hand so the placeholders' offsets are known [§12.8.1 Table 252].
+  const subFilter = options.subFilter ?? 'ETSI.CAdES.detached';
+  const contentsHex = '0'.repeat(placeholderBytes * 2);
+  let sigBody = `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
+  const byteRangeInBody = sigBody.indexOf('/ByteRange [') + '/ByteRange '.length;
+  const contentsInBody = sigBody.length - 1;
+  sigBody += `${contentsHex}> /M (${formatPdfDate(time, offset)})`;
+  if (signerName) sigBody += ` /Name ${PDFHexString.fromText(signerName).toString()}`;
+  if (options.reason) sigBody += ` /Reason ${PDFHexString.fromText(options.reason).toString()}`;
+  if (options.location) sigBody += ` /Location ${PDFHexString.fromText(options.location).toString()}`;
+  if (options.contactInfo) sigBody += ` /ContactInfo ${PDFHexString.fromText(options.contactInfo).toString()}`;
+  // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
+  sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
+
+  const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
+  for (const [ref, object] of context.enumerateIndirectObjects()) {
+    if (ref === sigRef) continue;
+    if (ref.objectNumber > base || changed.has(ref)) {
+      objects.push({ objectNumber: ref.objectNumber, generation: ref.generationNumber, body: serializePdfObject(object) });
+    }
+  }
+  for (const ref of changed) {
+    if (!objects.some((o) => o.objectNumber === ref.objectNumber)) {
+      objects.push({ objectNumber: ref.objectNumber, generation: ref.generationNumber, body: serializePdfObject(context.lookup(ref) as PDFObject) });
+    }
+  }
+
+  const leadingEol = !structure.endsWithEol;
+  const written = writeIncrementalUpdate(objects, {
+    prevStartXref: structure.prevStartXref, size: structure.size, root: rootRef,
+    info: context.trailerInfo.Info, id: context.trailerInfo.ID, xrefIsStream: structure.xrefIsStream,
+  }, structure.length, leadingEol);
+  const sigAt = written.bodyOffsets.get(sigRef.objectNumber)!;
+  return {
+    bytes: written.bytes,
+    byteRangeAt: sigAt + byteRangeInBody,
+    byteRangeWidth: BYTE_RANGE_WIDTH,
+    contentsAt: sigAt + contentsInBody,
+    placeholderBytes,
+  };
+}
+
+/** `[0 a b c]` padded with spaces to the reserved width: the bytes before and after /Contents [§12.8.1]. */
+export function byteRangeText(contentsStart: number, contentsEnd: number, fileLength: number, width = BYTE_RANGE_WIDTH): string {
+  const text = `[0 ${contentsStart} ${contentsEnd} ${fileLength - contentsEnd}]`;
+  if (text.length > width) throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'file too large for the byte range' });
+  return text.slice(0, -1) + ' '.repeat(width - text.length) + ']';
+}
+
+async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>, pdfBytes: Uint8Array, pageNumber: number): Promise<PdfRect> {
+  if (visible.rect && visible.anchor) throw new KysoError('BAD_REQUEST', { reason: 'give either a rectangle or an anchor text, not both' });
+  if (visible.rect) {
+    const r = visible.rect;
+    if (![r.x, r.y, r.width, r.height].every(Number.isFinite) || r.width <= 0 || r.height <= 0) {
+      throw new KysoError('BAD_REQUEST', { reason: 'the rectangle needs finite x, y and a positive width and height' });
+    }
+    return r;
+  }
+  if (visible.anchor) {
+    const box = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
+    return rectFromAnchor(box, visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE);
+  }
+  throw new KysoError('BAD_REQUEST', { reason: 'a visible signature needs a rectangle or an anchor text' });
+}
+
+function defaultLines(name: string | undefined, organization: string | undefined, time: Date, offset: number, reason?: string, location?: string): string[] {
+  const lines: string[] = [];
+  if (name) lines.push(`Ký bởi: ${name}`);
+  if (organization) lines.push(`Cơ quan: ${organization}`);
+  lines.push(`Thời gian ký: ${formatVietnameseTime(time, offset)}`);
+  if (reason) lines.push(`Lý do: ${reason}`);
+  if (location) lines.push(`Nơi ký: ${location}`);
+  return lines;
+}
+
+/** The AcroForm dictionary and the object that must be rewritten when it changes (itself, or the catalog). */
+function getOrCreateAcroForm(structure: PdfStructure, changed: Set<PDFRef>, rootRef: PDFRef): { dict: PDFDict; owner: PDFRef } {
+  const context = structure.doc.context;
+  const catalog = structure.doc.catalog;
+  const entry = catalog.get(PDFName.of('AcroForm'));
+  if (entry instanceof PDFRef) {
+    const dict = context.lookup(entry);
+    if (dict instanceof PDFDict) { changed.add(entry); return { dict, owner: entry }; }
+  }
+  if (entry instanceof PDFDict) { changed.add(rootRef); return { dict: entry, owner: rootRef }; }
+  const dict = context.obj({ Fields: [] });
+  const ref = context.register(dict);
+  catalog.set(PDFName.of('AcroForm'), ref);
+  changed.add(rootRef);
+  return { dict, owner: ref };
+}
+
+/** An array entry of a dictionary; an indirect array is rewritten as its own object, a direct one with its owner. */
+function getOrCreateArray(dict: PDFDict, key: string, owner: PDFRef, structure: PdfStructure, changed: Set<PDFRef>): PDFArray {
+  const context = structure.doc.context;
+  const entry = dict.get(PDFName.of(key));
+  if (entry instanceof PDFRef) {
+    const array = context.lookup(entry);
+    if (array instanceof PDFArray) { changed.add(entry); return array; }
+  }
+  changed.add(owner);
+  if (entry instanceof PDFArray) return entry;
+  const array = context.obj([]);
+  dict.set(PDFName.of(key), array);
+  return array;
+}
+
+/** "Signature1", "Signature2", … — the first name no existing top-level field uses [§12.7.3.2]. */
+function uniqueFieldName(structure: PdfStructure, fields: PDFArray): string {
+  const used = new Set<string>();
+  for (const item of fields.asArray()) {
+    const field = structure.doc.context.lookup(item);
+    if (field instanceof PDFDict) {
+      const t = field.get(PDFName.of('T'));
+      if (t instanceof PDFString || t instanceof PDFHexString) used.add(t.decodeText());
+    }
+  }
+  for (let i = 1; ; i++) if (!used.has(`Signature${i}`)) return `Signature${i}`;
+}

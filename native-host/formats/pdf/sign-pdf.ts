@@ -1,0 +1,121 @@
+/**
+ * Sign a PDF with a Signer: PAdES B-B, or B-T when a timestamp hook is given [ETSI EN 319 142-1 §6.3].
+ * The CMS is detached over the ByteRange, with contentType, messageDigest and signingCertificateV2 and NO
+ * signingTime (the time is in /M) [ETSI EN 319 142-1 §5.2.1, §6.3 Table 1].
+ *
+ * signPdfFile keeps large files out of memory as much as the parser allows: the output is the input copied by
+ * the file system plus the appended update, the byte range is hashed by streaming the output file, and the CMS is
+ * written into the OUTPUT's /Contents in place. The output appears only when complete (temp file + rename).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
+import type { Signer } from '../../token/signer.js';
+import { buildCmsSignature } from '../cms/build-cms-signature.js';
+import { readPdfStructure } from './read-pdf-structure.js';
+import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
+import { completePdfSignature, nodeHashName, preparePdfSignature } from './prepare-pdf-signature.js';
+import { estimatePlaceholderBytes, PLACEHOLDER_MARGIN_BYTES } from './placeholder-size.js';
+import { DEFAULT_PDF_HASH, type PdfSignatureOptions } from './pdf-signature-options.js';
+
+export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertificate'> {
+  /** RFC 3161 client: TimeStampToken DER over the signature value. Makes the signature PAdES B-T. */
+  readonly timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
+}
+
+export interface SignPdfResult {
+  readonly placeholderBytes: number;
+  readonly cmsBytes: number;
+  /** How many times the token signed (2 when the first estimate of /Contents was too small). */
+  readonly signatures: number;
+}
+
+function cmsFor(signer: Signer, hashAlgorithm: HashAlgorithm, digest: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+  return buildCmsSignature({
+    signer, hashAlgorithm, messageDigest: digest, includeSigningTime: false,
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
+}
+
+/** Whole document in memory (small files, tests). Returns the signed PDF; `input` is not changed. */
+export async function signPdf(input: Uint8Array, signer: Signer, options: SignPdfOptions = {}): Promise<Uint8Array> {
+  const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
+  const signingTime = options.signingTime ?? new Date();
+  let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const prepared = await preparePdfSignature(input, { ...options, hashAlgorithm, signingTime, placeholderBytes, signerCertificate: signer.certificate });
+    const cms = await cmsFor(signer, hashAlgorithm, prepared.byteRangeDigest, options);
+    if (cms.length <= placeholderBytes) return completePdfSignature(prepared.preparedPdf, cms);
+    placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
+  }
+  throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
+}
+
+/** Sign `inputPath` into `outputPath` (never the same file; the input is only read). */
+export async function signPdfFile(inputPath: string, outputPath: string, signer: Signer, options: SignPdfOptions = {}): Promise<SignPdfResult> {
+  const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
+  const signingTime = options.signingTime ?? new Date();
+  let input: Uint8Array;
+  try {
+    input = await readFile(inputPath);
+  } catch (cause) {
+    throw new KysoError('BAD_REQUEST', { reason: 'cannot read the input file', file: basename(inputPath) }, { cause });
+  }
+  const temp = join(dirname(outputPath), `.${basename(outputPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
+  try {
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      // The parser's document is changed by building an update: parse afresh for each attempt.
+      const structure = await readPdfStructure(input);
+      const inc = await buildSignatureIncrement(structure, { ...options, hashAlgorithm, signingTime, placeholderBytes, signerCertificate: signer.certificate }, placeholderBytes, input);
+      const base = input.length;
+      const contentsStart = base + inc.contentsAt;
+      const contentsEnd = contentsStart + placeholderBytes * 2 + 2;
+      const total = base + inc.bytes.length;
+      inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
+
+      await copyFile(inputPath, temp);
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.truncate(base); // guard against the input changing between read and copy
+        await handle.write(inc.bytes, 0, inc.bytes.length, base);
+      } finally {
+        await handle.close();
+      }
+      const digest = await hashFileRanges(temp, hashAlgorithm, [[0, contentsStart], [contentsEnd, total]]);
+      const cms = await cmsFor(signer, hashAlgorithm, digest, options);
+      if (cms.length > placeholderBytes) {
+        placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
+        continue;
+      }
+      const patch = await open(temp, 'r+');
+      try {
+        const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
+        await patch.write(hex, 0, hex.length, contentsStart + 1);
+        await patch.sync();
+      } finally {
+        await patch.close();
+      }
+      await rename(temp, outputPath);
+      return { placeholderBytes, cmsBytes: cms.length, signatures: attempt };
+    }
+    throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Hash byte ranges of a file by streaming it in chunks (no whole-file buffer). */
+export async function hashFileRanges(path: string, hashAlgorithm: HashAlgorithm, ranges: ReadonlyArray<readonly [number, number]>): Promise<Uint8Array> {
+  const hash = createHash(nodeHashName(hashAlgorithm));
+  for (const [start, end] of ranges) {
+    if (end <= start) continue;
+    for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  }
+  return new Uint8Array(hash.digest());
+}
