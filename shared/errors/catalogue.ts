@@ -89,6 +89,10 @@ export const ERROR_CATALOGUE = {
     'Định dạng tài liệu không được hỗ trợ.', 'The document format is not supported.',
     'Dùng PDF, XML hoặc dữ liệu CMS được hỗ trợ.', 'Use a supported PDF, XML or CMS input.'),
 
+  TIMESTAMP_FAILED: entry('portal',
+    'Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA).', 'No timestamp could be obtained from the timestamp server (TSA).',
+    'Kiểm tra địa chỉ TSA và kết nối mạng, hoặc ký không kèm dấu thời gian.', 'Check the TSA URL and the network, or sign without a timestamp.'),
+
   // ── installation ─────────────────────────────────────────────────────────
   EXTENSION_NOT_INSTALLED: entry('install',
     'Chưa cài tiện ích Kyso trên trình duyệt.', 'The Kyso browser extension is not installed.',
