@@ -6,12 +6,18 @@
  *   decideAccess(request) → allow | ask (the person decides in the extension's own window) | deny with a code
  *   rememberUserChoice(origin, 'always' | 'block')
  *
- * First slice (spine): development builds allow http://localhost and http://127.0.0.1 on any port;
- * everything else is denied. The trust-boundary issue replaces the body with admin policy + user allowlist.
+ * The decision table lives in access-decision.ts (pure, unit-tested); admin policy parsing in
+ * managed-policy.ts; the person's list in user-allowlist.ts; storage access in browser-storage.ts.
  */
+import { parseRequesterOrigin } from '../../../shared/domain/origin.js';
 import type { ErrorCode } from '../../../shared/errors/catalogue.js';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import { IS_DEVELOPMENT_BUILD } from '../../platform/build-flags.js';
+import { decideAccessFrom } from './access-decision.js';
+import { readManagedStorage, readUserOriginsRaw, writeUserOrigins } from './browser-storage.js';
+import { parseManagedPolicy, type ManagedPolicy } from './managed-policy.js';
+import { parseUserOrigins, withUserDecision, withoutUserOrigin, type UserOriginEntry } from './user-allowlist.js';
 
 export interface AccessRequest {
   /** Origin of the frame that sent the message (from `sender`). */
@@ -23,29 +29,43 @@ export interface AccessRequest {
 
 export type AccessDecision =
   | { readonly kind: 'allow' }
-  | { readonly kind: 'ask' }
-  | { readonly kind: 'deny'; readonly code: ErrorCode };
+  /** `origins` (added): normalised origins the person must decide on — the frame's and/or the top page's. */
+  | { readonly kind: 'ask'; readonly origins?: readonly string[] }
+  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly origin?: string };
 
 export type UserSiteChoice = 'always' | 'block';
 
 export async function decideAccess(request: AccessRequest): Promise<AccessDecision> {
-  const origins = [request.frameOrigin, request.topOrigin ?? request.frameOrigin];
-  for (const origin of origins) {
-    const verdict = classify(origin);
-    if (verdict.kind !== 'allow') return verdict;
+  const [policy, userOrigins] = await Promise.all([readManagedPolicy(), readUserOrigins()]);
+  const verdict = decideAccessFrom(request, { policy, userOrigins, isDevelopmentBuild: IS_DEVELOPMENT_BUILD });
+  switch (verdict.kind) {
+    case 'allow': return { kind: 'allow' };
+    case 'ask': return { kind: 'ask', origins: verdict.origins };
+    case 'deny': return { kind: 'deny', code: verdict.code, ...(verdict.origin ? { origin: verdict.origin } : {}) };
   }
-  return { kind: 'allow' };
 }
 
-export async function rememberUserChoice(_origin: string, _choice: UserSiteChoice): Promise<void> {
-  // The spine has no user allowlist yet; see the trust-boundary issue.
+/**
+ * Remember the person's answer for one origin. Throws KysoError ORIGIN_NOT_ALLOWED for a malformed origin,
+ * and for 'always' when admin policy does not let persons allow sites (a 'block' is always accepted).
+ */
+export async function rememberUserChoice(origin: string, choice: UserSiteChoice): Promise<void> {
+  const parsed = parseRequesterOrigin(origin);
+  if (!parsed.ok) throw new KysoError('ORIGIN_NOT_ALLOWED', { reason: parsed.problem });
+  if (choice === 'always' && !(await readManagedPolicy()).allowUserOrigins) throw new KysoError('ORIGIN_NOT_ALLOWED', { reason: 'policy-forbids-user-origins' });
+  const entries = await readUserOrigins();
+  await writeUserOrigins(withUserDecision(entries, parsed.value.serialized, choice === 'always' ? 'allow' : 'block', Date.now()));
 }
 
-function classify(origin: string): AccessDecision {
-  let url: URL;
-  try { url = new URL(origin); } catch { return { kind: 'deny', code: 'ORIGIN_NOT_ALLOWED' }; }
-  const isLocal = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  if (url.protocol === 'http:' && !isLocal) return { kind: 'deny', code: 'INSECURE_ORIGIN' };
-  if (IS_DEVELOPMENT_BUILD && isLocal && (url.protocol === 'http:' || url.protocol === 'https:')) return { kind: 'allow' };
-  return { kind: 'deny', code: 'ORIGIN_NOT_ALLOWED' };
+/** Options page: forget the person's decision for an origin (it will be asked about again). */
+export async function forgetUserChoice(origin: string): Promise<void> {
+  await writeUserOrigins(withoutUserOrigin(await readUserOrigins(), origin));
+}
+
+export async function readManagedPolicy(): Promise<ManagedPolicy> {
+  return parseManagedPolicy(await readManagedStorage());
+}
+
+export async function readUserOrigins(): Promise<UserOriginEntry[]> {
+  return parseUserOrigins(await readUserOriginsRaw());
 }
