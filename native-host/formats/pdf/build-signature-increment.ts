@@ -15,7 +15,7 @@ import { buildAppearance } from './appearance/build-appearance.js';
 import { findTextAnchor, rectFromAnchor } from './appearance/find-text-anchor.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import {
-  DEFAULT_FONT_PATH, DEFAULT_STAMP_SIZE, VIETNAM_UTC_OFFSET_MINUTES,
+  CORNER_MARGIN_PT, DEFAULT_FONT_PATH, DEFAULT_STAMP_SIZE, VIETNAM_UTC_OFFSET_MINUTES,
   type PdfRect, type PdfSignatureOptions,
 } from './pdf-signature-options.js';
 
@@ -52,7 +52,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   const sigRef = context.nextRef();
   const pages = doc.getPages();
-  const pageNumber = options.visible?.page ?? 1;
+  const pageNumber = options.visible?.page ?? (options.visible ? pages.length : 1);
   if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pages.length) {
     throw new KysoError('BAD_REQUEST', { reason: 'page out of range', page: pageNumber, pageCount: pages.length });
   }
@@ -62,8 +62,8 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   let apRef: PDFRef | undefined;
   const visible = options.visible;
   if (visible) {
-    rect = await resolveRect(visible, pdfBytes, pageNumber);
     const box = page.getMediaBox();
+    rect = await resolveRect(visible, pdfBytes, pageNumber, box);
     if (rect.x < box.x || rect.y < box.y || rect.x + rect.width > box.x + box.width + 0.5 || rect.y + rect.height > box.y + box.height + 0.5) {
       throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is outside the page', page: pageNumber, pageWidth: box.width, pageHeight: box.height });
     }
@@ -137,7 +137,7 @@ export function byteRangeText(contentsStart: number, contentsEnd: number, fileLe
   return text.slice(0, -1) + ' '.repeat(width - text.length) + ']';
 }
 
-async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>, pdfBytes: Uint8Array, pageNumber: number): Promise<PdfRect> {
+async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>, pdfBytes: Uint8Array, pageNumber: number, box: PdfRect): Promise<PdfRect> {
   if (visible.rect && visible.anchor) throw new KysoError('BAD_REQUEST', { reason: 'give either a rectangle or an anchor text, not both' });
   if (visible.rect) {
     const r = visible.rect;
@@ -150,7 +150,11 @@ async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>,
     const box = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
     return rectFromAnchor(box, visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE);
   }
-  throw new KysoError('BAD_REQUEST', { reason: 'a visible signature needs a rectangle or an anchor text' });
+  const size = visible.size ?? DEFAULT_STAMP_SIZE;
+  const x = box.x + box.width - CORNER_MARGIN_PT - size.width;
+  const y = box.y + CORNER_MARGIN_PT;
+  if (x < box.x) throw new KysoError('BAD_REQUEST', { reason: 'the page is narrower than the stamp', page: pageNumber, pageWidth: box.width });
+  return { x, y, width: size.width, height: size.height };
 }
 
 function defaultLines(name: string | undefined, organization: string | undefined, time: Date, offset: number, reason?: string, location?: string): string[] {

@@ -26,12 +26,12 @@ export interface PdfTextAnchor {
 
 /** The visible signature required by Decree 30/2020/NĐ-CP: image(s) plus the signing information. */
 export interface PdfVisibleSignature {
-  /** Page number, 1-based. */
-  readonly page: number;
-  /** Exactly one of rect and anchor. */
+  /** Page number, 1-based; default the last page (where Vietnamese documents carry the signature block). */
+  readonly page?: number;
+  /** At most one of rect and anchor; with neither, the stamp goes in the page's bottom-right corner. */
   readonly rect?: PdfRect;
   readonly anchor?: PdfTextAnchor;
-  /** Stamp size when placed by anchor; default 220 × 70 pt. */
+  /** Stamp size when placed by anchor or in the corner; default 220 × 70 pt. */
   readonly size?: { readonly width: number; readonly height: number };
   /** The signer's handwritten-signature image (PNG with alpha, or JPEG). */
   readonly signatureImage?: Uint8Array;
@@ -68,3 +68,5 @@ export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
 export const DEFAULT_STAMP_SIZE = { width: 220, height: 70 } as const;
 /** Debian's fonts-dejavu-core; covers Latin with Vietnamese diacritics. */
 export const DEFAULT_FONT_PATH = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+/** Distance of the default stamp from the page's right and bottom edges. */
+export const CORNER_MARGIN_PT = 36;

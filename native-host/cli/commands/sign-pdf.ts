@@ -1,0 +1,124 @@
+/**
+ * `kyso sign-pdf IN... -o OUT` — PAdES B-B (B-T with --tsa) with a visible stamp by default.
+ *
+ *   --page N                 page of the stamp, 1-based (default: the last page)
+ *   --rect x,y,w,h           stamp rectangle in PDF points, origin at the page's BOTTOM-LEFT corner, y upwards
+ *   --anchor TEXT            put the stamp just below TEXT found on the page (--anchor-position right: beside it)
+ *   --image PNG|JPG          the signer's handwritten signature; --seal PNG|JPG the organisation's seal
+ *   --font TTF               font for the signing information (default DejaVu Sans)
+ *   --reason, --location     written in the signature and on the stamp
+ *   --tsa URL                RFC 3161 timestamp (PAdES B-T)
+ *   --subfilter cades|pkcs7  ETSI.CAdES.detached (default) or adbe.pkcs7.detached
+ *   --invisible              no stamp
+ * Without --rect and --anchor the stamp goes in the bottom-right corner of the page.
+ * The PIN is asked on the terminal or read with --pin-stdin; one login signs every input.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { TokenService, type TokenSigner } from '../../token/token-service.js';
+import { signPdfFile, type SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
+import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
+import type { PdfRect, PdfVisibleSignature } from '../../formats/pdf/pdf-signature-options.js';
+import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options.js';
+import { readPin } from '../read-pin.js';
+import { reportCliError } from '../main.js';
+
+const VALUES = ['page', 'rect', 'anchor', 'anchor-position', 'image', 'seal', 'font', 'reason', 'location', 'tsa', 'subfilter'] as const;
+const FLAGS = ['invisible'] as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseSignArgs(argv, { values: VALUES, flags: FLAGS });
+  if (args.help) {
+    process.stderr.write('Usage: kyso sign-pdf IN... -o OUT [--cert SELECTOR] [--page N] [--rect x,y,w,h | --anchor TEXT] [--image PNG] [--seal PNG] [--reason TEXT] [--location TEXT] [--tsa URL] [--subfilter cades|pkcs7] [--invisible] [--pin-stdin]\n');
+    return 0;
+  }
+  const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
+  const options = await signOptions(args);
+
+  const pin = await readPin({ fromStdin: args.pinFromStdin });
+  const tokens = new TokenService();
+  let signer: TokenSigner | undefined;
+  let failed = 0;
+  try {
+    signer = await tokens.openSigner(args.certificate ?? await onlyUsableCertificate(tokens), pin);
+    for (const { input, output } of plan) {
+      try {
+        await signPdfFile(input, output, signer, options);
+        process.stdout.write(`OK     ${input} -> ${output}\n`);
+      } catch (error) {
+        failed++;
+        process.stdout.write(`FAILED ${input}: ${error instanceof KysoError ? error.code : 'INTERNAL_ERROR'}\n`);
+        reportCliError(error);
+        if (error instanceof KysoError && ['TOKEN_REMOVED', 'TOKEN_NOT_PRESENT', 'PIN_LOCKED'].includes(error.code)) break;
+      }
+    }
+  } finally {
+    await signer?.close();
+    tokens.close();
+  }
+  if (plan.length > 1) process.stdout.write(`${plan.length - failed}/${plan.length} signed\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function onlyUsableCertificate(tokens: TokenService): Promise<string> {
+  const usable = (await tokens.listCertificates()).filter((c) => c.unusableReasons.length === 0);
+  if (usable.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND', { reason: 'no usable signing certificate on the token' });
+  if (usable.length > 1) throw new KysoError('BAD_REQUEST', { reason: 'several certificates can sign: choose one with --cert (an id, MST:… or CCCD:…)', count: usable.length });
+  return usable[0]!.id;
+}
+
+/** Turn the flags into signing options; mistakes are BAD_REQUEST before the PIN is asked. */
+export async function signOptions(args: ParsedSignArgs): Promise<SignPdfOptions> {
+  const value = (name: (typeof VALUES)[number]) => args.values.get(name);
+  const subFilterFlag = value('subfilter') ?? 'cades';
+  if (subFilterFlag !== 'cades' && subFilterFlag !== 'pkcs7') throw new KysoError('BAD_REQUEST', { reason: '--subfilter must be cades or pkcs7' });
+  const tsa = value('tsa');
+  const base: SignPdfOptions = {
+    hashAlgorithm: args.hashAlgorithm,
+    subFilter: subFilterFlag === 'cades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
+    ...(value('reason') ? { reason: value('reason') } : {}),
+    ...(value('location') ? { location: value('location') } : {}),
+    ...(tsa ? { timestamp: timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) } : {}),
+  };
+  const stampFlags = ['rect', 'anchor', 'image', 'seal', 'font', 'anchor-position'] as const;
+  if (args.flags.has('invisible')) {
+    const clash = stampFlags.find((f) => value(f) !== undefined);
+    if (clash) throw new KysoError('BAD_REQUEST', { reason: `--invisible cannot be combined with --${clash}` });
+    return base;
+  }
+  const pageText = value('page');
+  const page = pageText === undefined ? undefined : Number(pageText);
+  if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new KysoError('BAD_REQUEST', { reason: '--page must be a page number from 1' });
+  const rectText = value('rect');
+  const anchor = value('anchor');
+  if (rectText && anchor) throw new KysoError('BAD_REQUEST', { reason: 'give --rect or --anchor, not both' });
+  const position = value('anchor-position');
+  if (position !== undefined && position !== 'below' && position !== 'right') throw new KysoError('BAD_REQUEST', { reason: '--anchor-position must be below or right' });
+  const visible: PdfVisibleSignature = {
+    ...(page !== undefined ? { page } : {}),
+    ...(rectText ? { rect: parseRect(rectText) } : {}),
+    ...(anchor ? { anchor: { text: anchor, ...(position ? { position } : {}) } } : {}),
+    ...(value('image') ? { signatureImage: await readAsset(value('image')!, 'image') } : {}),
+    ...(value('seal') ? { sealImage: await readAsset(value('seal')!, 'seal') } : {}),
+    ...(value('font') ? { fontBytes: await readAsset(value('font')!, 'font') } : {}),
+  };
+  return { ...base, visible };
+}
+
+/** "x,y,w,h" in points. */
+export function parseRect(text: string): PdfRect {
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 4 || !parts.every(Number.isFinite) || parts[2]! <= 0 || parts[3]! <= 0) {
+    throw new KysoError('BAD_REQUEST', { reason: '--rect must be x,y,width,height in points (origin bottom-left), e.g. 340,60,220,70' });
+  }
+  return { x: parts[0]!, y: parts[1]!, width: parts[2]!, height: parts[3]! };
+}
+
+async function readAsset(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new KysoError('BAD_REQUEST', { reason: `cannot read the --${what} file`, file: basename(path) }, { cause });
+  }
+}
