@@ -1,0 +1,211 @@
+/**
+ * The consent window: an extension-owned popup (pages cannot frame or open it) where the person allows the
+ * site, picks a certificate and types the PIN. One window at a time; later requests queue. The window talks to
+ * the background with runtime messages; the PIN passes through once, straight into the host request, and is
+ * never stored. Closing the window is USER_CANCELLED; the page going away closes it (REQUEST_SUPERSEDED).
+ */
+import * as v from 'valibot';
+import { KysoError, serializeError } from '../../../shared/errors/kyso-error.js';
+import { CONSENT_TIMEOUT_MS } from '../../../shared/limits.js';
+import { newRequestId } from '../../../shared/protocol/validate.js';
+import type { CertificateInfo, SignatureResult, TokenInfo } from '../../../shared/protocol/common.js';
+import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
+import type { PageOperation } from '../../../shared/protocol/page-messages.js';
+import type { UserSiteChoice } from '../access/access-policy.js';
+import {
+  ConsentMessageSchema, type ConsentMessage, type ConsentReply, type ConsentState,
+} from '../../messaging/internal-messages.js';
+
+export const CONSENT_PAGE_PATH = 'ui/consent/consent.html';
+const WINDOW_WIDTH_PX = 520;
+const WINDOW_HEIGHT_PX = 720;
+
+export interface SignConsent {
+  readonly description?: string;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly digestHex: string;
+  readonly certificates: readonly CertificateInfo[];
+  readonly tokens: readonly TokenInfo[];
+  /** Sign with the chosen certificate; throws a KysoError (PIN_INCORRECT keeps the window open). */
+  approve(certificateId: string, pin: string | undefined): Promise<SignatureResult>;
+  /** Fresh token state (tries left) to show after a wrong PIN. */
+  refreshTokens(): Promise<readonly TokenInfo[]>;
+}
+
+export interface ConsentRequest {
+  readonly origin: string;
+  readonly topOrigin: string | undefined;
+  readonly operation: PageOperation;
+  /** The access policy said "ask": the person allows or blocks the site first. */
+  readonly askSite: boolean;
+  readonly sign?: SignConsent;
+  /** Aborted when the page goes away. */
+  readonly signal: AbortSignal;
+}
+
+export interface ConsentBrokerDependencies {
+  createWindow(url: string, width: number, height: number): Promise<{ id?: number | undefined }>;
+  removeWindow(windowId: number): Promise<void>;
+  getURL(path: string): string;
+  rememberUserChoice(origin: string, choice: UserSiteChoice): Promise<void>;
+  readonly consentTimeoutMs?: number;
+}
+
+/** Errors after which the person may simply try again in the same window. */
+const RETRYABLE = new Set(['PIN_INCORRECT', 'PIN_INVALID_FORMAT']);
+
+interface Session {
+  readonly id: string;
+  readonly request: ConsentRequest;
+  step: 'site' | 'sign';
+  tokens: readonly TokenInfo[];
+  windowId?: number;
+  busy: boolean;
+  finished: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+  resolve(result: SignatureResult | undefined): void;
+  reject(error: KysoError): void;
+}
+
+export class ConsentBroker {
+  private readonly queue: Session[] = [];
+  private active: Session | null = null;
+
+  constructor(private readonly deps: ConsentBrokerDependencies) {}
+
+  /** Ask the person; resolves with the signature (sign requests) or undefined (site permission only). */
+  run(request: ConsentRequest): Promise<SignatureResult | undefined> {
+    if (request.signal.aborted) return Promise.reject(new KysoError('REQUEST_SUPERSEDED'));
+    return new Promise((resolve, reject) => {
+      const session: Session = {
+        id: newRequestId(), request, step: request.askSite ? 'site' : 'sign', tokens: request.sign?.tokens ?? [],
+        busy: false, finished: false, resolve, reject,
+      };
+      request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
+      this.queue.push(session);
+      this.pump();
+    });
+  }
+
+  /** runtime.onMessage from the consent window. Returns undefined for messages that are not ours. */
+  handleMessage(message: unknown, senderUrl: string | undefined): Promise<ConsentReply> | undefined {
+    if (!(message as { kind?: unknown } | null)?.kind?.toString().startsWith('consent.')) return undefined;
+    // Only our own consent page may drive a session (not a content script, not another extension page).
+    if (!senderUrl || !senderUrl.startsWith(this.deps.getURL(CONSENT_PAGE_PATH))) return undefined;
+    const parsed = v.safeParse(ConsentMessageSchema, message);
+    if (!parsed.success) return Promise.resolve({ outcome: 'closed', error: serializeError(new KysoError('BAD_REQUEST')) });
+    const session = this.active;
+    if (!session || session.id !== parsed.output.sessionId || session.finished) return Promise.resolve({ outcome: 'closed' });
+    return this.handle(session, parsed.output);
+  }
+
+  /** windows.onRemoved: the person closed the window. */
+  handleWindowRemoved(windowId: number): void {
+    const session = this.active;
+    if (session && session.windowId === windowId) this.finish(session, new KysoError('USER_CANCELLED'), { windowGone: true });
+  }
+
+  private async handle(session: Session, message: ConsentMessage): Promise<ConsentReply> {
+    switch (message.kind) {
+      case 'consent.getState':
+        return { outcome: 'state', state: this.state(session) };
+      case 'consent.cancel':
+        this.finish(session, new KysoError('USER_CANCELLED'));
+        return { outcome: 'closed' };
+      case 'consent.site': {
+        if (session.step !== 'site') return { outcome: 'state', state: this.state(session) };
+        const origin = session.request.origin;
+        if (message.choice === 'block') {
+          await this.deps.rememberUserChoice(origin, 'block');
+          const error = new KysoError('ORIGIN_BLOCKED');
+          this.finish(session, error);
+          return { outcome: 'closed', error: serializeError(error) };
+        }
+        if (message.choice === 'always') await this.deps.rememberUserChoice(origin, 'always');
+        if (!session.request.sign) {
+          this.finish(session, undefined);
+          return { outcome: 'closed' };
+        }
+        session.step = 'sign';
+        return { outcome: 'state', state: this.state(session) };
+      }
+      case 'consent.approve': {
+        const sign = session.request.sign;
+        if (session.step !== 'sign' || !sign || session.busy) return { outcome: 'state', state: this.state(session) };
+        const certificate = sign.certificates.find((c) => c.id === message.certificateId);
+        if (!certificate || certificate.unusableReasons.length > 0) {
+          return { outcome: 'retry', error: serializeError(new KysoError('CERTIFICATE_NOT_USABLE')), state: this.state(session) };
+        }
+        session.busy = true;
+        try {
+          const result = await sign.approve(certificate.id, message.pin);
+          this.finish(session, undefined, { result });
+          return { outcome: 'closed' };
+        } catch (error) {
+          const kyso = error instanceof KysoError ? error : new KysoError('INTERNAL_ERROR');
+          if (RETRYABLE.has(kyso.code) && !session.finished) {
+            session.tokens = await sign.refreshTokens().catch(() => session.tokens);
+            return { outcome: 'retry', error: serializeError(kyso), state: this.state(session) };
+          }
+          this.finish(session, kyso);
+          return { outcome: 'closed', error: serializeError(kyso) };
+        } finally {
+          session.busy = false;
+        }
+      }
+    }
+  }
+
+  private state(session: Session): ConsentState {
+    const { request } = session;
+    const sign = request.sign;
+    return {
+      step: session.step,
+      origin: request.origin,
+      ...(request.topOrigin && request.topOrigin !== request.origin ? { topOrigin: request.topOrigin } : {}),
+      operation: request.operation,
+      ...(sign ? {
+        sign: {
+          ...(sign.description ? { description: sign.description } : {}),
+          hashAlgorithm: sign.hashAlgorithm,
+          digestHex: sign.digestHex,
+          certificates: [...sign.certificates],
+          tokens: [...session.tokens],
+        },
+      } : {}),
+    };
+  }
+
+  private pump(): void {
+    if (this.active) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.active = next;
+    const timeoutMs = this.deps.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
+    next.timer = setTimeout(() => this.finish(next, new KysoError('CONSENT_TIMEOUT', { timeoutMs })), timeoutMs);
+    const url = `${this.deps.getURL(CONSENT_PAGE_PATH)}?session=${encodeURIComponent(next.id)}`;
+    this.deps.createWindow(url, WINDOW_WIDTH_PX, WINDOW_HEIGHT_PX).then(
+      (window) => {
+        if (window.id === undefined) { this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'no window id' })); return; }
+        next.windowId = window.id;
+        // Finished while the window was opening (page gone, timeout): close it now.
+        if (next.finished) void this.deps.removeWindow(window.id);
+      },
+      () => this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'consent window could not open' })),
+    );
+  }
+
+  private finish(session: Session, error: KysoError | undefined, options: { result?: SignatureResult; windowGone?: boolean } = {}): void {
+    if (session.finished) return;
+    session.finished = true;
+    clearTimeout(session.timer);
+    const queued = this.queue.indexOf(session);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    if (error) session.reject(error); else session.resolve(options.result);
+    if (this.active === session) {
+      this.active = null;
+      if (session.windowId !== undefined && !options.windowGone) void this.deps.removeWindow(session.windowId);
+      this.pump();
+    }
+  }
+}

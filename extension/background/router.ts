@@ -1,0 +1,103 @@
+/**
+ * One handler per page operation. The caller's origins come from the browser (`sender`), checked by the access
+ * policy before any handler runs; the page's payload was validated by PageRequestSchema.
+ */
+import { KysoError, serializeError } from '../../shared/errors/kyso-error.js';
+import { base64ToBytes, bytesToHex } from '../../shared/domain/base64.js';
+import { DIGEST_LENGTH_BYTES } from '../../shared/domain/algorithms.js';
+import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, PROTOCOL_VERSION } from '../../shared/limits.js';
+import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../shared/protocol/page-messages.js';
+import type { AccessDecision, AccessRequest } from './access/access-policy.js';
+import type { NativeHostClient } from './native/host-client.js';
+import type { ConsentBroker } from './consent/consent-broker.js';
+
+export interface RequestContext {
+  /** Origin of the frame that sent the request, from the browser. */
+  readonly frameOrigin: string;
+  /** Origin of the tab's top-level page, from the browser, when known. */
+  readonly topOrigin: string | undefined;
+  /** Aborted when the page's port closes (tab closed or navigated). */
+  readonly signal: AbortSignal;
+}
+
+export interface RouterDependencies {
+  readonly host: Pick<NativeHostClient, 'hello' | 'request'>;
+  readonly consent: Pick<ConsentBroker, 'run'>;
+  decideAccess(request: AccessRequest): Promise<AccessDecision>;
+  readonly extensionVersion: string;
+}
+
+type Handler<T extends PageOperation> = (payload: PageRequestPayload<T>, context: RequestContext, askSite: boolean) => Promise<PageResult<T>>;
+
+export function createRouter(deps: RouterDependencies): (request: PageRequest, context: RequestContext) => Promise<unknown> {
+  const quick = (signal: AbortSignal) => ({ timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
+
+  /** Non-interactive operations still need the person's "allow" when the policy says ask. */
+  const askSiteOnly = async (operation: PageOperation, context: RequestContext) => {
+    await deps.consent.run({ origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askSite: true, signal: context.signal });
+  };
+
+  const handlers: { [K in PageOperation]: Handler<K> } = {
+    'kyso.getStatus': async (_payload, context, askSite) => {
+      if (askSite) await askSiteOnly('kyso.getStatus', context);
+      let hello;
+      try {
+        hello = await deps.host.hello();
+      } catch (error) {
+        return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false, error: serializeError(error) }, tokens: [] };
+      }
+      // A module that fails to load still leaves the host usable for status; the page sees no tokens.
+      const tokens = await deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens, () => []);
+      return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true, version: hello.hostVersion }, tokens };
+    },
+
+    'kyso.listCertificates': async (payload, context, askSite) => {
+      if (askSite) await askSiteOnly('kyso.listCertificates', context);
+      return deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
+    },
+
+    'kyso.signHash': async (payload, context, askSite) => {
+      const digest = base64ToBytes(payload.hash, 'INVALID_HASH');
+      const expected = DIGEST_LENGTH_BYTES[payload.hashAlgorithm];
+      if (digest.length !== expected) throw new KysoError('INVALID_HASH', { expectedBytes: expected, receivedBytes: digest.length });
+
+      const { tokens } = await deps.host.request('host.listTokens', {}, quick(context.signal));
+      if (tokens.length === 0) throw new KysoError('TOKEN_NOT_PRESENT');
+      let { certificates } = await deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
+      if (payload.certificateId) certificates = certificates.filter((c) => c.id === payload.certificateId);
+      if (certificates.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
+
+      const result = await deps.consent.run({
+        origin: context.frameOrigin,
+        topOrigin: context.topOrigin,
+        operation: 'kyso.signHash',
+        askSite,
+        signal: context.signal,
+        sign: {
+          ...(payload.description ? { description: payload.description } : {}),
+          hashAlgorithm: payload.hashAlgorithm,
+          digestHex: bytesToHex(digest),
+          certificates,
+          tokens,
+          approve: (certificateId, pin) => deps.host.request('host.signDigest', {
+            certificateId,
+            digest: payload.hash,
+            hashAlgorithm: payload.hashAlgorithm,
+            ...(payload.signatureScheme ? { signatureScheme: payload.signatureScheme } : {}),
+            ...(pin !== undefined ? { pin } : {}),
+          }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal }),
+          refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
+        },
+      });
+      if (!result) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without a signature' });
+      return result;
+    },
+  };
+
+  return async (request, context) => {
+    const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: request.type });
+    if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: context.frameOrigin.slice(0, 255) });
+    const handler = handlers[request.type] as Handler<PageOperation>;
+    return handler(request.payload as never, context, decision.kind === 'ask');
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The only import of webextension-polyfill. Every other extension module talks to the browser through
+ * this narrow adapter, so per-browser differences (Chrome's `runtime.lastError` vs Firefox's `port.error`)
+ * are handled in one place and the rest of the code stays testable.
+ */
+import browser from 'webextension-polyfill';
+import type { Runtime, Windows } from 'webextension-polyfill';
+
+export type BrowserPort = Runtime.Port;
+export type MessageSender = Runtime.MessageSender;
+export type BrowserWindow = Windows.Window;
+
+export const browserApi = {
+  connectNative(hostName: string): BrowserPort {
+    return browser.runtime.connectNative(hostName);
+  },
+  /** Open a port to the background (content script side). */
+  connect(name: string): BrowserPort {
+    return browser.runtime.connect({ name });
+  },
+  onConnect(listener: (port: BrowserPort) => void): void {
+    browser.runtime.onConnect.addListener(listener);
+  },
+  /** Runtime message with a promised reply (consent window → background). */
+  sendMessage(message: unknown): Promise<unknown> {
+    return browser.runtime.sendMessage(message);
+  },
+  /** Listener returns a promise for the reply, or undefined to ignore the message. */
+  onMessage(listener: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void {
+    browser.runtime.onMessage.addListener(listener as never);
+  },
+  getURL(path: string): string {
+    return browser.runtime.getURL(path);
+  },
+  manifestVersion(): string {
+    return browser.runtime.getManifest().version;
+  },
+  async createPopupWindow(url: string, width: number, height: number): Promise<BrowserWindow> {
+    return browser.windows.create({ url, type: 'popup', width, height, focused: true });
+  },
+  async removeWindow(windowId: number): Promise<void> {
+    try { await browser.windows.remove(windowId); } catch { /* already closed */ }
+  },
+  async focusWindow(windowId: number): Promise<void> {
+    try { await browser.windows.update(windowId, { focused: true }); } catch { /* closed meanwhile */ }
+  },
+  onWindowRemoved(listener: (windowId: number) => void): void {
+    browser.windows.onRemoved.addListener(listener);
+  },
+  /**
+   * Why a port closed, if the browser said. Chrome sets `runtime.lastError` inside onDisconnect;
+   * Firefox puts an Error on `port.error` [MDN runtime.Port].
+   */
+  disconnectReason(port: BrowserPort): string | undefined {
+    const firefox = (port as { error?: { message?: string } | null }).error?.message;
+    if (firefox) return firefox;
+    const chromeGlobal = (globalThis as { chrome?: { runtime?: { lastError?: { message?: string } } } }).chrome;
+    return chromeGlobal?.runtime?.lastError?.message ?? undefined;
+  },
+};

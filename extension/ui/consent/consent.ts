@@ -1,0 +1,228 @@
+/**
+ * The consent window: shows who asks (origin from the browser), what is signed, lets the person pick a
+ * certificate and type the PIN. The PIN is read from the field, sent once to the background and the field is
+ * cleared; it is never stored, logged or put in a URL.
+ */
+import * as v from 'valibot';
+import { browserApi } from '../../platform/browser-api.js';
+import { ConsentReplySchema, type ConsentReply, type ConsentState, type SiteChoice } from '../../messaging/internal-messages.js';
+import type { CertificateInfo, SerializedErrorMessage, TokenInfo } from '../../../shared/protocol/common.js';
+import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
+import { TEXT, type UiLanguage } from './consent-text.js';
+
+const sessionId = new URLSearchParams(location.search).get('session') ?? '';
+let language: UiLanguage = 'vi';
+let state: ConsentState | null = null;
+let selectedId: string | null = null;
+let lastError: SerializedErrorMessage | string | null = null;
+let busy = false;
+
+const $ = (id: string) => document.getElementById(id)!;
+const t = () => TEXT[language];
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; testid?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.text !== undefined) node.textContent = props.text;
+  if (props.className) node.className = props.className;
+  if (props.testid) node.dataset['testid'] = props.testid;
+  node.append(...children);
+  return node;
+}
+
+async function send(message: Record<string, unknown>): Promise<ConsentReply> {
+  const reply = await browserApi.sendMessage({ ...message, sessionId });
+  const parsed = v.safeParse(ConsentReplySchema, reply);
+  return parsed.success ? parsed.output : { outcome: 'closed' };
+}
+
+function apply(reply: ConsentReply): void {
+  if (reply.outcome === 'closed') {
+    // The background closes the window; show the reason meanwhile.
+    if (reply.error) showError(reply.error);
+    window.close();
+    return;
+  }
+  state = reply.state;
+  lastError = reply.outcome === 'retry' ? reply.error : null;
+  render();
+}
+
+function showError(error: SerializedErrorMessage | string | null): void {
+  const box = $('error');
+  if (!error) { box.hidden = true; box.textContent = ''; return; }
+  box.hidden = false;
+  box.textContent = typeof error === 'string' ? error : language === 'vi' ? error.message : error.messageEn;
+}
+
+function render(): void {
+  document.documentElement.lang = language;
+  document.title = t().title;
+  $('title').textContent = t().title;
+  $('lang').textContent = t().toggle;
+  $('requested-by').textContent = t().requestedBy;
+  const content = $('content');
+  content.replaceChildren();
+  showError(lastError);
+  if (!state) return;
+  $('origin').textContent = state.origin;
+  const top = $('top-origin');
+  top.hidden = !state.topOrigin;
+  top.textContent = state.topOrigin ? `${t().embeddedIn} ${state.topOrigin}` : '';
+  if (state.step === 'site') renderSite(content, state); else renderSign(content, state);
+}
+
+function renderSite(content: HTMLElement, s: ConsentState): void {
+  const button = (testid: string, label: string, choice: SiteChoice, className = '') => {
+    const b = el('button', { text: label, testid, className });
+    b.type = 'button';
+    b.addEventListener('click', () => { void choose(choice); });
+    return b;
+  };
+  content.append(
+    el('p', { text: t().siteQuestion(s.origin), className: 'question' }),
+    el('p', { text: `${t().operation}: ${t().operations[s.operation]}` }),
+    el('div', { className: 'actions' },
+      button('site-block', t().block, 'block', 'danger'),
+      button('site-allow-always', t().allowAlways, 'always'),
+      button('site-allow-once', t().allowOnce, 'once', 'primary')),
+  );
+  content.querySelector<HTMLButtonElement>('[data-testid=site-allow-once]')?.focus();
+}
+
+async function choose(choice: SiteChoice): Promise<void> {
+  if (busy) return;
+  busy = true;
+  try { apply(await send({ kind: 'consent.site', choice })); } finally { busy = false; }
+}
+
+function tokenOf(certificate: CertificateInfo, tokens: readonly TokenInfo[]): TokenInfo | undefined {
+  return tokens.find((token) => token.id === certificate.token?.id);
+}
+
+function renderSign(content: HTMLElement, s: ConsentState): void {
+  const sign = s.sign!;
+  const usable = sign.certificates.filter((c) => c.unusableReasons.length === 0);
+  if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
+
+  const details = el('dl', {},
+    el('dt', { text: t().operation }), el('dd', { text: t().operations[s.operation] }),
+    el('dt', { text: t().whatIsSigned }), el('dd', { text: sign.description ?? t().noDescription, testid: 'description' }),
+    el('dt', { text: t().hashAlgorithm }), el('dd', { text: sign.hashAlgorithm }),
+    el('dt', { text: t().digest }), el('dd', { text: sign.digestHex, className: 'digest', testid: 'digest' }),
+  );
+
+  const form = el('form');
+  const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
+  for (const certificate of sign.certificates) list.append(certificateOption(certificate));
+  form.append(list);
+
+  const selected = sign.certificates.find((c) => c.id === selectedId);
+  const token = selected ? tokenOf(selected, sign.tokens) : undefined;
+  const pinRow = el('div', { className: 'pin-row' });
+  const tokenState = token ? tokenStateText(token) : '';
+  if (tokenState) pinRow.append(el('div', { text: tokenState, className: 'token-state', testid: 'token-state' }));
+  if (token?.flags.protectedAuthenticationPath) {
+    pinRow.append(el('div', { text: t().pinPad, testid: 'pin-pad' }));
+  } else {
+    const label = el('label', { text: t().pin });
+    const input = el('input', { testid: 'pin' });
+    input.type = 'password';
+    input.id = 'pin';
+    input.autocomplete = 'off';
+    input.maxLength = PIN_MAX_CHARS;
+    input.spellcheck = false;
+    label.htmlFor = 'pin';
+    pinRow.append(label, input);
+  }
+  form.append(pinRow);
+
+  const approve = el('button', { text: busy ? t().signing : t().approve, className: 'primary', testid: 'approve' });
+  approve.type = 'submit';
+  approve.disabled = busy || !selected || token?.flags.userPinLocked === true;
+  const cancel = el('button', { text: t().cancel, testid: 'cancel' });
+  cancel.type = 'button';
+  cancel.addEventListener('click', () => { void cancelRequest(); });
+  form.append(el('div', { className: 'actions' }, cancel, approve), el('div', { className: 'hint', text: t().keyboardHint }));
+  form.addEventListener('submit', (event) => { event.preventDefault(); void approveRequest(); });
+
+  content.append(details, form);
+  (form.querySelector<HTMLInputElement>('#pin') ?? approve).focus();
+}
+
+function certificateOption(certificate: CertificateInfo): HTMLElement {
+  const disabled = certificate.unusableReasons.length > 0;
+  const option = el('label', { className: `certificate${disabled ? ' disabled' : ''}`, testid: 'certificate-option' });
+  option.dataset['certificateId'] = certificate.id;
+  const radio = el('input');
+  radio.type = 'radio';
+  radio.name = 'certificate';
+  radio.value = certificate.id;
+  radio.disabled = disabled;
+  radio.checked = certificate.id === selectedId;
+  radio.addEventListener('change', () => {
+    // Keep a PIN already typed when the person switches certificate.
+    const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
+    selectedId = certificate.id;
+    render();
+    const input = document.querySelector<HTMLInputElement>('#pin');
+    if (input) input.value = pin;
+  });
+  const ids = certificate.subject.identifiers.all.join(' · ');
+  const body = el('div', {},
+    el('div', { className: 'name', text: certificate.subject.commonName ?? certificate.subject.dn }),
+    ...(certificate.subject.organization ? [el('div', { className: 'meta', text: `${t().organization}: ${certificate.subject.organization}` })] : []),
+    ...(ids ? [el('div', { className: 'meta', text: ids })] : []),
+    el('div', { className: 'meta', text: `${t().issuer}: ${certificate.issuer.commonName ?? certificate.issuer.dn}${certificate.issuer.ca ? ` (${certificate.issuer.ca})` : ''}` }),
+    el('div', { className: 'meta', text: `${t().validity}: ${formatDate(certificate.notBefore)} – ${formatDate(certificate.notAfter)}` }),
+    ...(disabled ? [el('div', { className: 'reason', testid: 'unusable-reason', text: certificate.unusableReasons.map((r) => t().unusable[r] ?? r).join(', ') })] : []),
+  );
+  option.append(radio, body);
+  return option;
+}
+
+function tokenStateText(token: TokenInfo): string {
+  if (token.flags.userPinLocked) return t().pinLocked;
+  if (token.flags.userPinFinalTry) return t().pinFinalTry;
+  if (token.flags.userPinCountLow) return t().pinCountLow;
+  return '';
+}
+
+function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(language === 'vi' ? 'vi-VN' : 'en-GB');
+}
+
+async function approveRequest(): Promise<void> {
+  if (busy || !state?.sign) return;
+  if (!selectedId) { lastError = t().chooseFirst; showError(lastError); return; }
+  const input = document.querySelector<HTMLInputElement>('#pin');
+  const pin = input?.value;
+  if (input) input.value = ''; // cleared before anything else can look at it
+  if (input && (pin ?? '').length < PIN_MIN_CHARS) { lastError = t().pinTooShort; showError(lastError); input.focus(); return; }
+  busy = true;
+  render();
+  try {
+    const reply = await send({ kind: 'consent.approve', certificateId: selectedId, ...(pin !== undefined ? { pin } : {}) });
+    busy = false;
+    apply(reply);
+  } catch {
+    busy = false; // the window is being closed by the background
+  }
+}
+
+async function cancelRequest(): Promise<void> {
+  try { apply(await send({ kind: 'consent.cancel' })); } catch { window.close(); }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') { event.preventDefault(); void cancelRequest(); }
+});
+$('lang').addEventListener('click', () => {
+  const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
+  language = language === 'vi' ? 'en' : 'vi';
+  render();
+  const input = document.querySelector<HTMLInputElement>('#pin');
+  if (input) input.value = pin;
+});
+
+send({ kind: 'consent.getState' }).then(apply, () => window.close());

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * npm run build: the extension for Chromium (dist/chromium) and Firefox (dist/firefox), the page SDK
+ * (dist/sdk/kyso.js + kyso.d.ts), then the native host (scripts/build-host.mjs).
+ * Default flavour is DEVELOPMENT (allows http://localhost and http://127.0.0.1); KYSO_BUILD=production turns it off.
+ */
+import { build } from 'vite';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+const FIREFOX_GECKO_ID = 'kyso@kyso.vn';
+
+export async function buildAll({ flavour = process.env.KYSO_BUILD === 'production' ? 'production' : 'development', host = true } = {}) {
+  const started = Date.now();
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  const development = flavour !== 'production';
+  const define = {
+    __KYSO_DEVELOPMENT_BUILD__: JSON.stringify(development),
+    __KYSO_VERSION__: JSON.stringify(pkg.version),
+  };
+  const chromiumDir = join(DIST, 'chromium');
+  const firefoxDir = join(DIST, 'firefox');
+  const sdkDir = join(DIST, 'sdk');
+  for (const dir of [chromiumDir, firefoxDir, sdkDir]) await rm(dir, { recursive: true, force: true });
+
+  const common = {
+    configFile: false, logLevel: 'warn', define, root: ROOT, publicDir: false,
+    build: { emptyOutDir: false, minify: !development, sourcemap: development, target: 'es2022', reportCompressedSize: false },
+  };
+
+  // Extension pages (consent window; the options page when its owner has added it). Relative asset paths.
+  const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html') };
+  const optionsHtml = join(ROOT, 'extension/ui/options/options.html');
+  const hasOptions = await pageIsComplete(optionsHtml);
+  if (hasOptions) pages.options = optionsHtml;
+  else console.warn('build: extension/ui/options/options.html (or a file it references) not found yet; building without an options page');
+  await build({
+    ...common, root: join(ROOT, 'extension'), base: './',
+    build: { ...common.build, sourcemap: false, outDir: chromiumDir, rollupOptions: { input: pages } },
+  });
+
+  // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
+  // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts']]) {
+    await build({
+      ...common,
+      build: {
+        ...common.build, outDir: chromiumDir,
+        lib: { entry: join(ROOT, entry), name: `kyso_${name}`, formats: ['iife'], fileName: () => `${name}.js` },
+      },
+    });
+  }
+
+  // Manifests.
+  const source = JSON.parse(await readFile(join(ROOT, 'manifest.json'), 'utf8'));
+  source.version = pkg.version;
+  if (!hasOptions) delete source.options_ui;
+  const managedSchema = join(ROOT, 'extension/managed-schema.json');
+  if (existsSync(managedSchema)) await cp(managedSchema, join(chromiumDir, 'managed-schema.json'));
+  else { delete source.storage; console.warn('build: extension/managed-schema.json not found yet; no managed storage schema'); }
+
+  const chromium = structuredClone(source);
+  const key = await chromiumExtensionKey();
+  if (key) chromium.key = key;
+  else console.warn('build: native-host/config.ts has no CHROMIUM_EXTENSION_PUBLIC_KEY; the extension ID will not be fixed');
+  await writeFile(join(chromiumDir, 'manifest.json'), JSON.stringify(chromium, null, 2) + '\n');
+
+  await cp(chromiumDir, firefoxDir, { recursive: true });
+  const firefox = structuredClone(source);
+  firefox.background = { scripts: ['background.js'] };
+  delete firefox.minimum_chrome_version;
+  firefox.browser_specific_settings = { gecko: { id: FIREFOX_GECKO_ID, strict_min_version: '128.0' } };
+  await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(firefox, null, 2) + '\n');
+
+  // The page SDK: one ES module plus its hand-written declarations.
+  await build({
+    ...common,
+    build: {
+      ...common.build, outDir: sdkDir, sourcemap: false, minify: false,
+      lib: { entry: join(ROOT, 'sdk/kyso.ts'), formats: ['es'], fileName: () => 'kyso.js' },
+    },
+  });
+  await cp(join(ROOT, 'sdk/kyso.d.ts'), join(sdkDir, 'kyso.d.ts'));
+  console.error(`build: extension (${flavour}) and SDK in ${Date.now() - started} ms`);
+
+  if (host) {
+    const hostScript = join(ROOT, 'scripts/build-host.mjs');
+    if (existsSync(hostScript)) {
+      const { buildHost } = await import(pathToFileURL(hostScript).href);
+      await buildHost();
+    } else {
+      console.warn('build: scripts/build-host.mjs not found yet; skipping the native host');
+    }
+  }
+}
+
+/** A page builds only when it and every local file it references (src/href) exist (its owner may still be writing it). */
+async function pageIsComplete(html) {
+  if (!existsSync(html)) return false;
+  const text = await readFile(html, 'utf8');
+  const refs = [...text.matchAll(/(?:src|href)="(\.{1,2}\/[^"]+)"/g)].map((m) => resolve(dirname(html), m[1]));
+  return refs.every((ref) => existsSync(ref));
+}
+
+/** The fixed public key lives with the host config (native-host/config.ts), read through tsx. */
+async function chromiumExtensionKey() {
+  const config = join(ROOT, 'native-host/config.ts');
+  if (!existsSync(config)) return undefined;
+  const { tsImport } = await import('tsx/esm/api');
+  const module = await tsImport(pathToFileURL(config).href, import.meta.url);
+  return module.CHROMIUM_EXTENSION_PUBLIC_KEY;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildAll().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * Kyso page SDK — type declarations (hand-written; kept in step with sdk/kyso.ts and shared/protocol/*.ts).
+ *
+ *   import { getStatus, listCertificates, signHash, toBase64, KysoError } from '/sdk/kyso.js';
+ *
+ * Every field that carries bytes is base64 (RFC 4648 §4, with padding). Every failure is a KysoError.
+ */
+
+export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
+export type SignatureScheme = 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ECDSA';
+export type KeyType = 'RSA' | 'EC';
+
+/** Stable error codes, grouped by who must act (the person, the portal developer, installation, the token, internal). */
+export type KysoErrorCode =
+  | 'USER_CANCELLED' | 'CONSENT_TIMEOUT' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_INVALID_FORMAT' | 'PIN_EXPIRED' | 'REQUEST_SUPERSEDED'
+  | 'BAD_REQUEST' | 'UNSUPPORTED_VERSION' | 'UNSUPPORTED_ALGORITHM' | 'INVALID_HASH' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS'
+  | 'ORIGIN_NOT_ALLOWED' | 'ORIGIN_BLOCKED' | 'INSECURE_ORIGIN' | 'OPERATION_NOT_ALLOWED' | 'CERTIFICATE_NOT_FOUND'
+  | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED'
+  | 'EXTENSION_NOT_INSTALLED' | 'HOST_NOT_INSTALLED' | 'HOST_DISCONNECTED' | 'VERSION_MISMATCH' | 'PKCS11_MODULE_NOT_FOUND' | 'CALLER_NOT_ALLOWED'
+  | 'TOKEN_NOT_PRESENT' | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'MECHANISM_NOT_SUPPORTED' | 'TOKEN_ERROR'
+  | 'TIMEOUT' | 'PROTOCOL_ERROR' | 'FRAME_TOO_LARGE' | 'INTERNAL_ERROR'
+  | (string & {});
+
+export type KysoErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+export declare class KysoError extends Error {
+  readonly name: 'KysoError';
+  /** Stable code: branch on this, not on the message. */
+  readonly code: KysoErrorCode;
+  readonly details: KysoErrorDetails | undefined;
+  constructor(code: KysoErrorCode, details?: KysoErrorDetails, options?: { cause?: unknown });
+  /** The message in Vietnamese, for the person. (`message` is English.) */
+  get messageVi(): string;
+  /** Who must act, and what to do, in both languages. */
+  get help(): { actor: string; vi: string; en: string };
+  toJSON(): { code: KysoErrorCode; message: string; messageEn: string; details?: KysoErrorDetails };
+}
+
+export interface TokenFlags {
+  loginRequired: boolean;
+  /** A PIN pad on the device: the PIN is typed there, not in the Kyso window. */
+  protectedAuthenticationPath: boolean;
+  userPinInitialized: boolean;
+  userPinCountLow: boolean;
+  userPinFinalTry: boolean;
+  userPinLocked: boolean;
+  userPinToBeChanged: boolean;
+}
+
+export interface TokenInfo {
+  id: string;
+  label: string;
+  serialNumber: string;
+  manufacturer: string;
+  model: string;
+  slotDescription: string;
+  flags: TokenFlags;
+}
+
+export interface NameFields {
+  /** The distinguished name as text (RFC 4514 order), diacritics intact. */
+  dn: string;
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  title?: string;
+  locality?: string;
+  province?: string;
+  country?: string;
+  email?: string;
+}
+
+/** Identifiers Vietnamese CAs put in the subject, normalised. */
+export interface SubjectIdentifiers {
+  /** Mã số thuế (tax code). */
+  mst?: string;
+  /** Căn cước công dân (citizen ID). */
+  cccd?: string;
+  cmnd?: string;
+  passport?: string;
+  bhxh?: string;
+  /** Mã số đơn vị có quan hệ với ngân sách. */
+  mns?: string;
+  /** Every identifier found, in order, as "PREFIX:value". */
+  all: string[];
+}
+
+export type UnusableReason = 'expired' | 'notYetValid' | 'noSigningKeyUsage' | 'noPrivateKey' | 'unsupportedKey' | (string & {});
+
+export interface CertificateInfo {
+  /** Opaque, stable id (base64url SHA-256 of the DER): pass it to signHash as certificateId. */
+  id: string;
+  /** The certificate, base64 DER. */
+  der: string;
+  subject: NameFields & { identifiers: SubjectIdentifiers };
+  issuer: NameFields & { ca?: string };
+  /** Hex, lowercase. */
+  serialNumber: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  keyType: KeyType;
+  keyBits: number;
+  namedCurve?: 'P-256' | 'P-384' | 'P-521';
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  policies: string[];
+  fingerprintSha256: string;
+  /** Why it cannot sign now; empty when it can. */
+  unusableReasons: UnusableReason[];
+  token?: { id: string; label: string; serialNumber: string; manufacturer: string; model: string };
+}
+
+export interface ExpectedSigner {
+  /** Tax code, e.g. "0101234567" or a branch "0101234567-001". */
+  mst?: string;
+  /** Citizen ID, 12 digits. */
+  cccd?: string;
+  /** Any identifier as "PREFIX:value". */
+  identifier?: string;
+  /** Exact common name (NFC, case-insensitive). */
+  commonName?: string;
+}
+
+export interface CertificateFilter {
+  /** Only certificates valid now (default false: expired ones are listed, marked unusable). */
+  validNow?: boolean;
+  /** e.g. "MST:0101234567" or "CCCD:001099012345". */
+  subjectIdentifier?: string;
+  /** Text that must occur in the issuer DN (case-insensitive). */
+  issuerContains?: string;
+  keyUsage?: Array<'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement'>;
+  /** Only certificates with a private key on a token (default true). */
+  withPrivateKey?: boolean;
+  /** The signer the portal expects; other certificates are shown greyed out. */
+  expectedSigner?: ExpectedSigner;
+}
+
+export interface KysoStatus {
+  extensionVersion: string;
+  protocolVersion: number;
+  host:
+    | { installed: true; version: string }
+    | { installed: false; error: { code: KysoErrorCode; message: string; messageEn: string; details?: KysoErrorDetails } };
+  tokens: TokenInfo[];
+}
+
+export interface SignHashParams {
+  /** The digest, base64; its length must match hashAlgorithm (32, 48 or 64 bytes). */
+  hash: string;
+  hashAlgorithm: HashAlgorithm;
+  /** Sign with this certificate only (from listCertificates). Otherwise the person picks. */
+  certificateId?: string;
+  /** Default: RSASSA-PKCS1-v1_5 for RSA keys, ECDSA for EC keys. */
+  signatureScheme?: SignatureScheme;
+  filter?: CertificateFilter;
+  /** Shown to the person in the Kyso window (plain text, up to 200 characters), e.g. "Tờ khai thuế 01/GTGT". */
+  description?: string;
+}
+
+export interface SignatureResult {
+  /** Base64. RSA: the raw signature; ECDSA: DER SEQUENCE { r, s }. Already verified against `certificate`. */
+  signature: string;
+  signatureAlgorithm: SignatureScheme;
+  hashAlgorithm: HashAlgorithm;
+  /** The signer's certificate, base64 DER. */
+  certificate: string;
+  /** Issuer certificates found, leaf's issuer first, base64 DER. */
+  chain: string[];
+}
+
+export interface KysoClient {
+  getStatus(): Promise<KysoStatus>;
+  listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
+  signHash(params: SignHashParams): Promise<SignatureResult>;
+}
+
+export interface PageTarget {
+  postMessage(message: unknown, targetOrigin: string, transfer: Transferable[]): void;
+}
+
+export interface TransportOptions {
+  readonly target: PageTarget;
+  readonly origin: string;
+  readonly ackTimeoutMs?: number;
+  readonly quickTimeoutMs?: number;
+  readonly interactiveTimeoutMs?: number;
+}
+
+/** A client bound to a window; the functions below use the page's own window. */
+export declare function createClient(options: TransportOptions): KysoClient;
+
+/** Extension, host and token state. Rejects with EXTENSION_NOT_INSTALLED within about 1 s when Kyso is missing. */
+export declare function getStatus(): Promise<KysoStatus>;
+/** Certificates on the plugged-in tokens. */
+export declare function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
+/** Ask the person to sign a digest in the Kyso window; resolves with a signature already verified against its certificate. */
+export declare function signHash(params: SignHashParams): Promise<SignatureResult>;
+
+export declare function toBase64(bytes: Uint8Array): string;
+export declare function fromBase64(text: string): Uint8Array;
+export declare const SIGNATURE_SCHEMES_FOR_KEY: Readonly<Record<KeyType, readonly SignatureScheme[]>>;

@@ -1,0 +1,94 @@
+/**
+ * Kyso page SDK: what a portal imports to ask the person to sign with their USB token.
+ *
+ *   import { getStatus, listCertificates, signHash, KysoError } from './kyso.js';
+ *   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+ *   const { signature, certificate } = await signHash({ hash: toBase64(digest), hashAlgorithm: 'SHA-256' });
+ *
+ * Every failure is a `KysoError` with a stable `.code` (see the error catalogue).
+ */
+import { KysoError } from '../shared/errors/kyso-error.js';
+import { base64ToBytes, bytesToBase64 } from '../shared/domain/base64.js';
+import { SCHEMES_FOR_KEY } from '../shared/domain/algorithms.js';
+import type { CertificateFilter, CertificateInfo, SignatureResult } from '../shared/protocol/common.js';
+import type { PageRequestPayload, PageResult } from '../shared/protocol/page-messages.js';
+import { createTransport, type Call, type TransportOptions } from './transport.js';
+import { verifyDigestSignature } from './verify/verify-signature.js';
+
+export { KysoError };
+export type { CertificateFilter, CertificateInfo, SignatureResult };
+export type KysoStatus = PageResult<'kyso.getStatus'>;
+export type SignHashParams = PageRequestPayload<'kyso.signHash'>;
+
+export interface KysoClient {
+  getStatus(): Promise<KysoStatus>;
+  listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
+  signHash(params: SignHashParams): Promise<SignatureResult>;
+}
+
+/** A client bound to a window (the default functions use the page's own window). */
+export function createClient(options: TransportOptions): KysoClient {
+  const call = createTransport(options);
+  return {
+    getStatus: () => call('kyso.getStatus', {}),
+    listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
+    signHash: (params) => signAndCheck(call, params),
+  };
+}
+
+/** Sign, then check the signature against the returned certificate before the portal sees it. */
+async function signAndCheck(call: Call, params: SignHashParams): Promise<SignatureResult> {
+  const result = await call('kyso.signHash', params);
+  if (result.hashAlgorithm !== params.hashAlgorithm) throw new KysoError('PROTOCOL_ERROR', { reason: 'hash algorithm changed' });
+  if (params.signatureScheme && result.signatureAlgorithm !== params.signatureScheme) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature scheme changed' });
+  const certificate = base64ToBytes(result.certificate, 'PROTOCOL_ERROR');
+  if (params.certificateId && params.certificateId !== await certificateId(certificate)) {
+    throw new KysoError('PROTOCOL_ERROR', { reason: 'signed with another certificate' });
+  }
+  const valid = await verifyDigestSignature({
+    certificate,
+    digest: base64ToBytes(params.hash, 'INVALID_HASH'),
+    hashAlgorithm: params.hashAlgorithm,
+    scheme: result.signatureAlgorithm,
+    signature: base64ToBytes(result.signature, 'PROTOCOL_ERROR'),
+  });
+  if (!valid) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature does not verify' });
+  return result;
+}
+
+/** Kyso certificate id: base64url SHA-256 of the DER (as listCertificates returns it). */
+async function certificateId(der: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', der as BufferSource));
+  return bytesToBase64(digest).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+let pageClient: KysoClient | undefined;
+function client(): KysoClient {
+  pageClient ??= createClient({ target: window, origin: location.origin });
+  return pageClient;
+}
+
+/** Extension, host and token state. Never asks the person (unless the site still needs their permission). */
+export function getStatus(): Promise<KysoStatus> {
+  return client().getStatus();
+}
+
+/** Certificates on the plugged-in tokens (optionally filtered). */
+export function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
+  return client().listCertificates(filter);
+}
+
+/**
+ * Ask the person to sign a hash: Kyso's window shows your site, the description and the digest; the person
+ * picks a certificate and types the PIN. Resolves with a signature already checked against the certificate.
+ */
+export function signHash(params: SignHashParams): Promise<SignatureResult> {
+  return client().signHash(params);
+}
+
+/** Convenience for portals: bytes ⇄ base64, the encoding every Kyso field uses. */
+export const toBase64 = bytesToBase64;
+export const fromBase64 = (text: string): Uint8Array => base64ToBytes(text);
+
+/** Signature schemes a key type can produce (the first is what Kyso uses by default). */
+export const SIGNATURE_SCHEMES_FOR_KEY = SCHEMES_FOR_KEY;

@@ -1,0 +1,210 @@
+/**
+ * Check a signature over a digest against the certificate's public key, before the SDK hands it to the portal:
+ * a wrong signature must never reach the portal silently. WebCrypto parses the key (importKey/exportKey) and
+ * computes hashes; because WebCrypto's verify() always hashes the message itself and we only hold the digest,
+ * the final public-key step is done here with BigInt arithmetic (public data only, so timing does not matter).
+ */
+import { DIGEST_INFO_PREFIX_HEX, type HashAlgorithm, type SignatureScheme } from '../../shared/domain/algorithms.js';
+import { base64UrlToBigInt, bigIntToBytes, bytesToBigInt, ecdsaSignatureValues, subjectPublicKeyInfo } from './der.js';
+import { CURVES, type Curve } from './ec-curves.js';
+
+export interface DigestSignature {
+  readonly certificate: Uint8Array;
+  readonly digest: Uint8Array;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly scheme: SignatureScheme;
+  readonly signature: Uint8Array;
+}
+
+/** True only when the signature is valid for this digest and certificate key; malformed input is false. */
+export async function verifyDigestSignature(input: DigestSignature): Promise<boolean> {
+  try {
+    const spki = subjectPublicKeyInfo(input.certificate);
+    if (input.scheme === 'ECDSA') {
+      const key = await importEcKey(spki);
+      return key ? verifyEcdsa(key.curve, key.x, key.y, input.digest, input.signature) : false;
+    }
+    const key = await importRsaKey(spki);
+    if (!key) return false;
+    const k = Math.ceil(bitLength(key.n) / 8);
+    if (input.signature.length !== k) return false;
+    const s = bytesToBigInt(input.signature);
+    if (s >= key.n) return false;
+    const m = modPow(s, key.e, key.n);
+    return input.scheme === 'RSA-PSS'
+      ? await verifyPss(m, key.n, input.digest, input.hashAlgorithm)
+      : verifyPkcs1(m, k, input.digest, input.hashAlgorithm);
+  } catch {
+    return false;
+  }
+}
+
+// ── RSA ─────────────────────────────────────────────────────────────────────
+
+async function importRsaKey(spki: Uint8Array): Promise<{ n: bigint; e: bigint } | undefined> {
+  for (const name of ['RSASSA-PKCS1-v1_5', 'RSA-PSS']) {
+    try {
+      const key = await crypto.subtle.importKey('spki', spki as BufferSource, { name, hash: 'SHA-256' }, true, ['verify']);
+      const jwk = await crypto.subtle.exportKey('jwk', key);
+      if (jwk.n && jwk.e) return { n: base64UrlToBigInt(jwk.n), e: base64UrlToBigInt(jwk.e) };
+    } catch { /* try the next algorithm */ }
+  }
+  return undefined;
+}
+
+/** EMSA-PKCS1-v1_5 [RFC 8017 §9.2]: 00 01 FF…FF 00 ‖ DigestInfo ‖ H, compared as a whole. */
+function verifyPkcs1(m: bigint, k: number, digest: Uint8Array, hash: HashAlgorithm): boolean {
+  const prefix = hexToBytes(DIGEST_INFO_PREFIX_HEX[hash]);
+  const tLength = prefix.length + digest.length;
+  if (k < tLength + 11) return false;
+  const expected = new Uint8Array(k);
+  expected[1] = 0x01;
+  expected.fill(0xff, 2, k - tLength - 1);
+  expected.set(prefix, k - tLength);
+  expected.set(digest, k - digest.length);
+  return equalBytes(bigIntToBytes(m, k), expected);
+}
+
+/** EMSA-PSS-VERIFY [RFC 8017 §9.1.2] with MGF1 over the same hash; any salt length is accepted. */
+async function verifyPss(m: bigint, n: bigint, digest: Uint8Array, hash: HashAlgorithm): Promise<boolean> {
+  const emBits = bitLength(n) - 1;
+  const emLen = Math.ceil(emBits / 8);
+  const hLen = digest.length;
+  if (m >= 1n << BigInt(emLen * 8)) return false;
+  const em = bigIntToBytes(m, emLen);
+  if (emLen < hLen + 2 || em[emLen - 1] !== 0xbc) return false;
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const h = em.subarray(emLen - hLen - 1, emLen - 1);
+  const topBits = 8 * emLen - emBits;
+  const topMask = (0xff << (8 - topBits)) & 0xff;
+  if ((maskedDb[0]! & topMask) !== 0) return false;
+  const dbMask = await mgf1(h, maskedDb.length, hash);
+  const db = maskedDb.map((b, i) => b ^ dbMask[i]!);
+  db[0] = db[0]! & ~topMask;
+  const one = db.findIndex((b) => b !== 0);
+  if (one < 0 || db[one] !== 0x01) return false;
+  const salt = db.subarray(one + 1);
+  const mPrime = new Uint8Array(8 + hLen + salt.length);
+  mPrime.set(digest, 8);
+  mPrime.set(salt, 8 + hLen);
+  const hPrime = new Uint8Array(await crypto.subtle.digest(hash, mPrime));
+  return equalBytes(h, hPrime);
+}
+
+async function mgf1(seed: Uint8Array, length: number, hash: HashAlgorithm): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let filled = 0;
+  for (let counter = 0; filled < length; counter++) {
+    const block = new Uint8Array(seed.length + 4);
+    block.set(seed);
+    new DataView(block.buffer).setUint32(seed.length, counter);
+    const digest = new Uint8Array(await crypto.subtle.digest(hash, block));
+    out.set(digest.subarray(0, Math.min(digest.length, length - filled)), filled);
+    filled += digest.length;
+  }
+  return out;
+}
+
+// ── ECDSA [FIPS 186-4 §6.4.2 / SEC 1 §4.1.4] ───────────────────────────────
+
+async function importEcKey(spki: Uint8Array): Promise<{ curve: Curve; x: bigint; y: bigint } | undefined> {
+  for (const curve of Object.values(CURVES)) {
+    try {
+      const key = await crypto.subtle.importKey('spki', spki as BufferSource, { name: 'ECDSA', namedCurve: curve.name }, true, ['verify']);
+      const jwk = await crypto.subtle.exportKey('jwk', key);
+      if (jwk.x && jwk.y) return { curve, x: base64UrlToBigInt(jwk.x), y: base64UrlToBigInt(jwk.y) };
+    } catch { /* not this curve */ }
+  }
+  return undefined;
+}
+
+type Point = { x: bigint; y: bigint } | null;
+
+function verifyEcdsa(curve: Curve, qx: bigint, qy: bigint, digest: Uint8Array, signature: Uint8Array): boolean {
+  const { r, s } = ecdsaSignatureValues(signature);
+  const { n } = curve;
+  if (r < 1n || r >= n || s < 1n || s >= n) return false;
+  // e = the leftmost bits of the digest, as many as the order has [SEC 1 §4.1.4 step 5].
+  let e = bytesToBigInt(digest);
+  const excess = digest.length * 8 - bitLength(n);
+  if (excess > 0) e >>= BigInt(excess);
+  const w = modInverse(s, n);
+  const u1 = mod(e * w, n);
+  const u2 = mod(r * w, n);
+  const point = add(curve, multiply(curve, u1, { x: curve.gx, y: curve.gy }), multiply(curve, u2, { x: qx, y: qy }));
+  return point !== null && mod(point.x, n) === r;
+}
+
+function add(curve: Curve, a: Point, b: Point): Point {
+  if (!a) return b;
+  if (!b) return a;
+  const { p } = curve;
+  let lambda: bigint;
+  if (a.x === b.x) {
+    if (mod(a.y + b.y, p) === 0n) return null;
+    lambda = mod((3n * a.x * a.x + curve.a) * modInverse(2n * a.y, p), p);
+  } else {
+    lambda = mod((b.y - a.y) * modInverse(b.x - a.x, p), p);
+  }
+  const x = mod(lambda * lambda - a.x - b.x, p);
+  return { x, y: mod(lambda * (a.x - x) - a.y, p) };
+}
+
+function multiply(curve: Curve, k: bigint, point: Point): Point {
+  let result: Point = null;
+  let addend = point;
+  while (k > 0n) {
+    if (k & 1n) result = add(curve, result, addend);
+    addend = add(curve, addend, addend);
+    k >>= 1n;
+  }
+  return result;
+}
+
+// ── arithmetic ──────────────────────────────────────────────────────────────
+
+function mod(a: bigint, m: bigint): bigint {
+  const r = a % m;
+  return r < 0n ? r + m : r;
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [mod(a, m), m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const q = oldR / r;
+    [oldR, r] = [r, oldR - q * r];
+    [oldS, s] = [s, oldS - q * s];
+  }
+  if (oldR !== 1n) throw new Error('not invertible');
+  return mod(oldS, m);
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = mod(base, modulus);
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+    e >>= 1n;
+  }
+  return result;
+}
+
+function bitLength(value: bigint): number {
+  return value === 0n ? 0 : value.toString(2).length;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
