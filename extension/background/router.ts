@@ -27,19 +27,21 @@ export interface RouterDependencies {
   readonly extensionVersion: string;
 }
 
-type Handler<T extends PageOperation> = (payload: PageRequestPayload<T>, context: RequestContext, askSite: boolean) => Promise<PageResult<T>>;
+/** `askOrigins`: origins the person must allow first (the policy said "ask"); empty when allowed. */
+type Handler<T extends PageOperation> = (payload: PageRequestPayload<T>, context: RequestContext, askOrigins: readonly string[]) => Promise<PageResult<T>>;
 
 export function createRouter(deps: RouterDependencies): (request: PageRequest, context: RequestContext) => Promise<unknown> {
   const quick = (signal: AbortSignal) => ({ timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
 
   /** Non-interactive operations still need the person's "allow" when the policy says ask. */
-  const askSiteOnly = async (operation: PageOperation, context: RequestContext) => {
-    await deps.consent.run({ origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askSite: true, signal: context.signal });
+  const askSiteOnly = async (operation: PageOperation, context: RequestContext, askOrigins: readonly string[]) => {
+    if (askOrigins.length === 0) return;
+    await deps.consent.run({ origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askOrigins, signal: context.signal });
   };
 
   const handlers: { [K in PageOperation]: Handler<K> } = {
-    'kyso.getStatus': async (_payload, context, askSite) => {
-      if (askSite) await askSiteOnly('kyso.getStatus', context);
+    'kyso.getStatus': async (_payload, context, askOrigins) => {
+      await askSiteOnly('kyso.getStatus', context, askOrigins);
       let hello;
       try {
         hello = await deps.host.hello();
@@ -51,12 +53,12 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true, version: hello.hostVersion }, tokens };
     },
 
-    'kyso.listCertificates': async (payload, context, askSite) => {
-      if (askSite) await askSiteOnly('kyso.listCertificates', context);
+    'kyso.listCertificates': async (payload, context, askOrigins) => {
+      await askSiteOnly('kyso.listCertificates', context, askOrigins);
       return deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
     },
 
-    'kyso.signHash': async (payload, context, askSite) => {
+    'kyso.signHash': async (payload, context, askOrigins) => {
       const digest = base64ToBytes(payload.hash, 'INVALID_HASH');
       const expected = DIGEST_LENGTH_BYTES[payload.hashAlgorithm];
       if (digest.length !== expected) throw new KysoError('INVALID_HASH', { expectedBytes: expected, receivedBytes: digest.length });
@@ -71,7 +73,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
         origin: context.frameOrigin,
         topOrigin: context.topOrigin,
         operation: 'kyso.signHash',
-        askSite,
+        askOrigins,
         signal: context.signal,
         sign: {
           ...(payload.description ? { description: payload.description } : {}),
@@ -96,8 +98,9 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
 
   return async (request, context) => {
     const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: request.type });
-    if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: context.frameOrigin.slice(0, 255) });
+    if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255) });
     const handler = handlers[request.type] as Handler<PageOperation>;
-    return handler(request.payload as never, context, decision.kind === 'ask');
+    const askOrigins = decision.kind === 'ask' ? decision.origins ?? [context.frameOrigin] : [];
+    return handler(request.payload as never, context, askOrigins);
   };
 }

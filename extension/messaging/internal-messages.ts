@@ -41,6 +41,8 @@ export const ConsentStateSchema = v.strictObject({
   /** Present when the requesting frame is embedded in a page of another origin. */
   topOrigin: v.optional(v.string()),
   operation: OperationSchema,
+  /** Origins the person is asked to allow or block (step "site"): the frame's and/or the top page's. */
+  siteOrigins: v.array(v.string()),
   sign: v.optional(v.strictObject({
     description: v.optional(v.string()),
     hashAlgorithm: HashAlgorithmSchema,

@@ -47,6 +47,19 @@ export const browserApi = {
   onWindowRemoved(listener: (windowId: number) => void): void {
     browser.windows.onRemoved.addListener(listener);
   },
+  /** storage.managed (admin policy); undefined when the browser has none. */
+  managedStorage(): { get(keys: string[]): Promise<Record<string, unknown>> } | undefined {
+    return browser.storage?.managed;
+  },
+  localStorageGet(key: string): Promise<Record<string, unknown>> {
+    return browser.storage.local.get(key);
+  },
+  localStorageSet(items: Record<string, unknown>): Promise<void> {
+    return browser.storage.local.set(items);
+  },
+  onStorageChanged(listener: (changes: Record<string, unknown>, areaName: string) => void): void {
+    browser.storage.onChanged.addListener(listener as never);
+  },
   /**
    * Why a port closed, if the browser said. Chrome sets `runtime.lastError` inside onDisconnect;
    * Firefox puts an Error on `port.error` [MDN runtime.Port].

@@ -36,8 +36,8 @@ export interface ConsentRequest {
   readonly origin: string;
   readonly topOrigin: string | undefined;
   readonly operation: PageOperation;
-  /** The access policy said "ask": the person allows or blocks the site first. */
-  readonly askSite: boolean;
+  /** The access policy said "ask" for these origins: the person allows or blocks them first (empty: no site step). */
+  readonly askOrigins: readonly string[];
   readonly sign?: SignConsent;
   /** Aborted when the page goes away. */
   readonly signal: AbortSignal;
@@ -78,7 +78,7 @@ export class ConsentBroker {
     if (request.signal.aborted) return Promise.reject(new KysoError('REQUEST_SUPERSEDED'));
     return new Promise((resolve, reject) => {
       const session: Session = {
-        id: newRequestId(), request, step: request.askSite ? 'site' : 'sign', tokens: request.sign?.tokens ?? [],
+        id: newRequestId(), request, step: request.askOrigins.length > 0 ? 'site' : 'sign', tokens: request.sign?.tokens ?? [],
         busy: false, finished: false, resolve, reject,
       };
       request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
@@ -114,14 +114,17 @@ export class ConsentBroker {
         return { outcome: 'closed' };
       case 'consent.site': {
         if (session.step !== 'site') return { outcome: 'state', state: this.state(session) };
-        const origin = session.request.origin;
+        const origins = session.request.askOrigins;
         if (message.choice === 'block') {
-          await this.deps.rememberUserChoice(origin, 'block');
+          for (const origin of origins) await this.deps.rememberUserChoice(origin, 'block').catch(() => undefined);
           const error = new KysoError('ORIGIN_BLOCKED');
           this.finish(session, error);
           return { outcome: 'closed', error: serializeError(error) };
         }
-        if (message.choice === 'always') await this.deps.rememberUserChoice(origin, 'always');
+        if (message.choice === 'always') {
+          // Admin policy may forbid persons to allow sites for good; the person's "allow" then counts once.
+          for (const origin of origins) await this.deps.rememberUserChoice(origin, 'always').catch(() => undefined);
+        }
         if (!session.request.sign) {
           this.finish(session, undefined);
           return { outcome: 'closed' };
@@ -164,6 +167,7 @@ export class ConsentBroker {
       origin: request.origin,
       ...(request.topOrigin && request.topOrigin !== request.origin ? { topOrigin: request.topOrigin } : {}),
       operation: request.operation,
+      siteOrigins: [...request.askOrigins],
       ...(sign ? {
         sign: {
           ...(sign.description ? { description: sign.description } : {}),

@@ -79,7 +79,7 @@ function renderSite(content: HTMLElement, s: ConsentState): void {
     return b;
   };
   content.append(
-    el('p', { text: t().siteQuestion(s.origin), className: 'question' }),
+    el('p', { text: t().siteQuestion((s.siteOrigins.length > 0 ? s.siteOrigins : [s.origin]).join(', ')), className: 'question', testid: 'site-question' }),
     el('p', { text: `${t().operation}: ${t().operations[s.operation]}` }),
     el('div', { className: 'actions' },
       button('site-block', t().block, 'block', 'danger'),
