@@ -29,15 +29,22 @@ export function signingCertificateV2Attribute(certificateDer: Uint8Array, hash: 
   // DER forbids encoding a DEFAULT value [X.690 §11.5], so SHA-256 is left out.
   if (hash !== 'SHA-256') essCertId.push(new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash] }).toSchema());
   essCertId.push(new asn1js.OctetString({ valueHex: hashBytes(hash, certificateDer) }));
-  essCertId.push(new asn1js.Sequence({
+  essCertId.push(issuerSerial(certificate));
+  const value = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: essCertId })] })] });
+  return new pkijs.Attribute({ type: ID_AA_SIGNING_CERTIFICATE_V2, values: [value] });
+}
+
+/**
+ * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber } [RFC 5035 §4], with one
+ * directoryName [4] (EXPLICIT, since Name is a CHOICE) [RFC 5280 §4.2.1.6]. XAdES' IssuerSerialV2 is its DER.
+ */
+export function issuerSerial(certificate: pkijs.Certificate): asn1js.Sequence {
+  return new asn1js.Sequence({
     value: [
-      // GeneralNames with one directoryName [4] (EXPLICIT, since Name is a CHOICE) [RFC 5280 §4.2.1.6].
       new asn1js.Sequence({
         value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [certificate.issuer.toSchema()] })],
       }),
       certificate.serialNumber,
     ],
-  }));
-  const value = new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: essCertId })] })] });
-  return new pkijs.Attribute({ type: ID_AA_SIGNING_CERTIFICATE_V2, values: [value] });
+  });
 }

@@ -1,0 +1,176 @@
+/**
+ * Enveloped XML Signature [XMLDSig 1.1, https://www.w3.org/TR/xmldsig-core1/] and XAdES-BES
+ * [ETSI EN 319 132-1] with an external Signer.
+ *
+ * The Signature is spliced into the original text as the last child of the chosen parent; nothing else in the
+ * file changes by a byte. Digests and the SignedInfo hash are computed on a re-parse of the spliced text, so we
+ * canonicalise exactly what a verifier will see:
+ *   1. splice a Signature whose DigestValues and SignatureValue are placeholders; parse; digest each Reference;
+ *   2. splice again with the digests; parse; canonicalise SignedInfo; the token signs its hash;
+ *   3. fill in SignatureValue (outside SignedInfo, so step 2's hash still holds).
+ */
+import { randomBytes } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import type { Document, Element } from '@xmldom/xmldom';
+import { HASH_ALGORITHMS, type HashAlgorithm, type SignatureScheme } from '../../../shared/domain/algorithms.js';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import type { Signer } from '../../token/signer.js';
+import { resolveScheme } from '../cms/cms-algorithms.js';
+import { hashBytes, issuerSerial } from '../cms/signing-certificate-v2.js';
+import { canonicalize, type C14nMethod } from './canonicalize.js';
+import { ecCurveBytes, ecdsaDerToRaw } from './ecdsa-signature-value.js';
+import { scanElementSpans } from './element-spans.js';
+import { elementsInOrder, findElementById, findParentElement, idInUse } from './find-elements.js';
+import {
+  C14N_URI, DIGEST_METHOD_URI, DSIG_NS, ECDSA_SIGNATURE_METHOD_URI, ENVELOPED_SIGNATURE, RSA_SIGNATURE_METHOD_URI,
+  XADES_NS, XADES_SIGNED_PROPERTIES_TYPE,
+} from './xml-algorithms.js';
+import { parseXml, readXmlInput } from './xml-input.js';
+
+export interface SignXmlOptions {
+  readonly signer: Signer;
+  /** Default SHA-256 (digests and signature). */
+  readonly hashAlgorithm?: HashAlgorithm;
+  /** RSASSA-PKCS1-v1_5 or ECDSA (RSA-PSS in XML needs xmlsec ≥ 1.3 to verify; refused for now). */
+  readonly signatureScheme?: SignatureScheme;
+  /** Exclusive (default) or inclusive C14N 1.0, for SignedInfo and the references. */
+  readonly canonicalization?: C14nMethod;
+  /** Sign the element with this Id/id/ID (URI="#id"); default the whole document (URI=""). */
+  readonly referenceId?: string;
+  /** Where the Signature goes (local name or path such as "DSCKS/NBan"); default the root element. */
+  readonly parent?: string;
+  /** Add XAdES-BES QualifyingProperties (SigningTime, SigningCertificateV2). */
+  readonly xades?: boolean;
+  /** Add Object/SignatureProperties/SignatureProperty/SigningTime (Vietnamese e-invoices), referenced. */
+  readonly signingTimeProperty?: boolean;
+  /** Id of the Signature element; default "sig-" + random. */
+  readonly signatureId?: string;
+  readonly signingTime?: Date;
+}
+
+const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST_PLACEHOLDER = (i: number) => `@@KYSO-DIGEST-${i}@@`;
+const SIGNATURE_PLACEHOLDER = '@@KYSO-SIGNATURE-VALUE@@';
+
+interface PlannedReference {
+  readonly uri: string;
+  readonly id?: string;
+  readonly type?: string;
+  readonly enveloped: boolean;
+  /** Id of the element referenced, or null for the whole document. */
+  readonly target: string | null;
+}
+
+/** Sign an XML document (bytes in, bytes out); the input array is not modified. */
+export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions): Promise<Uint8Array> {
+  const hash = options.hashAlgorithm ?? 'SHA-256';
+  if (!HASH_ALGORITHMS.includes(hash)) throw new KysoError('UNSUPPORTED_ALGORITHM', { hashAlgorithm: String(hash) });
+  const scheme = resolveScheme(options.signer.keyType, options.signatureScheme);
+  if (scheme === 'RSA-PSS') throw new KysoError('UNSUPPORTED_ALGORITHM', { reason: 'RSA-PSS is not offered for XML signatures', scheme });
+  const method: C14nMethod = options.canonicalization ?? 'exc';
+  const { text, bom, document } = readXmlInput(input);
+
+  const elements = elementsInOrder(document);
+  const spans = scanElementSpans(text);
+  if (spans.length !== elements.length) throw new KysoError('INTERNAL_ERROR', { reason: 'element scan and DOM disagree' });
+
+  const signatureId = options.signatureId ?? `sig-${randomBytes(6).toString('hex')}`;
+  if (!ID_PATTERN.test(signatureId)) throw new KysoError('BAD_REQUEST', { reason: 'signature id must be an XML NCName', signatureId });
+  const ownIds = [signatureId, `${signatureId}-ref-doc`, `${signatureId}-signing-time`, `${signatureId}-signed-props`];
+  for (const id of ownIds) if (idInUse(elements, id)) throw new KysoError('BAD_REQUEST', { reason: 'signature id already used in the document', id });
+  if (options.referenceId !== undefined) {
+    if (!ID_PATTERN.test(options.referenceId)) throw new KysoError('BAD_REQUEST', { reason: 'reference id must be an XML NCName' });
+    findElementById(elements, options.referenceId);
+  }
+  const parent = options.parent ? findParentElement(elements, options.parent) : (document.documentElement as Element);
+  const span = spans[elements.indexOf(parent)];
+  if (!span) throw new KysoError('INTERNAL_ERROR', { reason: 'parent element not located in the text' });
+
+  const signingTime = options.signingTime ?? new Date();
+  const references: PlannedReference[] = [
+    { uri: options.referenceId ? `#${options.referenceId}` : '', id: `${signatureId}-ref-doc`, enveloped: true, target: options.referenceId ?? null },
+  ];
+  if (options.signingTimeProperty) references.push({ uri: `#${signatureId}-signing-time`, enveloped: false, target: `${signatureId}-signing-time` });
+  if (options.xades) references.push({ uri: `#${signatureId}-signed-props`, type: XADES_SIGNED_PROPERTIES_TYPE, enveloped: false, target: `${signatureId}-signed-props` });
+
+  const signatureMethod = scheme === 'ECDSA' ? ECDSA_SIGNATURE_METHOD_URI[hash] : RSA_SIGNATURE_METHOD_URI[hash];
+  const objects: string[] = [];
+  if (options.signingTimeProperty) objects.push(signingTimeObject(signatureId, signingTime));
+  if (options.xades) objects.push(xadesObject(signatureId, options.signer.certificate, hash, signingTime));
+  const keyInfo = `<KeyInfo><X509Data>${[options.signer.certificate, ...options.signer.chain]
+    .map((der) => `<X509Certificate>${Buffer.from(der).toString('base64')}</X509Certificate>`).join('')}</X509Data></KeyInfo>`;
+
+  const build = (digests: readonly string[], signatureValue: string): string =>
+    `<Signature xmlns="${DSIG_NS}" Id="${signatureId}"><SignedInfo>` +
+    `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/><SignatureMethod Algorithm="${signatureMethod}"/>` +
+    references.map((r, i) =>
+      `<Reference${r.id ? ` Id="${r.id}"` : ''}${r.type ? ` Type="${r.type}"` : ''} URI="${r.uri}"><Transforms>` +
+      (r.enveloped ? `<Transform Algorithm="${ENVELOPED_SIGNATURE}"/>` : '') +
+      `<Transform Algorithm="${C14N_URI[method]}"/></Transforms>` +
+      `<DigestMethod Algorithm="${DIGEST_METHOD_URI[hash]}"/><DigestValue>${digests[i]}</DigestValue></Reference>`).join('') +
+    `</SignedInfo><SignatureValue>${signatureValue}</SignatureValue>${keyInfo}${objects.join('')}</Signature>`;
+
+  const splice = (signature: string): string =>
+    span.selfClosing
+      // <P a="1"/> becomes <P a="1">SIG</P>: the same element in the data model [XML 1.0 §3.1].
+      ? `${text.slice(0, span.endTagStart)}>${signature}</${span.name}>${text.slice(span.startTagEnd)}`
+      : `${text.slice(0, span.endTagStart)}${signature}${text.slice(span.endTagStart)}`;
+
+  // 1. Reference digests, over the document as the verifier will parse it.
+  const draft = parseXml(splice(build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER)));
+  const draftElements = elementsInOrder(draft);
+  const draftSignature = findElementById(draftElements, signatureId);
+  const digests = references.map((r) => {
+    const node = r.target === null ? draft : findElementById(draftElements, r.target);
+    const canonical = canonicalize(node as Document | Element, method, r.enveloped ? draftSignature : undefined);
+    return Buffer.from(hashBytes(hash, new TextEncoder().encode(canonical))).toString('base64');
+  });
+
+  // 2. SignedInfo, canonicalised in its final context, hashed, signed by the token.
+  const withDigests = parseXml(splice(build(digests, SIGNATURE_PLACEHOLDER)));
+  const signedInfo = firstChildElement(findElementById(elementsInOrder(withDigests), signatureId), 'SignedInfo');
+  const signedInfoHash = hashBytes(hash, new TextEncoder().encode(canonicalize(signedInfo, method)));
+  let signature = await options.signer.signDigest(signedInfoHash, hash, scheme);
+  if (scheme === 'ECDSA') signature = ecdsaDerToRaw(signature, ecCurveBytes(options.signer.certificate));
+
+  // 3. The final text.
+  const output = new TextEncoder().encode(splice(build(digests, Buffer.from(signature).toString('base64'))));
+  if (!bom) return output;
+  const withBom = new Uint8Array(output.length + 3);
+  withBom.set([0xef, 0xbb, 0xbf], 0);
+  withBom.set(output, 3);
+  return withBom;
+}
+
+function firstChildElement(parent: Element, localName: string): Element {
+  for (let c = parent.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1 && (c as Element).localName === localName) return c as Element;
+  }
+  throw new KysoError('INTERNAL_ERROR', { reason: `${localName} missing from the signature` });
+}
+
+/**
+ * Signing time as Vietnamese e-invoices carry it (Decision 1450/QĐ-TCT; Circular 78/2021/TT-BTC): an Object with
+ * SignatureProperties/SignatureProperty(Target=#signature)/SigningTime, local time of Việt Nam (UTC+7).
+ */
+function signingTimeObject(signatureId: string, time: Date): string {
+  const local = new Date(time.getTime() + 7 * 3600_000).toISOString().slice(0, 19);
+  return `<Object Id="${signatureId}-signing-time"><SignatureProperties><SignatureProperty Target="#${signatureId}">` +
+    `<SigningTime>${local}</SigningTime></SignatureProperty></SignatureProperties></Object>`;
+}
+
+/** XAdES-BES signed properties [ETSI EN 319 132-1 §5.2.1 SigningTime, §5.2.2 SigningCertificateV2]. */
+function xadesObject(signatureId: string, certificateDer: Uint8Array, hash: HashAlgorithm, time: Date): string {
+  const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
+  const certDigest = Buffer.from(hashBytes(hash, certificateDer)).toString('base64');
+  const issuerSerialV2 = Buffer.from(issuerSerial(certificate).toBER(false)).toString('base64');
+  return `<Object><xades:QualifyingProperties xmlns:xades="${XADES_NS}" Target="#${signatureId}">` +
+    `<xades:SignedProperties Id="${signatureId}-signed-props"><xades:SignedSignatureProperties>` +
+    `<xades:SigningTime>${time.toISOString().slice(0, 19)}Z</xades:SigningTime>` +
+    `<xades:SigningCertificateV2><xades:Cert><xades:CertDigest><DigestMethod Algorithm="${DIGEST_METHOD_URI[hash]}"/>` +
+    `<DigestValue>${certDigest}</DigestValue></xades:CertDigest><xades:IssuerSerialV2>${issuerSerialV2}</xades:IssuerSerialV2>` +
+    `</xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>` +
+    `<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#${signatureId}-ref-doc">` +
+    `<xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>` +
+    `</xades:SignedProperties></xades:QualifyingProperties></Object>`;
+}
