@@ -1,17 +1,21 @@
-/** Apply a CertificateFilter (shared schema) to described certificates. Pure: no token access. */
+/**
+ * Apply a CertificateFilter (shared schema) to described certificates, with the same rules as the picker
+ * (shared/certificates/choose-certificates.ts). Certificates that merely cannot sign now (expired, no signing
+ * usage) are kept unless the filter asks for `validNow`: the picker shows them greyed out with the reason.
+ */
 import type { CertificateFilter, CertificateInfo } from '../../shared/protocol/common.js';
-import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
+import { filterCertificates, type ExclusionReason } from '../../shared/certificates/choose-certificates.js';
 
-export function matchesFilter(cert: CertificateInfo, filter: CertificateFilter = {}): boolean {
-  const withPrivateKey = filter.withPrivateKey ?? true;
-  if (withPrivateKey && cert.unusableReasons.includes('noPrivateKey')) return false;
-  if (filter.validNow && (cert.unusableReasons.includes('expired') || cert.unusableReasons.includes('notYetValid'))) return false;
-  if (filter.subjectIdentifier !== undefined) {
-    const wanted = normaliseIdentifier(filter.subjectIdentifier);
-    // An identifier we cannot parse matches nothing rather than everything.
-    if (!wanted || !cert.subject.identifiers.all.includes(wanted)) return false;
+/** Reasons that come from the filter itself: a certificate failing one of them was not asked for. */
+const FILTER_REASONS: ReadonlySet<ExclusionReason> = new Set(['missingKeyUsage', 'issuerMismatch', 'identifierMismatch', 'unexpectedSigner']);
+
+export function matchesFilter(cert: CertificateInfo, filter: CertificateFilter = {}, at: Date = new Date()): boolean {
+  const [choice] = filterCertificates([cert], filter, at);
+  if (!choice) return false;
+  for (const reason of choice.excludedBecause) {
+    if (FILTER_REASONS.has(reason)) return false;
+    if (reason === 'noPrivateKey') return false; // only reported when withPrivateKey is not false
+    if (filter.validNow && (reason === 'expired' || reason === 'notYetValid')) return false;
   }
-  if (filter.issuerContains !== undefined && !cert.issuer.dn.toLocaleLowerCase('vi').includes(filter.issuerContains.toLocaleLowerCase('vi'))) return false;
-  if (filter.keyUsage && !filter.keyUsage.every((usage) => cert.keyUsage.includes(usage))) return false;
   return true;
 }

@@ -90,7 +90,8 @@ export class TokenService {
   }
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
-    return (await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter));
+    const now = this.#now();
+    return (await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter, now));
   }
 
   /**

@@ -10,4 +10,5 @@ export interface CliCommand {
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'sign-pdf': { summary: 'Sign PDF files (PAdES, visible stamp, --tsa for a timestamp)', load: () => import('./sign-pdf.js') },
   install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },
+  uninstall: { summary: 'Remove the native host registration written by "kyso install"', load: () => import('./uninstall.js') },
 };

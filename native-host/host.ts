@@ -1,0 +1,54 @@
+/**
+ * Host session: started by the browser for the Kyso extension, speaks framed JSON over
+ * stdin/stdout, signs digests with the PKCS#11 token. stdout carries frames only; logs go to stderr.
+ */
+import { PROTOCOL_VERSION } from '../shared/limits.js';
+import { KysoError, serializeError } from '../shared/errors/kyso-error.js';
+import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller-check.js';
+import { dispatch, errorReply } from './protocol/dispatcher.js';
+import type { HandlerContext } from './protocol/handler-context.js';
+import { TokenService } from './token/token-service.js';
+import { createFrameWriter, readFrames } from './transport/stdio-transport.js';
+import { createLogger } from './transport/logger.js';
+import { HOST_VERSION } from './config.js';
+
+export async function runHost(args: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const logger = createLogger();
+  const writer = createFrameWriter(process.stdout);
+  const caller = identifyCaller(args);
+  if (!isCallerAllowed(caller, allowedExtensionIds())) {
+    logger.log('warn', 'caller refused', { browser: caller.browser, extensionId: caller.extensionId.slice(0, 64) });
+    await writer.send({ v: PROTOCOL_VERSION, id: '', type: 'host.error', error: serializeError(new KysoError('CALLER_NOT_ALLOWED')) });
+    return 1;
+  }
+  logger.log('info', 'host started', { version: HOST_VERSION, browser: caller.browser, pid: process.pid });
+
+  let service: TokenService | undefined;
+  const context: HandlerContext = {
+    logger,
+    // Loaded on first use: a hello-less connection that only probes the host costs no driver load.
+    tokens: () => (service ??= new TokenService()),
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const send = (reply: Parameters<typeof writer.send>[0]) => writer.send(reply).catch((error: unknown) => {
+    logger.log('error', 'write failed', { cause: error instanceof Error ? error.message : String(error) });
+  });
+  await readFrames(process.stdin, (event) => {
+    if (event.kind === 'error') {
+      logger.log('warn', 'bad frame', { code: event.error.code, fatal: event.fatal });
+      const p = send(errorReply('', event.error));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      return;
+    }
+    const p = dispatch(context, event.value).then(send);
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  });
+  // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave.
+  await Promise.allSettled([...inFlight]);
+  service?.close();
+  logger.log('info', 'host stopped');
+  return 0;
+}

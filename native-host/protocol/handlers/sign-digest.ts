@@ -1,0 +1,25 @@
+/**
+ * `host.signDigest`: log in with the PIN the person typed in the consent window, sign the digest, log out.
+ * The PIN lives in this call only; it is never logged or kept.
+ */
+import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
+import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
+import type { HandlerContext } from '../handler-context.js';
+
+export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
+  const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
+  const outcome = await context.tokens().signDigest({
+    certificateId: payload.certificateId,
+    digest,
+    hashAlgorithm: payload.hashAlgorithm,
+    signatureScheme: payload.signatureScheme,
+    pin: payload.pin,
+  });
+  return {
+    signature: bytesToBase64(outcome.signature),
+    signatureAlgorithm: outcome.signatureAlgorithm,
+    hashAlgorithm: outcome.hashAlgorithm,
+    certificate: bytesToBase64(outcome.certificate),
+    chain: outcome.chain.map(bytesToBase64),
+  };
+}
