@@ -15,7 +15,7 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import { IS_DEVELOPMENT_BUILD } from '../../platform/build-flags.js';
 import { decideAccessFrom } from './access-decision.js';
-import { readManagedStorage, readUserOriginsRaw, writeUserOrigins } from './browser-storage.js';
+import { onManagedStorageChanged, readManagedStorage, readUserOriginsRaw, writeUserOrigins } from './browser-storage.js';
 import { parseManagedPolicy, type ManagedPolicy } from './managed-policy.js';
 import { parseUserOrigins, withUserDecision, withoutUserOrigin, type UserOriginEntry } from './user-allowlist.js';
 
@@ -62,7 +62,25 @@ export async function forgetUserChoice(origin: string): Promise<void> {
   await writeUserOrigins(withoutUserOrigin(await readUserOrigins(), origin));
 }
 
+/**
+ * Admin policy changes rarely (the browser re-reads it at start or on its policy refresh), so the parsed
+ * policy is kept until storage.onChanged reports a change in the managed area. The person's list is read
+ * fresh for every decision: a block they just added must apply to the very next request.
+ */
+let managedPolicyCache: Promise<ManagedPolicy> | undefined;
+let watchingManagedChanges = false;
+
 export async function readManagedPolicy(): Promise<ManagedPolicy> {
+  if (!watchingManagedChanges) {
+    watchingManagedChanges = true;
+    onManagedStorageChanged(() => { managedPolicyCache = undefined; });
+  }
+  managedPolicyCache ??= readManagedPolicyUncached();
+  return managedPolicyCache;
+}
+
+/** Straight from storage (the options page shows what the browser holds right now). */
+export async function readManagedPolicyUncached(): Promise<ManagedPolicy> {
   return parseManagedPolicy(await readManagedStorage());
 }
 

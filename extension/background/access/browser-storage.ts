@@ -44,3 +44,10 @@ export function onAccessStorageChanged(listener: () => void): void {
     if (areaName === 'managed' || (areaName === 'local' && USER_ORIGINS_STORAGE_KEY in changes)) listener();
   });
 }
+
+/** Admin policy changed (browsers refresh policy periodically and on chrome://policy "Reload"). */
+export function onManagedStorageChanged(listener: () => void): void {
+  browser.storage.onChanged.addListener((_changes, areaName) => {
+    if (areaName === 'managed') listener();
+  });
+}

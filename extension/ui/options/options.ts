@@ -5,7 +5,7 @@
  */
 import { describeOriginForDisplay, entryMatchesOrigin, type OriginEntry } from '../../../shared/domain/origin.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { forgetUserChoice, readManagedPolicy, readUserOrigins, rememberUserChoice } from '../../background/access/access-policy.js';
+import { forgetUserChoice, readManagedPolicyUncached, readUserOrigins, rememberUserChoice } from '../../background/access/access-policy.js';
 import { onAccessStorageChanged } from '../../background/access/browser-storage.js';
 import type { ManagedPolicy } from '../../background/access/managed-policy.js';
 import { parseUserOriginInput, type UserOriginEntry } from '../../background/access/user-allowlist.js';
@@ -132,7 +132,7 @@ function render(): void {
 }
 
 async function reload(): Promise<void> {
-  [policy, userOrigins] = await Promise.all([readManagedPolicy(), readUserOrigins()]);
+  [policy, userOrigins] = await Promise.all([readManagedPolicyUncached(), readUserOrigins()]);
   render();
 }
 
