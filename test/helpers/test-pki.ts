@@ -157,7 +157,17 @@ export class TestPki {
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    await waitForPort(port, 5000, () => (child.exitCode !== null ? `openssl ocsp exited: ${stderr}` : undefined));
+    // Wait for its "waiting for OCSP client connections" line: probing the port with a connection would
+    // occupy this single-threaded server.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`openssl ocsp not ready: ${stderr}`)), 5000);
+      const check = () => {
+        if (/waiting for OCSP client/.test(stderr)) { clearTimeout(timer); resolve(); }
+        else if (child.exitCode !== null) { clearTimeout(timer); reject(new Error(`openssl ocsp exited: ${stderr}`)); }
+      };
+      child.stderr.on('data', check);
+      child.once('exit', check);
+    });
     return {
       url: `http://127.0.0.1:${port}`,
       stop: () => new Promise<void>((resolve) => {
@@ -233,21 +243,4 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function waitForPort(port: number, timeoutMs: number, failed: () => string | undefined): Promise<void> {
-  const net = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const why = failed();
-    if (why) throw new Error(why);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not open after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

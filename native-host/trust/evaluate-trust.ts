@@ -1,0 +1,65 @@
+/**
+ * Everything trust says about one signer certificate at one time: the chain (built, validated) and the
+ * revocation status of the signer's certificate. This is what verification and the host call.
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { TrustStore } from './trust-store.js';
+import { buildChain } from './build-chain.js';
+import { validatePath, label, type ChainStatus } from './validate-path.js';
+import { checkRevocation, PROCESS_REVOCATION_CACHE, type RevocationCache } from './check-revocation.js';
+import type { RevocationResult } from './revocation-status.js';
+import type { AiaFetcher } from './aia-fetcher.js';
+import type { Reason } from './reasons.js';
+
+export interface TrustOptions {
+  readonly store: TrustStore;
+  /** Time at which the chain must be valid (signing time for a signature; now otherwise). */
+  readonly at?: Date;
+  /** Certificates that came with the signature or the token. */
+  readonly extra?: readonly (x509.X509Certificate | Uint8Array)[];
+  /** Check OCSP/CRL for the signer's certificate (default true). */
+  readonly checkRevocation?: boolean;
+  /** The time revocation is asked about (default now). */
+  readonly revocationAt?: Date;
+  readonly aia?: AiaFetcher;
+  readonly timeoutMs?: number;
+  readonly cache?: RevocationCache;
+  readonly requireSigningUsage?: boolean;
+}
+
+export interface TrustResult {
+  readonly chain: {
+    readonly status: ChainStatus;
+    readonly reasons: readonly Reason[];
+    /** Subjects from the signer up, for display. */
+    readonly path: readonly string[];
+    readonly certificates: readonly x509.X509Certificate[];
+  };
+  readonly revocation: RevocationResult;
+}
+
+export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Array, options: TrustOptions): Promise<TrustResult> {
+  const leaf = toCert(certificate);
+  const extra = (options.extra ?? []).map(toCert);
+  const built = await buildChain(leaf, { store: options.store, extra, ...(options.aia ? { aia: options.aia } : {}) });
+  const validation = await validatePath(built, { at: options.at ?? new Date(), ...(options.requireSigningUsage !== undefined ? { requireSigningUsage: options.requireSigningUsage } : {}) });
+  const chain = { status: validation.status, reasons: validation.reasons, path: built.path.map(label), certificates: built.path };
+
+  let revocation: RevocationResult = { status: 'not-checked' };
+  const issuer = built.path[1];
+  if (options.checkRevocation ?? true) {
+    revocation = issuer
+      ? await checkRevocation(leaf, issuer, {
+        cache: options.cache ?? PROCESS_REVOCATION_CACHE,
+        ...(options.revocationAt ? { at: options.revocationAt } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      })
+      : { status: 'could-not-check', why: 'the issuing CA certificate is not available', attempts: [] };
+  }
+  return { chain, revocation };
+}
+
+function toCert(value: x509.X509Certificate | Uint8Array): x509.X509Certificate {
+  return value instanceof x509.X509Certificate ? value : new x509.X509Certificate(value as Uint8Array<ArrayBuffer>);
+}

@@ -1,0 +1,53 @@
+/**
+ * Reasons that trust evaluation and signature verification give, with Vietnamese and English text. These are
+ * findings about a document or certificate, not errors of Kyso (those are in shared/errors/catalogue.ts).
+ */
+export const REASONS = {
+  // ── chain ──
+  CHAIN_UNTRUSTED_ROOT: { vi: 'Chứng thư số không thuộc tổ chức cấp chứng thư được tin cậy.', en: 'The certificate does not chain to a trusted root.' },
+  CHAIN_INCOMPLETE: { vi: 'Không tìm được chứng thư số của tổ chức cấp (chuỗi không đầy đủ).', en: 'The issuing CA certificate could not be found (incomplete chain).' },
+  CHAIN_BAD_SIGNATURE: { vi: 'Chữ ký của tổ chức cấp trên chứng thư số không hợp lệ.', en: 'A certificate in the chain has an invalid issuer signature.' },
+  CERT_EXPIRED: { vi: 'Chứng thư số đã hết hạn tại thời điểm kiểm tra.', en: 'A certificate had expired at the time checked.' },
+  CERT_NOT_YET_VALID: { vi: 'Chứng thư số chưa có hiệu lực tại thời điểm kiểm tra.', en: 'A certificate was not yet valid at the time checked.' },
+  CA_NOT_AUTHORISED: { vi: 'Chứng thư số cấp trên không được phép cấp chứng thư (không phải CA).', en: 'An issuing certificate is not allowed to issue certificates (not a CA).' },
+  CA_PATH_LENGTH: { vi: 'Chuỗi chứng thư dài hơn mức tổ chức cấp cho phép.', en: 'The chain is longer than a CA allows (pathLenConstraint).' },
+  SIGNER_KEY_USAGE: { vi: 'Chứng thư số của người ký không dùng để ký số.', en: 'The signer\'s certificate is not meant for signing (key usage).' },
+  // ── revocation ──
+  REVOKED: { vi: 'Chứng thư số đã bị thu hồi.', en: 'The certificate has been revoked.' },
+  REVOCATION_UNKNOWN: { vi: 'Máy chủ kiểm tra không biết chứng thư số này.', en: 'The revocation service does not know this certificate.' },
+  REVOCATION_NOT_CHECKED: { vi: 'Không kiểm tra được tình trạng thu hồi.', en: 'Revocation status could not be checked.' },
+  REVOCATION_SKIPPED: { vi: 'Đã bỏ qua kiểm tra thu hồi theo yêu cầu.', en: 'Revocation checking was turned off.' },
+  // ── signature ──
+  SIGNATURE_INVALID: { vi: 'Chữ ký số không hợp lệ.', en: 'The signature value is invalid.' },
+  CONTENT_MODIFIED: { vi: 'Nội dung đã bị thay đổi sau khi ký.', en: 'The content was changed after signing.' },
+  CONTENT_MISSING: { vi: 'Thiếu nội dung đã ký (chữ ký tách rời cần tệp gốc).', en: 'The signed content is missing (a detached signature needs the original file).' },
+  SIGNER_CERT_MISSING: { vi: 'Không tìm thấy chứng thư số của người ký trong chữ ký.', en: 'The signer\'s certificate is not in the signature.' },
+  UNSUPPORTED_ALGORITHM: { vi: 'Thuật toán ký không được hỗ trợ.', en: 'The signature algorithm is not supported.' },
+  SIGNER_EXPIRED_AT_SIGNING: { vi: 'Chứng thư số của người ký đã hết hạn vào thời điểm ký.', en: 'The signer\'s certificate had expired at signing time.' },
+  SIGNER_NOT_YET_VALID_AT_SIGNING: { vi: 'Chứng thư số của người ký chưa có hiệu lực vào thời điểm ký.', en: 'The signer\'s certificate was not yet valid at signing time.' },
+  SIGNING_CERT_MISMATCH: { vi: 'Thuộc tính chứng thư ký (signingCertificate) không khớp.', en: 'The signing-certificate attribute does not match the certificate.' },
+  TIMESTAMP_INVALID: { vi: 'Dấu thời gian không hợp lệ.', en: 'The timestamp is invalid.' },
+  // ── PDF ──
+  PDF_BYTE_RANGE_INVALID: { vi: 'Vùng ký (ByteRange) của PDF không hợp lệ.', en: 'The PDF signature ByteRange is invalid.' },
+  PDF_MODIFIED_AFTER_SIGNING: { vi: 'Tài liệu PDF có thêm thay đổi sau khi ký.', en: 'The PDF has later revisions after this signature.' },
+  PDF_NO_SIGNATURES: { vi: 'Tài liệu PDF không có chữ ký số.', en: 'The PDF has no signatures.' },
+  // ── XML ──
+  XML_REFERENCE_DIGEST: { vi: 'Giá trị băm của phần dữ liệu được ký không khớp.', en: 'A signed reference\'s digest does not match.' },
+  XML_NO_SIGNATURES: { vi: 'Tài liệu XML không có chữ ký số.', en: 'The XML document has no signatures.' },
+  XML_DTD_REFUSED: { vi: 'Tài liệu XML có DTD, bị từ chối vì lý do an toàn.', en: 'The XML document has a DTD, refused for safety.' },
+  XML_NO_CERTIFICATE: { vi: 'Chữ ký XML không kèm chứng thư số (KeyInfo/X509Data).', en: 'The XML signature carries no certificate (KeyInfo/X509Data).' },
+} as const satisfies Record<string, { vi: string; en: string }>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export interface Reason {
+  readonly code: ReasonCode;
+  readonly vi: string;
+  readonly en: string;
+  /** Extra facts (a date, a certificate subject), never a path or a secret. */
+  readonly detail?: string;
+}
+
+export function reason(code: ReasonCode, detail?: string): Reason {
+  return { code, ...REASONS[code], ...(detail !== undefined ? { detail } : {}) };
+}
