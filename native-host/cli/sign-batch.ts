@@ -8,17 +8,10 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from '../token/signer.js';
+import { TokenService } from '../token/token-service.js';
 import { reportCliError } from './main.js';
 import { readPin } from './read-pin.js';
 import type { ParsedSignArgs, PlannedOutput } from './sign-options.js';
-
-/** A Signer on an open, logged-in token session; close() logs out. */
-export interface OpenedSigner extends Signer {
-  close(): Promise<void> | void;
-}
-
-/** Opens the signer for a certificate selector (undefined = the only certificate) with a PIN. */
-export type SignerOpener = (selector: string | undefined, pin: string) => Promise<OpenedSigner>;
 
 /** Sign one document's bytes; return the bytes to write. */
 export type SignDocument = (input: Uint8Array, signer: Signer, inputPath: string) => Promise<Uint8Array>;
@@ -26,40 +19,67 @@ export type SignDocument = (input: Uint8Array, signer: Signer, inputPath: string
 export interface SignBatchOptions {
   readonly args: ParsedSignArgs;
   readonly plan: readonly PlannedOutput[];
-  readonly openSigner: SignerOpener;
   readonly signDocument: SignDocument;
-  /** Where per-document result lines go (default stdout; never used by the native host). */
+  /** Where per-document result lines go (default stdout; the CLI only, never the native host). */
   readonly report?: (line: string) => void;
 }
 
-/** Run the batch; returns the process exit code (0 all signed, 1 any failure). */
+/** Token errors after which every following document would fail the same way. */
+const FATAL_FOR_BATCH = new Set(['TOKEN_REMOVED', 'TOKEN_NOT_PRESENT', 'PIN_LOCKED']);
+
+/**
+ * Run the batch on the PKCS#11 token (module from KYSO_PKCS11_MODULE): the certificate is resolved before the
+ * PIN is asked (no prompt when it does not exist), then one login signs every document.
+ * Returns the exit code: 0 all signed, 1 any failure.
+ */
 export async function runSignBatch(options: SignBatchOptions): Promise<number> {
   const report = options.report ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const pin = await readPin({ fromStdin: options.args.pinFromStdin });
-  const signer = await options.openSigner(options.args.certificate, pin);
-  let failed = 0;
+  const tokens = new TokenService();
   try {
-    for (const { input, output } of options.plan) {
-      try {
-        const bytes = await readInput(input);
-        const result = await options.signDocument(bytes, signer, input);
-        await writeFileAtomic(output, result);
-        report(`OK     ${input} -> ${output}`);
-      } catch (error) {
-        failed++;
-        const code = error instanceof KysoError ? error.code : 'INTERNAL_ERROR';
-        report(`FAILED ${input}: ${code}`);
-        process.stderr.write(`kyso: ${input}:\n`);
-        reportCliError(error);
-        // A token that went away will fail every following document the same way: stop early.
-        if (error instanceof KysoError && (error.code === 'TOKEN_REMOVED' || error.code === 'TOKEN_NOT_PRESENT' || error.code === 'PIN_LOCKED')) break;
-      }
+    const certificateId = options.args.certificate
+      ? (await tokens.findCertificate(options.args.certificate)).id
+      : await onlyUsableCertificate(tokens);
+    const pin = await readPin({ fromStdin: options.args.pinFromStdin });
+    const signer = await tokens.openSigner(certificateId, pin);
+    try {
+      return await signEach(options, signer, report);
+    } finally {
+      await signer.close();
     }
   } finally {
-    await signer.close();
+    tokens.close();
+  }
+}
+
+/** The loop itself, on any Signer: a failing document is reported and skipped, the others are signed. */
+export async function signEach(options: SignBatchOptions, signer: Signer, report: (line: string) => void): Promise<number> {
+  let failed = 0;
+  for (const { input, output } of options.plan) {
+    try {
+      const bytes = await readInput(input);
+      const result = await options.signDocument(bytes, signer, input);
+      await writeFileAtomic(output, result);
+      report(`OK     ${input} -> ${output}`);
+    } catch (error) {
+      failed++;
+      report(`FAILED ${input}: ${error instanceof KysoError ? error.code : 'INTERNAL_ERROR'}`);
+      process.stderr.write(`kyso: ${input}:\n`);
+      reportCliError(error);
+      if (error instanceof KysoError && FATAL_FOR_BATCH.has(error.code)) break;
+    }
   }
   if (options.plan.length > 1) report(`${options.plan.length - failed}/${options.plan.length} signed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** Without --cert: the token's one usable signing certificate, else ask the person to choose. */
+async function onlyUsableCertificate(tokens: TokenService): Promise<string> {
+  const usable = (await tokens.listCertificates()).filter((c) => c.unusableReasons.length === 0);
+  if (usable.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND', { reason: 'no usable signing certificate on the token' });
+  if (usable.length > 1) {
+    throw new KysoError('BAD_REQUEST', { reason: 'several certificates can sign: choose one with --cert (an id, MST:… or CCCD:…)', count: usable.length });
+  }
+  return (usable[0] as { id: string }).id;
 }
 
 async function readInput(path: string): Promise<Uint8Array> {

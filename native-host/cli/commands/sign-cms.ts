@@ -1,0 +1,43 @@
+/**
+ * `kyso sign-cms IN... -o OUT` — CMS / CAdES-BES signatures (.p7s, DER).
+ *
+ *   --attached        enveloping: the content goes inside the signature (default: detached)
+ *   --digest-input    IN holds a digest the portal computed (raw, hex or base64), not the document
+ *   --hash-alg ALG    SHA-256 (default), SHA-384, SHA-512
+ *   --pss             RSA-PSS instead of PKCS#1 v1.5 (RSA keys)
+ *   --cert SELECTOR   certificate id, MST:… or CCCD:… (default: the token's only usable certificate)
+ *   --pin-stdin       read the PIN from the first line of stdin (default: asked on the terminal)
+ * Several inputs and -o DIR write DIR/<name>.p7s for each.
+ */
+import { buildCmsSignature } from '../../formats/cms/build-cms-signature.js';
+import { readDigestInput } from '../../formats/cms/read-digest-input.js';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { parseSignArgs, planOutputs } from '../sign-options.js';
+import { runSignBatch } from '../sign-batch.js';
+
+const FLAGS = ['attached', 'digest-input', 'pss'] as const;
+const USAGE = 'Usage: kyso sign-cms IN... -o OUT [--cert SELECTOR] [--attached] [--digest-input] [--hash-alg SHA-256|SHA-384|SHA-512] [--pss] [--pin-stdin]\n';
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseSignArgs(argv, { flags: FLAGS });
+  if (args.help) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  const attached = args.flags.has('attached');
+  const digestInput = args.flags.has('digest-input');
+  if (attached && digestInput) {
+    throw new KysoError('BAD_REQUEST', { reason: '--attached needs the document; a digest can only be signed detached' });
+  }
+  const plan = planOutputs(args, (name) => `${name}.p7s`);
+  return runSignBatch({
+    args,
+    plan,
+    signDocument: (bytes, signer) => buildCmsSignature({
+      signer,
+      hashAlgorithm: args.hashAlgorithm,
+      ...(args.flags.has('pss') ? { signatureScheme: 'RSA-PSS' as const } : {}),
+      ...(digestInput ? { messageDigest: readDigestInput(bytes, args.hashAlgorithm) } : { content: bytes, encapsulate: attached }),
+    }),
+  });
+}
