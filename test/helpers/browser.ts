@@ -1,0 +1,139 @@
+/**
+ * Real Chromium with the built Kyso extension and the native host registered for a throw-away profile.
+ * Shared by the e2e tests: launch, serve test pages, find the consent window and act in it like a person.
+ * Requires `npm run build` first (dist/chromium, dist/sdk, dist/host).
+ */
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CHROMIUM_PATH = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
+export const EXTENSION_DIR = join(ROOT, 'dist/chromium');
+const CONSENT_PATH = '/ui/consent/consent.html';
+
+export interface LaunchOptions {
+  /** Environment for the browser and so for the host it starts (SOFTHSM2_CONF, KYSO_PKCS11_MODULE). */
+  readonly env?: Record<string, string>;
+  /** Load the Kyso extension (default true). */
+  readonly withExtension?: boolean;
+  /** Register the native host for the profile (default true when the extension is loaded). */
+  readonly registerHost?: boolean;
+  readonly headless?: boolean;
+}
+
+export interface KysoBrowser {
+  readonly context: BrowserContext;
+  readonly userDataDir: string;
+  /** The extension's service worker (undefined without the extension). */
+  readonly serviceWorker: Worker | undefined;
+  readonly extensionId: string | undefined;
+  close(): Promise<void>;
+}
+
+/** The flags from E2E-RECIPE: quiet, no sandbox (containers), and the extension loaded explicitly. */
+export function chromiumArgs(extensionDir: string | undefined): string[] {
+  const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+  // Playwright passes --disable-extensions by default; --disable-extensions-except overrides it for ours.
+  if (extensionDir) args.push(`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`);
+  return args;
+}
+
+/** `kyso install` for a Chromium profile: writes <profile>/NativeMessagingHosts/vn.kyso.host.json and a launcher. */
+export async function registerNativeHost(userDataDir: string, env: Record<string, string> = {}): Promise<void> {
+  const extra = Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
+  await run(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'install', '--browser', 'chromium', '--user-data-dir', userDataDir, ...extra], { timeout: 30_000 });
+}
+
+export async function launchKysoBrowser(options: LaunchOptions = {}): Promise<KysoBrowser> {
+  const withExtension = options.withExtension ?? true;
+  if (withExtension && !existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/chromium is missing: run npm run build first');
+  const userDataDir = await mkdtemp(join(tmpdir(), 'kyso-profile-'));
+  if (withExtension && (options.registerHost ?? true)) await registerNativeHost(userDataDir, options.env);
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: options.headless ?? true,
+    args: chromiumArgs(withExtension ? EXTENSION_DIR : undefined),
+    env: { ...process.env as Record<string, string>, ...options.env },
+  });
+  let serviceWorker: Worker | undefined;
+  if (withExtension) {
+    serviceWorker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  }
+  const extensionId = serviceWorker ? new URL(serviceWorker.url()).host : undefined;
+  return {
+    context, userDataDir, serviceWorker, extensionId,
+    async close() {
+      await context.close().catch(() => undefined);
+      await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** Serve the demo portal at / and the SDK at /sdk/ (plus any extra routes) on http://localhost:<port>. */
+export function startTestServer(extraRoutes: Record<string, string> = {}): Promise<StaticServer> {
+  return startStaticServer({ routes: { '/': join(ROOT, 'demo'), '/sdk/': join(ROOT, 'dist/sdk'), ...extraRoutes } });
+}
+
+export function isConsentPage(page: Page): boolean {
+  return page.url().startsWith('chrome-extension://') && page.url().includes(CONSENT_PATH);
+}
+
+/** The consent window once it is open (it may already be). */
+export async function waitForConsentPage(context: BrowserContext, timeoutMs = 20_000): Promise<Page> {
+  const open = context.pages().find(isConsentPage);
+  const page = open ?? await context.waitForEvent('page', { predicate: isConsentPage, timeout: timeoutMs });
+  await page.waitForLoadState('domcontentloaded');
+  return page;
+}
+
+/** Resolves when the page closes (true) or after timeoutMs (false). */
+export function pageClosed(page: Page, timeoutMs = 10_000): Promise<boolean> {
+  if (page.isClosed()) return Promise.resolve(true);
+  return new Promise((ok) => {
+    const timer = setTimeout(() => ok(false), timeoutMs);
+    page.once('close', () => { clearTimeout(timer); ok(true); });
+  });
+}
+
+/**
+ * Click that tolerates the window closing under it: the consent window closes as soon as Approve succeeds
+ * (E2E-RECIPE: noWaitAfter, and "Target closed" is expected).
+ */
+export async function clickClosing(page: Page, selector: string): Promise<void> {
+  try {
+    await page.click(selector, { noWaitAfter: true, timeout: 10_000 });
+  } catch (error) {
+    if (!page.isClosed() && !/closed/i.test(String(error))) throw error;
+  }
+}
+
+export interface ApproveOptions {
+  /** Pick this certificate (data-certificate-id); default: the preselected one. */
+  readonly certificateId?: string;
+  readonly pin: string;
+  /** Answer the site question first when shown: 'once' (default), 'always' or 'block'. */
+  readonly site?: 'once' | 'always' | 'block';
+}
+
+/** Act in the consent window like a person: allow the site when asked, pick the certificate, type the PIN, approve. */
+export async function approveInConsent(page: Page, options: ApproveOptions): Promise<void> {
+  const siteButton = page.locator('[data-testid=site-allow-once]');
+  const certificate = page.locator('[data-testid=certificate-option]').first();
+  await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
+  if (await siteButton.isVisible()) {
+    await page.click(`[data-testid=site-allow-${options.site ?? 'once'}]`);
+    if (options.site === 'block') return;
+    await certificate.waitFor({ timeout: 15_000 });
+  }
+  if (options.certificateId) await page.click(`[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`);
+  await page.fill('[data-testid=pin]', options.pin);
+  await clickClosing(page, '[data-testid=approve]');
+}
