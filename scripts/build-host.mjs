@@ -45,9 +45,13 @@ const missingCommandStub = {
   },
 };
 
-export async function buildHost({ minify = false } = {}) {
+/**
+ * @param {{ minify?: boolean, outDir?: string }} [options] outDir must sit inside the repository (so that
+ *   `pkcs11js` resolves from node_modules); tests use node_modules/.cache/… to stay off dist/.
+ */
+export async function buildHost({ minify = false, outDir = HOST_OUT_DIR } = {}) {
   const started = Date.now();
-  await mkdir(HOST_OUT_DIR, { recursive: true });
+  await mkdir(outDir, { recursive: true });
   const common = {
     bundle: true,
     platform: 'node',
@@ -63,10 +67,10 @@ export async function buildHost({ minify = false } = {}) {
     plugins: [missingCommandStub],
   };
   await Promise.all([
-    build({ ...common, entryPoints: [join(ROOT, 'native-host/main.ts')], outfile: join(HOST_OUT_DIR, 'kyso-host.mjs') }),
-    build({ ...common, entryPoints: [join(ROOT, 'native-host/cli/main.ts')], outfile: join(HOST_OUT_DIR, 'cli.mjs') }),
+    build({ ...common, entryPoints: [join(ROOT, 'native-host/main.ts')], outfile: join(outDir, 'kyso-host.mjs') }),
+    build({ ...common, entryPoints: [join(ROOT, 'native-host/cli/main.ts')], outfile: join(outDir, 'cli.mjs') }),
   ]);
-  return { outDir: HOST_OUT_DIR, hostPath: join(HOST_OUT_DIR, 'kyso-host.mjs'), cliPath: join(HOST_OUT_DIR, 'cli.mjs'), ms: Date.now() - started };
+  return { outDir, hostPath: join(outDir, 'kyso-host.mjs'), cliPath: join(outDir, 'cli.mjs'), ms: Date.now() - started };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
