@@ -80,6 +80,8 @@ export type OriginParse<T> = { readonly ok: true; readonly value: T } | { readon
 
 /** Browser-supplied URLs can be long (tab URLs with big queries); anything beyond this is not a real page URL. */
 const REQUESTER_INPUT_MAX_CHARS = 16 * 1024;
+/** Stands in for the `*` label while a pattern goes through the URL parser (any plain LDH label works). */
+const WILDCARD_PLACEHOLDER = 'kyso-wildcard-label';
 const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -132,8 +134,11 @@ export function parseOriginEntry(input: unknown): OriginParse<OriginEntry> {
 
   const isPattern = authority.startsWith('*.');
   if (authority.slice(isPattern ? 2 : 0).includes('*')) return fail('bad-pattern');
+  // URL parsers disagree on "*" in a host (Node keeps it, Chromium escapes it to %2A), so the wildcard
+  // label is swapped for a plain placeholder label before parsing and taken off again after.
+  const parseable = isPattern ? `${scheme}://${WILDCARD_PLACEHOLDER}.${afterScheme.slice(2)}` : text;
   let url: URL;
-  try { url = new URL(text); } catch { return fail('not-a-url'); }
+  try { url = new URL(parseable); } catch { return fail('not-a-url'); }
   if (url.username !== '' || url.password !== '') return fail('has-userinfo');
 
   if (!isPattern) {
@@ -143,9 +148,8 @@ export function parseOriginEntry(input: unknown): OriginParse<OriginEntry> {
     return parsed;
   }
 
-  // The URL parser keeps "*" in a host (it is not a forbidden host code point), and IDNA-maps the rest.
-  if (!url.hostname.startsWith('*.')) return fail('bad-pattern');
-  const suffix = normaliseHost(url.hostname.slice(2));
+  if (!url.hostname.startsWith(`${WILDCARD_PLACEHOLDER}.`)) return fail('bad-pattern');
+  const suffix = normaliseHost(url.hostname.slice(WILDCARD_PLACEHOLDER.length + 1));
   if (suffix === undefined) return fail('bad-host');
   if (suffix.startsWith('[') || IPV4.test(suffix)) return fail('bad-pattern');
   if (suffix.split('.').length < 2) return fail('pattern-too-broad');

@@ -16,7 +16,7 @@ import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import { IS_DEVELOPMENT_BUILD } from '../../platform/build-flags.js';
 import { decideAccessFrom } from './access-decision.js';
 import { onManagedStorageChanged, readManagedStorage, readUserOriginsRaw, writeUserOrigins } from './browser-storage.js';
-import { parseManagedPolicy, type ManagedPolicy } from './managed-policy.js';
+import { NO_POLICY, parseManagedPolicy, type ManagedPolicy } from './managed-policy.js';
 import { parseUserOrigins, withUserDecision, withoutUserOrigin, type UserOriginEntry } from './user-allowlist.js';
 
 export interface AccessRequest {
@@ -75,13 +75,27 @@ export async function readManagedPolicy(): Promise<ManagedPolicy> {
     watchingManagedChanges = true;
     onManagedStorageChanged(() => { managedPolicyCache = undefined; });
   }
-  managedPolicyCache ??= readManagedPolicyUncached();
-  return managedPolicyCache;
+  if (managedPolicyCache) return managedPolicyCache;
+  const pending = readManagedStorage().then((read) => {
+    if (read.kind === 'timeout' && managedPolicyCache === pending) managedPolicyCache = undefined; // ask again next time
+    return read.kind === 'values' ? parseManagedPolicy(read.values) : NO_POLICY;
+  });
+  managedPolicyCache = pending;
+  return pending;
+}
+
+/**
+ * Start reading admin policy now, so the first page request does not wait for Chromium's managed-storage
+ * start-up (≈ 2 s after the extension starts). Call once from the background's start-up code.
+ */
+export function warmAccessPolicy(): void {
+  void readManagedPolicy();
 }
 
 /** Straight from storage (the options page shows what the browser holds right now). */
 export async function readManagedPolicyUncached(): Promise<ManagedPolicy> {
-  return parseManagedPolicy(await readManagedStorage());
+  const read = await readManagedStorage();
+  return read.kind === 'values' ? parseManagedPolicy(read.values) : NO_POLICY;
 }
 
 export async function readUserOrigins(): Promise<UserOriginEntry[]> {
