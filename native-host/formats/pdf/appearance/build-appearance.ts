@@ -29,7 +29,7 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
   doc.registerFontkit(fontkit);
   let font: PDFFont;
   try {
-    font = await doc.embedFont(input.fontBytes, { subset: true });
+    font = await doc.embedFont(new Uint8Array(input.fontBytes), { subset: true });
   } catch (cause) {
     throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
   }
@@ -85,7 +85,9 @@ function fitFontSize(font: PDFFont, lines: readonly string[], width: number, hei
   throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is too small for the signing information', lines: lines.length });
 }
 
-async function embedImage(doc: PDFDocument, bytes: Uint8Array, role: string): Promise<PDFImage> {
+async function embedImage(doc: PDFDocument, given: Uint8Array, role: string): Promise<PDFImage> {
+  // pdf-lib's JPEG reader views `bytes.buffer` from offset 0: a Node Buffer from the shared pool would be misread.
+  const bytes = new Uint8Array(given);
   let image: PDFImage;
   try {
     if (isPng(bytes)) image = await doc.embedPng(bytes);
