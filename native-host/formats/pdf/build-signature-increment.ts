@@ -147,8 +147,8 @@ async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>,
     return r;
   }
   if (visible.anchor) {
-    const box = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
-    return rectFromAnchor(box, visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE);
+    const found = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
+    return rectFromAnchor(found, visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE, box);
   }
   const size = visible.size ?? DEFAULT_STAMP_SIZE;
   const x = box.x + box.width - CORNER_MARGIN_PT - size.width;

@@ -50,13 +50,18 @@ export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, a
   }
 }
 
-/** Where the stamp goes relative to the anchor: just below its line (left-aligned), or just right of it. */
-export function rectFromAnchor(box: AnchorBox, position: 'below' | 'right', size: { width: number; height: number }): PdfRect {
+/**
+ * Where the stamp goes relative to the anchor: centred just below its line (as a signature sits under
+ * "GIÁM ĐỐC"), or just right of it, vertically centred. Then moved inside `page` if it would stick out.
+ */
+export function rectFromAnchor(box: AnchorBox, position: 'below' | 'right', size: { width: number; height: number }, page: PdfRect): PdfRect {
   const gap = 4;
-  if (position === 'right') {
-    return { x: box.x + box.width + gap, y: box.baseline + box.height / 2 - size.height / 2, width: size.width, height: size.height };
-  }
-  return { x: box.x, y: box.baseline - gap - size.height - box.height * 0.25, width: size.width, height: size.height };
+  const raw = position === 'right'
+    ? { x: box.x + box.width + gap, y: box.baseline + box.height / 2 - size.height / 2 }
+    : { x: box.x + box.width / 2 - size.width / 2, y: box.baseline - gap - size.height - box.height * 0.25 };
+  const x = Math.min(Math.max(raw.x, page.x), page.x + page.width - size.width);
+  const y = Math.min(Math.max(raw.y, page.y), page.y + page.height - size.height);
+  return { x, y, width: size.width, height: size.height };
 }
 
 /** Compare in NFC so "Ký" typed as precomposed or combining marks matches. */
