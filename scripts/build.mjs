@@ -73,7 +73,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   const firefox = structuredClone(source);
   firefox.background = { scripts: ['background.js'] };
   delete firefox.minimum_chrome_version;
-  firefox.browser_specific_settings = { gecko: { id: FIREFOX_GECKO_ID, strict_min_version: '128.0' } };
+  // Kyso collects nothing; Firefox asks every add-on to say so [MDN browser_specific_settings, data_collection_permissions].
+  firefox.browser_specific_settings = { gecko: { id: FIREFOX_GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
   await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(firefox, null, 2) + '\n');
 
   // The page SDK: one ES module plus its hand-written declarations.
