@@ -1,0 +1,99 @@
+/**
+ * `kyso list [--json]` — tokens and their certificates, with Vietnamese identifiers as typed fields
+ * (mst, cccd, cmnd, passport, bhxh, mns) and why a certificate cannot sign, if it cannot.
+ * Modules come from KYSO_PKCS11_MODULE or the known driver locations (TokenService decides).
+ */
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { EXCLUSION_TEXT } from '../../../shared/certificates/choose-certificates.js';
+import { TokenService } from '../../token/token-service.js';
+import type { CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
+
+export interface ListedToken {
+  readonly token: TokenInfo;
+  readonly certificates: readonly ListedCertificate[];
+}
+
+export interface ListedCertificate {
+  readonly id: string;
+  readonly commonName?: string;
+  readonly organization?: string;
+  readonly mst?: string;
+  readonly cccd?: string;
+  readonly cmnd?: string;
+  readonly passport?: string;
+  readonly bhxh?: string;
+  readonly mns?: string;
+  readonly identifiers: readonly string[];
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly keyType: string;
+  readonly keyBits: number;
+  readonly keyUsage: readonly string[];
+  readonly usable: boolean;
+  readonly unusableReasons: readonly string[];
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const unknown = argv.filter((a) => a !== '--json');
+  if (unknown.length > 0) throw new KysoError('BAD_REQUEST', { reason: `unknown argument ${unknown[0]}` });
+  const service = new TokenService();
+  try {
+    const tokens = await service.listTokens();
+    const certificates = await service.listCertificates({ withPrivateKey: false });
+    const listed: ListedToken[] = tokens.map((token) => ({
+      token,
+      certificates: certificates.filter((c) => c.token?.id === token.id).map(listCertificate),
+    }));
+    process.stdout.write(json ? `${JSON.stringify({ tokens: listed }, null, 2)}\n` : formatList(listed));
+    return 0;
+  } finally {
+    service.close();
+  }
+}
+
+export function listCertificate(c: CertificateInfo): ListedCertificate {
+  const ids = c.subject.identifiers;
+  return {
+    id: c.id,
+    ...(c.subject.commonName ? { commonName: c.subject.commonName } : {}),
+    ...(c.subject.organization ? { organization: c.subject.organization } : {}),
+    ...(ids.mst ? { mst: ids.mst } : {}),
+    ...(ids.cccd ? { cccd: ids.cccd } : {}),
+    ...(ids.cmnd ? { cmnd: ids.cmnd } : {}),
+    ...(ids.passport ? { passport: ids.passport } : {}),
+    ...(ids.bhxh ? { bhxh: ids.bhxh } : {}),
+    ...(ids.mns ? { mns: ids.mns } : {}),
+    identifiers: ids.all,
+    issuer: c.issuer.ca ?? c.issuer.commonName ?? c.issuer.dn,
+    serialNumber: c.serialNumber,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    keyType: c.namedCurve ?? c.keyType,
+    keyBits: c.keyBits,
+    keyUsage: c.keyUsage,
+    usable: c.unusableReasons.length === 0,
+    unusableReasons: c.unusableReasons,
+  };
+}
+
+function formatList(tokens: readonly ListedToken[]): string {
+  if (tokens.length === 0) return 'Không tìm thấy thiết bị ký / No token found\n';
+  const lines: string[] = [];
+  for (const { token, certificates } of tokens) {
+    lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
+    if (certificates.length === 0) lines.push('  (không có chứng thư số / no certificates)');
+    for (const c of certificates) {
+      const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
+      lines.push(`  • ${c.commonName ?? '?'}${ids}`);
+      lines.push(`    ${c.issuer} · ${c.keyType} ${c.keyBits} · ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} · id ${c.id}`);
+      for (const r of c.unusableReasons) {
+        const text = EXCLUSION_TEXT[r as keyof typeof EXCLUSION_TEXT];
+        lines.push(`    ✗ ${text ? `${text.vi} / ${text.en}` : r}`);
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

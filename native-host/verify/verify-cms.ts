@@ -1,0 +1,28 @@
+/** Verify a CMS / PKCS#7 signature file (DER or PEM; attached, or detached with the content given). */
+import * as pkijs from 'pkijs';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+import { documentReport, type VerificationReport } from './verification-report.js';
+import { encapsulatedContent, parseSignedData, verifySignerInfo } from './verify-cms-signer.js';
+import type { VerifyOptions } from './verify-options.js';
+
+const PEM_CMS = /-----BEGIN (?:PKCS7|CMS|PKCS #7 SIGNED DATA)-----([\s\S]+?)-----END (?:PKCS7|CMS|PKCS #7 SIGNED DATA)-----/;
+
+export function cmsDerFromBytes(bytes: Uint8Array): Uint8Array {
+  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 64 * 1024 * 1024))).toString('latin1');
+  const pem = PEM_CMS.exec(head);
+  if (pem) return new Uint8Array(Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64'));
+  return bytes;
+}
+
+export async function verifyCms(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
+  const signed = parseSignedData(cmsDerFromBytes(bytes));
+  if (!signed) throw new KysoError('INVALID_DOCUMENT', { what: 'not a CMS SignedData' });
+  const attached = encapsulatedContent(signed);
+  // Detached signatures need the original file; an attached one carries it (a given --content must then match it).
+  const content = attached ?? options.content;
+  const reports = [];
+  for (const signerInfo of signed.signerInfos as pkijs.SignerInfo[]) {
+    reports.push(await verifySignerInfo(signed, signerInfo, content, options, { format: 'cms' }));
+  }
+  return documentReport('cms', reports, 'SIGNER_CERT_MISSING');
+}

@@ -1,0 +1,119 @@
+/**
+ * Verify every ds:Signature in an XML document [XMLDSig 1.1 §3.2]: each Reference's digest, the SignedInfo
+ * signature with the key of a certificate from KeyInfo/X509Data, then that certificate's chain and revocation.
+ * Digest and signature checks use xmldsigjs (not our signing code). Documents with a DTD are refused before
+ * parsing: no entity expansion, no external fetches.
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import * as xmldsig from 'xmldsigjs';
+import { DOMParser } from '@xmldom/xmldom';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+import { reason, type Reason } from '../trust/reasons.js';
+import { documentReport, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
+import { assessSigner } from './verify-cms-signer.js';
+import type { VerifyOptions } from './verify-options.js';
+
+const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
+const XADES_NS = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
+let engineSet = false;
+
+export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+    return { status: 'invalid', format: 'xml', signatures: [], reasons: [reason('XML_DTD_REFUSED')] };
+  }
+  if (!engineSet) {
+    xmldsig.Application.setEngine('NodeJS', globalThis.crypto as unknown as Crypto);
+    engineSet = true;
+  }
+  const errors: string[] = [];
+  const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(String(message)); } }).parseFromString(text, 'application/xml');
+  if (errors.length > 0 || !doc.documentElement) throw new KysoError('INVALID_DOCUMENT', { what: 'XML not well-formed' });
+  const signatureElements = Array.from(doc.getElementsByTagNameNS(DSIG_NS, 'Signature'));
+  const reports: SignatureReport[] = [];
+  for (const element of signatureElements) reports.push(await verifyOne(doc, element, options));
+  return documentReport('xml', reports, 'XML_NO_SIGNATURES');
+}
+
+async function verifyOne(doc: unknown, element: unknown, options: VerifyOptions): Promise<SignatureReport> {
+  const reasons: Reason[] = [];
+  const el = element as Element;
+  const name = el.getAttribute('Id') ?? undefined;
+  const nameField = name ? { name } : {};
+  const certificates = Array.from(el.getElementsByTagNameNS(DSIG_NS, 'X509Certificate'))
+    .map((c) => { try { return new x509.X509Certificate((c.textContent ?? '').replace(/\s+/g, '')); } catch { return undefined; } })
+    .filter((c): c is x509.X509Certificate => c !== undefined);
+  const empty = { chain: { status: 'not-built' as const, path: [] }, revocation: { status: 'not-checked' as const } };
+  if (certificates.length === 0) {
+    reasons.push(reason('XML_NO_CERTIFICATE'));
+    return { status: statusFromReasons(reasons), format: 'xml', ...empty, reasons, ...nameField };
+  }
+  const signatureMethod = el.getElementsByTagNameNS(DSIG_NS, 'SignatureMethod')[0]?.getAttribute('Algorithm') ?? '';
+  let signer: x509.X509Certificate | undefined;
+  let failure: Reason | undefined;
+  // The signer is the X509Data certificate whose key verifies SignedInfo (X509Data may also hold the chain).
+  for (const cert of certificates) {
+    const key = await importKey(cert, signatureMethod);
+    if (!key) { failure = reason('UNSUPPORTED_ALGORITHM', signatureMethod); continue; }
+    const signedXml = new xmldsig.SignedXml(doc as Document);
+    try {
+      signedXml.LoadXml(el);
+      if (await signedXml.Verify(key)) { signer = cert; failure = undefined; break; }
+      failure = reason('SIGNATURE_INVALID');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/digest/i.test(message)) { failure = reason('XML_REFERENCE_DIGEST', message.match(/uri '([^']*)'/)?.[1]); break; }
+      failure = /not supported|unsupported|Algorithm/i.test(message) ? reason('UNSUPPORTED_ALGORITHM', message.slice(0, 200)) : reason('SIGNATURE_INVALID', message.slice(0, 200));
+    }
+  }
+  if (failure) reasons.push(failure);
+  const signerCert = signer ?? certificates[0]!;
+  const signingTime = xadesSigningTime(el);
+  const assessed = await assessSigner(signerCert, certificates, { signingTime }, options);
+  reasons.push(...assessed.reasons);
+  return {
+    status: statusFromReasons(reasons),
+    format: 'xml',
+    signer: assessed.signer,
+    ...(signingTime ? { signingTime: signingTime.toISOString() } : {}),
+    chain: assessed.chain,
+    revocation: assessed.revocation,
+    reasons,
+    ...nameField,
+  };
+}
+
+/** The public key imported for the SignatureMethod, so KeyInfo's own KeyValue (if any) is never what we trust. */
+async function importKey(cert: x509.X509Certificate, method: string): Promise<CryptoKey | undefined> {
+  const hash = /sha512/i.test(method) ? 'SHA-512' : /sha384/i.test(method) ? 'SHA-384' : /sha256/i.test(method) ? 'SHA-256' : /sha1/i.test(method) ? 'SHA-1' : undefined;
+  if (!hash) return undefined;
+  const spki = cert.publicKey.rawData;
+  try {
+    if (/ecdsa/i.test(method)) {
+      const curve = (cert.publicKey.algorithm as { namedCurve?: string }).namedCurve ?? 'P-256';
+      return await globalThis.crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: curve }, true, ['verify']);
+    }
+    if (/rsa/i.test(method)) return await globalThis.crypto.subtle.importKey('spki', spki, { name: 'RSASSA-PKCS1-v1_5', hash }, true, ['verify']);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** XAdES SignedSignatureProperties/SigningTime [ETSI EN 319 132-1 §5.2.1], or the VN e-invoice SigningTime. */
+function xadesSigningTime(signature: Element): Date | undefined {
+  for (const ns of XADES_NS) {
+    const node = signature.getElementsByTagNameNS(ns, 'SigningTime')[0];
+    if (node?.textContent) {
+      const time = new Date(node.textContent.trim());
+      if (!Number.isNaN(time.getTime())) return time;
+    }
+  }
+  const plain = Array.from(signature.getElementsByTagName('SigningTime'))[0];
+  if (plain?.textContent) {
+    const time = new Date(plain.textContent.trim());
+    if (!Number.isNaN(time.getTime())) return time;
+  }
+  return undefined;
+}
