@@ -75,13 +75,13 @@ describe('buildCmsSignature with the token', () => {
     expect(verdict.stderr).toContain('Verification successful');
     expect(verdict.ok).toBe(true);
     const changed = Buffer.from(document);
-    changed[changed.length - 3] ^= 0x01;
+    changed.writeUInt8(changed.readUInt8(changed.length - 3) ^ 0x01, changed.length - 3);
     if (encapsulate) {
       // Flip one byte of the encapsulated content inside the DER.
       const bytes = Buffer.from(der);
       const at = bytes.indexOf(document.subarray(0, 16));
       expect(at).toBeGreaterThan(0);
-      bytes[at + 5] ^= 0x01;
+      bytes.writeUInt8(bytes.readUInt8(at + 5) ^ 0x01, at + 5);
       expect(opensslVerify(await writeTemp(`bad-${n++}.p7s`, bytes)).ok).toBe(false);
     } else {
       expect(opensslVerify(sig, await writeTemp(`bad-${n++}.txt`, changed)).ok).toBe(false);
