@@ -1,0 +1,180 @@
+/**
+ * Admin policy and the person's allowlist, for real: a managed policy file in /etc/chromium/policies/managed/
+ * (the route an admin uses on Linux), headless Chromium with the built extension, the options page, and the
+ * SDK called from real pages on loopback origins.
+ *
+ * The policy file applies to EVERY Chromium started while it exists, so it only names origins on this test's
+ * own server ports (nobody else can be serving them) plus https patterns no other test uses, and it is
+ * removed in afterAll. Chromium reads it at start and watches the folder (removing the file mid-test drops
+ * the policy), so it is written before launching and kept until the end.
+ * Requires `npm run build` (a development build: loopback http origins are allowed unless policy blocks them).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { domainToASCII } from 'node:url';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
+import { isConsentPage, launchKysoBrowser, startTestServer, type KysoBrowser } from '../helpers/browser.js';
+import type { StaticServer } from '../../demo/serve.mjs';
+
+const POLICY_DIR = '/etc/chromium/policies/managed';
+const POLICY_FILE = `${POLICY_DIR}/kyso-test-policy-e2e.json`;
+
+let browser: KysoBrowser;
+/** Origins on this server: 127.0.0.1:<port> is blocked by policy, localhost:<port> allowed with limited operations. */
+let policyServer: StaticServer;
+/** An origin policy says nothing about: the person blocks and unblocks it in the options page. */
+let userServer: StaticServer;
+let blockedOrigin: string;
+let limitedOrigin: string;
+let userOrigin: string;
+
+beforeAll(async () => {
+  policyServer = await startTestServer();
+  userServer = await startTestServer();
+  blockedOrigin = `http://127.0.0.1:${policyServer.port}`;
+  limitedOrigin = `http://localhost:${policyServer.port}`;
+  userOrigin = `http://localhost:${userServer.port}`;
+  mkdirSync(POLICY_DIR, { recursive: true });
+  writeFileSync(POLICY_FILE, JSON.stringify({
+    '3rdparty': {
+      extensions: {
+        [CHROMIUM_EXTENSION_ID]: {
+          allowedOrigins: ['https://*.kyso-test.gov.vn', 'https://cổng.thuế.kyso-test.gov.vn', limitedOrigin],
+          blockedOrigins: [blockedOrigin, 'https://*.kyso-test-evil.vn'],
+          allowUserOrigins: true,
+          operations: { [limitedOrigin]: ['signPdf'], 'https://*.kyso-test.gov.vn': ['signPdf', 'listCertificates'] },
+        },
+      },
+    },
+  }));
+  // No native host: every check here is decided before the host would be asked.
+  // The file stays until afterAll: Chromium watches the folder and drops the policy when the file goes.
+  browser = await launchKysoBrowser({ registerHost: false });
+});
+
+afterAll(async () => {
+  rmSync(POLICY_FILE, { force: true });
+  await browser?.close();
+  await policyServer?.close();
+  await userServer?.close();
+});
+
+/** Call the SDK from inside a page as a portal's script would (a string: vitest would rewrite import()). */
+async function sdkOutcome(origin: string, call: string): Promise<string> {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${origin}/`);
+    return await page.evaluate(`(async () => {
+      const sdk = await import('/sdk/kyso.js');
+      try { await ${call}; return 'resolved'; } catch (error) { return error.code ?? String(error); }
+    })()`);
+  } finally {
+    await page.close();
+  }
+}
+
+/** Open the options page in Vietnamese (the language choice is remembered between visits). */
+async function openOptions(): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${CHROMIUM_EXTENSION_ID}/ui/options/options.html`);
+  await page.waitForSelector('[data-testid=policy-allow-user-origins], [data-testid=policy-none]', { timeout: 20_000 });
+  if (await page.getAttribute('html', 'lang') === 'en') await page.click('[data-testid=lang-toggle]');
+  return page;
+}
+
+const SIGN_HASH = `sdk.signHash({ hash: sdk.toBase64(new Uint8Array(32).fill(7)), hashAlgorithm: 'SHA-256' })`;
+
+describe('managed policy from /etc/chromium/policies/managed', () => {
+  it('loads the extension with the fixed ID the policy names', () => {
+    expect(browser.extensionId).toBe(CHROMIUM_EXTENSION_ID);
+  });
+
+  it('the options page shows the policy, normalised and read-only', async () => {
+    const page = await openOptions();
+    const allowed = await page.locator('[data-testid=policy-allowed-origin]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
+    expect(allowed).toEqual(['https://*.kyso-test.gov.vn', `https://${domainToASCII('cổng.thuế.kyso-test.gov.vn')}`, limitedOrigin]);
+    // A person reads the Unicode name, with the ASCII form beside it (look-alike letters are an attack).
+    const idn = page.locator('[data-testid=policy-allowed-origin]').nth(1);
+    expect(await idn.textContent()).toContain('https://cổng.thuế.kyso-test.gov.vn');
+    expect(await idn.textContent()).toContain(domainToASCII('cổng.thuế.kyso-test.gov.vn'));
+    const blocked = await page.locator('[data-testid=policy-blocked-origin]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
+    expect(blocked).toEqual([blockedOrigin, 'https://*.kyso-test-evil.vn']);
+    const operations = await page.locator('[data-testid=policy-operations]').allTextContents();
+    expect(operations).toEqual([`${limitedOrigin}: signPdf`, 'https://*.kyso-test.gov.vn: signPdf, listCertificates']);
+    expect(await page.getAttribute('[data-testid=policy-allow-user-origins]', 'data-value')).toBe('true');
+    expect(await page.locator('[data-testid=policy-problem]').count()).toBe(0);
+    // Read-only: nothing in the organisation's section can be edited or removed.
+    expect(await page.locator('[data-testid=policy-section] :is(input, button, select, textarea)').count()).toBe(0);
+    // Vietnamese by default, English on request.
+    expect(await page.textContent('#policy-heading')).toBe('Do tổ chức của bạn thiết lập');
+    await page.click('[data-testid=lang-toggle]');
+    expect(await page.textContent('#policy-heading')).toBe('Set by your organisation');
+    await page.close();
+    // The choice is remembered for the next visit.
+    const again = await browser.context.newPage();
+    await again.goto(`chrome-extension://${CHROMIUM_EXTENSION_ID}/ui/options/options.html`);
+    await again.waitForSelector('[data-testid=policy-allow-user-origins]');
+    expect(await again.textContent('#policy-heading')).toBe('Set by your organisation');
+    await again.close();
+  });
+
+  it('a blocked origin gets ORIGIN_BLOCKED through the SDK, for status and for signing, and no consent window opens', async () => {
+    expect(await sdkOutcome(blockedOrigin, 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+    expect(await sdkOutcome(blockedOrigin, SIGN_HASH)).toBe('ORIGIN_BLOCKED');
+    expect(browser.context.pages().some(isConsentPage)).toBe(false);
+  });
+
+  it('the same server under an allowed origin answers status, and its operations list is enforced', async () => {
+    expect(await sdkOutcome(limitedOrigin, 'sdk.getStatus()')).toBe('resolved');
+    expect(await sdkOutcome(limitedOrigin, 'sdk.listCertificates()')).toBe('OPERATION_NOT_ALLOWED');
+    expect(await sdkOutcome(limitedOrigin, SIGN_HASH)).toBe('OPERATION_NOT_ALLOWED');
+  });
+});
+
+describe('the person\'s list in the options page', () => {
+  it('refuses a malformed entry with a message, in the chosen language', async () => {
+    const page = await openOptions();
+    await page.fill('[data-testid=user-origin-input]', 'https://dichvucong.gov.vn/thu-tuc');
+    await page.click('[data-testid=user-origin-add]');
+    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('không kèm đường dẫn');
+    await page.click('[data-testid=lang-toggle]');
+    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('without a path');
+    await page.fill('[data-testid=user-origin-input]', 'https://*.gov.vn');
+    await page.click('[data-testid=user-origin-add]');
+    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('patterns are for administrators');
+    expect(await page.locator('[data-testid=user-origin-row]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('blocking a site there makes the SDK on that site fail with ORIGIN_BLOCKED; removing it restores access', async () => {
+    expect(await sdkOutcome(userOrigin, 'sdk.getStatus()')).toBe('resolved');
+
+    const page = await openOptions();
+    await page.fill('[data-testid=user-origin-input]', `  ${userOrigin.toUpperCase().replace('HTTP://', 'http://')}/  `);
+    await page.selectOption('[data-testid=user-origin-decision]', 'block');
+    await page.click('[data-testid=user-origin-add]');
+    const row = page.locator(`[data-testid=user-origin-row][data-origin="${userOrigin}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getAttribute('data-decision')).toBe('block');
+    expect(await page.isHidden('[data-testid=user-origin-error]')).toBe(true);
+
+    expect(await sdkOutcome(userOrigin, 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+    expect(await sdkOutcome(userOrigin, SIGN_HASH)).toBe('ORIGIN_BLOCKED');
+
+    await row.locator('[data-testid=user-origin-remove]').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await sdkOutcome(userOrigin, 'sdk.getStatus()')).toBe('resolved');
+    await page.close();
+  });
+
+  it('the person cannot allow a site the organisation blocked', async () => {
+    const page = await openOptions();
+    await page.fill('[data-testid=user-origin-input]', blockedOrigin);
+    await page.selectOption('[data-testid=user-origin-decision]', 'allow');
+    await page.click('[data-testid=user-origin-add]');
+    expect(await page.textContent('[data-testid=user-origin-error]')).toBe('Tổ chức của bạn đã chặn trang này.');
+    expect(await page.locator('[data-testid=user-origin-row]').count()).toBe(0);
+    await page.close();
+  });
+});
