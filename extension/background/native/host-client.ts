@@ -18,7 +18,7 @@ export interface NativePort {
   postMessage(message: unknown): void;
   disconnect(): void;
   onMessage: { addListener(listener: (message: unknown) => void): void };
-  onDisconnect: { addListener(listener: (port: never) => void): void };
+  onDisconnect: { addListener(listener: () => void): void };
 }
 
 export interface HostClientDependencies {
