@@ -50,6 +50,9 @@ export interface TokenServiceOptions {
   readonly now?: () => Date;
 }
 
+const DESCRIBE_CACHE_MS = 60_000;
+const DESCRIBE_CACHE_MAX_ENTRIES = 512;
+
 /** Where a certificate lives, resolved afresh for every use (slots change when tokens are re-plugged). */
 interface Located {
   readonly info: CertificateInfo;
@@ -65,6 +68,7 @@ export class TokenService {
   readonly #modules: Pkcs11Module[];
   readonly #now: () => Date;
   readonly #locks = new TokenLocks();
+  readonly #describeCache = new Map<string, { info: CertificateInfo | undefined; at: number }>();
   #closed = false;
 
   constructor(options: TokenServiceOptions = {}) {
@@ -120,16 +124,8 @@ export class TokenService {
           // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
           // public-key/private-key pairs"].
           const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
-          let info: CertificateInfo;
-          try {
-            info = await describeCertificate(object.der, {
-              at: this.#now(),
-              hasPrivateKey,
-              token: { id: token.id, label: token.label, serialNumber: token.serialNumber, manufacturer: token.manufacturer, model: token.model },
-            });
-          } catch {
-            continue; // An object that does not parse as X.509 is not offered.
-          }
+          const info = await this.#describe(object.der, hasPrivateKey, token);
+          if (!info) continue; // An object that does not parse as X.509 is not offered.
           // The same certificate on two tokens (a copy of a CA cert): keep the first.
           if (seen.has(`${token.id}/${info.id}`)) continue;
           seen.add(`${token.id}/${info.id}`);
@@ -138,6 +134,31 @@ export class TokenService {
       }
     }
     return out;
+  }
+
+  /**
+   * Describing a certificate (X.509 parse, fingerprint) costs milliseconds and happens on every listing and
+   * every signature; the result only changes with the token, the key pairing or the clock, so it is cached
+   * for DESCRIBE_CACHE_MS (short enough that expiry is noticed within a minute).
+   */
+  async #describe(der: Uint8Array, hasPrivateKey: boolean, token: TokenInfo): Promise<CertificateInfo | undefined> {
+    const now = this.#now();
+    const key = `${token.id}|${token.label}|${hasPrivateKey}|${Buffer.from(der).toString('base64')}`;
+    const cached = this.#describeCache.get(key);
+    if (cached && Math.abs(now.getTime() - cached.at) < DESCRIBE_CACHE_MS) return cached.info;
+    let info: CertificateInfo | undefined;
+    try {
+      info = await describeCertificate(der, {
+        at: now,
+        hasPrivateKey,
+        token: { id: token.id, label: token.label, serialNumber: token.serialNumber, manufacturer: token.manufacturer, model: token.model },
+      });
+    } catch {
+      info = undefined;
+    }
+    if (this.#describeCache.size > DESCRIBE_CACHE_MAX_ENTRIES) this.#describeCache.clear();
+    this.#describeCache.set(key, { info, at: now.getTime() });
+    return info;
   }
 
   async #locate(selector: string): Promise<Located> {
