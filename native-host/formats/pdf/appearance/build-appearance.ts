@@ -20,6 +20,8 @@ export interface AppearanceInput {
 
 const MAX_FONT_SIZE_PT = 10;
 const MIN_FONT_SIZE_PT = 4;
+/** Below this, wrapping stops and the text only shrinks (a stamp in a tiny box). */
+const MIN_WRAPPED_FONT_SIZE_PT = 6.5;
 const PADDING_PT = 2;
 const LINE_SPACING = 1.2;
 
@@ -55,11 +57,11 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
   if (input.lines.length > 0) {
     const textX = imageAreaWidth + PADDING_PT;
     const textWidth = width - textX - PADDING_PT;
-    const size = fitFontSize(font, input.lines, textWidth, height - 2 * PADDING_PT);
+    const { size, lines } = fitText(font, input.lines, textWidth, height - 2 * PADDING_PT);
     const lineHeight = size * LINE_SPACING;
-    const blockHeight = lineHeight * input.lines.length;
+    const blockHeight = lineHeight * lines.length;
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
-    for (const line of input.lines) {
+    for (const line of lines) {
       ops.push(...drawText(font.encodeText(line), { color: rgb(0.8, 0, 0), font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
       y -= lineHeight;
     }
@@ -77,12 +79,40 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
   return context.register(form);
 }
 
-function fitFontSize(font: PDFFont, lines: readonly string[], width: number, height: number): number {
-  for (let size = MAX_FONT_SIZE_PT; size >= MIN_FONT_SIZE_PT; size -= 0.25) {
-    const widest = Math.max(...lines.map((l) => font.widthOfTextAtSize(l, size)));
-    if (widest <= width && size * LINE_SPACING * lines.length <= height) return size;
+/**
+ * The largest font size at which the lines fit the box: first wrapping long lines at spaces down to a readable
+ * size, then, for boxes too small for that, shrinking unwrapped text down to the minimum.
+ */
+function fitText(font: PDFFont, lines: readonly string[], width: number, height: number): { size: number; lines: string[] } {
+  const fits = (ls: string[], size: number) =>
+    size * LINE_SPACING * ls.length <= height && ls.every((l) => font.widthOfTextAtSize(l, size) <= width);
+  for (let size = MAX_FONT_SIZE_PT; size >= MIN_WRAPPED_FONT_SIZE_PT; size -= 0.25) {
+    const wrapped = lines.flatMap((l) => wrap(font, l, size, width));
+    if (fits(wrapped, size)) return { size, lines: wrapped };
+  }
+  for (let size = MIN_WRAPPED_FONT_SIZE_PT; size >= MIN_FONT_SIZE_PT; size -= 0.25) {
+    if (fits([...lines], size)) return { size, lines: [...lines] };
   }
   throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is too small for the signing information', lines: lines.length });
+}
+
+/** Greedy word wrap; continuation lines are indented a little so each item stays recognisable. */
+function wrap(font: PDFFont, line: string, size: number, width: number): string[] {
+  if (font.widthOfTextAtSize(line, size) <= width) return [line];
+  const words = line.split(' ');
+  const out: string[] = [];
+  let current = '';
+  for (const word of words) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (current && font.widthOfTextAtSize(candidate, size) > width) {
+      out.push(current);
+      current = `  ${word}`;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current) out.push(current);
+  return out;
 }
 
 async function embedImage(doc: PDFDocument, given: Uint8Array, role: string): Promise<PDFImage> {
