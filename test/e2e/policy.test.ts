@@ -36,18 +36,7 @@ beforeAll(async () => {
   limitedOrigin = `http://localhost:${policyServer.port}`;
   userOrigin = `http://localhost:${userServer.port}`;
   mkdirSync(POLICY_DIR, { recursive: true });
-  writeFileSync(POLICY_FILE, JSON.stringify({
-    '3rdparty': {
-      extensions: {
-        [CHROMIUM_EXTENSION_ID]: {
-          allowedOrigins: ['https://*.kyso-test.gov.vn', 'https://cổng.thuế.kyso-test.gov.vn', limitedOrigin],
-          blockedOrigins: [blockedOrigin, 'https://*.kyso-test-evil.vn'],
-          allowUserOrigins: true,
-          operations: { [limitedOrigin]: ['signPdf'], 'https://*.kyso-test.gov.vn': ['signPdf', 'listCertificates'] },
-        },
-      },
-    },
-  }));
+  writePolicy([]);
   // No native host: every check here is decided before the host would be asked.
   // The file stays until afterAll: Chromium watches the folder and drops the policy when the file goes.
   browser = await launchKysoBrowser({ registerHost: false });
@@ -59,6 +48,22 @@ afterAll(async () => {
   await policyServer?.close();
   await userServer?.close();
 });
+
+/** The test policy; `extraBlocked` lets a test change it while the browser runs. */
+function writePolicy(extraBlocked: readonly string[]): void {
+  writeFileSync(POLICY_FILE, JSON.stringify({
+    '3rdparty': {
+      extensions: {
+        [CHROMIUM_EXTENSION_ID]: {
+          allowedOrigins: ['https://*.kyso-test.gov.vn', 'https://cổng.thuế.kyso-test.gov.vn', limitedOrigin],
+          blockedOrigins: [blockedOrigin, 'https://*.kyso-test-evil.vn', ...extraBlocked],
+          allowUserOrigins: true,
+          operations: { [limitedOrigin]: ['signPdf'], 'https://*.kyso-test.gov.vn': ['signPdf', 'listCertificates'] },
+        },
+      },
+    },
+  }));
+}
 
 /** Call the SDK from inside a page as a portal's script would (a string: vitest would rewrite import()). */
 async function sdkOutcome(origin: string, call: string): Promise<string> {
@@ -177,4 +182,23 @@ describe('the person\'s list in the options page', () => {
     expect(await page.locator('[data-testid=user-origin-row]').count()).toBe(0);
     await page.close();
   });
+});
+
+describe('a policy change while the browser runs', () => {
+  it('applies without a restart: Chromium re-reads the folder and the extension drops its cached policy', async () => {
+    expect(await sdkOutcome(userOrigin, 'sdk.getStatus()')).toBe('resolved');
+    writePolicy([userOrigin]);
+    // Chromium waits for the folder to settle (seconds) before reloading; poll like a person pressing F5.
+    const deadline = Date.now() + 45_000;
+    let outcome = 'resolved';
+    while (outcome !== 'ORIGIN_BLOCKED' && Date.now() < deadline) {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      outcome = await sdkOutcome(userOrigin, 'sdk.getStatus()');
+    }
+    expect(outcome).toBe('ORIGIN_BLOCKED');
+    const page = await openOptions();
+    const blocked = await page.locator('[data-testid=policy-blocked-origin]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
+    expect(blocked).toContain(userOrigin);
+    await page.close();
+  }, 90_000);
 });
