@@ -14,6 +14,8 @@ import { buildCmsSignature } from '../../native-host/formats/cms/build-cms-signa
 import { TokenService, type TokenSigner } from '../../native-host/token/token-service.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
+import { startTestTsa } from '../helpers/tsa-server.js';
+import * as pkijs from 'pkijs';
 
 const run = promisify(execFile);
 let token: DemoToken;
@@ -142,6 +144,33 @@ describe('kyso sign-cms (built CLI, SoftHSM2 token)', () => {
     expect((await readdir(out)).sort()).toEqual(['hs-0.b64.p7s', 'hs-1.b64.p7s', 'hs-2.b64.p7s']);
     for (const [i, d] of docs.entries()) {
       expect(opensslVerify(join(out, `hs-${i}.b64.p7s`), await writeTemp(`hs-doc-${i}`, d)).ok).toBe(true);
+    }
+  }, 60_000);
+
+  it('--tsa adds an RFC 3161 token over the signature value (CAdES-T) that openssl ts verifies', async () => {
+    const tsa = await startTestTsa();
+    try {
+      const input = await writeTemp('cades-t.txt', document);
+      const output = join(dir, 'cades-t.p7s');
+      const r = await runKyso(['sign-cms', input, '-o', output, '--cert', 'CCCD:001099012345', '--tsa', tsa.url, '--pin-stdin'],
+        { env: env(), stdin: `${token.userPin}\n` });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(tsa.requests()).toBe(1);
+      expect(opensslVerify(output, input).ok).toBe(true);
+      // Pull the signature value and the id-aa-signatureTimeStampToken attribute out of the SignerInfo.
+      const der = new Uint8Array(await readFile(output));
+      const signerInfo = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(der).content }).signerInfos[0] as pkijs.SignerInfo;
+      const attribute = signerInfo.unsignedAttrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.16.2.14');
+      expect(attribute).toBeDefined();
+      const tokenPath = await writeTemp('cades-t.tst', new Uint8Array((attribute as pkijs.Attribute).values[0]!.toBER()));
+      const dataPath = await writeTemp('cades-t.sigvalue', new Uint8Array(signerInfo.signature.valueBlock.valueHexView));
+      const verify = (data: string) => spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', tokenPath, '-data', data, '-CAfile', tsa.caPem, '-untrusted', tsa.tsaPem], { encoding: 'utf8' });
+      const ok = verify(dataPath);
+      expect(ok.stdout).toContain('Verification: OK');
+      expect(verify(await writeTemp('other.sigvalue', 'not the signature')).stdout).not.toContain('Verification: OK');
+    } finally {
+      await tsa.close();
     }
   }, 60_000);
 
