@@ -72,6 +72,20 @@ describe('signXmlDocument', () => {
     expect(xmlsecVerify(signed, ['--id-attr:Id', 'DLHDon']).ok).toBe(true);
   });
 
+  it('seller then buyer sign #data (e-invoice): both signatures verify, picked by --node-id', async () => {
+    const seller = await signXmlDocument(fixture('einvoice-tt78.xml'), { signer: pki.rsa.signer, referenceId: 'data', parent: 'DSCKS/NBan', signatureId: 'seller', signingTimeProperty: true });
+    const both = await signXmlDocument(seller, { signer: pki.ec.signer, referenceId: 'data', parent: 'DSCKS/NMua', signatureId: 'buyer', xades: true });
+    for (const id of ['seller', 'buyer']) {
+      const verdict = xmlsecVerify(both, ['--node-id', id, '--id-attr:Id', 'http://www.w3.org/2000/09/xmldsig#:Signature', '--id-attr:Id', 'DLHDon', ...XADES_ID]);
+      expect(verdict.ok).toBe(true);
+    }
+    // The second signature went in without touching the first: remove it and the seller's file is back.
+    const bothText = Buffer.from(both).toString('utf8').replace(/<Signature xmlns="[^"]+" Id="buyer">[\s\S]*?<\/Signature>/, '');
+    expect(bothText.replace('<NMua></NMua>', '<NMua/>')).toBe(Buffer.from(seller).toString('utf8'));
+    await expect(signXmlDocument(both, { signer: pki.ec.signer, referenceId: 'data', parent: 'DSCKS/CCKSKhac', signatureId: 'seller' }))
+      .rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('a signature under the referenced element still verifies (enveloped transform)', async () => {
     const signed = await signXmlDocument(fixture('einvoice-tt78.xml'), { signer: pki.ec.signer, referenceId: 'data', parent: 'DLHDon' });
     expect(xmlsecVerify(signed, ['--id-attr:Id', 'DLHDon']).ok).toBe(true);
