@@ -205,7 +205,9 @@ function normaliseHost(hostname: string): string | undefined {
   if (hostname.startsWith('[')) return /^\[[0-9a-f:.]+\]$/.test(hostname) ? hostname : undefined;
   const host = (hostname.endsWith('.') ? hostname.slice(0, -1) : hostname).toLowerCase();
   if (host.length === 0 || host.length > 253) return undefined;
-  return host.split('.').every((label) => DNS_LABEL.test(label)) ? host : undefined;
+  // An `xn--` label must be real punycode that maps back to itself: parsers differ here (Chromium accepts
+  // `xn--a`, Node refuses it), and a name no registry could issue has no business asking for signatures.
+  return host.split('.').every((label) => DNS_LABEL.test(label) && (!label.startsWith('xn--') || labelToUnicode(label) !== label)) ? host : undefined;
 }
 
 /** Schemes whose documents have an opaque (or borrowed) origin. */
