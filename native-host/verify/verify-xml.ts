@@ -18,6 +18,21 @@ const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 const XADES_NS = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
 let engineSet = false;
 
+/**
+ * xmldsigjs re-imports the key we pass with the SignatureMethod's algorithm, which drops an EC key's curve;
+ * keep the curve so ECDSA signatures verify with the certificate's key (not with KeyInfo's own KeyValue).
+ * (`reimportKey` is private in its typings, hence the instance patch.)
+ */
+function certificateKeySignedXml(doc: Document): xmldsig.SignedXml {
+  const signedXml = new xmldsig.SignedXml(doc);
+  (signedXml as unknown as { reimportKey: (key: CryptoKey, algorithm: Algorithm) => Promise<CryptoKey> }).reimportKey = async (key, algorithm) => {
+    const curve = (key.algorithm as { namedCurve?: string }).namedCurve;
+    const spki = await globalThis.crypto.subtle.exportKey('spki', key);
+    return globalThis.crypto.subtle.importKey('spki', spki, curve ? ({ ...algorithm, namedCurve: curve } as EcKeyImportParams) : algorithm, true, ['verify']);
+  };
+  return signedXml;
+}
+
 export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
@@ -28,7 +43,12 @@ export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Prom
     engineSet = true;
   }
   const errors: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(String(message)); } }).parseFromString(text, 'application/xml');
+  let doc: ReturnType<DOMParser['parseFromString']>;
+  try {
+    doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(String(message)); } }).parseFromString(text, 'application/xml');
+  } catch (cause) {
+    throw new KysoError('INVALID_DOCUMENT', { what: 'XML not well-formed' }, { cause });
+  }
   if (errors.length > 0 || !doc.documentElement) throw new KysoError('INVALID_DOCUMENT', { what: 'XML not well-formed' });
   const signatureElements = Array.from(doc.getElementsByTagNameNS(DSIG_NS, 'Signature'));
   const reports: SignatureReport[] = [];
@@ -56,13 +76,14 @@ async function verifyOne(doc: unknown, element: unknown, options: VerifyOptions)
   for (const cert of certificates) {
     const key = await importKey(cert, signatureMethod);
     if (!key) { failure = reason('UNSUPPORTED_ALGORITHM', signatureMethod); continue; }
-    const signedXml = new xmldsig.SignedXml(doc as Document);
+    const signedXml = certificateKeySignedXml(doc as Document);
     try {
       signedXml.LoadXml(el);
       if (await signedXml.Verify(key)) { signer = cert; failure = undefined; break; }
       failure = reason('SIGNATURE_INVALID');
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // xml-core's XmlError does not extend Error: read its message field.
+      const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
       if (/digest/i.test(message)) { failure = reason('XML_REFERENCE_DIGEST', message.match(/uri '([^']*)'/)?.[1]); break; }
       failure = /not supported|unsupported|Algorithm/i.test(message) ? reason('UNSUPPORTED_ALGORITHM', message.slice(0, 200)) : reason('SIGNATURE_INVALID', message.slice(0, 200));
     }

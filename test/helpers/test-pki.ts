@@ -210,8 +210,12 @@ async function makeCa(dir: string, subject: string, parent: CaHandle | undefined
   await genKey(keyPath, 'rsa');
   const now = Date.now();
   if (!parent) {
-    await openssl(['req', '-new', '-x509', '-config', configPath, '-key', keyPath, '-out', certPath, '-utf8', '-subj', subject,
-      '-days', '3650', '-extensions', 'v3_ca', '-set_serial', '0x' + Math.floor(Math.random() * 1e9).toString(16)]);
+    // Self-signed through `openssl ca -selfsign` so the root, too, starts in the past (signing times a little
+    // before the test ran stay inside every CA's validity).
+    const csr = join(dir, 'ca.csr');
+    await openssl(['req', '-new', '-config', configPath, '-key', keyPath, '-out', csr, '-utf8', '-subj', subject]);
+    await openssl(['ca', '-batch', '-selfsign', '-config', configPath, '-keyfile', keyPath, '-in', csr, '-out', certPath, '-notext', '-utf8', '-preserveDN',
+      '-startdate', opensslDate(new Date(now - 3 * DAY_MS)), '-enddate', opensslDate(new Date(now + 3650 * DAY_MS)), '-extfile', configPath, '-extensions', 'v3_ca']);
   } else {
     const csr = join(dir, 'ca.csr');
     await openssl(['req', '-new', '-config', configPath, '-key', keyPath, '-out', csr, '-utf8', '-subj', subject]);
