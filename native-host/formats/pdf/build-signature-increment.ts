@@ -68,7 +68,9 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
       throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is outside the page', page: pageNumber, pageWidth: box.width, pageHeight: box.height });
     }
     const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
-    const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH);
+    const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch((cause: unknown) => {
+      throw new KysoError('BAD_REQUEST', { reason: 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file' }, { cause });
+    });
     apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage });
   }
 

@@ -17,37 +17,63 @@ export interface AnchorBox {
 interface TextItemLike { str: string; transform: number[]; width: number; height: number }
 
 export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, anchor: PdfTextAnchor): Promise<AnchorBox> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const pdfjs = await loadPdfJs();
   // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy, never the caller's bytes.
   const task = pdfjs.getDocument({ data: new Uint8Array(pdfBytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 });
   try {
     const pdf = await task.promise;
     const page = await pdf.getPage(pageNumber);
     const content = await page.getTextContent();
-    const wanted = normalise(anchor.text);
-    const occurrence = anchor.occurrence ?? 1;
-    let seen = 0;
-    for (const raw of content.items) {
-      if (!('str' in raw)) continue;
-      const item = raw as TextItemLike;
+    const items = content.items.filter((i): i is typeof i & TextItemLike => 'str' in i);
+    // Writers split lines into several text items (per word, per kerning run): search the page's characters
+    // in reading order with whitespace removed, and map a match back to the items it spans.
+    const chars: Array<{ item: TextItemLike; index: number; length: number }> = [];
+    let flat = '';
+    for (const item of items) {
       const text = normalise(item.str);
-      let from = 0;
-      for (;;) {
-        const index = text.indexOf(wanted, from);
-        if (index < 0) break;
-        seen++;
-        if (seen === occurrence) {
-          const [, , , d = 0, e = 0, f = 0] = item.transform;
-          const perChar = text.length > 0 ? item.width / text.length : 0;
-          return { x: e + perChar * index, baseline: f, width: perChar * wanted.length, height: item.height || Math.abs(d) };
-        }
-        from = index + 1;
+      for (let i = 0; i < text.length; i++) {
+        if (/\s/.test(text[i]!)) continue;
+        chars.push({ item, index: i, length: text.length });
+        flat += text[i];
       }
     }
+    const wanted = normalise(anchor.text).replace(/\s+/g, '');
+    if (wanted.length === 0) throw new KysoError('BAD_REQUEST', { reason: 'the anchor text is empty' });
+    const occurrence = anchor.occurrence ?? 1;
+    let seen = 0;
+    for (let at = flat.indexOf(wanted); at >= 0; at = flat.indexOf(wanted, at + 1)) {
+      seen++;
+      if (seen !== occurrence) continue;
+      const first = chars[at]!;
+      const last = chars[at + wanted.length - 1]!;
+      const xOf = (c: { item: TextItemLike; index: number; length: number }, end: boolean) =>
+        (c.item.transform[4] ?? 0) + (c.item.width / Math.max(1, c.length)) * (c.index + (end ? 1 : 0));
+      const x = xOf(first, false);
+      return {
+        x,
+        baseline: first.item.transform[5] ?? 0,
+        width: Math.max(0, xOf(last, true) - x),
+        height: first.item.height || Math.abs(first.item.transform[3] ?? 0),
+      };
+    }
     throw new KysoError('BAD_REQUEST', { reason: 'anchor text not found on the page', anchor: anchor.text.slice(0, 80), page: pageNumber, occurrencesFound: seen });
+  } catch (error) {
+    if (error instanceof KysoError) throw error;
+    throw new KysoError('INVALID_DOCUMENT', { reason: 'the page text could not be read to find the anchor', page: pageNumber }, { cause: error });
   } finally {
     await task.destroy();
   }
+}
+
+/**
+ * pdf.js in Node runs its "worker" in the same thread, loading `./pdf.worker.mjs` beside itself — a path that
+ * does not exist once the host is bundled. Importing the worker module here and publishing it as
+ * `globalThis.pdfjsWorker` (the hook pdf.js checks first) makes the bundler include it and pdf.js use it.
+ */
+async function loadPdfJs(): Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> {
+  const holder = globalThis as { pdfjsWorker?: unknown };
+  if (!holder.pdfjsWorker) holder.pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
+  return import('pdfjs-dist/legacy/build/pdf.mjs');
 }
 
 /**
