@@ -29,7 +29,6 @@
  *   whole labels. The wildcard is only the entire leftmost label; the rest must have ≥ 2 labels
  *   (`https://*.vn` would hand a whole country code to any registrant, so it is refused). A pattern
  *   without a port matches the default port only; `https://*.gov.vn:8443` matches port 8443 only.
- *
  * - Hosts: LDH labels only (plus `_`), ≤ 253 octets; an `xn--` label must be valid punycode that maps back to
  *   itself through the platform's IDNA (Chromium accepts `xn--a`, Node refuses it; we refuse it everywhere).
  *   test/e2e/policy-origin-in-browser.test.ts checks that Chromium and Node give the same answers.
