@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -103,5 +103,34 @@ describe('kyso install', () => {
     const badId = await kyso(['install', '--browser', 'chrome', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-p-')), '--extension-id', 'XYZ']);
     expect(badId.code).toBe(1);
     expect(badId.stderr).toContain('extension-id');
+  });
+});
+
+describe('kyso doctor', () => {
+  it('passes for a good registration and names what is broken otherwise', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'kyso-profile-'));
+    await kyso(['install', '--browser', 'chromium', '--user-data-dir', profile, '--pkcs11-module', token.module, '--env', `SOFTHSM2_CONF=${token.softhsm2Conf}`]);
+    const env = { ...token.env };
+    const good = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile], env);
+    expect(good.stdout).toContain('host answers');
+    expect(good.stdout).toContain('Công ty TNHH Kyso Thử Nghiệm [MST:0101234567]');
+    expect(good.code).toBe(0);
+
+    const manifest = JSON.parse(readFileSync(join(profile, 'NativeMessagingHosts', 'vn.kyso.host.json'), 'utf8'));
+    // A launcher that prints to stdout breaks the protocol ("Error when communicating with the native messaging host").
+    writeFileSync(manifest.path, '#!/bin/sh\necho hello from a careless wrapper\nexec cat\n');
+    const noisy = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile, '--json'], env);
+    expect(noisy.code).toBe(1);
+    const checks = JSON.parse(noisy.stdout).checks as Array<{ name: string; status: string; detail: string }>;
+    expect(checks.find((c) => c.name.endsWith('host answers'))).toMatchObject({ status: 'fail', detail: expect.stringContaining('protocol frames') });
+
+    chmodSync(manifest.path, 0o644);
+    const notExecutable = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile], env);
+    expect(notExecutable.code).toBe(1);
+    expect(notExecutable.stdout).toContain('not executable');
+
+    const missing = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-empty-'))], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('kyso install --browser chromium');
   });
 });

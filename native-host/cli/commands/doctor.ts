@@ -1,0 +1,42 @@
+/**
+ * `kyso doctor [--browser B]… [--user-data-dir DIR] [--json]`: what works and what to fix, for support calls.
+ * Exit 0 when nothing failed, 1 otherwise. Browsers without a registration are skipped, not failed, unless
+ * named with --browser.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { BROWSERS, type Browser } from '../../install/host-manifest.js';
+import { runDoctor, type CheckResult } from '../../install/doctor.js';
+import { locateHostScript } from './install.js';
+
+const MARK: Record<CheckResult['status'], string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { browser: { type: 'string', multiple: true }, 'user-data-dir': { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new KysoError('BAD_REQUEST', { problem: error instanceof Error ? error.message.slice(0, 200) : 'bad arguments' });
+  }
+  const named = values.browser ?? [];
+  for (const b of named) if (!(BROWSERS as readonly string[]).includes(b)) throw new KysoError('BAD_REQUEST', { field: 'browser', problem: `one of ${BROWSERS.join(', ')}` });
+  const results = await runDoctor({
+    browsers: named.length ? (named as Browser[]) : BROWSERS,
+    ...(values['user-data-dir'] ? { userDataDir: resolve(values['user-data-dir']) } : {}),
+    hostScript: locateHostScript(),
+  });
+  // A browser the person named must be registered: "skip" becomes a failure.
+  const final = results.map((r) => (named.length && r.status === 'skip' ? { ...r, status: 'fail' as const } : r));
+  if (values.json) process.stdout.write(`${JSON.stringify({ checks: final }, null, 2)}\n`);
+  else {
+    for (const r of final) {
+      process.stdout.write(`${MARK[r.status]} ${r.name}: ${r.detail}\n${r.hint && r.status !== 'ok' ? `    → ${r.hint}\n` : ''}`);
+    }
+  }
+  return final.some((r) => r.status === 'fail') ? 1 : 0;
+}
