@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, verify, X509Certificate, constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { buildTestHost, spawnHost, frame, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
 
@@ -222,10 +223,18 @@ describe('kyso-host over stdin/stdout', () => {
     expect(host.stderrText()).toContain('request done');
   });
 
-  it('exits cleanly when the extension disconnects (stdin closes)', async () => {
-    const h = spawnHost(built.hostPath, { env: token.env });
+  it('exits cleanly when the extension disconnects (stdin closes); KYSO_LOG_FILE gets the log, without the PIN', async () => {
+    const logFile = join(token.dir, 'host.log');
+    const h = spawnHost(built.hostPath, { env: { ...token.env, KYSO_LOG_FILE: logFile } });
     await h.request('host.hello', { extensionVersion: '0.1.0' });
+    const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
+    await h.request('host.signDigest', { certificateId: certId('person2-rsa'), digest, hashAlgorithm: 'SHA-256', pin: WRONG_PIN });
     expect(await h.close()).toBe(0);
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('host started');
+    expect(log).toContain('PIN_INCORRECT');
+    expect(log).toContain('host stopped');
+    expect(log).not.toContain(WRONG_PIN);
   });
 
   it('gives up on an absurd length prefix with one error frame and exits', async () => {
