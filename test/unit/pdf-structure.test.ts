@@ -3,13 +3,14 @@
  * stream, /ByteRange text, dates, and the prepared-signature checks — with hostile inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { PDFDocument, PDFRef } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFRef } from 'pdf-lib';
 import { readPdfStructure } from '../../native-host/formats/pdf/read-pdf-structure.js';
 import { writeIncrementalUpdate } from '../../native-host/formats/pdf/write-incremental-update.js';
 import { byteRangeText } from '../../native-host/formats/pdf/build-signature-increment.js';
 import { completePdfSignature, locateEmptyContents, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
 import { formatPdfDate, formatVietnameseTime } from '../../native-host/formats/pdf/appearance/signing-time-text.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
+import { signPdfFile } from '../../native-host/formats/pdf/sign-pdf.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 
 async function code(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
@@ -127,5 +128,30 @@ describe('prepare / complete', () => {
     expect(await code(preparePdfSignature(input, { visible: { page: 1, rect: { x: -50, y: 0, width: 100, height: 10 } } }))).toBe('BAD_REQUEST');
     expect(await code(preparePdfSignature(input, { visible: { page: 1, rect: { x: 0, y: 0, width: 100, height: 100 }, anchor: { text: 'x' } } }))).toBe('BAD_REQUEST');
     expect(await code(preparePdfSignature(input, { visible: { page: 1, rect: { x: 0, y: 0, width: 100, height: 100 }, sealImage: new Uint8Array([1, 2, 3]) } }))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('documents that must not be signed again', () => {
+  it('refuses a document certified with DocMDP P=1 (no changes allowed)', async () => {
+    const doc = await PDFDocument.create();
+    doc.addPage([200, 200]);
+    const ctx = doc.context;
+    const sig = ctx.register(ctx.obj({ Type: 'Sig', Reference: [ctx.obj({ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: ctx.obj({ Type: 'TransformParams', P: 1, V: '1.2' }) })] }));
+    doc.catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: sig }));
+    const locked = await doc.save({ useObjectStreams: false });
+    expect(await code(preparePdfSignature(locked))).toBe('UNSUPPORTED_DOCUMENT');
+  });
+
+  it('refuses to write the output over the input', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-pdf-same-'));
+    const file = join(dir, 'in.pdf');
+    const bytes = await makeVietnameseDocument(1);
+    writeFileSync(file, bytes);
+    const signer = { certificate: new Uint8Array(), chain: [], keyType: 'RSA' as const, signDigest: async () => new Uint8Array() };
+    expect(await code(signPdfFile(file, join(dir, '.', 'in.pdf'), signer))).toBe('BAD_REQUEST');
+    expect(Buffer.compare(readFileSync(file), bytes)).toBe(0);
   });
 });

@@ -50,6 +50,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const info = options.signerCertificate ? await describeCertificate(options.signerCertificate).catch(() => undefined) : undefined;
   const signerName = options.signerName ?? info?.subject.commonName;
 
+  refuseLockedCertification(structure);
   const sigRef = context.nextRef();
   const pages = doc.getPages();
   const pageNumber = options.visible?.page ?? (options.visible ? pages.length : 1);
@@ -167,6 +168,29 @@ function defaultLines(name: string | undefined, organization: string | undefined
   if (reason) lines.push(`Lý do: ${reason}`);
   if (location) lines.push(`Nơi ký: ${location}`);
   return lines;
+}
+
+/**
+ * A certified document whose DocMDP permission is 1 allows no change at all, a new signature included
+ * [ISO 32000-1 §12.8.2.2 Table 254]: adding one would break the certification, so refuse up front.
+ */
+function refuseLockedCertification(structure: PdfStructure): void {
+  const context = structure.doc.context;
+  const perms = context.lookup(structure.doc.catalog.get(PDFName.of('Perms')));
+  if (!(perms instanceof PDFDict)) return;
+  const sig = context.lookup(perms.get(PDFName.of('DocMDP')));
+  if (!(sig instanceof PDFDict)) return;
+  const references = context.lookup(sig.get(PDFName.of('Reference')));
+  if (!(references instanceof PDFArray)) return;
+  for (const item of references.asArray()) {
+    const reference = context.lookup(item);
+    if (!(reference instanceof PDFDict)) continue;
+    const params = context.lookup(reference.get(PDFName.of('TransformParams')));
+    const p = params instanceof PDFDict ? context.lookup(params.get(PDFName.of('P'))) : undefined;
+    if (p instanceof PDFNumber && p.asNumber() === 1) {
+      throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'the document is certified with "no changes allowed" (DocMDP P=1): it cannot be signed again' });
+    }
+  }
 }
 
 /** The AcroForm dictionary and the object that must be rewritten when it changes (itself, or the catalog). */

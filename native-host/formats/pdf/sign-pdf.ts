@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { copyFile, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -59,6 +59,7 @@ export async function signPdf(input: Uint8Array, signer: Signer, options: SignPd
 export async function signPdfFile(inputPath: string, outputPath: string, signer: Signer, options: SignPdfOptions = {}): Promise<SignPdfResult> {
   const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
   const signingTime = options.signingTime ?? new Date();
+  if (await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
   let input: Uint8Array;
   try {
     input = await readFile(inputPath);
@@ -108,6 +109,12 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return Boolean(sa && sb && sa.dev === sb.dev && sa.ino === sb.ino);
 }
 
 /** Hash byte ranges of a file by streaming it in chunks (no whole-file buffer). */
