@@ -92,7 +92,7 @@ describe('verifyDocument — CMS', () => {
 
   it('tampered content: invalid (content modified)', async () => {
     const tampered = DOCUMENT.slice();
-    tampered[10] ^= 0x01;
+    tampered[10] = tampered[10]! ^ 0x01;
     const report = await verifyDocument(await opensslSign(signer), options({ content: tampered }));
     expect(report.status).toBe('invalid');
     expect(codes(report)).toContain('CONTENT_MODIFIED');
@@ -103,7 +103,7 @@ describe('verifyDocument — CMS', () => {
     const der = await opensslSign(signer);
     // The RSA signature value is the last 256 bytes of the SignerInfo, which openssl writes last.
     const broken = der.slice();
-    broken[broken.length - 20] ^= 0x80;
+    broken[broken.length - 20] = broken[broken.length - 20]! ^ 0x80;
     const report = await verifyDocument(broken, options({ content: DOCUMENT }));
     expect(report.status).toBe('invalid');
     expect(codes(report)).toContain('SIGNATURE_INVALID');
