@@ -3,6 +3,7 @@
  * Routes map a URL prefix to a folder; nothing outside those folders is served.
  */
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -13,14 +14,16 @@ const TYPES = {
 };
 
 /**
- * @param {{ routes: Record<string, string>, port?: number, host?: string }} options  routes: URL prefix ("/", "/sdk/") → folder
+ * @param {{ routes: Record<string, string>, port?: number, host?: string, tls?: { key: string, cert: string }, publicHost?: string }} options
+ *   routes: URL prefix ("/", "/sdk/") → folder; tls: serve https with this PEM key and certificate;
+ *   publicHost: the host name to put in `url` (tests map it to 127.0.0.1 in the browser)
  * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
  */
-export async function startStaticServer({ routes, port = 0, host = '127.0.0.1' }) {
+export async function startStaticServer({ routes, port = 0, host = '127.0.0.1', tls, publicHost }) {
   const table = Object.entries(routes)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
-  const server = createServer(async (req, res) => {
+  const handler = async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       const route = table.find(([prefix]) => path.startsWith(prefix));
@@ -34,12 +37,13 @@ export async function startStaticServer({ routes, port = 0, host = '127.0.0.1' }
     } catch {
       res.writeHead(404).end();
     }
-  });
+  };
+  const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   await new Promise((ok, fail) => { server.once('error', fail); server.listen(port, host, () => ok(undefined)); });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   return {
-    url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${actualPort}`,
+    url: `${tls ? 'https' : 'http'}://${publicHost ?? (host === '127.0.0.1' ? 'localhost' : host)}:${actualPort}`,
     port: actualPort,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok(undefined)); }),
   };

@@ -26,6 +26,8 @@ export interface LaunchOptions {
   /** Register the native host for the profile (default true when the extension is loaded). */
   readonly registerHost?: boolean;
   readonly headless?: boolean;
+  /** More Chromium flags (e.g. --host-resolver-rules for a test https origin). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface KysoBrowser {
@@ -60,7 +62,7 @@ export async function launchKysoBrowser(options: LaunchOptions = {}): Promise<Ky
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: options.headless ?? true,
-    args: chromiumArgs(withExtension ? EXTENSION_DIR : undefined),
+    args: [...chromiumArgs(withExtension ? EXTENSION_DIR : undefined), ...(options.extraArgs ?? [])],
     env: { ...process.env as Record<string, string>, ...options.env },
   });
   let serviceWorker: Worker | undefined;
@@ -77,6 +79,22 @@ export async function launchKysoBrowser(options: LaunchOptions = {}): Promise<Ky
   };
 }
 
+/**
+ * A self-signed certificate for a made-up https portal (the browser is told to map the name to 127.0.0.1 and to
+ * accept the certificate). An https origin is what real portals are; the access policy asks about unknown ones.
+ */
+export async function makeTestTlsIdentity(hostName: string): Promise<{ key: string; cert: string; chromiumArgs: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kyso-tls-'));
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', `/CN=${hostName}`, '-addext', `subjectAltName=DNS:${hostName}`]);
+  const { readFile } = await import('node:fs/promises');
+  return {
+    key: await readFile(join(dir, 'key.pem'), 'utf8'),
+    cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
+    chromiumArgs: [`--host-resolver-rules=MAP ${hostName} 127.0.0.1`, '--ignore-certificate-errors'],
+  };
+}
+
 /** Serve the demo portal at / and the SDK at /sdk/ (plus any extra routes) on http://localhost:<port>. */
 export function startTestServer(extraRoutes: Record<string, string> = {}): Promise<StaticServer> {
   return startStaticServer({ routes: { '/': join(ROOT, 'demo'), '/sdk/': join(ROOT, 'dist/sdk'), ...extraRoutes } });
@@ -86,10 +104,14 @@ export function isConsentPage(page: Page): boolean {
   return page.url().startsWith('chrome-extension://') && page.url().includes(CONSENT_PATH);
 }
 
-/** The consent window once it is open (it may already be). */
+/** Consent pages already handed out: a window that is still closing must not be mistaken for the next one. */
+const seenConsentPages = new WeakSet<Page>();
+
+/** The next consent window (one this helper has not returned before), once it is open (it may already be). */
 export async function waitForConsentPage(context: BrowserContext, timeoutMs = 20_000): Promise<Page> {
-  const open = context.pages().find(isConsentPage);
-  const page = open ?? await context.waitForEvent('page', { predicate: isConsentPage, timeout: timeoutMs });
+  const fresh = (page: Page) => isConsentPage(page) && !page.isClosed() && !seenConsentPages.has(page);
+  const page = context.pages().find(fresh) ?? await context.waitForEvent('page', { predicate: fresh, timeout: timeoutMs });
+  seenConsentPages.add(page);
   await page.waitForLoadState('domcontentloaded');
   return page;
 }

@@ -92,7 +92,9 @@ function renderSite(content: HTMLElement, s: ConsentState): void {
 async function choose(choice: SiteChoice): Promise<void> {
   if (busy) return;
   busy = true;
-  try { apply(await send({ kind: 'consent.site', choice })); } finally { busy = false; }
+  let reply: ConsentReply;
+  try { reply = await send({ kind: 'consent.site', choice }); } finally { busy = false; }
+  apply(reply); // rendered after busy is cleared, or the signing step would start disabled
 }
 
 function tokenOf(certificate: CertificateInfo, tokens: readonly TokenInfo[]): TokenInfo | undefined {
