@@ -3,7 +3,7 @@
  * `buildTestHost()` bundles it into node_modules/.cache (not dist/, which other builds rewrite) once per file.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
@@ -23,11 +23,32 @@ export function buildTestHost(): Promise<BuiltHost> {
     const { buildHost } = await import(pathToFileURL(join(ROOT, 'scripts/build-host.mjs')).href) as {
       buildHost(o: { outDir: string }): Promise<BuiltHost>;
     };
-    const outDir = join(ROOT, 'node_modules', '.cache', `kyso-test-host-${process.pid}`);
+    const cacheDir = join(ROOT, 'node_modules', '.cache');
+    removeStaleBuilds(cacheDir);
+    const outDir = join(cacheDir, `kyso-test-host-${process.pid}`);
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     return buildHost({ outDir });
   })();
   return built;
+}
+
+/** Test workers are not always given the chance to run exit hooks: remove builds of processes that are gone. */
+function removeStaleBuilds(cacheDir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(cacheDir);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const match = /^kyso-test-host-(\d+)$/.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0); // still running: its build is in use
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(cacheDir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 export const CHROME_CALLER = `chrome-extension://${CHROMIUM_EXTENSION_ID}/`;
