@@ -11,10 +11,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { domainToASCII } from 'node:url';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, Page, Route } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
-import { isConsentPage, launchKysoBrowser, startTestServer, type KysoBrowser } from '../helpers/browser.js';
+import { createDemoToken } from '../helpers/demo-token.js';
+import {
+  clickClosing, isConsentPage, launchKysoBrowser, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
+} from '../helpers/browser.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
@@ -37,9 +41,20 @@ beforeAll(async () => {
   userOrigin = `http://localhost:${userServer.port}`;
   mkdirSync(POLICY_DIR, { recursive: true });
   writePolicy([]);
-  // No native host: every check here is decided before the host would be asked.
   // The file stays until afterAll: Chromium watches the folder and drops the policy when the file goes.
-  browser = await launchKysoBrowser({ registerHost: false });
+  // A real host and token: the consent window only asks about a site once the host found a certificate.
+  const token = await createDemoToken();
+  browser = await launchKysoBrowser({ env: token.env });
+  // https pages on made-up names, answered by Playwright's router: real secure origins for the extension
+  // (sender.origin is what the address bar says) without DNS or certificates.
+  const sdk = readFileSync(join(ROOT, 'dist/sdk/kyso.js'));
+  await browser.context.route(/^https:\/\//, (route: Route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/sdk/kyso.js') return route.fulfill({ status: 200, contentType: 'text/javascript', body: sdk });
+    const frame = url.searchParams.get('frame');
+    const body = `<!doctype html><meta charset="utf-8"><title>${url.host}</title><p>${url.host}</p>${frame ? `<iframe src="${frame}"></iframe>` : ''}`;
+    return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
+  });
 });
 
 afterAll(async () => {
@@ -66,14 +81,33 @@ function writePolicy(extraBlocked: readonly string[]): void {
 }
 
 /** Call the SDK from inside a page as a portal's script would (a string: vitest would rewrite import()). */
+function callIn(target: Page | Frame, call: string): Promise<string> {
+  return target.evaluate(`(async () => {
+    const sdk = await import('/sdk/kyso.js');
+    try { await ${call}; return 'resolved'; } catch (error) { return error.code ?? String(error); }
+  })()`);
+}
+
 async function sdkOutcome(origin: string, call: string): Promise<string> {
   const page = await browser.context.newPage();
   try {
     await page.goto(`${origin}/`);
-    return await page.evaluate(`(async () => {
-      const sdk = await import('/sdk/kyso.js');
-      try { await ${call}; return 'resolved'; } catch (error) { return error.code ?? String(error); }
-    })()`);
+    return await callIn(page, call);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The SDK called from an iframe of `frameOrigin` inside a top page of `topOrigin`. */
+async function sdkOutcomeInFrame(topOrigin: string, frameOrigin: string, call: string): Promise<string> {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`${topOrigin}/?frame=${encodeURIComponent(`${frameOrigin}/`)}`);
+    const frame = await (await page.waitForSelector('iframe')).contentFrame();
+    if (!frame) throw new Error('no iframe');
+    await frame.waitForLoadState('load');
+    expect(new URL(frame.url()).origin).toBe(frameOrigin);
+    return await callIn(frame, call);
   } finally {
     await page.close();
   }
@@ -137,6 +171,69 @@ describe('managed policy from /etc/chromium/policies/managed', () => {
   });
 });
 
+describe('https origins against policy patterns, in the real background', () => {
+  it('a pattern allows subdomains at any depth, not the suffix itself, not look-alikes', async () => {
+    expect(await sdkOutcome('https://dichvucong.kyso-test.gov.vn', 'sdk.getStatus()')).toBe('resolved');
+    expect(await sdkOutcome('https://a.b.kyso-test.gov.vn', 'sdk.getStatus()')).toBe('resolved');
+    for (const outsider of ['https://kyso-test.gov.vn', 'https://evil-kyso-test.gov.vn', 'https://kyso-test.gov.vn.evil.com']) {
+      expect(await sdkOutcome(outsider, 'sdk.getStatus()'), outsider).toBe('ORIGIN_NOT_ALLOWED');
+    }
+  });
+
+  it('the pattern\'s operations list applies: listing passes the access check, signHash does not', async () => {
+    const origin = 'https://dichvucong.kyso-test.gov.vn';
+    expect(await sdkOutcome(origin, 'sdk.listCertificates()')).toBe('resolved');
+    expect(await sdkOutcome(origin, SIGN_HASH)).toBe('OPERATION_NOT_ALLOWED');
+  });
+
+  it('a blocked pattern blocks every subdomain', async () => {
+    expect(await sdkOutcome('https://x.y.kyso-test-evil.vn', 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+  });
+
+  it('an iframe needs both its own origin and the top page\'s', async () => {
+    const allowed = 'https://dichvucong.kyso-test.gov.vn';
+    expect(await sdkOutcomeInFrame(allowed, 'https://other.kyso-test.gov.vn', 'sdk.getStatus()')).toBe('resolved');
+    expect(await sdkOutcomeInFrame('https://unlisted.kyso-test.vn', allowed, 'sdk.getStatus()')).toBe('ORIGIN_NOT_ALLOWED');
+    expect(await sdkOutcomeInFrame(allowed, 'https://x.kyso-test-evil.vn', 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+    expect(await sdkOutcomeInFrame('https://x.kyso-test-evil.vn', allowed, 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+  });
+
+  it('an unlisted site is asked about in the consent window; "block" is remembered and shown in the options page', async () => {
+    const origin = 'https://unlisted-block.kyso-test.vn';
+    expect(await sdkOutcome(origin, 'sdk.getStatus()')).toBe('ORIGIN_NOT_ALLOWED'); // no prompt for status
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`);
+    const outcome = callIn(page, SIGN_HASH);
+    const consent = await waitForConsentPage(browser.context);
+    expect(await consent.textContent('[data-testid=site-question]')).toContain(origin);
+    await clickClosing(consent, '[data-testid=site-block]');
+    expect(await outcome).toBe('ORIGIN_BLOCKED');
+    await page.close();
+    expect(await sdkOutcome(origin, 'sdk.getStatus()')).toBe('ORIGIN_BLOCKED');
+    const options = await openOptions();
+    const row = options.locator(`[data-testid=user-origin-row][data-origin="${origin}"]`);
+    expect(await row.getAttribute('data-decision')).toBe('block');
+    await row.locator('[data-testid=user-origin-remove]').click();
+    await row.waitFor({ state: 'detached' });
+    await options.close();
+    expect(await sdkOutcome(origin, 'sdk.getStatus()')).toBe('ORIGIN_NOT_ALLOWED');
+  });
+
+  it('"always allow" is remembered: the site then gets status without a prompt', async () => {
+    const origin = 'https://unlisted-always.kyso-test.vn';
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`);
+    const outcome = callIn(page, SIGN_HASH);
+    const consent = await waitForConsentPage(browser.context);
+    await consent.click('[data-testid=site-allow-always]');
+    await consent.waitForSelector('[data-testid=certificate-option]');
+    await clickClosing(consent, '[data-testid=cancel]');
+    expect(await outcome).toBe('USER_CANCELLED');
+    await page.close();
+    expect(await sdkOutcome(origin, 'sdk.getStatus()')).toBe('resolved');
+  });
+});
+
 describe('the person\'s list in the options page', () => {
   it('refuses a malformed entry with a message, in the chosen language', async () => {
     const page = await openOptions();
@@ -148,7 +245,8 @@ describe('the person\'s list in the options page', () => {
     await page.fill('[data-testid=user-origin-input]', 'https://*.gov.vn');
     await page.click('[data-testid=user-origin-add]');
     expect(await page.textContent('[data-testid=user-origin-error]')).toContain('patterns are for administrators');
-    expect(await page.locator('[data-testid=user-origin-row]').count()).toBe(0);
+    const stored = await page.locator('[data-testid=user-origin-row]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
+    expect(stored.filter((o) => o?.includes('dichvucong.gov.vn') || o?.includes('*'))).toEqual([]);
     await page.close();
   });
 
@@ -179,7 +277,7 @@ describe('the person\'s list in the options page', () => {
     await page.selectOption('[data-testid=user-origin-decision]', 'allow');
     await page.click('[data-testid=user-origin-add]');
     expect(await page.textContent('[data-testid=user-origin-error]')).toBe('Tổ chức của bạn đã chặn trang này.');
-    expect(await page.locator('[data-testid=user-origin-row]').count()).toBe(0);
+    expect(await page.locator(`[data-testid=user-origin-row][data-origin="${blockedOrigin}"]`).count()).toBe(0);
     await page.close();
   });
 });
