@@ -6,7 +6,8 @@
  * Images are image XObjects; PNG alpha becomes an /SMask [§11.6.5.3].
  */
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
+import { randomBytes } from 'node:crypto';
+import { PDFArray, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import type { PdfRect } from '../pdf-signature-options.js';
 
@@ -68,6 +69,7 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
   }
   // Glyphs are known only after encodeText: embed (and subset) the font last.
   await font.embed();
+  tagSubsetFontName(doc, font.ref);
 
   const context = doc.context;
   const resources = context.obj({
@@ -113,6 +115,28 @@ function wrap(font: PDFFont, line: string, size: number, width: number): string[
   }
   if (current) out.push(current);
   return out;
+}
+
+/**
+ * A subset font's BaseFont and FontName "shall begin with a tag followed by a plus sign" — six upper-case
+ * letters [ISO 32000-1 §9.6.4]. pdf-lib names subsets "Name-1234"; rename the Type0 font, its CIDFont and
+ * the descriptor to "ABCDEF+Name" so validators (PDF/A among them) and viewers know it is a subset.
+ */
+function tagSubsetFontName(doc: PDFDocument, fontRef: PDFRef): void {
+  const context = doc.context;
+  const type0 = context.lookup(fontRef);
+  if (!(type0 instanceof PDFDict)) return;
+  const descendants = context.lookup(type0.get(PDFName.of('DescendantFonts')));
+  const cidFont = descendants instanceof PDFArray ? context.lookup(descendants.get(0)) : undefined;
+  const descriptor = cidFont instanceof PDFDict ? context.lookup(cidFont.get(PDFName.of('FontDescriptor'))) : undefined;
+  const current = type0.get(PDFName.of('BaseFont'));
+  if (!(current instanceof PDFName)) return;
+  const base = current.decodeText().replace(/-\d+$/, '').replace(/^[A-Z]{6}\+/, '');
+  const tag = Array.from(randomBytes(6), (b) => String.fromCharCode(65 + (b % 26))).join('');
+  const name = PDFName.of(`${tag}+${base}`);
+  type0.set(PDFName.of('BaseFont'), name);
+  if (cidFont instanceof PDFDict) cidFont.set(PDFName.of('BaseFont'), name);
+  if (descriptor instanceof PDFDict) descriptor.set(PDFName.of('FontName'), name);
 }
 
 async function embedImage(doc: PDFDocument, given: Uint8Array, role: string): Promise<PDFImage> {
