@@ -8,10 +8,9 @@ import type { CertificateInfo, UnusableReason } from '../protocol/common.js';
 import { bytesToBase64, bytesToHex } from '../domain/base64.js';
 import { parseSubjectIdentifiers } from './subject-identifiers.js';
 import { recogniseIssuerCa } from './known-cas.js';
+import { allValues, decodeCertificateNames, firstValue, formatName, NAME_OIDS, type NameAttribute } from './decode-name.js';
 import { KysoError } from '../errors/kyso-error.js';
 
-const OID_UID = '0.9.2342.19200300.100.1.1';
-const OID_SERIAL_NUMBER = '2.5.4.5';
 
 const KEY_USAGE_NAMES: ReadonlyArray<[number, string]> = [
   [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
@@ -78,19 +77,22 @@ export async function describeCertificate(der: Uint8Array, options: DescribeOpti
   if (options.hasPrivateKey === false) unusableReasons.push('noPrivateKey');
   if (!key) unusableReasons.push('unsupportedKey');
 
-  const subjectName = cert.subjectName;
+  // Names decoded from the DER by us (T61String/BMPString handled); x509's reading only if that fails.
+  const decoded = decodeCertificateNames(der);
+  const subjectAttrs = decoded?.subject ?? fromX509Name(cert.subjectName);
+  const issuerAttrs = decoded?.issuer ?? fromX509Name(cert.issuerName);
   const identifierSources = [
-    ...subjectName.getField(OID_UID),
-    ...subjectName.getField(OID_SERIAL_NUMBER),
-    ...subjectName.getField('OU'),
-    ...subjectName.getField('CN'),
+    ...allValues(subjectAttrs, NAME_OIDS.uid),
+    ...allValues(subjectAttrs, NAME_OIDS.serialNumber),
+    ...allValues(subjectAttrs, NAME_OIDS.organizationalUnit),
+    ...allValues(subjectAttrs, NAME_OIDS.commonName),
   ];
 
   return {
     id: await certificateId(der),
     der: bytesToBase64(der),
-    subject: { ...nameFields(subjectName, cert.subject), identifiers: parseSubjectIdentifiers(identifierSources) },
-    issuer: { ...nameFields(cert.issuerName, cert.issuer), ...optional('ca', recogniseIssuerCa(cert.issuerName)) },
+    subject: { ...nameFields(subjectAttrs), identifiers: parseSubjectIdentifiers(identifierSources) },
+    issuer: { ...nameFields(issuerAttrs), ...optional('ca', recogniseIssuerCa(issuerAttrs)) },
     serialNumber: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
     notBefore: isoDate(cert.notBefore),
     notAfter: isoDate(cert.notAfter),
@@ -106,20 +108,29 @@ export async function describeCertificate(der: Uint8Array, options: DescribeOpti
   };
 }
 
-function nameFields(name: x509.Name, dn: string) {
-  const first = (field: string) => name.getField(field)[0];
+function nameFields(attrs: readonly NameAttribute[]) {
+  const first = (oid: string) => firstValue(attrs, oid);
   return {
-    dn,
-    ...optional('commonName', first('CN')),
-    ...optional('organization', first('O')),
-    ...optional('organizationalUnit', first('OU')),
-    ...optional('title', first('T') ?? first('2.5.4.12')),
-    ...optional('locality', first('L')),
-    ...optional('province', first('ST')),
-    ...optional('country', first('C')),
-    ...optional('email', first('E') ?? first('1.2.840.113549.1.9.1')),
+    dn: formatName(attrs),
+    ...optional('commonName', first(NAME_OIDS.commonName)),
+    ...optional('organization', first(NAME_OIDS.organization)),
+    ...optional('organizationalUnit', first(NAME_OIDS.organizationalUnit)),
+    ...optional('title', first(NAME_OIDS.title)),
+    ...optional('locality', first(NAME_OIDS.locality)),
+    ...optional('province', first(NAME_OIDS.province)),
+    ...optional('country', first(NAME_OIDS.country)),
+    ...optional('email', first(NAME_OIDS.email)),
   };
 }
+
+function fromX509Name(name: x509.Name): NameAttribute[] {
+  return name.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ oid: OID_BY_SHORT[type] ?? type, value }))));
+}
+
+const OID_BY_SHORT: Readonly<Record<string, string>> = {
+  CN: NAME_OIDS.commonName, C: NAME_OIDS.country, L: NAME_OIDS.locality, ST: NAME_OIDS.province, O: NAME_OIDS.organization,
+  OU: NAME_OIDS.organizationalUnit, T: NAME_OIDS.title, E: NAME_OIDS.email,
+};
 
 function describeKey(cert: x509.X509Certificate): { keyType: 'RSA' | 'EC'; keyBits: number; namedCurve?: 'P-256' | 'P-384' | 'P-521' } | undefined {
   const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };

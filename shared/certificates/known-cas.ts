@@ -3,7 +3,8 @@
  * and the licensed public CAs are told apart so the person sees "VGCA" or "VNPT-CA", not a raw DN.
  * Name matching is display only: trust comes from the trust store, never from a name.
  */
-import type * as x509 from '@peculiar/x509';
+import type { NameAttribute } from './decode-name.js';
+import { NAME_OIDS } from './decode-name.js';
 
 const KNOWN_CAS: ReadonlyArray<{ ca: string; pattern: RegExp }> = [
   { ca: 'VGCA', pattern: /ban c[ơo] y[ếe]u ch[íi]nh ph[ủu]|government cipher committee|vgca|chuy[êe]n d[ùu]ng ch[íi]nh ph[ủu]/i },
@@ -19,7 +20,8 @@ const KNOWN_CAS: ReadonlyArray<{ ca: string; pattern: RegExp }> = [
   { ca: 'Root CA (MIC)', pattern: /national root|b[ộo] th[ôo]ng tin v[àa] truy[ềe]n th[ôo]ng|ministry of information and communications/i },
 ];
 
-export function recogniseIssuerCa(issuer: x509.Name): string | undefined {
-  const text = [...issuer.getField('CN'), ...issuer.getField('O'), ...issuer.getField('OU')].join(' | ');
+export function recogniseIssuerCa(issuer: readonly NameAttribute[]): string | undefined {
+  const wanted: readonly string[] = [NAME_OIDS.commonName, NAME_OIDS.organization, NAME_OIDS.organizationalUnit];
+  const text = issuer.filter((a) => wanted.includes(a.oid)).map((a) => a.value).join(' | ');
   return KNOWN_CAS.find(({ pattern }) => pattern.test(text))?.ca;
 }

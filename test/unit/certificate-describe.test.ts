@@ -46,6 +46,22 @@ describe('describeCertificate', () => {
     expect(info.subject.commonName).toBe('José Müller');
   });
 
+  it('reads UTF-8 bytes that older CA software put in a T61String as UTF-8, not mojibake', async () => {
+    const cert = await pki.issue({ subject: '/C=VN/O=Tổng cục Thuế/CN=Nguyễn Văn Tám/UID=MST:0312345678' });
+    // Re-tag the CN's and O's UTF8String (0x0C) as T61String (0x14) — what such certificates contain on the wire.
+    const der = cert.certDer.slice();
+    for (const text of ['Nguyễn Văn Tám', 'Tổng cục Thuế']) {
+      const at = Buffer.from(der).indexOf(Buffer.from(text, 'utf8'));
+      expect(der[at - 2]).toBe(0x0c);
+      der[at - 2] = 0x14;
+    }
+    const info = await describeCertificate(der);
+    expect(info.subject.commonName).toBe('Nguyễn Văn Tám');
+    expect(info.subject.organization).toBe('Tổng cục Thuế');
+    expect(info.subject.dn).toBe('C=VN, O=Tổng cục Thuế, CN=Nguyễn Văn Tám, UID=MST:0312345678');
+    expect(info.subject.identifiers.mst).toBe('0312345678');
+  });
+
   it('finds identifiers in OU and CN, and an EC key', async () => {
     const cert = await pki.issue({ subject: '/C=VN/OU=MNS:1034567/CN=Lê Văn C - HC:B1234567', keyType: 'ec' });
     const info = await describeCertificate(cert.certDer);
