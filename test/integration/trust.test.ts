@@ -183,6 +183,25 @@ describe('evaluateTrust', () => {
     expect(after.revocation).toMatchObject({ status: 'revoked', source: 'crl', reason: 'superseded' });
   });
 
+  it('an OCSP answer signed by a certificate without id-kp-OCSPSigning is not believed', async () => {
+    const port = await freePort();
+    const rogue = await TestPki.create({ ocspUrl: `http://127.0.0.1:${port}`, label: 'Rogue Responder' });
+    try {
+      const leaf = await rogue.issue({ subject: '/C=VN/CN=Người Dùng' });
+      const impostor = await rogue.issue({ subject: '/C=VN/CN=Không Phải OCSP' });
+      const rogueResponder = await rogue.startOcspResponder({ port, signer: impostor });
+      try {
+        const result = await evaluateTrust(leaf.certDer, { store: new TrustStore([await loadCert(rogue.root.certDer)]), extra: [rogue.intermediate.certDer], ...fresh() });
+        expect(result.revocation).toMatchObject({ status: 'could-not-check' });
+        expect((result.revocation as { why: string }).why).toMatch(/OCSPSigning/);
+      } finally {
+        await rogueResponder.stop();
+      }
+    } finally {
+      await rogue.dispose();
+    }
+  });
+
   it('a CRL signed by another CA is not believed', async () => {
     const leaf = await downPki.issue({ subject: '/C=VN/CN=CRL Giả' });
     served.set('/down.crl', await otherPki.crl());
