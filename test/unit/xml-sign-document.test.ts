@@ -122,6 +122,10 @@ describe('signXmlDocument refuses input it cannot sign safely', () => {
     const dup = new TextEncoder().encode('<r><a Id="x">1</a><b id="x">2</b></r>');
     await expect(sign(dup, { referenceId: 'x' })).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
   });
+  it('nesting 10,000 deep → INVALID_DOCUMENT, not a stack overflow', async () => {
+    const deep = new TextEncoder().encode(`${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}`);
+    await expect(sign(deep)).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
+  });
   it('RSA-PSS for XML → UNSUPPORTED_ALGORITHM', async () => {
     await expect(sign(fixture('einvoice-tt78.xml'), { signatureScheme: 'RSA-PSS' })).rejects.toMatchObject({ code: 'UNSUPPORTED_ALGORITHM' });
   });

@@ -17,6 +17,12 @@ export interface ElementSpan {
   readonly endTagStart: number;
 }
 
+/**
+ * Deepest element nesting accepted. E-invoices nest < 20 levels; recursion in the parser and in C14N would
+ * otherwise overflow the stack on a hostile document (RangeError instead of a typed refusal).
+ */
+export const XML_MAX_DEPTH = 256;
+
 export function scanElementSpans(text: string): ElementSpan[] {
   const spans: Array<{ name: string; start: number; startTagEnd: number; selfClosing: boolean; endTagStart: number }> = [];
   const open: number[] = [];
@@ -58,6 +64,7 @@ export function scanElementSpans(text: string): ElementSpan[] {
       const span = { name, start: i, startTagEnd: j + 1, selfClosing, endTagStart: selfClosing ? j - 1 : -1 };
       spans.push(span);
       if (!selfClosing) open.push(spans.length - 1);
+      if (open.length > XML_MAX_DEPTH) fail(`elements nested deeper than ${XML_MAX_DEPTH}`);
       i = j + 1;
     }
   }

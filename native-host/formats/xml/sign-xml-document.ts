@@ -3,11 +3,13 @@
  * [ETSI EN 319 132-1] with an external Signer.
  *
  * The Signature is spliced into the original text as the last child of the chosen parent; nothing else in the
- * file changes by a byte. Digests and the SignedInfo hash are computed on a re-parse of the spliced text, so we
- * canonicalise exactly what a verifier will see:
- *   1. splice a Signature whose DigestValues and SignatureValue are placeholders; parse; digest each Reference;
- *   2. splice again with the digests; parse; canonicalise SignedInfo; the token signs its hash;
- *   3. fill in SignatureValue (outside SignedInfo, so step 2's hash still holds).
+ * file changes by a byte. The document is parsed once; the Signature we build is parsed on its own inside a
+ * wrapper that carries the parent's namespace context (parse-in-context.ts), so we canonicalise what a verifier
+ * will see of it:
+ *   1. digest each Reference (document / referenced element from the original parse; our Objects from the
+ *      Signature draft with placeholder DigestValues and SignatureValue);
+ *   2. put the digests in; canonicalise SignedInfo; the token signs its hash;
+ *   3. fill in SignatureValue (outside SignedInfo, so step 2's hash still holds) and splice.
  */
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
@@ -19,13 +21,13 @@ import { resolveScheme } from '../cms/cms-algorithms.js';
 import { hashBytes, issuerSerial } from '../cms/signing-certificate-v2.js';
 import { canonicalize, type C14nMethod } from './canonicalize.js';
 import { ecCurveBytes, ecdsaDerToRaw } from './ecdsa-signature-value.js';
-import { scanElementSpans } from './element-spans.js';
 import { elementsInOrder, findElementById, findParentElement, idInUse } from './find-elements.js';
 import {
   C14N_URI, DIGEST_METHOD_URI, DSIG_NS, ECDSA_SIGNATURE_METHOD_URI, ENVELOPED_SIGNATURE, RSA_SIGNATURE_METHOD_URI,
   XADES_NS, XADES_SIGNED_PROPERTIES_TYPE,
 } from './xml-algorithms.js';
-import { parseXml, readXmlInput } from './xml-input.js';
+import { readXmlInput } from './xml-input.js';
+import { parseInContext } from './parse-in-context.js';
 
 export interface SignXmlOptions {
   readonly signer: Signer;
@@ -59,6 +61,8 @@ interface PlannedReference {
   readonly enveloped: boolean;
   /** Id of the element referenced, or null for the whole document. */
   readonly target: string | null;
+  /** The target is inside our Signature (an Object we add), not in the caller's document. */
+  readonly ours: boolean;
 }
 
 /** Sign an XML document (bytes in, bytes out); the input array is not modified. */
@@ -68,10 +72,9 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   const scheme = resolveScheme(options.signer.keyType, options.signatureScheme);
   if (scheme === 'RSA-PSS') throw new KysoError('UNSUPPORTED_ALGORITHM', { reason: 'RSA-PSS is not offered for XML signatures', scheme });
   const method: C14nMethod = options.canonicalization ?? 'exc';
-  const { text, bom, document } = readXmlInput(input);
+  const { text, bom, document, spans } = readXmlInput(input);
 
   const elements = elementsInOrder(document);
-  const spans = scanElementSpans(text);
   if (spans.length !== elements.length) throw new KysoError('INTERNAL_ERROR', { reason: 'element scan and DOM disagree' });
 
   const signatureId = options.signatureId ?? `sig-${randomBytes(6).toString('hex')}`;
@@ -88,10 +91,10 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
 
   const signingTime = options.signingTime ?? new Date();
   const references: PlannedReference[] = [
-    { uri: options.referenceId ? `#${options.referenceId}` : '', id: `${signatureId}-ref-doc`, enveloped: true, target: options.referenceId ?? null },
+    { uri: options.referenceId ? `#${options.referenceId}` : '', id: `${signatureId}-ref-doc`, enveloped: true, target: options.referenceId ?? null, ours: false },
   ];
-  if (options.signingTimeProperty) references.push({ uri: `#${signatureId}-signing-time`, enveloped: false, target: `${signatureId}-signing-time` });
-  if (options.xades) references.push({ uri: `#${signatureId}-signed-props`, type: XADES_SIGNED_PROPERTIES_TYPE, enveloped: false, target: `${signatureId}-signed-props` });
+  if (options.signingTimeProperty) references.push({ uri: `#${signatureId}-signing-time`, enveloped: false, target: `${signatureId}-signing-time`, ours: true });
+  if (options.xades) references.push({ uri: `#${signatureId}-signed-props`, type: XADES_SIGNED_PROPERTIES_TYPE, enveloped: false, target: `${signatureId}-signed-props`, ours: true });
 
   const signatureMethod = scheme === 'ECDSA' ? ECDSA_SIGNATURE_METHOD_URI[hash] : RSA_SIGNATURE_METHOD_URI[hash];
   const objects: string[] = [];
@@ -116,18 +119,19 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
       ? `${text.slice(0, span.endTagStart)}>${signature}</${span.name}>${text.slice(span.startTagEnd)}`
       : `${text.slice(0, span.endTagStart)}${signature}${text.slice(span.endTagStart)}`;
 
-  // 1. Reference digests, over the document as the verifier will parse it.
-  const draft = parseXml(splice(build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER)));
+  // 1. Reference digests. The document (or the referenced element) is canonicalised from the original parse: the
+  //    enveloped-signature transform removes exactly what we splice in, and we add no whitespace around it.
+  //    Our own objects are canonicalised from the Signature parsed in the parent's context.
+  const draft = parseInContext(parent, build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER));
   const draftElements = elementsInOrder(draft);
-  const draftSignature = findElementById(draftElements, signatureId);
   const digests = references.map((r) => {
-    const node = r.target === null ? draft : findElementById(draftElements, r.target);
-    const canonical = canonicalize(node as Document | Element, method, r.enveloped ? draftSignature : undefined);
+    const node = r.target === null ? document : findElementById(r.ours ? draftElements : elements, r.target);
+    const canonical = canonicalize(node as Document | Element, method);
     return Buffer.from(hashBytes(hash, new TextEncoder().encode(canonical))).toString('base64');
   });
 
   // 2. SignedInfo, canonicalised in its final context, hashed, signed by the token.
-  const withDigests = parseXml(splice(build(digests, SIGNATURE_PLACEHOLDER)));
+  const withDigests = parseInContext(parent, build(digests, SIGNATURE_PLACEHOLDER));
   const signedInfo = firstChildElement(findElementById(elementsInOrder(withDigests), signatureId), 'SignedInfo');
   const signedInfoHash = hashBytes(hash, new TextEncoder().encode(canonicalize(signedInfo, method)));
   let signature = await options.signer.signDigest(signedInfoHash, hash, scheme);

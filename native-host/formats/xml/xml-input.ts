@@ -8,6 +8,7 @@
  */
 import { DOMParser, type Document } from '@xmldom/xmldom';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { scanElementSpans, type ElementSpan } from './element-spans.js';
 
 export interface XmlInput {
   /** The document text without a BOM, exactly as in the file otherwise (CRLF kept). */
@@ -15,6 +16,8 @@ export interface XmlInput {
   /** Whether the file began with a UTF-8 byte-order mark (kept in the output). */
   readonly bom: boolean;
   readonly document: Document;
+  /** Where each element's tags are in `text`, in document order. */
+  readonly spans: readonly ElementSpan[];
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
@@ -44,7 +47,9 @@ export function readXmlInput(bytes: Uint8Array): XmlInput {
     // Checked on the text, before any parser sees it: nothing in a DTD is ever resolved.
     throw new KysoError('INVALID_DOCUMENT', { reason: 'documents with a DOCTYPE (DTD) are refused' });
   }
-  return { text, bom, document: parseXml(text) };
+  // The scan bounds the nesting depth before the (recursive) parser runs.
+  const spans = scanElementSpans(text);
+  return { text, bom, document: parseXml(text), spans };
 }
 
 /** Parse text we already vetted (no DOCTYPE); any error or warning of the parser is fatal. */
