@@ -15,7 +15,8 @@ import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
 import { startTestTsa, type TestTsa } from '../helpers/tsa-server.js';
 import { signPdf } from '../../native-host/formats/pdf/sign-pdf.js';
-import { timestampHook } from '../../native-host/formats/timestamp/request-timestamp.js';
+import { completePdfSignature, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
+import { requestTimestamp, timestampHook } from '../../native-host/formats/timestamp/request-timestamp.js';
 import type { Signer } from '../../native-host/token/signer.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument, type VerifyOptions } from '../../native-host/verify/index.js';
@@ -118,6 +119,32 @@ describe('verifyDocument — PDF', () => {
     const report = await verifyDocument(tampered, options());
     expect(report.status).toBe('invalid');
     expect(codes(report)[0]).toEqual(['PDF_BYTE_RANGE_INVALID']);
+  });
+
+  it('a document timestamp (ETSI.RFC3161) after a signature: both valid; a changed byte breaks the timestamp', async () => {
+    const signed = await signPdf(unsigned, signer);
+    const prepared = await preparePdfSignature(signed, { placeholderBytes: 8192 });
+    // Our writer has no document-timestamp mode: rename the SubFilter (same length, blank-padded) before the
+    // range is hashed, then put an RFC 3161 token from `openssl ts` over the covered bytes into /Contents.
+    const text = Buffer.from(prepared.preparedPdf).toString('latin1');
+    const from = text.lastIndexOf('/SubFilter /ETSI.CAdES.detached');
+    expect(from).toBeGreaterThan(signed.length);
+    const patched = prepared.preparedPdf.slice();
+    patched.set(new TextEncoder().encode('/SubFilter /ETSI.RFC3161'.padEnd('/SubFilter /ETSI.CAdES.detached'.length, ' ')), from);
+    const [, b, c] = prepared.byteRange;
+    const covered = new Uint8Array([...patched.subarray(0, b), ...patched.subarray(c)]);
+    const stamped = completePdfSignature(patched, await requestTimestamp(covered, { url: tsa.url }));
+    const report = await verifyDocument(stamped, options());
+    expect(codes(report)).toEqual([[], []]);
+    expect(report.status).toBe('valid');
+    expect(report.signatures[1]!.timestamp).toMatchObject({ status: 'valid', authority: 'Kyso Test TSA' });
+
+    const tampered = stamped.slice();
+    const at = Buffer.from(tampered).indexOf('/MediaBox [', 0, 'latin1') + 11;
+    tampered[at] = tampered[at] === 0x35 ? 0x36 : 0x35;
+    const broken = await verifyDocument(tampered, options());
+    expect(broken.status).toBe('invalid');
+    expect(broken.signatures[1]!.reasons.map((r) => r.code)).toContain('TIMESTAMP_INVALID');
   });
 
   it('an unsigned PDF: invalid with "no signatures"', async () => {
