@@ -1,0 +1,33 @@
+/**
+ * The SDK's hand-written declarations (sdk/kyso-public.d.ts → dist/sdk/kyso.d.ts) must describe the code:
+ * everything the code returns fits the declared types, and everything the declarations let a portal pass is
+ * accepted by the code. Checked by the type checker (`npm run typecheck`); the runtime part checks the exports.
+ */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type * as Declared from '../../sdk/kyso-public.js';
+import * as sdk from '../../sdk/kyso.js';
+
+describe('SDK declarations match the code', () => {
+  it('outputs of the code fit the declared types', () => {
+    expectTypeOf<Awaited<ReturnType<typeof sdk.getStatus>>>().toExtend<Declared.KysoStatus>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.listCertificates>>>().toExtend<Declared.CertificateInfo[]>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signHash>>>().toExtend<Declared.SignatureResult>();
+    expectTypeOf<sdk.KysoError['code']>().toExtend<Declared.KysoErrorCode>();
+    expectTypeOf<sdk.KysoError['details']>().toExtend<Declared.KysoError['details']>();
+    expectTypeOf<ReturnType<typeof sdk.createClient>>().toExtend<Declared.KysoClient>();
+  });
+
+  it('inputs the declarations allow are accepted by the code', () => {
+    expectTypeOf<Declared.SignHashParams>().toExtend<Parameters<typeof sdk.signHash>[0]>();
+    expectTypeOf<Declared.CertificateFilter>().toExtend<NonNullable<Parameters<typeof sdk.listCertificates>[0]>>();
+    expectTypeOf<Declared.TransportOptions>().toExtend<Parameters<typeof sdk.createClient>[0]>();
+    // And nothing the code requires is missing from the declarations.
+    expectTypeOf<Parameters<typeof sdk.signHash>[0]>().toExtend<Declared.SignHashParams>();
+  });
+
+  it('declares exactly the runtime exports', () => {
+    expect(Object.keys(sdk).sort()).toEqual(
+      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64'],
+    );
+  });
+});
