@@ -10,6 +10,7 @@ import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
 import { Pkcs11Module, type ModuleStatus, type SlotHandle, type SessionHandle } from './pkcs11-module.js';
 import { configuredModulePaths } from './module-paths.js';
+import { acquireModule, releaseModule } from './module-registry.js';
 import { matchesFilter } from './certificate-filter.js';
 import { buildChain } from './certificate-chain.js';
 import { signingInput } from './signing-mechanism.js';
@@ -73,7 +74,7 @@ export class TokenService {
 
   constructor(options: TokenServiceOptions = {}) {
     const paths = options.modulePaths ?? configuredModulePaths();
-    this.#modules = paths.map((p) => Pkcs11Module.load(p));
+    this.#modules = paths.map((p) => acquireModule(p));
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -270,6 +271,6 @@ export class TokenService {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const m of this.#modules) m.finalize();
+    for (const m of this.#modules) releaseModule(m);
   }
 }

@@ -81,6 +81,13 @@ describe('TokenService', () => {
     await expect(service.openSigner(ca!.id, token.userPin, { allowUnusable: true })).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
   });
 
+  it('two services in one process share the module; closing one leaves the other working', async () => {
+    const second = new TokenService({ modulePaths: [token.module] });
+    expect(second.modules()).toEqual([{ path: token.module, loaded: true }]);
+    second.close();
+    expect((await service.listTokens()).map((t) => t.label)).toEqual([token.tokenLabel]);
+  });
+
   it('a module that does not exist is reported, not thrown', () => {
     const other = new TokenService({ modulePaths: ['/nonexistent/libnothing.so'] });
     expect(other.modules()).toEqual([{ path: '/nonexistent/libnothing.so', loaded: false, error: 'PKCS11_MODULE_NOT_FOUND' }]);
