@@ -72,7 +72,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch((cause: unknown) => {
       throw new KysoError('BAD_REQUEST', { reason: 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file' }, { cause });
     });
-    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage });
+    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: page.getRotation().angle });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].

@@ -7,7 +7,11 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
  */
 export type PdfSubFilter = 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
 
-/** A rectangle in PDF user space: points (1/72 inch), origin at the page's bottom-left corner, y upwards. */
+/**
+ * A rectangle in PDF user space: points (1/72 inch), origin at the bottom-left corner of the page's MediaBox,
+ * y upwards — the page as stored, before its /Rotate. On a rotated page the stamp's content is turned to read
+ * upright on screen; its box is still given in these unrotated coordinates.
+ */
 export interface PdfRect {
   readonly x: number;
   readonly y: number;

@@ -17,7 +17,18 @@ export interface AppearanceInput {
   readonly fontBytes: Uint8Array;
   readonly signatureImage?: Uint8Array | undefined;
   readonly sealImage?: Uint8Array | undefined;
+  /** The page's /Rotate (0, 90, 180, 270): the stamp is counter-rotated so it reads upright on screen. */
+  readonly pageRotation?: number;
 }
+
+/**
+ * Form matrix per page rotation. The viewer turns the page clockwise by /Rotate [ISO 32000-1 §7.7.3.3 Table 30];
+ * the appearance is turned counter-clockwise by as much, and Algorithm 8.1 [§12.5.5] then fits the turned
+ * BBox onto /Rect.
+ */
+const ROTATION_MATRIX: Readonly<Record<number, number[]>> = {
+  0: [1, 0, 0, 1, 0, 0], 90: [0, 1, -1, 0, 0, 0], 180: [-1, 0, 0, -1, 0, 0], 270: [0, -1, 1, 0, 0, 0],
+};
 
 const MAX_FONT_SIZE_PT = 10;
 const MIN_FONT_SIZE_PT = 4;
@@ -28,7 +39,12 @@ const LINE_SPACING = 1.2;
 
 /** Registers the appearance's objects in the document's context and returns the form XObject's reference. */
 export async function buildAppearance(doc: PDFDocument, input: AppearanceInput): Promise<PDFRef> {
-  const { width, height } = input.rect;
+  const rotation = (((input.pageRotation ?? 0) % 360) + 360) % 360;
+  const matrix = ROTATION_MATRIX[rotation] ?? ROTATION_MATRIX[0]!;
+  // Lay the stamp out as the person sees it: on a quarter-turned page the box's sides swap.
+  const quarter = rotation === 90 || rotation === 270;
+  const width = quarter ? input.rect.height : input.rect.width;
+  const height = quarter ? input.rect.width : input.rect.height;
   doc.registerFontkit(fontkit);
   let font: PDFFont;
   try {
@@ -77,7 +93,7 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
     XObject: Object.fromEntries(Object.entries(xObjects).map(([k, v]) => [k, v])),
     ProcSet: [PDFName.of('PDF'), PDFName.of('Text'), PDFName.of('ImageB'), PDFName.of('ImageC')],
   });
-  const form = context.formXObject(ops, { BBox: [0, 0, width, height], Resources: resources });
+  const form = context.formXObject(ops, { BBox: [0, 0, width, height], Matrix: matrix, Resources: resources });
   return context.register(form);
 }
 
