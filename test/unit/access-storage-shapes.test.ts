@@ -73,18 +73,20 @@ describe('operation table', () => {
 });
 
 describe('the person\'s list', () => {
-  it('drops malformed, non-canonical and duplicate stored entries', () => {
+  it('drops malformed and duplicate stored entries, re-normalises the rest (a dropped block would unblock a site)', () => {
     const entries = parseUserOrigins([
       { origin: 'https://a.vn', decision: 'allow', addedAt: 5 },
       { origin: 'https://a.vn', decision: 'block', addedAt: 6 },
-      { origin: 'https://B.vn', decision: 'allow', addedAt: 5 },
+      { origin: 'https://B.vn:443', decision: 'block', addedAt: 5 },
       { origin: 'https://c.vn', decision: 'maybe', addedAt: 5 },
       { origin: 'https://d.vn', decision: 'block' },
+      { origin: 'null', decision: 'block', addedAt: 1 },
       'https://e.vn',
       null,
     ]);
     expect(entries).toEqual([
       { origin: 'https://a.vn', decision: 'allow', addedAt: 5 },
+      { origin: 'https://b.vn', decision: 'block', addedAt: 5 },
       { origin: 'https://d.vn', decision: 'block', addedAt: 0 },
     ]);
     expect(parseUserOrigins({ not: 'a list' })).toEqual([]);

@@ -21,7 +21,7 @@ export interface UserOriginEntry {
 
 export type UserOriginProblem = OriginProblem | 'pattern-not-allowed';
 
-/** Read the stored list; silently drops anything malformed (storage could hold an older or corrupted shape). */
+/** Read the stored list; drops what is malformed (storage could hold an older or corrupted shape). */
 export function parseUserOrigins(raw: unknown): UserOriginEntry[] {
   if (!Array.isArray(raw)) return [];
   const seen = new Set<string>();
@@ -30,10 +30,12 @@ export function parseUserOrigins(raw: unknown): UserOriginEntry[] {
     if (!item || typeof item !== 'object') continue;
     const { origin, decision, addedAt } = item as Record<string, unknown>;
     if (decision !== 'allow' && decision !== 'block') continue;
+    // Re-normalise rather than drop: an entry written under older normalisation rules is still the person's
+    // decision, and silently dropping a block would unblock a site. The first (newest) entry for an origin wins.
     const parsed = parseRequesterOrigin(origin);
-    if (!parsed.ok || parsed.value.serialized !== origin || seen.has(origin)) continue;
-    seen.add(origin);
-    entries.push({ origin, decision, addedAt: typeof addedAt === 'number' && Number.isFinite(addedAt) ? addedAt : 0 });
+    if (!parsed.ok || seen.has(parsed.value.serialized)) continue;
+    seen.add(parsed.value.serialized);
+    entries.push({ origin: parsed.value.serialized, decision, addedAt: typeof addedAt === 'number' && Number.isFinite(addedAt) ? addedAt : 0 });
   }
   return entries;
 }
