@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION } from '../../shared/limits.js';
 type Frame = { v: number; id: string; type: string; payload: Record<string, unknown> };
 
 /** A simulated native port; `host` decides what the "host" answers to each frame. */
-function simulatedHost(host: (frame: Frame, port: SimPort) => void, options: { closeAtOnceWith?: string } = {}) {
+function simulatedHost(host: (frame: Frame, port: SimPort) => void, options: { closeAtOnceWith?: string; helloTimeoutMs?: number } = {}) {
   const ports: SimPort[] = [];
   const client = new NativeHostClient({
     hostName: 'vn.kyso.host',
@@ -23,6 +23,7 @@ function simulatedHost(host: (frame: Frame, port: SimPort) => void, options: { c
       return port;
     },
     disconnectReason: (port) => (port as SimPort).reason,
+    ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}),
   });
   return { client, ports };
 }
@@ -95,6 +96,18 @@ describe('NativeHostClient (simulated port)', () => {
   it('times out a request the host never answers (TIMEOUT)', async () => {
     const { client } = simulatedHost((frame, port) => { if (frame.type === 'host.hello') hello(frame, port); });
     expect(await codeOf(client.request('host.listTokens', {}, { timeoutMs: 50 }))).toBe('TIMEOUT');
+  });
+
+  it('drops a host that never answers hello, and starts afresh for the next request', async () => {
+    let connections = 0;
+    const { client, ports } = simulatedHost((frame, port) => {
+      if (frame.type !== 'host.hello') { port.reply({ v: 1, id: frame.id, type: 'host.result', payload: { tokens: [] } }); return; }
+      connections++;
+      if (connections > 1) hello(frame, port); // the first host hangs
+    }, { helloTimeoutMs: 50 });
+    expect(await codeOf(client.hello())).toBe('TIMEOUT');
+    expect(await client.request('host.listTokens', {}, { timeoutMs: 1000 })).toEqual({ tokens: [] });
+    expect(ports).toHaveLength(2);
   });
 
   it('refuses a host speaking another protocol version (VERSION_MISMATCH)', async () => {

@@ -26,6 +26,8 @@ export interface HostClientDependencies {
   readonly extensionVersion: string;
   connectNative(hostName: string): NativePort;
   disconnectReason(port: NativePort): string | undefined;
+  /** How long the host may take to answer hello (default HOST_QUICK_REQUEST_TIMEOUT_MS). */
+  readonly helloTimeoutMs?: number;
 }
 
 export type HelloResult = HostResult<'host.hello'>;
@@ -90,7 +92,7 @@ export class NativeHostClient {
     port.onDisconnect.addListener(() => {
       this.fail(connection, mapDisconnect(this.deps.disconnectReason(port)));
     });
-    connection.hello = this.send(connection, 'host.hello', { extensionVersion: this.deps.extensionVersion }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS })
+    connection.hello = this.send(connection, 'host.hello', { extensionVersion: this.deps.extensionVersion }, { timeoutMs: this.deps.helloTimeoutMs ?? HOST_QUICK_REQUEST_TIMEOUT_MS })
       .then((hello) => {
         if (hello.protocolVersion !== PROTOCOL_VERSION) {
           const error = new KysoError('VERSION_MISMATCH', { hostVersion: hello.hostVersion, hostProtocol: hello.protocolVersion, extensionProtocol: PROTOCOL_VERSION });
@@ -99,6 +101,13 @@ export class NativeHostClient {
           throw error;
         }
         return hello;
+      }, (error: unknown) => {
+        // A host that does not answer hello (hung, wrong program) is dropped, so the next request starts afresh
+        // instead of waiting on this connection forever.
+        const kyso = error instanceof KysoError ? error : new KysoError('HOST_DISCONNECTED');
+        this.fail(connection, kyso);
+        try { port.disconnect(); } catch { /* gone */ }
+        throw kyso;
       });
     // The hello's failure is reported to whoever awaits it; do not let it become an unhandled rejection.
     connection.hello.catch(() => undefined);
