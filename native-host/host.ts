@@ -14,6 +14,11 @@ import { HOST_VERSION } from './config.js';
 
 export async function runHost(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   const logger = createLogger();
+  // The browser closed its end (EPIPE): nobody can read a reply any more; stop quietly instead of crashing.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    logger.log('warn', 'stdout closed', { code: error.code ?? 'unknown' });
+    process.exit(0);
+  });
   const writer = createFrameWriter(process.stdout);
   const caller = identifyCaller(args);
   if (!isCallerAllowed(caller, allowedExtensionIds())) {
