@@ -11,6 +11,7 @@ import { signXmlDocument, type SignXmlOptions } from '../../native-host/formats/
 import { TokenService } from '../../native-host/token/token-service.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
+import { startTestTsa } from '../helpers/tsa-server.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/xml');
 const XADES_ID = ['--id-attr:Id', 'http://uri.etsi.org/01903/v1.3.2#:SignedProperties'];
@@ -80,6 +81,34 @@ describe('kyso sign-xml (built CLI, SoftHSM2 token)', () => {
     expect(text).toContain('<SigningTime>');
     expect(await readFile(input)).toEqual(await readFile(join(FIXTURES, 'einvoice-tt78.xml')));
     expect(xmlsecVerify(await tamperedCopy(output, 'Công ty Cổ phần Mua Hàng', 'Công ty Cổ phần Bán Hàng'), [...DATA_ID, ...XADES_ID]).ok).toBe(false);
+  }, 60_000);
+
+  it('--xades --tsa (XAdES-T): xmlsec1 verifies, and openssl ts verifies the time-stamp over the canonical SignatureValue', async () => {
+    const tsa = await startTestTsa();
+    try {
+      const input = join(dir, 'hoadon-t.xml');
+      await copyFile(join(FIXTURES, 'einvoice-tt78.xml'), input);
+      const output = join(dir, 'hoadon-t-signed.xml');
+      const r = await runKyso(['sign-xml', input, '-o', output, '--cert', 'CCCD:001099012345', '--xades', '--tsa', tsa.url, '--pin-stdin'],
+        { env: token.env, stdin: `${token.userPin}\n` });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(tsa.requests()).toBe(1);
+      expect(xmlsecVerify(output, XADES_ID).ok).toBe(true);
+      const text = await readFile(output, 'utf8');
+      const value = /<SignatureValue>([^<]+)<\/SignatureValue>/.exec(text)?.[1];
+      const stamp = /<xades:EncapsulatedTimeStamp>([^<]+)<\/xades:EncapsulatedTimeStamp>/.exec(text)?.[1];
+      expect(value && stamp).toBeTruthy();
+      // Exclusive C14N of ds:SignatureValue, written out by hand from the spec: the element with its namespace.
+      const canonical = join(dir, 'sigvalue.c14n');
+      await writeFile(canonical, `<SignatureValue xmlns="http://www.w3.org/2000/09/xmldsig#">${value}</SignatureValue>`);
+      const tokenPath = join(dir, 'xades-t.tst');
+      await writeFile(tokenPath, Buffer.from(stamp as string, 'base64'));
+      const verify = spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', tokenPath, '-data', canonical, '-CAfile', tsa.caPem, '-untrusted', tsa.tsaPem], { encoding: 'utf8' });
+      expect(verify.stdout).toContain('Verification: OK');
+    } finally {
+      await tsa.close();
+    }
   }, 60_000);
 
   it('batch with hostile inputs: good files signed, DTD / windows-1258 / malformed refused with their codes, exit 1', async () => {

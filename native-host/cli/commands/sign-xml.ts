@@ -4,6 +4,7 @@
  *   --parent ELEMENT      where the Signature goes: a local name or a path like DSCKS/NBan (default: the root)
  *   --ref ID              sign the element with this Id/id/ID (URI="#ID"); default the whole document
  *   --xades               XAdES-BES (SigningTime, SigningCertificateV2)
+ *   --tsa URL             with --xades: XAdES-T, an RFC 3161 time-stamp over the SignatureValue
  *   --signing-time        Object/SignatureProperties/SignatureProperty/SigningTime, as Vietnamese e-invoices carry
  *   --signature-id ID     Id of the Signature element (e.g. "seller"); default random
  *   --c14n exc|inc        exclusive (default) or inclusive canonicalisation
@@ -12,13 +13,14 @@
  * Several inputs and -o DIR write DIR/<same name> for each (never over an input).
  */
 import { signXmlDocument } from '../../formats/xml/sign-xml-document.js';
+import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
 
 const FLAGS = ['xades', 'signing-time'] as const;
-const VALUES = ['parent', 'ref', 'c14n', 'signature-id'] as const;
-const USAGE = 'Usage: kyso sign-xml IN... -o OUT [--cert SELECTOR] [--parent ELEMENT] [--ref ID] [--xades] [--signing-time] [--signature-id ID] [--c14n exc|inc] [--hash-alg SHA-256] [--pin-stdin]\n';
+const VALUES = ['parent', 'ref', 'c14n', 'signature-id', 'tsa'] as const;
+const USAGE = 'Usage: kyso sign-xml IN... -o OUT [--cert SELECTOR] [--parent ELEMENT] [--ref ID] [--xades [--tsa URL]] [--signing-time] [--signature-id ID] [--c14n exc|inc] [--hash-alg SHA-256] [--pin-stdin]\n';
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseSignArgs(argv, { flags: FLAGS, values: VALUES });
@@ -31,6 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   const parent = args.values.get('parent');
   const ref = args.values.get('ref');
   const signatureId = args.values.get('signature-id');
+  const tsa = args.values.get('tsa');
+  if (tsa && !args.flags.has('xades')) throw new KysoError('BAD_REQUEST', { reason: '--tsa needs --xades (XAdES-T)' });
+  const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) : undefined;
   const plan = planOutputs(args, (name) => name);
   return runSignBatch({
     args,
@@ -44,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(parent ? { parent } : {}),
       ...(ref ? { referenceId: ref } : {}),
       ...(signatureId ? { signatureId } : {}),
+      ...(timestamp ? { timestamp } : {}),
     }),
   });
 }

@@ -9,7 +9,8 @@
  *   1. digest each Reference (document / referenced element from the original parse; our Objects from the
  *      Signature draft with placeholder DigestValues and SignatureValue);
  *   2. put the digests in; canonicalise SignedInfo; the token signs its hash;
- *   3. fill in SignatureValue (outside SignedInfo, so step 2's hash still holds) and splice.
+ *   3. fill in SignatureValue (outside SignedInfo, so step 2's hash still holds); XAdES-T adds its time-stamp
+ *      in UnsignedProperties (also outside SignedInfo); splice.
  */
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
@@ -48,6 +49,11 @@ export interface SignXmlOptions {
   /** Id of the Signature element; default "sig-" + random. */
   readonly signatureId?: string;
   readonly signingTime?: Date;
+  /**
+   * XAdES-T: fetch an RFC 3161 token (DER) over the given bytes — the canonicalised ds:SignatureValue element
+   * [ETSI EN 319 132-1 §5.3 SignatureTimeStamp]. Needs `xades`.
+   */
+  readonly timestamp?: (data: Uint8Array) => Promise<Uint8Array>;
 }
 
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -72,6 +78,7 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   const scheme = resolveScheme(options.signer.keyType, options.signatureScheme);
   if (scheme === 'RSA-PSS') throw new KysoError('UNSUPPORTED_ALGORITHM', { reason: 'RSA-PSS is not offered for XML signatures', scheme });
   const method: C14nMethod = options.canonicalization ?? 'exc';
+  if (options.timestamp && !options.xades) throw new KysoError('BAD_REQUEST', { reason: 'a signature time-stamp (XAdES-T) needs --xades' });
   const { text, bom, document, spans } = readXmlInput(input);
 
   const elements = elementsInOrder(document);
@@ -79,7 +86,7 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
 
   const signatureId = options.signatureId ?? `sig-${randomBytes(6).toString('hex')}`;
   if (!ID_PATTERN.test(signatureId)) throw new KysoError('BAD_REQUEST', { reason: 'signature id must be an XML NCName', signatureId });
-  const ownIds = [signatureId, `${signatureId}-ref-doc`, `${signatureId}-signing-time`, `${signatureId}-signed-props`];
+  const ownIds = [signatureId, `${signatureId}-ref-doc`, `${signatureId}-signing-time`, `${signatureId}-signed-props`, `${signatureId}-ts`];
   for (const id of ownIds) if (idInUse(elements, id)) throw new KysoError('BAD_REQUEST', { reason: 'signature id already used in the document', id });
   if (options.referenceId !== undefined) {
     if (!ID_PATTERN.test(options.referenceId)) throw new KysoError('BAD_REQUEST', { reason: 'reference id must be an XML NCName' });
@@ -97,13 +104,13 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   if (options.xades) references.push({ uri: `#${signatureId}-signed-props`, type: XADES_SIGNED_PROPERTIES_TYPE, enveloped: false, target: `${signatureId}-signed-props`, ours: true });
 
   const signatureMethod = scheme === 'ECDSA' ? ECDSA_SIGNATURE_METHOD_URI[hash] : RSA_SIGNATURE_METHOD_URI[hash];
-  const objects: string[] = [];
-  if (options.signingTimeProperty) objects.push(signingTimeObject(signatureId, signingTime));
-  if (options.xades) objects.push(xadesObject(signatureId, options.signer.certificate, hash, signingTime));
+  const objects = (unsignedProperties: string): string =>
+    (options.signingTimeProperty ? signingTimeObject(signatureId, signingTime) : '') +
+    (options.xades ? xadesObject(signatureId, options.signer.certificate, hash, signingTime, unsignedProperties) : '');
   const keyInfo = `<KeyInfo><X509Data>${[options.signer.certificate, ...options.signer.chain]
     .map((der) => `<X509Certificate>${Buffer.from(der).toString('base64')}</X509Certificate>`).join('')}</X509Data></KeyInfo>`;
 
-  const build = (digests: readonly string[], signatureValue: string): string =>
+  const build = (digests: readonly string[], signatureValue: string, unsignedProperties = ''): string =>
     `<Signature xmlns="${DSIG_NS}" Id="${signatureId}"><SignedInfo>` +
     `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/><SignatureMethod Algorithm="${signatureMethod}"/>` +
     references.map((r, i) =>
@@ -111,7 +118,7 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
       (r.enveloped ? `<Transform Algorithm="${ENVELOPED_SIGNATURE}"/>` : '') +
       `<Transform Algorithm="${C14N_URI[method]}"/></Transforms>` +
       `<DigestMethod Algorithm="${DIGEST_METHOD_URI[hash]}"/><DigestValue>${digests[i]}</DigestValue></Reference>`).join('') +
-    `</SignedInfo><SignatureValue>${signatureValue}</SignatureValue>${keyInfo}${objects.join('')}</Signature>`;
+    `</SignedInfo><SignatureValue>${signatureValue}</SignatureValue>${keyInfo}${objects(unsignedProperties)}</Signature>`;
 
   const splice = (signature: string): string =>
     span.selfClosing
@@ -137,8 +144,22 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   let signature = await options.signer.signDigest(signedInfoHash, hash, scheme);
   if (scheme === 'ECDSA') signature = ecdsaDerToRaw(signature, ecCurveBytes(options.signer.certificate));
 
-  // 3. The final text.
-  const output = new TextEncoder().encode(splice(build(digests, Buffer.from(signature).toString('base64'))));
+  const signatureValue = Buffer.from(signature).toString('base64');
+
+  // 3. XAdES-T: time-stamp the canonicalised SignatureValue element; it goes in UnsignedProperties, outside SignedInfo.
+  let unsignedProperties = '';
+  if (options.timestamp) {
+    const signed = parseInContext(parent, build(digests, signatureValue));
+    const valueElement = firstChildElement(findElementById(elementsInOrder(signed), signatureId), 'SignatureValue');
+    const token = await options.timestamp(new TextEncoder().encode(canonicalize(valueElement, method)));
+    unsignedProperties = `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp Id="${signatureId}-ts">` +
+      `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/>` +
+      `<xades:EncapsulatedTimeStamp>${Buffer.from(token).toString('base64')}</xades:EncapsulatedTimeStamp>` +
+      `</xades:SignatureTimeStamp></xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
+  }
+
+  // 4. The final text.
+  const output = new TextEncoder().encode(splice(build(digests, signatureValue, unsignedProperties)));
   if (!bom) return output;
   const withBom = new Uint8Array(output.length + 3);
   withBom.set([0xef, 0xbb, 0xbf], 0);
@@ -164,7 +185,7 @@ function signingTimeObject(signatureId: string, time: Date): string {
 }
 
 /** XAdES-BES signed properties [ETSI EN 319 132-1 §5.2.1 SigningTime, §5.2.2 SigningCertificateV2]. */
-function xadesObject(signatureId: string, certificateDer: Uint8Array, hash: HashAlgorithm, time: Date): string {
+function xadesObject(signatureId: string, certificateDer: Uint8Array, hash: HashAlgorithm, time: Date, unsignedProperties: string): string {
   const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
   const certDigest = Buffer.from(hashBytes(hash, certificateDer)).toString('base64');
   const issuerSerialV2 = Buffer.from(issuerSerial(certificate).toBER(false)).toString('base64');
@@ -176,5 +197,5 @@ function xadesObject(signatureId: string, certificateDer: Uint8Array, hash: Hash
     `</xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>` +
     `<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#${signatureId}-ref-doc">` +
     `<xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>` +
-    `</xades:SignedProperties></xades:QualifyingProperties></Object>`;
+    `</xades:SignedProperties>${unsignedProperties}</xades:QualifyingProperties></Object>`;
 }
