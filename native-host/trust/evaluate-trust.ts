@@ -10,7 +10,8 @@ import { validatePath, label, type ChainStatus } from './validate-path.js';
 import { checkRevocation, PROCESS_REVOCATION_CACHE, type RevocationCache } from './check-revocation.js';
 import type { RevocationResult } from './revocation-status.js';
 import type { AiaFetcher } from './aia-fetcher.js';
-import type { Reason } from './reasons.js';
+import { reason, type Reason } from './reasons.js';
+import { certificateUrls, httpOnly } from './certificate-urls.js';
 
 export interface TrustOptions {
   readonly store: TrustStore;
@@ -36,7 +37,14 @@ export interface TrustResult {
     readonly path: readonly string[];
     readonly certificates: readonly x509.X509Certificate[];
   };
+  /** The signer's certificate. */
   readonly revocation: RevocationResult;
+  /**
+   * Intermediate CA certificates that name an OCSP responder or CRL, with their answers (issuer-side first).
+   * A revoked CA makes the chain invalid; a CA check that could not be made is listed here but does not change
+   * the chain status (VN CA certificates often publish only a CRL that is large or unreachable from a LAN).
+   */
+  readonly caRevocation: readonly { readonly subject: string; readonly result: RevocationResult }[];
 }
 
 export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Array, options: TrustOptions): Promise<TrustResult> {
@@ -44,20 +52,38 @@ export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Arr
   const extra = (options.extra ?? []).map(toCert);
   const built = await buildChain(leaf, { store: options.store, extra, ...(options.aia ? { aia: options.aia } : {}) });
   const validation = await validatePath(built, { at: options.at ?? new Date(), ...(options.requireSigningUsage !== undefined ? { requireSigningUsage: options.requireSigningUsage } : {}) });
-  const chain = { status: validation.status, reasons: validation.reasons, path: built.path.map(label), certificates: built.path };
+  let status = validation.status;
+  const reasons = [...validation.reasons];
 
   let revocation: RevocationResult = { status: 'not-checked' };
+  const caRevocation: { subject: string; result: RevocationResult }[] = [];
   const issuer = built.path[1];
   if (options.checkRevocation ?? true) {
+    const revocationOptions = {
+      cache: options.cache ?? PROCESS_REVOCATION_CACHE,
+      ...(options.revocationAt ? { at: options.revocationAt } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    };
     revocation = issuer
-      ? await checkRevocation(leaf, issuer, {
-        cache: options.cache ?? PROCESS_REVOCATION_CACHE,
-        ...(options.revocationAt ? { at: options.revocationAt } : {}),
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      })
+      ? await checkRevocation(leaf, issuer, revocationOptions)
       : { status: 'could-not-check', why: 'the issuing CA certificate is not available', attempts: [] };
+    // Intermediates (never the anchor: it is trusted by configuration), only those that say where to ask.
+    const lastCa = built.anchored ? built.path.length - 1 : built.path.length;
+    for (let i = 1; i < lastCa; i++) {
+      const ca = built.path[i]!;
+      const caIssuer = built.path[i + 1];
+      const urls = certificateUrls(ca);
+      if (!caIssuer || httpOnly([...urls.ocsp, ...urls.crl]).length === 0) continue;
+      const result = await checkRevocation(ca, caIssuer, revocationOptions);
+      caRevocation.push({ subject: label(ca), result });
+      if (result.status === 'revoked') {
+        status = 'invalid';
+        reasons.push(reason('REVOKED', `${label(ca)}: ${result.revokedAt}${result.reason ? ` (${result.reason})` : ''}`));
+      }
+    }
   }
-  return { chain, revocation };
+  const chain = { status, reasons, path: built.path.map(label), certificates: built.path };
+  return { chain, revocation, caRevocation };
 }
 
 function toCert(value: x509.X509Certificate | Uint8Array): x509.X509Certificate {

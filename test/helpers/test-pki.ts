@@ -59,6 +59,8 @@ export interface PkiOptions {
   readonly crlUrl?: string;
   /** URL put in AIA caIssuers of leaves (where the intermediate can be fetched). */
   readonly caIssuersUrl?: string;
+  /** URL put in the intermediate CA certificate's CRL distribution point (the root's CRL). */
+  readonly rootCrlUrl?: string;
   /** Label distinguishing two PKIs in one test (a "wrong root"). */
   readonly label?: string;
 }
@@ -188,7 +190,7 @@ async function genKey(path: string, type: 'rsa' | 'ec'): Promise<void> {
   else await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', path]);
 }
 
-async function makeCa(dir: string, subject: string, parent: CaHandle | undefined, _options: PkiOptions): Promise<CaHandle> {
+async function makeCa(dir: string, subject: string, parent: CaHandle | undefined, options: PkiOptions): Promise<CaHandle> {
   await mkdir(join(dir, 'certs'), { recursive: true });
   await writeFile(join(dir, 'index.txt'), '');
   await writeFile(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
@@ -219,9 +221,12 @@ async function makeCa(dir: string, subject: string, parent: CaHandle | undefined
   } else {
     const csr = join(dir, 'ca.csr');
     await openssl(['req', '-new', '-config', configPath, '-key', keyPath, '-out', csr, '-utf8', '-subj', subject]);
+    const extPath = join(dir, 'intermediate.ext');
+    await writeFile(extPath, ['[v3_int]', 'basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid', ...(options.rootCrlUrl ? [`crlDistributionPoints=URI:${options.rootCrlUrl}`] : [])].join('\n') + '\n');
     await openssl(['ca', '-batch', '-config', parent.configPath, '-in', csr, '-out', certPath, '-notext', '-utf8', '-preserveDN',
       '-startdate', opensslDate(new Date(now - 2 * DAY_MS)), '-enddate', opensslDate(new Date(now + 3000 * DAY_MS)),
-      '-extfile', configPath, '-extensions', 'v3_ca']);
+      '-extfile', extPath, '-extensions', 'v3_int']);
   }
   const issued = await loadIssued('ca', certPath, keyPath);
   return { ...issued, dir, configPath };

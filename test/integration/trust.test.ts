@@ -32,8 +32,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(httpPort, '127.0.0.1', resolve));
 
-  pki = await TestPki.create({ ocspUrl: `http://127.0.0.1:${ocspPort}`, caIssuersUrl: `${base}/intermediate.der`, label: 'Trust Test' });
+  pki = await TestPki.create({ ocspUrl: `http://127.0.0.1:${ocspPort}`, caIssuersUrl: `${base}/intermediate.der`, rootCrlUrl: `${base}/root.crl`, label: 'Trust Test' });
   served.set('/intermediate.der', pki.intermediate.certDer);
+  served.set('/root.crl', await pki.crl(pki.root));
   good = await pki.issue({ subject: '/C=VN/CN=Nguyễn Văn Tốt/UID=CCCD:001099000001' });
   revoked = await pki.issue({ subject: '/C=VN/CN=Trần Bị Thu Hồi/UID=CCCD:001099000002' });
   await pki.revoke(revoked, 'keyCompromise');
@@ -69,6 +70,22 @@ describe('evaluateTrust', () => {
     expect(result.chain.status).toBe('valid');
     expect(result.chain.path).toEqual(['Nguyễn Văn Tốt', 'Trust Test Intermediate CA', 'Trust Test Root CA']);
     expect(result.revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    expect(result.caRevocation).toEqual([{ subject: 'Trust Test Intermediate CA', result: expect.objectContaining({ status: 'good', source: 'crl' }) }]);
+  });
+
+  it('a revoked intermediate CA (root CRL) makes the chain invalid even when the signer is good', async () => {
+    const caPki = await TestPki.create({ rootCrlUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/ca-revoked.crl`, label: 'Revoked CA' });
+    try {
+      const leaf = await caPki.issue({ subject: '/C=VN/CN=Dưới CA Bị Thu Hồi' });
+      await caPki.revoke(caPki.intermediate, 'cACompromise', caPki.root);
+      served.set('/ca-revoked.crl', await caPki.crl(caPki.root));
+      const result = await evaluateTrust(leaf.certDer, { store: new TrustStore([await loadCert(caPki.root.certDer)]), extra: [caPki.intermediate.certDer], ...fresh() });
+      expect(result.chain.status).toBe('invalid');
+      expect(result.chain.reasons).toEqual([expect.objectContaining({ code: 'REVOKED', detail: expect.stringMatching(/^Revoked CA Intermediate CA: .*\(cACompromise\)$/) })]);
+      expect(result.caRevocation[0]!.result).toMatchObject({ status: 'revoked', source: 'crl', reason: 'cACompromise' });
+    } finally {
+      await caPki.dispose();
+    }
   });
 
   it('revoked: OCSP says revoked with date and reason', async () => {
