@@ -75,9 +75,10 @@ function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
 /** Prompt on a TTY in raw mode so nothing is echoed; Ctrl-C / Ctrl-D cancel. */
 function promptHidden(input: NodeJS.ReadStream, output: NodeJS.WriteStream, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    output.write(prompt);
     const wasRaw = input.isRaw;
+    // Echo off BEFORE the prompt shows, or keys typed (or pasted) right after it would be echoed.
     input.setRawMode(true);
+    output.write(prompt);
     input.setEncoding('utf8');
     let pin = '';
     const done = (error?: KysoError) => {

@@ -15,8 +15,8 @@ export interface CliResult {
 
 let launcher: Promise<string> | undefined;
 
-/** A copy of bin/kyso.mjs pointing at the test build of the CLI. */
-function kysoLauncher(): Promise<string> {
+/** A copy of bin/kyso.mjs pointing at the test build of the CLI (run it with `node PATH ARGS`). */
+export function kysoLauncher(): Promise<string> {
   launcher ??= (async () => {
     const { cliPath, outDir } = await buildTestHost();
     const path = join(outDir, 'kyso-test.mjs');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCmsSignature } from '../../native-host/formats/cms/build-cms-signature.js';
 import { TokenService, type TokenSigner } from '../../native-host/token/token-service.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { runKyso } from '../helpers/kyso-cli.js';
+import { kysoLauncher, runKyso } from '../helpers/kyso-cli.js';
 import { startTestTsa } from '../helpers/tsa-server.js';
 import * as pkijs from 'pkijs';
 
@@ -195,6 +195,33 @@ describe('kyso sign-cms (built CLI, SoftHSM2 token)', () => {
     expect(r2.stderr).toContain('CERTIFICATE_NOT_FOUND');
     expect(existsSync(output)).toBe(false);
   }, 60_000);
+
+  it('on a terminal the PIN is asked without echo; Ctrl-C cancels with USER_CANCELLED (real pty via script(1))', async () => {
+    const launcher = await kysoLauncher();
+    const input = await writeTemp('tty.txt', document);
+    const viaPty = (output: string, keys: string) => new Promise<string>((resolve, reject) => {
+      const command = [process.execPath, launcher, 'sign-cms', input, '-o', output, '--cert', 'MST:0101234567'].map((a) => `'${a}'`).join(' ');
+      const child = execFile('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...process.env, ...env() }, timeout: 60_000 }, (error, stdout) => {
+        if (error && (error as { killed?: boolean }).killed) reject(error);
+        else resolve(stdout);
+      });
+      // Type only once the prompt is up (raw mode is set before the prompt is written).
+      let typed = false;
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (!typed && chunk.toString().includes('PIN')) { typed = true; child.stdin?.write(keys); }
+      });
+    });
+    const okOut = join(dir, 'tty.p7s');
+    const transcript = await viaPty(okOut, `${token.userPin}\r`);
+    expect(transcript).toContain('Mã PIN / PIN:');
+    expect(transcript).not.toContain(token.userPin);
+    expect(transcript).toContain('OK ');
+    expect(opensslVerify(okOut, input).ok).toBe(true);
+    const cancelled = join(dir, 'tty-cancelled.p7s');
+    const transcript2 = await viaPty(cancelled, '12\u0003');
+    expect(transcript2).toContain('USER_CANCELLED');
+    expect(existsSync(cancelled)).toBe(false);
+  }, 90_000);
 
   it('without --pin-stdin and no terminal it says how to give the PIN instead of hanging', async () => {
     const input = await writeTemp('no-tty.txt', document);
