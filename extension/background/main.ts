@@ -22,6 +22,7 @@ const host = new NativeHostClient({
 const consent = new ConsentBroker({
   createWindow: (url, width, height) => browserApi.createPopupWindow(url, width, height),
   removeWindow: (id) => browserApi.removeWindow(id),
+  focusWindow: (id) => browserApi.focusWindow(id),
   getURL: (path) => browserApi.getURL(path),
   rememberUserChoice,
 });

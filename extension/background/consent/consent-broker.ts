@@ -46,6 +46,8 @@ export interface ConsentRequest {
 export interface ConsentBrokerDependencies {
   createWindow(url: string, width: number, height: number): Promise<{ id?: number | undefined }>;
   removeWindow(windowId: number): Promise<void>;
+  /** Bring a window to the front (the open consent window, when another request queues behind it). */
+  focusWindow?(windowId: number): Promise<void>;
   getURL(path: string): string;
   rememberUserChoice(origin: string, choice: UserSiteChoice): Promise<void>;
   readonly consentTimeoutMs?: number;
@@ -83,6 +85,8 @@ export class ConsentBroker {
       };
       request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
       this.queue.push(session);
+      // The person must finish the open window first; show it rather than let the new request wait unseen.
+      if (this.active?.windowId !== undefined) void this.deps.focusWindow?.(this.active.windowId);
       this.pump();
     });
   }
