@@ -28,7 +28,7 @@ const certificate = (id: string, unusable: CertificateInfo['unusableReasons'] = 
 });
 const signature = { signature: 'AAAA', signatureAlgorithm: 'RSASSA-PKCS1-v1_5', hashAlgorithm: 'SHA-256', certificate: 'AAAA', chain: [] } as const;
 
-function setup(options: { decision?: AccessDecision; pinOk?: string } = {}) {
+function setup(options: { decision?: AccessDecision; pinOk?: string; consentTimeoutMs?: number } = {}) {
   const windows: Array<{ id: number; url: string; open: boolean }> = [];
   const remembered: Array<[string, string]> = [];
   const signed: Array<{ certificateId: string; pin?: string }> = [];
@@ -37,6 +37,7 @@ function setup(options: { decision?: AccessDecision; pinOk?: string } = {}) {
     removeWindow: async (id) => { windows.find((w) => w.id === id)!.open = false; },
     getURL: (path) => `${EXT}${path}`,
     rememberUserChoice: async (origin, choice) => { remembered.push([origin, choice]); },
+    ...(options.consentTimeoutMs ? { consentTimeoutMs: options.consentTimeoutMs } : {}),
   });
   const host = {
     hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [] }),
@@ -127,6 +128,14 @@ describe('router', () => {
     expect(second.windows[0]!.open).toBe(false);
 
     function route1(s: ReturnType<typeof setup>) { return s.route(signRequest() as never, context()); }
+  });
+
+  it('nobody answers the window: CONSENT_TIMEOUT and the window is closed', async () => {
+    const { route, windows, windowOpened } = setup({ consentTimeoutMs: 40 });
+    const waiting = route(signRequest() as never, context());
+    await windowOpened();
+    expect(await codeOf(waiting)).toBe('CONSENT_TIMEOUT');
+    expect(windows[0]!.open).toBe(false);
   });
 
   it('one consent window at a time: the second request waits for the first', async () => {
