@@ -12,6 +12,7 @@ import type { CertificateInfo } from '../../shared/protocol/common.js';
 import type { ChainStatus } from '../trust/validate-path.js';
 import type { RevocationResult } from '../trust/revocation-status.js';
 import { reason, type Reason, type ReasonCode } from '../trust/reasons.js';
+import { KysoError } from '../../shared/errors/kyso-error.js';
 
 export type VerificationStatus = 'valid' | 'invalid' | 'indeterminate';
 export type SignatureFormat = 'cms' | 'pdf' | 'xml';
@@ -71,4 +72,25 @@ export function combineStatuses(statuses: readonly VerificationStatus[]): Verifi
 export function documentReport(format: SignatureFormat, signatures: SignatureReport[], emptyReason: ReasonCode): VerificationReport {
   const reasons = signatures.length === 0 ? [reason(emptyReason)] : [];
   return { status: combineStatuses(signatures.map((s) => s.status)), format, signatures, reasons };
+}
+
+/**
+ * A signature whose structure broke a parser after the document itself was read (a corrupted certificate,
+ * key or attribute): reported as an invalid signature, not thrown, so other signatures are still reported.
+ */
+export function malformedSignature(format: SignatureFormat, name?: string): SignatureReport {
+  return {
+    status: 'invalid', format, chain: { status: 'not-built', path: [] }, revocation: { status: 'not-checked' },
+    reasons: [reason('SIGNATURE_INVALID', 'malformed signature structure')], ...(name !== undefined ? { name } : {}),
+  };
+}
+
+/** Run one signature's verification; a parser exception becomes `malformedSignature`, a KysoError passes. */
+export async function guardSignature(format: SignatureFormat, name: string | undefined, verify: () => Promise<SignatureReport>): Promise<SignatureReport> {
+  try {
+    return await verify();
+  } catch (error) {
+    if (error instanceof KysoError) throw error;
+    return malformedSignature(format, name);
+  }
 }

@@ -1,7 +1,7 @@
 /** Verify a CMS / PKCS#7 signature file (DER or PEM; attached, or detached with the content given). */
 import * as pkijs from 'pkijs';
 import { KysoError } from '../../shared/errors/kyso-error.js';
-import { documentReport, type VerificationReport } from './verification-report.js';
+import { documentReport, guardSignature, type VerificationReport } from './verification-report.js';
 import { encapsulatedContent, parseSignedData, verifySignerInfo } from './verify-cms-signer.js';
 import type { VerifyOptions } from './verify-options.js';
 
@@ -22,7 +22,7 @@ export async function verifyCms(bytes: Uint8Array, options: VerifyOptions): Prom
   const content = attached ?? options.content;
   const reports = [];
   for (const signerInfo of signed.signerInfos as pkijs.SignerInfo[]) {
-    reports.push(await verifySignerInfo(signed, signerInfo, content, options, { format: 'cms' }));
+    reports.push(await guardSignature('cms', undefined, () => verifySignerInfo(signed, signerInfo, content, options, { format: 'cms' })));
   }
   return documentReport('cms', reports, 'SIGNER_CERT_MISSING');
 }

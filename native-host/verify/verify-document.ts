@@ -23,9 +23,16 @@ export function detectFormat(bytes: Uint8Array): DetectedFormat {
 }
 
 export async function verifyDocument(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
-  switch (detectFormat(bytes)) {
-    case 'pdf': return verifyPdf(bytes, options);
-    case 'xml': return verifyXml(bytes, options);
-    case 'cms': return verifyCms(bytes, options);
+  const format = detectFormat(bytes);
+  try {
+    switch (format) {
+      case 'pdf': return await verifyPdf(bytes, options);
+      case 'xml': return await verifyXml(bytes, options);
+      case 'cms': return await verifyCms(bytes, options);
+    }
+  } catch (error) {
+    // Whatever a parser throws on a damaged file is a damaged file, not an internal error.
+    if (error instanceof KysoError) throw error;
+    throw new KysoError('INVALID_DOCUMENT', { what: `${format} could not be read` }, { cause: error });
   }
 }

@@ -10,7 +10,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRe
 import * as pkijs from 'pkijs';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
-import { documentReport, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
+import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
 import { parseSignedData, verifySignerInfo, verifyTimestampToken, signedDataCertificates, assessSigner } from './verify-cms-signer.js';
 import type { VerifyOptions } from './verify-options.js';
 
@@ -25,7 +25,7 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   const found = await findSignatures(bytes);
   const wholeEnds = found.filter((f) => validRange(f.byteRange, bytes.length) && f.byteRange[2]! + f.byteRange[3]! === bytes.length);
   const reports: SignatureReport[] = [];
-  for (const signature of found) reports.push(await verifyOne(bytes, signature, wholeEnds.length > 0, options));
+  for (const signature of found) reports.push(await guardSignature('pdf', signature.name, () => verifyOne(bytes, signature, wholeEnds.length > 0, options)));
   return documentReport('pdf', reports, 'PDF_NO_SIGNATURES');
 }
 

@@ -10,7 +10,7 @@ import * as xmldsig from 'xmldsigjs';
 import { DOMParser } from '@xmldom/xmldom';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
-import { documentReport, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
+import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
 import { assessSigner } from './verify-cms-signer.js';
 import type { VerifyOptions } from './verify-options.js';
 
@@ -52,7 +52,7 @@ export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Prom
   if (errors.length > 0 || !doc.documentElement) throw new KysoError('INVALID_DOCUMENT', { what: 'XML not well-formed' });
   const signatureElements = Array.from(doc.getElementsByTagNameNS(DSIG_NS, 'Signature'));
   const reports: SignatureReport[] = [];
-  for (const element of signatureElements) reports.push(await verifyOne(doc, element, options));
+  for (const element of signatureElements) reports.push(await guardSignature('xml', element.getAttribute('Id') ?? undefined, () => verifyOne(doc, element, options)));
   return documentReport('xml', reports, 'XML_NO_SIGNATURES');
 }
 
