@@ -16,6 +16,7 @@ import { TokenService, type TokenSigner } from '../../native-host/token/token-se
 import { signPdf, signPdfFile } from '../../native-host/formats/pdf/sign-pdf.js';
 import { completePdfSignature, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
 import { buildCmsSignature } from '../../native-host/formats/cms/build-cms-signature.js';
+import { completePdfWithSignatureValue, pdfDigestToSign } from '../../native-host/formats/pdf/pdf-external-signature.js';
 import { timestampHook } from '../../native-host/formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import {
@@ -242,6 +243,29 @@ describe('PAdES signatures with the token', () => {
     // A CMS larger than the reserved space is refused, not truncated.
     const small = await preparePdfSignature(input, { placeholderBytes: 256 });
     expect(() => completePdfSignature(small.preparedPdf, cms)).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+  });
+
+  it('server prepares, the token signs only the digest of the signed attributes (host.signDigest), server completes', async () => {
+    const input = await makeVietnameseDocument(1);
+    for (const name of ['org-rsa', 'person-ec'] as const) {
+      const signer = await signerFor(name);
+      const external = { certificate: signer.certificate, chain: signer.chain, keyType: signer.keyType };
+      const prepared = await preparePdfSignature(input, { signerCertificate: signer.certificate, visible: { page: 1, rect: { x: 300, y: 100, width: 240, height: 70 } } });
+      // Two separate requests rebuild the same digest: nothing is kept between them.
+      const first = await pdfDigestToSign(prepared.preparedPdf, external);
+      const again = await pdfDigestToSign(prepared.preparedPdf, external);
+      expect(Buffer.compare(first.digestToSign, again.digestToSign)).toBe(0);
+      const value = await signer.signDigest(first.digestToSign, first.hashAlgorithm, first.signatureScheme);
+      const signed = await completePdfWithSignatureValue(prepared.preparedPdf, external, value);
+      const out = join(dir, `external-${name}.pdf`);
+      await writeFile(out, signed);
+      expect((await pdfsig(out, nssDir)).signatures.map((s) => [s.valid, s.trusted])).toEqual([[true, true]]);
+
+      // A value over another document's digest is refused, not embedded.
+      const other = await preparePdfSignature(await makeVietnameseDocument(2), { signerCertificate: signer.certificate });
+      const otherValue = await signer.signDigest((await pdfDigestToSign(other.preparedPdf, external)).digestToSign, 'SHA-256', first.signatureScheme);
+      await expectKysoError(completePdfWithSignatureValue(prepared.preparedPdf, external, otherValue), 'BAD_REQUEST');
+    }
   });
 
   it('in-memory signPdf grows /Contents when the first estimate is too small (signs again)', async () => {
