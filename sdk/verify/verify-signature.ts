@@ -118,11 +118,13 @@ async function importEcKey(spki: Uint8Array): Promise<{ curve: Curve; x: bigint;
   return undefined;
 }
 
-type Point = { x: bigint; y: bigint } | null;
+/** Jacobian coordinates (x = X/Z², y = Y/Z³); Z = 0 is the point at infinity. No inversion until the end. */
+type Jacobian = { X: bigint; Y: bigint; Z: bigint };
+const INFINITY: Jacobian = { X: 1n, Y: 1n, Z: 0n };
 
 function verifyEcdsa(curve: Curve, qx: bigint, qy: bigint, digest: Uint8Array, signature: Uint8Array): boolean {
   const { r, s } = ecdsaSignatureValues(signature);
-  const { n } = curve;
+  const { n, p } = curve;
   if (r < 1n || r >= n || s < 1n || s >= n) return false;
   // e = the leftmost bits of the digest, as many as the order has [SEC 1 §4.1.4 step 5].
   let e = bytesToBigInt(digest);
@@ -131,34 +133,57 @@ function verifyEcdsa(curve: Curve, qx: bigint, qy: bigint, digest: Uint8Array, s
   const w = modInverse(s, n);
   const u1 = mod(e * w, n);
   const u2 = mod(r * w, n);
-  const point = add(curve, multiply(curve, u1, { x: curve.gx, y: curve.gy }), multiply(curve, u2, { x: qx, y: qy }));
-  return point !== null && mod(point.x, n) === r;
+  // u1·G + u2·Q in one pass (Shamir's trick).
+  const g: Jacobian = { X: curve.gx, Y: curve.gy, Z: 1n };
+  const q: Jacobian = { X: qx, Y: qy, Z: 1n };
+  const gq = addJ(p, g, q);
+  let point = INFINITY;
+  for (let bit = Math.max(bitLength(u1), bitLength(u2)) - 1; bit >= 0; bit--) {
+    point = doubleJ(p, point);
+    const b1 = (u1 >> BigInt(bit)) & 1n;
+    const b2 = (u2 >> BigInt(bit)) & 1n;
+    if (b1 && b2) point = addJ(p, point, gq);
+    else if (b1) point = addJ(p, point, g);
+    else if (b2) point = addJ(p, point, q);
+  }
+  if (point.Z === 0n) return false;
+  const x = mod(point.X * modInverse(point.Z * point.Z, p), p);
+  return mod(x, n) === r;
 }
 
-function add(curve: Curve, a: Point, b: Point): Point {
-  if (!a) return b;
-  if (!b) return a;
-  const { p } = curve;
-  let lambda: bigint;
-  if (a.x === b.x) {
-    if (mod(a.y + b.y, p) === 0n) return null;
-    lambda = mod((3n * a.x * a.x + curve.a) * modInverse(2n * a.y, p), p);
-  } else {
-    lambda = mod((b.y - a.y) * modInverse(b.x - a.x, p), p);
-  }
-  const x = mod(lambda * lambda - a.x - b.x, p);
-  return { x, y: mod(lambda * (a.x - x) - a.y, p) };
+/** Doubling for a = −3 ["dbl-2001-b", Explicit-Formulas Database]. */
+function doubleJ(p: bigint, a: Jacobian): Jacobian {
+  if (a.Z === 0n || a.Y === 0n) return INFINITY;
+  const delta = mod(a.Z * a.Z, p);
+  const gamma = mod(a.Y * a.Y, p);
+  const beta = mod(a.X * gamma, p);
+  const alpha = mod(3n * (a.X - delta) * (a.X + delta), p);
+  const X = mod(alpha * alpha - 8n * beta, p);
+  const Z = mod((a.Y + a.Z) ** 2n - gamma - delta, p);
+  const Y = mod(alpha * (4n * beta - X) - 8n * gamma * gamma, p);
+  return { X, Y, Z };
 }
 
-function multiply(curve: Curve, k: bigint, point: Point): Point {
-  let result: Point = null;
-  let addend = point;
-  while (k > 0n) {
-    if (k & 1n) result = add(curve, result, addend);
-    addend = add(curve, addend, addend);
-    k >>= 1n;
-  }
-  return result;
+/** General addition ["add-2007-bl", Explicit-Formulas Database]. */
+function addJ(p: bigint, a: Jacobian, b: Jacobian): Jacobian {
+  if (a.Z === 0n) return b;
+  if (b.Z === 0n) return a;
+  const z1z1 = mod(a.Z * a.Z, p);
+  const z2z2 = mod(b.Z * b.Z, p);
+  const u1 = mod(a.X * z2z2, p);
+  const u2 = mod(b.X * z1z1, p);
+  const s1 = mod(a.Y * b.Z * z2z2, p);
+  const s2 = mod(b.Y * a.Z * z1z1, p);
+  const h = mod(u2 - u1, p);
+  const rr = mod(2n * (s2 - s1), p);
+  if (h === 0n) return rr === 0n ? doubleJ(p, a) : INFINITY;
+  const i = mod(4n * h * h, p);
+  const j = mod(h * i, p);
+  const v = mod(u1 * i, p);
+  const X = mod(rr * rr - j - 2n * v, p);
+  const Y = mod(rr * (v - X) - 2n * s1 * j, p);
+  const Z = mod(((a.Z + b.Z) ** 2n - z1z1 - z2z2) * h, p);
+  return { X, Y, Z };
 }
 
 // ── arithmetic ──────────────────────────────────────────────────────────────
