@@ -17,6 +17,8 @@ export interface SoftwarePki {
   readonly intermediatePath: string;
   readonly rsa: SoftwareIdentity;
   readonly ec: SoftwareIdentity;
+  /** ECDSA P-384: XML Signature pads r and s to 48 bytes. */
+  readonly ec384: SoftwareIdentity;
 }
 
 export interface SoftwareIdentity {
@@ -49,7 +51,7 @@ export function softwareSigner(keyPath: string, certPem: string, chainPems: stri
   };
 }
 
-/** Make root CA → intermediate CA → an RSA-2048 leaf and a P-256 leaf, in a temp dir. */
+/** Make root CA → intermediate CA → an RSA-2048 leaf, a P-256 leaf and a P-384 leaf, in a temp dir. */
 export function createSoftwarePki(): SoftwarePki {
   const dir = mkdtempSync(join(tmpdir(), 'kyso-pki-'));
   const p = (name: string) => join(dir, name);
@@ -62,13 +64,14 @@ export function createSoftwarePki(): SoftwarePki {
   issue(p, 'intermediate', ['-newkey', 'rsa:2048'], '/C=VN/O=Kyso Test/CN=Kyso Test Intermediate', 'root', 'ca.ext');
   issue(p, 'rsa', ['-newkey', 'rsa:2048'], '/C=VN/O=Công ty Thử nghiệm/CN=Nguyễn Văn A', 'intermediate', 'leaf.ext');
   issue(p, 'ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/C=VN/CN=Trần Thị B', 'intermediate', 'leaf.ext');
+  issue(p, 'ec384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'], '/C=VN/CN=Lê Văn C', 'intermediate', 'leaf.ext');
   const rootPem = readFileSync(p('root.pem'), 'utf8');
   const intermediatePem = readFileSync(p('intermediate.pem'), 'utf8');
   const identity = (name: string, keyType: KeyType): SoftwareIdentity => {
     const certPem = readFileSync(p(`${name}.pem`), 'utf8');
     return { keyPath: p(`${name}.key`), certPath: p(`${name}.pem`), certPem, signer: softwareSigner(p(`${name}.key`), certPem, [intermediatePem], keyType) };
   };
-  return { dir, rootPem, intermediatePem, rootPath: p('root.pem'), intermediatePath: p('intermediate.pem'), rsa: identity('rsa', 'RSA'), ec: identity('ec', 'EC') };
+  return { dir, rootPem, intermediatePem, rootPath: p('root.pem'), intermediatePath: p('intermediate.pem'), rsa: identity('rsa', 'RSA'), ec: identity('ec', 'EC'), ec384: identity('ec384', 'EC') };
 }
 
 function issue(p: (n: string) => string, name: string, keyArgs: string[], subject: string, issuer: string, ext: string): void {

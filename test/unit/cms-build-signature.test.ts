@@ -30,6 +30,7 @@ describe('buildCmsSignature', () => {
     ['RSA PKCS#1', 'rsa', undefined],
     ['RSA-PSS', 'rsa', 'RSA-PSS'],
     ['ECDSA', 'ec', undefined],
+    ['ECDSA P-384', 'ec384', undefined],
   ] as const)('%s detached signature verifies with openssl, and fails on changed content', async (_label, who, scheme) => {
     const sig = await buildCmsSignature({ signer: pki[who].signer, hashAlgorithm: 'SHA-256', content: doc, ...(scheme ? { signatureScheme: scheme } : {}) });
     expect(verify(sig, doc, `d-${who}-${scheme}`).ok).toBe(true);

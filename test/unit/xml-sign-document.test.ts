@@ -36,12 +36,13 @@ function expectedUnsigned(input: Uint8Array, parent: string | undefined): string
   return [text, text.replace(new RegExp(`<((?:[\\w-]+:)?${name})(\\s[^<>]*?)?/>`), (_m, n: string, a = '') => `<${n}${a}></${n}>`)];
 }
 
-type Case = [string, string, 'rsa' | 'ec', Partial<SignXmlOptions>, string[]];
+type Case = [string, string, 'rsa' | 'ec' | 'ec384', Partial<SignXmlOptions>, string[]];
 const cases: Case[] = [
   ['e-invoice #data under DSCKS/NBan with SigningTime property', 'einvoice-tt78.xml', 'rsa', { referenceId: 'data', parent: 'DSCKS/NBan', signingTimeProperty: true }, ['--id-attr:Id', 'DLHDon']],
   ['e-invoice whole document, XAdES-BES, ECDSA', 'einvoice-tt78.xml', 'ec', { xades: true }, XADES_ID],
   ['e-invoice #data, inclusive C14N, XAdES', 'einvoice-tt78.xml', 'ec', { xades: true, canonicalization: 'inc', referenceId: 'data', parent: 'DSCKS/NBan' }, ['--id-attr:Id', 'DLHDon', ...XADES_ID]],
   ['namespaced CRLF document, whole, exclusive', 'namespaced-crlf.xml', 'rsa', {}, []],
+  ['namespaced #hdr, exclusive (prefix used only by an attribute), ECDSA P-384', 'namespaced-crlf.xml', 'ec384', { referenceId: 'hdr', parent: 'Seller', hashAlgorithm: 'SHA-384' }, ['--id-attr:id', 'urn:kyso:test:invoice:Header']],
   ['namespaced CRLF document, whole, inclusive, nested parent', 'namespaced-crlf.xml', 'rsa', { canonicalization: 'inc', parent: 'Seller' }, []],
   ['namespaced #hdr (lowercase id), inclusive, XAdES, SHA-384', 'namespaced-crlf.xml', 'ec', { canonicalization: 'inc', referenceId: 'hdr', parent: 'Header', xades: true, hashAlgorithm: 'SHA-384' }, ['--id-attr:id', 'urn:kyso:test:invoice:Header', ...XADES_ID]],
   ['namespaced #body under xmlns="" element, SHA-512', 'namespaced-crlf.xml', 'rsa', { referenceId: 'body', parent: 'Empty', hashAlgorithm: 'SHA-512' }, ['--id-attr:Id', 'urn:kyso:test:invoice:Body']],
@@ -64,6 +65,13 @@ describe('signXmlDocument', () => {
     expect(tampered).not.toBe(text);
     expect(xmlsecVerify(tampered, idArgs).ok).toBe(false);
   }, 30_000);
+
+  it('a self-closing root element gets the signature inside it', async () => {
+    const signed = await signXmlDocument(new TextEncoder().encode('<?xml version="1.0"?>\n<HDon Id="r" ver="1"/>\n'), { signer: pki.ec.signer });
+    const text = Buffer.from(signed).toString('utf8');
+    expect(text).toMatch(/^<\?xml version="1.0"\?>\n<HDon Id="r" ver="1"><Signature [\s\S]*<\/Signature><\/HDon>\n$/);
+    expect(xmlsecVerify(signed, []).ok).toBe(true);
+  });
 
   it('keeps a UTF-8 BOM', async () => {
     const input = new Uint8Array([0xef, 0xbb, 0xbf, ...fixture('einvoice-tt78.xml')]);
