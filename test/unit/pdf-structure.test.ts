@@ -155,3 +155,22 @@ describe('documents that must not be signed again', () => {
     expect(Buffer.compare(readFileSync(file), bytes)).toBe(0);
   });
 });
+
+describe('stamp font', () => {
+  it('embeds the font the caller gives (tagged subset) and refuses a file that is not a font', async () => {
+    const { readFileSync } = await import('node:fs');
+    const input = await makeVietnameseDocument(1);
+    const bold = readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf');
+    const prepared = await preparePdfSignature(input, { visible: { rect: { x: 300, y: 100, width: 240, height: 70 }, fontBytes: bold, lines: ['Ký bởi: Lê Thị Hồng'] } });
+    const increment = Buffer.from(prepared.preparedPdf.subarray(input.length)).toString('latin1');
+    expect(increment).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans-Bold/);
+    expect(await code(preparePdfSignature(input, { visible: { rect: { x: 300, y: 100, width: 240, height: 70 }, fontBytes: new TextEncoder().encode('not a font') } }))).toBe('BAD_REQUEST');
+    // Characters the font cannot draw (DejaVu has no CJK) are refused rather than stamped as empty boxes.
+    const missing = await preparePdfSignature(input, { visible: { rect: { x: 300, y: 100, width: 240, height: 70 }, lines: ['Ký bởi: 漢字'] } }).catch((e: unknown) => e);
+    expect((missing as KysoError).code).toBe('BAD_REQUEST');
+    expect((missing as KysoError).details).toMatchObject({ missing: '漢字' });
+    // Decomposed Vietnamese (NFD, as some systems type it) is drawn as the precomposed letters.
+    const nfd = await preparePdfSignature(input, { visible: { rect: { x: 300, y: 100, width: 240, height: 70 }, lines: ['Ký bởi: Nguyễn'.normalize('NFD')] } });
+    expect(nfd.preparedPdf.length).toBeGreaterThan(input.length);
+  });
+});

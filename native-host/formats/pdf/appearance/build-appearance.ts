@@ -38,7 +38,9 @@ const PADDING_PT = 2;
 const LINE_SPACING = 1.2;
 
 /** Registers the appearance's objects in the document's context and returns the form XObject's reference. */
-export async function buildAppearance(doc: PDFDocument, input: AppearanceInput): Promise<PDFRef> {
+export async function buildAppearance(doc: PDFDocument, given: AppearanceInput): Promise<PDFRef> {
+  // Precomposed Vietnamese letters (NFC): one glyph each, as fonts and text extraction expect.
+  const input = { ...given, lines: given.lines.map((l) => l.normalize('NFC')) };
   const rotation = (((input.pageRotation ?? 0) % 360) + 360) % 360;
   const matrix = ROTATION_MATRIX[rotation] ?? ROTATION_MATRIX[0]!;
   // Lay the stamp out as the person sees it: on a quarter-turned page the box's sides swap.
@@ -51,6 +53,12 @@ export async function buildAppearance(doc: PDFDocument, input: AppearanceInput):
     font = await doc.embedFont(new Uint8Array(input.fontBytes), { subset: true });
   } catch (cause) {
     throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
+  }
+  // A font without Vietnamese glyphs would draw empty boxes in a signed, unchangeable stamp: refuse instead.
+  const covered = new Set(font.getCharacterSet());
+  const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
+  if (missing.length > 0) {
+    throw new KysoError('BAD_REQUEST', { reason: 'the font lacks characters of the signing information', missing: missing.slice(0, 20).join('') });
   }
   const seal = input.sealImage ? await embedImage(doc, input.sealImage, 'seal') : undefined;
   const signature = input.signatureImage ? await embedImage(doc, input.signatureImage, 'signature') : undefined;
