@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as xmldsig from 'xmldsigjs';
 import { DOMParser } from '@xmldom/xmldom';
+import { createHash } from 'node:crypto';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
 import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
@@ -90,6 +91,8 @@ async function verifyOne(doc: unknown, element: unknown, options: VerifyOptions)
   }
   if (failure) reasons.push(failure);
   const signerCert = signer ?? certificates[0]!;
+  const certMismatch = xadesSigningCertificateMismatch(el, signerCert);
+  if (certMismatch) reasons.push(reason('SIGNING_CERT_MISMATCH', certMismatch));
   const signingTime = xadesSigningTime(el);
   const assessed = await assessSigner(signerCert, certificates, { signingTime }, options);
   reasons.push(...assessed.reasons);
@@ -120,6 +123,31 @@ async function importKey(cert: x509.X509Certificate, method: string): Promise<Cr
     return undefined;
   }
   return undefined;
+}
+
+const XML_DIGESTS: Readonly<Record<string, string>> = {
+  'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1',
+  'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384': 'sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512': 'sha512',
+};
+
+/**
+ * XAdES binds the signer's certificate by digest [ETSI EN 319 132-1 §5.2.2 SigningCertificateV2, and the older
+ * SigningCertificate]: when present, one Cert/CertDigest must be the digest of the certificate that verified.
+ */
+function xadesSigningCertificateMismatch(signature: Element, cert: x509.X509Certificate): string | undefined {
+  const certDigests = XADES_NS.flatMap((ns) => Array.from(signature.getElementsByTagNameNS(ns, 'CertDigest')));
+  if (certDigests.length === 0) return undefined;
+  const der = Buffer.from(cert.rawData);
+  for (const certDigest of certDigests) {
+    const method = certDigest.getElementsByTagNameNS(DSIG_NS, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
+    const value = (certDigest.getElementsByTagNameNS(DSIG_NS, 'DigestValue')[0]?.textContent ?? '').replace(/\s+/g, '');
+    const hash = XML_DIGESTS[method];
+    if (!hash) return `unsupported digest ${method.slice(0, 100)}`;
+    if (createHash(hash).update(der).digest('base64') === value) return undefined;
+  }
+  return 'no CertDigest matches the signing certificate';
 }
 
 /** XAdES SignedSignatureProperties/SigningTime [ETSI EN 319 132-1 §5.2.1], or the VN e-invoice SigningTime. */

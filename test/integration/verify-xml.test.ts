@@ -106,6 +106,19 @@ describe('verifyDocument — XML', () => {
     expect(report.signatures[0]!.signingTime).toBe(signingTime.toISOString());
   });
 
+  it('a XAdES SigningCertificateV2 digest that names another certificate: invalid', async () => {
+    const signer = softwareSigner(rsa.keyPath, rsa.certPem, [pki.intermediate.certPem], 'RSA');
+    const unsigned = new TextEncoder().encode('<?xml version="1.0" encoding="UTF-8"?>\n<HDon><DLHDon Id="data"><THDon>Hóa đơn</THDon></DLHDon></HDon>\n');
+    const signed = await signXmlDocument(unsigned, { signer, referenceId: 'data', xades: true });
+    const text = Buffer.from(signed).toString('utf8');
+    const digest = /CertDigest>[\s\S]*?DigestValue>([^<]+)</.exec(text)?.[1];
+    expect(digest).toBeDefined();
+    // Swapping the digest breaks SignedProperties' reference digest too: both findings must be reported.
+    const forged = await verifyDocument(edit(signed, digest!, Buffer.alloc(32, 7).toString('base64')), options());
+    expect(forged.status).toBe('invalid');
+    expect(codes(forged)).toEqual(expect.arrayContaining(['XML_REFERENCE_DIGEST', 'SIGNING_CERT_MISMATCH']));
+  });
+
   it('refuses a DTD (entity expansion) and reports a document without signatures', async () => {
     const bomb = new TextEncoder().encode('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxxxxxx">]><a>&x;</a>');
     const refused = await verifyDocument(bomb, options());
