@@ -24,13 +24,32 @@ import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options
 import { readPin } from '../read-pin.js';
 import { reportCliError } from '../main.js';
 
+const USAGE = `Usage: kyso sign-pdf IN... -o OUT [options]   (several inputs: -o DIR, files named NAME-signed.pdf)
+  --cert SELECTOR          certificate id, MST:…, CCCD:… (default: the token's only usable certificate)
+  --pin-stdin              read the PIN from the first line of stdin (default: asked on the terminal)
+  --hash-alg SHA-256|SHA-384|SHA-512
+  --page N                 page of the stamp, 1-based (default: the last page)
+  --rect x,y,w,h           stamp box in PDF points; origin = BOTTOM-LEFT corner of the page, y upwards
+                           (A4 portrait is 595 x 842; e.g. --rect 340,60,220,70 is bottom right)
+  --anchor TEXT            centre the stamp just below TEXT found on the page
+  --anchor-position below|right
+  --image FILE             handwritten signature image (PNG with transparency, or JPEG)
+  --seal FILE              organisation seal image (PNG with transparency, or JPEG)
+  --font FILE.ttf          font for the signing information (default DejaVu Sans)
+  --reason TEXT, --location TEXT
+  --tsa URL                add an RFC 3161 timestamp (PAdES B-T)
+  --subfilter cades|pkcs7  ETSI.CAdES.detached (default) or adbe.pkcs7.detached
+  --invisible              no stamp
+Without --rect or --anchor the stamp goes in the bottom-right corner of the page.
+`;
+
 const VALUES = ['page', 'rect', 'anchor', 'anchor-position', 'image', 'seal', 'font', 'reason', 'location', 'tsa', 'subfilter'] as const;
 const FLAGS = ['invisible'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseSignArgs(argv, { values: VALUES, flags: FLAGS });
   if (args.help) {
-    process.stderr.write('Usage: kyso sign-pdf IN... -o OUT [--cert SELECTOR] [--page N] [--rect x,y,w,h | --anchor TEXT] [--image PNG] [--seal PNG] [--reason TEXT] [--location TEXT] [--tsa URL] [--subfilter cades|pkcs7] [--invisible] [--pin-stdin]\n');
+    process.stderr.write(USAGE);
     return 0;
   }
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
