@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { TRUST_STORE_MAX_FILES } from './trust-limits.js';
 
@@ -39,12 +39,12 @@ export class TrustStore {
 
   /**
    * Load from files and directories (every *.pem, *.crt, *.cer, *.der inside, not recursive).
-   * `KYSO_TRUST_DIR` is read when `useEnvironment` is true (the CLI and the host do; tests pass paths).
+   * `KYSO_TRUST_DIR` (several directories separated by the platform's path delimiter, `:` or `;`) is read when `useEnvironment` is true (the CLI and the host do; tests pass paths).
    */
   static async load(sources: { paths?: readonly string[]; useEnvironment?: boolean } = {}): Promise<TrustStore> {
     const paths = [...(sources.paths ?? [])];
     const envDir = process.env.KYSO_TRUST_DIR;
-    if (sources.useEnvironment && envDir) paths.push(...envDir.split(':').filter(Boolean));
+    if (sources.useEnvironment && envDir) paths.push(...envDir.split(delimiter).filter(Boolean));
     const certificates: x509.X509Certificate[] = [];
     for (const path of paths) {
       const info = await stat(path).catch(() => undefined);
