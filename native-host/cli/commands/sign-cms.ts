@@ -10,8 +10,7 @@
  *   --pin-stdin       read the PIN from the first line of stdin (default: asked on the terminal)
  * Several inputs and -o DIR write DIR/<name>.p7s for each.
  */
-import { buildCmsSignature } from '../../formats/cms/build-cms-signature.js';
-import { readDigestInput } from '../../formats/cms/read-digest-input.js';
+import { signDocument } from '../../formats/document-signer.js';
 import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
@@ -38,12 +37,13 @@ export async function run(argv: string[]): Promise<number> {
   return runSignBatch({
     args,
     plan,
-    signDocument: (bytes, signer) => buildCmsSignature({
-      signer,
+    signDocument: (bytes, signer) => signDocument(bytes, signer, {
+      format: 'cms',
       hashAlgorithm: args.hashAlgorithm,
+      attached,
+      digestInput,
       ...(args.flags.has('pss') ? { signatureScheme: 'RSA-PSS' as const } : {}),
       ...(timestamp ? { timestamp } : {}),
-      ...(digestInput ? { messageDigest: readDigestInput(bytes, args.hashAlgorithm) } : { content: bytes, encapsulate: attached }),
     }),
   });
 }

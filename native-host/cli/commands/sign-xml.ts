@@ -12,7 +12,7 @@
  *   --cert SELECTOR, --pin-stdin   as for every sign-* command
  * Several inputs and -o DIR write DIR/<same name> for each (never over an input).
  */
-import { signXmlDocument } from '../../formats/xml/sign-xml-document.js';
+import { signDocument } from '../../formats/document-signer.js';
 import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
@@ -40,8 +40,8 @@ export async function run(argv: string[]): Promise<number> {
   return runSignBatch({
     args,
     plan,
-    signDocument: (bytes, signer) => signXmlDocument(bytes, {
-      signer,
+    signDocument: (bytes, signer) => signDocument(bytes, signer, {
+      format: 'xml',
       hashAlgorithm: args.hashAlgorithm,
       canonicalization: c14n,
       xades: args.flags.has('xades'),
