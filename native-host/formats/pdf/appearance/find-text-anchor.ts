@@ -19,6 +19,8 @@ interface TextItemLike { str: string; transform: number[]; width: number; height
 export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, anchor: PdfTextAnchor): Promise<AnchorBox> {
   const pdfjs = await loadPdfJs();
   // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy, never the caller's bytes.
+  // verbosity 0 (errors only): pdf.js prints its warnings with console.log, i.e. on STDOUT, which in the native
+  // host carries protocol frames only.
   const task = pdfjs.getDocument({ data: new Uint8Array(pdfBytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 });
   try {
     const pdf = await task.promise;
