@@ -153,6 +153,8 @@ describe('documents that must not be signed again', () => {
     const signer = { certificate: new Uint8Array(), chain: [], keyType: 'RSA' as const, signDigest: async () => new Uint8Array() };
     expect(await code(signPdfFile(file, join(dir, '.', 'in.pdf'), signer))).toBe('BAD_REQUEST');
     expect(Buffer.compare(readFileSync(file), bytes)).toBe(0);
+    // An output folder that does not exist: a typed error, not a stray Node exception.
+    expect(await code(signPdfFile(file, join(dir, 'missing-folder', 'out.pdf'), signer))).toBe('BAD_REQUEST');
   });
 });
 

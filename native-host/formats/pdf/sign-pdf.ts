@@ -107,6 +107,10 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
   } catch (error) {
     await rm(temp, { force: true });
+    const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
+      throw new KysoError('BAD_REQUEST', { reason: 'cannot write the output file', errno, file: basename(outputPath) }, { cause: error });
+    }
     throw error;
   }
 }
