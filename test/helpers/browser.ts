@@ -159,3 +159,55 @@ export async function approveInConsent(page: Page, options: ApproveOptions): Pro
   await page.fill('[data-testid=pin]', options.pin);
   await clickClosing(page, '[data-testid=approve]');
 }
+
+// ── Firefox (puppeteer-core over WebDriver BiDi; E2E-RECIPE "Firefox ESR") ──────────────────────────────
+
+export const FIREFOX_PATH = process.env.KYSO_FIREFOX ?? '/usr/bin/firefox-esr';
+export const FIREFOX_EXTENSION_DIR = join(ROOT, 'dist/firefox');
+/** Pinned moz-extension UUID, so the consent page's URL is known. */
+export const FIREFOX_EXTENSION_UUID = '0b7d5a8e-6c1f-4e2a-9d3b-5f1e2c3d4a5b';
+
+export interface KysoFirefox {
+  readonly browser: import('puppeteer-core').Browser;
+  /** The temporary HOME holding ~/.mozilla/native-messaging-hosts (nothing leaks between runs). */
+  readonly home: string;
+  close(): Promise<void>;
+}
+
+/** Firefox ESR with dist/firefox installed as a temporary add-on and the host registered in a temporary HOME. */
+export async function launchKysoFirefox(options: { env?: Record<string, string> } = {}): Promise<KysoFirefox> {
+  if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/firefox is missing: run npm run build first');
+  const { default: puppeteer } = await import('puppeteer-core');
+  const home = await mkdtemp(join(tmpdir(), 'kyso-ffhome-'));
+  const env = { ...process.env as Record<string, string>, ...options.env, HOME: home };
+  await run(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'install', '--browser', 'firefox'], { env, timeout: 30_000 });
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, env,
+    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }) },
+  });
+  await browser.installExtension(FIREFOX_EXTENSION_DIR);
+  return {
+    browser, home,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await rm(home, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The Firefox consent window. Over BiDi a popup may report about:blank as its URL, so each page is asked for
+ * its own location (E2E-RECIPE).
+ */
+export async function waitForFirefoxConsentPage(browser: import('puppeteer-core').Browser, timeoutMs = 20_000): Promise<import('puppeteer-core').Page> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const page of await browser.pages()) {
+      const href = await page.evaluate(() => location.href).catch(() => '');
+      if (href.includes(CONSENT_PATH) && !seenFirefoxPages.has(page)) { seenFirefoxPages.add(page); return page; }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no Kyso consent window in Firefox');
+}
+const seenFirefoxPages = new WeakSet<object>();
