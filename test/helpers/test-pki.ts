@@ -147,36 +147,48 @@ export class TestPki {
   }
 
   /**
-   * Start `openssl ocsp` on 127.0.0.1 answering for the intermediate's database, signed by the delegated
-   * OCSP signer (or by the CA itself). Resolves when it accepts connections.
+   * An OCSP responder on 127.0.0.1: a node:http server that hands each request to the real openssl responder
+   * (`openssl ocsp -index … -rsigner … -CA … -reqin -respout`), signed by the delegated OCSP signer (or `signer`).
+   * Not `openssl ocsp -port`: OpenSSL 3.0 takes only a port number there and listens on every interface;
+   * per-request runs also see revocations made after the start.
    */
   async startOcspResponder(options: { port?: number; signer?: IssuedCert } = {}): Promise<OcspResponder> {
-    const { spawn } = await import('node:child_process');
-    const port = options.port ?? (await freePort());
+    const http = await import('node:http');
     const signer = options.signer ?? this.ocspSigner;
-    const child = spawn('openssl', ['ocsp', '-index', join(this.intermediate.dir, 'index.txt'), '-port', String(port),
-      '-rsigner', signer.certPath, '-rkey', signer.keyPath, '-CA', this.intermediate.certPath, '-nmin', '60', '-ignore_err'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    // Wait for its "waiting for OCSP client connections" line: probing the port with a connection would
-    // occupy this single-threaded server.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`openssl ocsp not ready: ${stderr}`)), 5000);
-      const check = () => {
-        if (/waiting for OCSP client/.test(stderr)) { clearTimeout(timer); resolve(); }
-        else if (child.exitCode !== null) { clearTimeout(timer); reject(new Error(`openssl ocsp exited: ${stderr}`)); }
-      };
-      child.stderr.on('data', check);
-      child.once('exit', check);
+    const work = join(this.dir, 'ocsp');
+    await mkdir(work, { recursive: true });
+    let count = 0;
+    let queue: Promise<unknown> = Promise.resolve();
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        queue = queue.then(async () => {
+          const id = ++count;
+          const reqPath = join(work, `q${id}.der`);
+          const respPath = join(work, `r${id}.der`);
+          try {
+            if (req.method !== 'POST') throw new Error('POST only');
+            await writeFile(reqPath, Buffer.concat(chunks));
+            await openssl(['ocsp', '-index', join(this.intermediate.dir, 'index.txt'), '-rsigner', signer.certPath, '-rkey', signer.keyPath,
+              '-CA', this.intermediate.certPath, '-nmin', '60', '-reqin', reqPath, '-respout', respPath]);
+            const body = await readFile(respPath);
+            res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': body.length }).end(body);
+          } catch {
+            res.writeHead(500).end();
+          }
+        });
+      });
     });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
     return {
       url: `http://127.0.0.1:${port}`,
-      stop: () => new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+      stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
   }
 
