@@ -173,6 +173,16 @@ describe('verifyDocument — CMS', () => {
     expect(codes(report)).toContain('TIMESTAMP_INVALID');
   });
 
+  it('two signers (openssl cms -resign): each judged on its own, the document takes the worst', async () => {
+    const first = join(pki.dir, 'first.p7s');
+    await writeFile(first, await opensslSign(signer, ['-nodetach']));
+    const both = join(pki.dir, 'both.p7s');
+    await openssl(['cms', '-resign', '-binary', '-inform', 'DER', '-in', first, '-signer', expired.certPath, '-inkey', expired.keyPath, '-outform', 'DER', '-out', both]);
+    const report = await verifyDocument(new Uint8Array(await readFile(both)), options({ checkRevocation: false }));
+    expect(report.signatures.map((s) => [s.signer?.subject.commonName, s.status])).toEqual([['Nguyễn Văn Ký', 'valid'], ['Đã Hết Hạn', 'invalid']]);
+    expect(report.status).toBe('invalid');
+  });
+
   it('bytes that are not a signature give a typed error', async () => {
     await expect(verifyDocument(new Uint8Array([0x30, 0x82, 0x01]), options())).rejects.toMatchObject({ name: 'KysoError', code: 'INVALID_DOCUMENT' });
     await expect(verifyDocument(new TextEncoder().encode('hello'), options())).rejects.toMatchObject({ code: 'UNSUPPORTED_DOCUMENT' });
