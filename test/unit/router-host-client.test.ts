@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NativeHostClient, mapDisconnect, type NativePort } from '../../extension/background/native/host-client.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { PROTOCOL_VERSION } from '../../shared/limits.js';
+import { splitReply } from '../../shared/protocol/chunking.js';
 
 type Frame = { v: number; id: string; type: string; payload: Record<string, unknown> };
 
@@ -134,6 +135,19 @@ describe('NativeHostClient (simulated port)', () => {
       parts.forEach((data, index) => port.reply({ v: 1, id: frame.id, type: 'host.chunk', index, count: parts.length, data }));
     });
     expect(await inOrder.client.request('host.listTokens', {}, { timeoutMs: 1000 })).toEqual({ tokens: [] });
+
+    // Split by the host's own splitter, with Vietnamese text crossing slice boundaries.
+    const label = 'Chữ ký số — Nguyễn Văn Ánh — '.repeat(20); // under the 1024-char field bound
+    const token = {
+      id: 'token-0001', label, serialNumber: '1', manufacturer: 'SoftHSM', model: 'v2', slotDescription: 's',
+      flags: { loginRequired: true, protectedAuthenticationPath: false, userPinInitialized: true, userPinCountLow: false, userPinFinalTry: false, userPinLocked: false, userPinToBeChanged: false },
+    };
+    const split = simulatedHost((frame, port) => {
+      if (frame.type === 'host.hello') { hello(frame, port); return; }
+      const json = JSON.stringify({ v: 1, id: frame.id, type: 'host.result', payload: { tokens: [token] } });
+      for (const chunk of splitReply(frame.id, json, 64)) port.reply(chunk);
+    });
+    expect((await split.client.request('host.listTokens', {}, { timeoutMs: 1000 })).tokens[0]!.label).toBe(label);
 
     const shuffled = simulatedHost((frame, port) => {
       if (frame.type === 'host.hello') { hello(frame, port); return; }

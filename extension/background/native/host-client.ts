@@ -11,7 +11,8 @@ import {
 } from '../../../shared/protocol/host-messages.js';
 import { KysoError, deserializeError } from '../../../shared/errors/kyso-error.js';
 import { newRequestId, parseOrThrow } from '../../../shared/protocol/validate.js';
-import { HOST_QUICK_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION, REASSEMBLED_REPLY_MAX_BYTES } from '../../../shared/limits.js';
+import { HOST_QUICK_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION } from '../../../shared/limits.js';
+import { ChunkJoiner } from '../../../shared/protocol/chunking.js';
 
 /** The part of a browser port the client uses (the real one comes from platform/browser-api.ts). */
 export interface NativePort {
@@ -42,7 +43,8 @@ interface Pending {
   resolve(result: unknown): void;
   reject(error: KysoError): void;
   readonly timer: ReturnType<typeof setTimeout>;
-  chunks?: { count: number; parts: string[]; bytes: number };
+  /** Pieces of a reply split into `host.chunk` frames (the same joiner the host's splitter is tested with). */
+  chunks?: ChunkJoiner;
 }
 
 interface Connection {
@@ -177,29 +179,14 @@ export class NativeHostClient {
 
   /** Join `host.chunk` pieces in order; the whole is then handled as one frame (it must not be a chunk again). */
   private collectChunk(connection: Connection, pending: Pending, chunk: { id: string; index: number; count: number; data: string }): void {
-    const state = pending.chunks ??= { count: chunk.count, parts: [], bytes: 0 };
-    if (chunk.count !== state.count || chunk.index !== state.parts.length) {
-      pending.reject(new KysoError('PROTOCOL_ERROR', { reason: 'chunk order' }));
-      return;
-    }
-    state.parts.push(chunk.data);
-    state.bytes += chunk.data.length;
-    if (state.bytes > REASSEMBLED_REPLY_MAX_BYTES) {
-      pending.reject(new KysoError('FRAME_TOO_LARGE', { limitBytes: REASSEMBLED_REPLY_MAX_BYTES }));
-      return;
-    }
-    if (state.parts.length < state.count) return;
     let whole: unknown;
-    try { whole = JSON.parse(state.parts.join('')); } catch {
-      pending.reject(new KysoError('PROTOCOL_ERROR', { reason: 'chunked reply is not JSON' }));
+    try {
+      whole = (pending.chunks ??= new ChunkJoiner(chunk.id)).add(chunk);
+    } catch (error) {
+      pending.reject(error instanceof KysoError ? error : new KysoError('PROTOCOL_ERROR', { reason: 'chunk' }));
       return;
     }
-    const inner = whole as { id?: unknown; type?: unknown } | null;
-    if (!inner || inner.id !== chunk.id || inner.type === 'host.chunk') {
-      pending.reject(new KysoError('PROTOCOL_ERROR', { reason: 'chunked reply id' }));
-      return;
-    }
-    this.receive(connection, whole);
+    if (whole !== undefined) this.receive(connection, whole);
   }
 
   private fail(connection: Connection, error: KysoError): void {
