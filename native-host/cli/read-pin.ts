@@ -53,7 +53,9 @@ function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
       input.off('data', onData);
       input.off('end', onEnd);
       input.off('error', onError);
+      // Stop reading and let go of stdin: a writer that keeps the pipe open must not keep us alive.
       input.pause();
+      (input as { destroy?: () => void }).destroy?.();
       if (value instanceof Error) reject(value);
       else resolve(value);
     };

@@ -26,7 +26,7 @@ export function kysoLauncher(): Promise<string> {
   return launcher;
 }
 
-export async function runKyso(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export async function runKyso(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number; keepStdinOpen?: boolean } = {}): Promise<CliResult> {
   const path = await kysoLauncher();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -37,6 +37,8 @@ export async function runKyso(args: readonly string[], options: { env?: NodeJS.P
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`kyso ${args.join(' ')} timed out\n${stderr}`)); }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-    child.stdin.end(options.stdin ?? '');
+    // keepStdinOpen: like a writer that never closes the pipe; the CLI must still finish.
+    if (options.keepStdinOpen) child.stdin.write(options.stdin ?? '');
+    else child.stdin.end(options.stdin ?? '');
   });
 }

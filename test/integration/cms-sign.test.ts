@@ -174,6 +174,15 @@ describe('kyso sign-cms (built CLI, SoftHSM2 token)', () => {
     }
   }, 60_000);
 
+  it('--pin-stdin reads one line and exits even when the writer keeps the pipe open', async () => {
+    const input = await writeTemp('open-pipe.txt', document);
+    const output = join(dir, 'open-pipe.p7s');
+    const r = await runKyso(['sign-cms', input, '-o', output, '--cert', 'MST:0101234567', '--pin-stdin'],
+      { env: env(), stdin: `${token.userPin}\n`, keepStdinOpen: true, timeoutMs: 20_000 });
+    expect(r.code).toBe(0);
+    expect(opensslVerify(output, input).ok).toBe(true);
+  }, 60_000);
+
   it('a wrong PIN fails with PIN_INCORRECT and leaves no output file', async () => {
     const input = await writeTemp('wrong-pin.txt', document);
     const output = join(dir, 'wrong-pin.p7s');
