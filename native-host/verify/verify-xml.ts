@@ -7,7 +7,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as xmldsig from 'xmldsigjs';
-import { DOMParser } from '@xmldom/xmldom';
+import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { setNodeDependencies } from 'xml-core';
 import { createHash } from 'node:crypto';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
@@ -41,6 +42,8 @@ export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Prom
   }
   if (!engineSet) {
     xmldsig.Application.setEngine('NodeJS', globalThis.crypto as unknown as Crypto);
+    // xml-core asks for these by name on some paths (serialising references); without them it throws.
+    setNodeDependencies({ DOMParser, XMLSerializer, DOMImplementation });
     engineSet = true;
   }
   const errors: string[] = [];
@@ -69,6 +72,16 @@ async function verifyOne(doc: unknown, element: unknown, options: VerifyOptions)
   if (certificates.length === 0) {
     reasons.push(reason('XML_NO_CERTIFICATE'));
     return { status: statusFromReasons(reasons), format: 'xml', ...empty, reasons, ...nameField };
+  }
+  // Only same-document references are verified; nothing is ever fetched for a signature [XMLDSig §4.4.3.1].
+  const external = Array.from(el.getElementsByTagNameNS(DSIG_NS, 'Reference'))
+    .map((r) => r.getAttribute('URI'))
+    .find((uri) => uri !== null && uri !== '' && !uri.startsWith('#'));
+  if (external !== undefined && external !== null) {
+    reasons.push(reason('CONTENT_MISSING', `external reference ${external.slice(0, 200)}`));
+    const assessed = await assessSigner(certificates[0]!, certificates, { signingTime: xadesSigningTime(el) }, options);
+    reasons.push(...assessed.reasons);
+    return { status: statusFromReasons(reasons), format: 'xml', signer: assessed.signer, chain: assessed.chain, revocation: assessed.revocation, reasons, ...nameField };
   }
   const signatureMethod = el.getElementsByTagNameNS(DSIG_NS, 'SignatureMethod')[0]?.getAttribute('Algorithm') ?? '';
   let signer: x509.X509Certificate | undefined;

@@ -119,6 +119,23 @@ describe('verifyDocument — XML', () => {
     expect(codes(forged)).toEqual(expect.arrayContaining(['XML_REFERENCE_DIGEST', 'SIGNING_CERT_MISMATCH']));
   });
 
+  it('a reference to an external URI is not fetched: indeterminate (content missing)', async () => {
+    const http = await import('node:http');
+    let hits = 0;
+    const server = http.createServer((_req, res) => { hits++; res.end('x'); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hoa-don.xml`;
+      const signed = await xmlsecSign(ENVELOPED, rsa, 'external');
+      const report = await verifyDocument(edit(signed, '<Reference URI="">', `<Reference URI="${url}">`), options());
+      expect(report.status).toBe('indeterminate');
+      expect(codes(report)).toContain('CONTENT_MISSING');
+      expect(hits).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('refuses a DTD (entity expansion) and reports a document without signatures', async () => {
     const bomb = new TextEncoder().encode('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxxxxxx">]><a>&x;</a>');
     const refused = await verifyDocument(bomb, options());
