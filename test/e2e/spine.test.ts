@@ -165,6 +165,10 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
     await expired.waitFor();
     expect(await expired.locator('input').isDisabled()).toBe(true);
     expect(await expired.locator('[data-testid=unusable-reason]').textContent()).toContain('hết hạn');
+    // The same window in English.
+    await consent.click('[data-testid=lang-toggle]');
+    expect(await expired.locator('[data-testid=unusable-reason]').textContent()).toBe('Expired');
+    expect(await consent.textContent('[data-testid=approve]')).toBe('Sign');
     await clickClosing(consent, '[data-testid=cancel]');
     expect((await demoOutcome(page)).code).toBe('USER_CANCELLED');
     await page.close();
