@@ -157,7 +157,10 @@ async function main() {
       await headlessRun(server.url, env, pin);
       return 0;
     }
-    if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) say('no DISPLAY: Chromium may not open a window here; try --headless');
+    if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+      say('no display here (DISPLAY / WAYLAND_DISPLAY unset): run "npm run demo -- --headless" to watch the flow in the terminal');
+      return 2;
+    }
     say(`opening Chromium; the demo PIN is ${pin}. Close the browser to stop.`);
     const browser = spawn(CHROMIUM, [...chromiumArgs(), `--user-data-dir=${PROFILE_DIR}`, `${server.url}/`], { stdio: 'inherit', env: { ...process.env, ...env } });
     process.on('SIGINT', () => browser.kill('SIGTERM'));
