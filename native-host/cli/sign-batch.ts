@@ -20,6 +20,8 @@ export interface SignBatchOptions {
   readonly args: ParsedSignArgs;
   readonly plan: readonly PlannedOutput[];
   readonly signDocument: SignDocument;
+  /** How to read an input (default: the whole file). sign-cms hashes large detached inputs as a stream instead. */
+  readonly readInput?: (path: string) => Promise<Uint8Array>;
   /** Where per-document result lines go (default stdout; the CLI only, never the native host). */
   readonly report?: (line: string) => void;
 }
@@ -56,7 +58,7 @@ export async function signEach(options: SignBatchOptions, signer: Signer, report
   let failed = 0;
   for (const { input, output } of options.plan) {
     try {
-      const bytes = await readInput(input);
+      const bytes = await (options.readInput ?? readInput)(input);
       const result = await options.signDocument(bytes, signer, input);
       await writeFileAtomic(output, result);
       report(`OK     ${input} -> ${output}`);
@@ -82,7 +84,7 @@ async function onlyUsableCertificate(tokens: TokenService): Promise<string> {
   return (usable[0] as { id: string }).id;
 }
 
-async function readInput(path: string): Promise<Uint8Array> {
+export async function readInput(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (cause) {

@@ -107,6 +107,16 @@ describe('kyso sign-cms (built CLI, SoftHSM2 token)', () => {
     expect(await readFile(input)).toEqual(document);
   }, 60_000);
 
+  it('a 48 MiB file is signed detached (hashed as a stream) and openssl verifies it', async () => {
+    const big = Buffer.alloc(48 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.write(`khối ${i / 4096} `, i, 'utf8');
+    const input = await writeTemp('big.bin', big);
+    const output = join(dir, 'big.p7s');
+    const r = await runKyso(['sign-cms', input, '-o', output, '--cert', 'CCCD:001099012345', '--pin-stdin'], { env: env(), stdin: `${token.userPin}\n` });
+    expect(r.code).toBe(0);
+    expect(opensslVerify(output, input).ok).toBe(true);
+  }, 60_000);
+
   it('--attached --hash-alg SHA-512 with the EC certificate (CCCD) makes an enveloping signature', async () => {
     const input = await writeTemp('don.txt', document);
     const output = join(dir, 'don.p7s');

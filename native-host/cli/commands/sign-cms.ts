@@ -15,6 +15,7 @@ import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
+import { hashFile } from '../../formats/cms/hash-file.js';
 
 const FLAGS = ['attached', 'digest-input', 'pss'] as const;
 const VALUES = ['tsa'] as const;
@@ -34,14 +35,17 @@ export async function run(argv: string[]): Promise<number> {
   const tsa = args.values.get('tsa');
   const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) : undefined;
   const plan = planOutputs(args, (name) => `${name}.p7s`);
+  // Detached over a file: only its digest is needed, so hash it as a stream (any size, little memory).
+  const streamDigest = !attached && !digestInput;
   return runSignBatch({
     args,
     plan,
+    ...(streamDigest ? { readInput: (path: string) => hashFile(path, args.hashAlgorithm) } : {}),
     signDocument: (bytes, signer) => signDocument(bytes, signer, {
       format: 'cms',
       hashAlgorithm: args.hashAlgorithm,
       attached,
-      digestInput,
+      digestInput: digestInput || streamDigest,
       ...(args.flags.has('pss') ? { signatureScheme: 'RSA-PSS' as const } : {}),
       ...(timestamp ? { timestamp } : {}),
     }),
