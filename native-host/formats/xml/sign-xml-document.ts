@@ -94,7 +94,8 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   }
   const parent = options.parent ? findParentElement(elements, options.parent) : (document.documentElement as Element);
   const span = spans[elements.indexOf(parent)];
-  if (!span) throw new KysoError('INTERNAL_ERROR', { reason: 'parent element not located in the text' });
+  // The scan and the DOM must agree on the parent, or the splice would land elsewhere than what we canonicalised.
+  if (!span || span.name !== parent.tagName) throw new KysoError('INTERNAL_ERROR', { reason: 'parent element not located in the text' });
 
   const signingTime = options.signingTime ?? new Date();
   const references: PlannedReference[] = [
