@@ -9,7 +9,7 @@ import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, PROTOCOL_VERSION }
 import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../shared/protocol/page-messages.js';
 import type { AccessDecision, AccessRequest } from './access/access-policy.js';
 import type { NativeHostClient } from './native/host-client.js';
-import type { ConsentBroker } from './consent/consent-broker.js';
+import type { ConsentBroker, SignConsent } from './consent/consent-broker.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -39,6 +39,17 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
     await deps.consent.run({ origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askOrigins, signal: context.signal });
   };
 
+  /**
+   * Open the consent window for a signing operation. An unlisted site (askOrigins non-empty) gets the site
+   * question BEFORE Kyso talks to the host: what the token holds (present? a certificate for this MST?) must
+   * not be learnable without the person's "allow" [trust boundary]. Allowed sites get the lookups first, so a
+   * missing token fails fast without a window.
+   */
+  const consentToSign = async (operation: PageOperation, context: RequestContext, askOrigins: readonly string[], prepareSign: () => Promise<SignConsent>) => {
+    const base = { origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askOrigins, signal: context.signal };
+    return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, sign: await prepareSign() });
+  };
+
   const handlers: { [K in PageOperation]: Handler<K> } = {
     'kyso.getStatus': async (_payload, context, askOrigins) => {
       await askSiteOnly('kyso.getStatus', context, askOrigins);
@@ -63,19 +74,13 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       const expected = DIGEST_LENGTH_BYTES[payload.hashAlgorithm];
       if (digest.length !== expected) throw new KysoError('INVALID_HASH', { expectedBytes: expected, receivedBytes: digest.length });
 
-      const { tokens } = await deps.host.request('host.listTokens', {}, quick(context.signal));
-      if (tokens.length === 0) throw new KysoError('TOKEN_NOT_PRESENT');
-      let { certificates } = await deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
-      if (payload.certificateId) certificates = certificates.filter((c) => c.id === payload.certificateId);
-      if (certificates.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
-
-      const result = await deps.consent.run({
-        origin: context.frameOrigin,
-        topOrigin: context.topOrigin,
-        operation: 'kyso.signHash',
-        askOrigins,
-        signal: context.signal,
-        sign: {
+      const prepareSign = async (): Promise<SignConsent> => {
+        const { tokens } = await deps.host.request('host.listTokens', {}, quick(context.signal));
+        if (tokens.length === 0) throw new KysoError('TOKEN_NOT_PRESENT');
+        let { certificates } = await deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
+        if (payload.certificateId) certificates = certificates.filter((c) => c.id === payload.certificateId);
+        if (certificates.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
+        return {
           ...(payload.description ? { description: payload.description } : {}),
           hashAlgorithm: payload.hashAlgorithm,
           digestHex: bytesToHex(digest),
@@ -89,8 +94,9 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
             ...(pin !== undefined ? { pin } : {}),
           }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal }),
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
-        },
-      });
+        };
+      };
+      const result = await consentToSign('kyso.signHash', context, askOrigins, prepareSign);
       if (!result) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without a signature' });
       return result;
     },

@@ -39,6 +39,12 @@ export interface ConsentRequest {
   /** The access policy said "ask" for these origins: the person allows or blocks them first (empty: no site step). */
   readonly askOrigins: readonly string[];
   readonly sign?: SignConsent;
+  /**
+   * Instead of `sign`: look the signing data up only AFTER the person allowed the site (step "site"), so an
+   * unlisted site learns nothing about the token (present? which certificates?) before the person says yes.
+   * A KysoError it throws ends the session with that error.
+   */
+  readonly prepareSign?: () => Promise<SignConsent>;
   /** Aborted when the page goes away. */
   readonly signal: AbortSignal;
 }
@@ -60,6 +66,7 @@ interface Session {
   readonly id: string;
   readonly request: ConsentRequest;
   step: 'site' | 'sign';
+  sign: SignConsent | undefined;
   tokens: readonly TokenInfo[];
   windowId?: number;
   busy: boolean;
@@ -80,7 +87,7 @@ export class ConsentBroker {
     if (request.signal.aborted) return Promise.reject(new KysoError('REQUEST_SUPERSEDED'));
     return new Promise((resolve, reject) => {
       const session: Session = {
-        id: newRequestId(), request, step: request.askOrigins.length > 0 ? 'site' : 'sign', tokens: request.sign?.tokens ?? [],
+        id: newRequestId(), request, step: request.askOrigins.length > 0 ? 'site' : 'sign', sign: request.sign, tokens: request.sign?.tokens ?? [],
         busy: false, finished: false, resolve, reject,
       };
       request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
@@ -117,7 +124,7 @@ export class ConsentBroker {
         this.finish(session, new KysoError('USER_CANCELLED'));
         return { outcome: 'closed' };
       case 'consent.site': {
-        if (session.step !== 'site') return { outcome: 'state', state: this.state(session) };
+        if (session.step !== 'site' || session.busy) return { outcome: 'state', state: this.state(session) };
         const origins = session.request.askOrigins;
         if (message.choice === 'block') {
           for (const origin of origins) await this.deps.rememberUserChoice(origin, 'block').catch(() => undefined);
@@ -129,7 +136,21 @@ export class ConsentBroker {
           // Admin policy may forbid persons to allow sites for good; the person's "allow" then counts once.
           for (const origin of origins) await this.deps.rememberUserChoice(origin, 'always').catch(() => undefined);
         }
-        if (!session.request.sign) {
+        if (!session.sign && session.request.prepareSign) {
+          session.busy = true;
+          try {
+            session.sign = await session.request.prepareSign();
+            session.tokens = session.sign.tokens;
+          } catch (error) {
+            const kyso = error instanceof KysoError ? error : new KysoError('INTERNAL_ERROR');
+            this.finish(session, kyso);
+            return { outcome: 'closed', error: serializeError(kyso) };
+          } finally {
+            session.busy = false;
+          }
+          if (session.finished) return { outcome: 'closed' };
+        }
+        if (!session.sign) {
           this.finish(session, undefined);
           return { outcome: 'closed' };
         }
@@ -137,7 +158,7 @@ export class ConsentBroker {
         return { outcome: 'state', state: this.state(session) };
       }
       case 'consent.approve': {
-        const sign = session.request.sign;
+        const sign = session.sign;
         if (session.step !== 'sign' || !sign || session.busy) return { outcome: 'state', state: this.state(session) };
         const certificate = sign.certificates.find((c) => c.id === message.certificateId);
         if (!certificate || certificate.unusableReasons.length > 0) {
@@ -165,7 +186,7 @@ export class ConsentBroker {
 
   private state(session: Session): ConsentState {
     const { request } = session;
-    const sign = request.sign;
+    const sign = session.sign;
     return {
       step: session.step,
       origin: request.origin,

@@ -1,0 +1,92 @@
+/**
+ * Trust boundary, privacy: an unlisted site (policy "ask") must not learn what the token holds before the
+ * person allows it. Regression for the leak pinned in test/e2e/policy.test.ts (router listed tokens and
+ * certificates before the site question, so TOKEN_NOT_PRESENT / CERTIFICATE_NOT_FOUND answered a probe).
+ * Host and window are simulated here; the same scenario runs in real Chromium in test/e2e/policy.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRouter, type RequestContext } from '../../extension/background/router.js';
+import { ConsentBroker, CONSENT_PAGE_PATH } from '../../extension/background/consent/consent-broker.js';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+import type { ConsentReply } from '../../extension/messaging/internal-messages.js';
+import type { TokenInfo } from '../../shared/protocol/common.js';
+
+const EXT = 'chrome-extension://abddkodjbciaefbbillgfgplhpgfcokp/';
+const token: TokenInfo = {
+  id: 'token-0001', label: 'Kyso Demo', serialNumber: '1', manufacturer: 'SoftHSM', model: 'SoftHSM v2', slotDescription: 's',
+  flags: { loginRequired: true, protectedAuthenticationPath: false, userPinInitialized: true, userPinCountLow: false, userPinFinalTry: false, userPinLocked: false, userPinToBeChanged: false },
+};
+
+function setup(hostHas: { tokens: boolean; certificates: boolean }) {
+  const hostCalls: string[] = [];
+  const windows: Array<{ id: number; url: string; open: boolean }> = [];
+  const consent = new ConsentBroker({
+    createWindow: async (url) => { const w = { id: windows.length + 1, url, open: true }; windows.push(w); return { id: w.id }; },
+    removeWindow: async (id) => { windows.find((w) => w.id === id)!.open = false; },
+    getURL: (path) => `${EXT}${path}`,
+    rememberUserChoice: async () => undefined,
+  });
+  const host = {
+    hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [] }),
+    request: async (type: string) => {
+      hostCalls.push(type);
+      if (type === 'host.listTokens') return { tokens: hostHas.tokens ? [token] : [] };
+      if (type === 'host.listCertificates') return { certificates: [] };
+      throw new Error(type);
+    },
+  };
+  const route = createRouter({
+    host: host as never, consent, extensionVersion: '0.1.0',
+    decideAccess: async () => ({ kind: 'ask', origins: ['https://probe.example'] }),
+  });
+  const send = async (message: Record<string, unknown>) => {
+    for (let i = 0; i < 50 && windows.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    const session = new URL(windows.at(-1)!.url).searchParams.get('session')!;
+    return consent.handleMessage({ ...message, sessionId: session }, `${EXT}${CONSENT_PAGE_PATH}`) as Promise<ConsentReply>;
+  };
+  return { route, hostCalls, windows, send };
+}
+
+const context = (): RequestContext => ({ frameOrigin: 'https://probe.example', topOrigin: 'https://probe.example', signal: new AbortController().signal });
+const probe = { v: 1, id: 'probe-0001', type: 'kyso.signHash', payload: { hash: Buffer.alloc(32).toString('base64'), hashAlgorithm: 'SHA-256', filter: { subjectIdentifier: 'MST:9999999999' } } } as const;
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try { await promise; return 'resolved'; } catch (error) { return (error as KysoError).code; }
+}
+
+describe('an unlisted site is asked before Kyso talks to the host', () => {
+  for (const hostHas of [{ tokens: false, certificates: false }, { tokens: true, certificates: false }]) {
+    it(`the site question comes first and "block" gives ORIGIN_BLOCKED whatever the token holds (token plugged in: ${hostHas.tokens})`, async () => {
+      const { route, hostCalls, windows, send } = setup(hostHas);
+      const outcome = codeOf(route(probe as never, context()));
+      const state = await send({ kind: 'consent.getState' });
+      expect(state.outcome === 'state' && state.state.step).toBe('site');
+      expect(hostCalls).toEqual([]);
+      await send({ kind: 'consent.site', choice: 'block' });
+      expect(await outcome).toBe('ORIGIN_BLOCKED');
+      expect(hostCalls).toEqual([]);
+      expect(windows.every((w) => !w.open)).toBe(true);
+    });
+  }
+
+  it('after "allow once" the lookups run and their answer closes the window with that error', async () => {
+    const { route, hostCalls, windows, send } = setup({ tokens: false, certificates: false });
+    const outcome = codeOf(route(probe as never, context()));
+    await send({ kind: 'consent.getState' });
+    const reply = await send({ kind: 'consent.site', choice: 'once' });
+    expect(reply.outcome).toBe('closed');
+    expect(await outcome).toBe('TOKEN_NOT_PRESENT');
+    expect(hostCalls).toEqual(['host.listTokens']);
+    expect(windows.every((w) => !w.open)).toBe(true);
+  });
+
+  it('after "allow once" with a token the same window moves on to the signing step', async () => {
+    const { route, send } = setup({ tokens: true, certificates: true });
+    const outcome = codeOf(route({ ...probe, payload: { ...probe.payload, filter: undefined } } as never, context()));
+    await send({ kind: 'consent.getState' });
+    const reply = await send({ kind: 'consent.site', choice: 'once' });
+    // listCertificates answers [] in this stub, so the request ends CERTIFICATE_NOT_FOUND — but only now.
+    expect(reply.outcome).toBe('closed');
+    expect(await outcome).toBe('CERTIFICATE_NOT_FOUND');
+  });
+});
