@@ -10,6 +10,8 @@ import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from 
 import type { AccessDecision, AccessRequest } from './access/access-policy.js';
 import type { NativeHostClient } from './native/host-client.js';
 import type { ConsentBroker, SignConsent } from './consent/consent-broker.js';
+import { prepareSigningCertificates } from './certificates/signing-candidates.js';
+import { verifyForPage } from './certificates/verify-handler.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -69,30 +71,33 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       return deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
     },
 
+    'kyso.verify': (payload, context) => verifyForPage(deps.host, payload, context.signal),
+
     'kyso.signHash': async (payload, context, askOrigins) => {
       const digest = base64ToBytes(payload.hash, 'INVALID_HASH');
       const expected = DIGEST_LENGTH_BYTES[payload.hashAlgorithm];
       if (digest.length !== expected) throw new KysoError('INVALID_HASH', { expectedBytes: expected, receivedBytes: digest.length });
 
       const prepareSign = async (): Promise<SignConsent> => {
-        const { tokens } = await deps.host.request('host.listTokens', {}, quick(context.signal));
-        if (tokens.length === 0) throw new KysoError('TOKEN_NOT_PRESENT');
-        let { certificates } = await deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
-        if (payload.certificateId) certificates = certificates.filter((c) => c.id === payload.certificateId);
-        if (certificates.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
+        // Filter applied in the background (greyed out with reasons); expected signer checked here and in the host.
+        const choice = await prepareSigningCertificates(deps.host, { filter: payload.filter, certificateId: payload.certificateId, signal: context.signal });
+        const expectedSigner = payload.filter?.expectedSigner;
         return {
           ...(payload.description ? { description: payload.description } : {}),
           hashAlgorithm: payload.hashAlgorithm,
           digestHex: bytesToHex(digest),
-          certificates,
-          tokens,
-          approve: (certificateId, pin) => deps.host.request('host.signDigest', {
+          certificates: choice.certificates,
+          tokens: choice.tokens,
+          exclusions: choice.exclusions,
+          refreshCertificates: choice.refreshCertificates,
+          approve: choice.guardApprove((certificateId, pin) => deps.host.request('host.signDigest', {
             certificateId,
             digest: payload.hash,
             hashAlgorithm: payload.hashAlgorithm,
             ...(payload.signatureScheme ? { signatureScheme: payload.signatureScheme } : {}),
             ...(pin !== undefined ? { pin } : {}),
-          }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal }),
+            ...(expectedSigner ? { expectedSigner } : {}),
+          }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal })),
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
         };
       };

@@ -7,6 +7,7 @@ import {
   CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema, SerializedErrorSchema, TokenInfoSchema,
 } from '../../shared/protocol/common.js';
 import { PinSchema } from '../../shared/protocol/host-messages.js';
+import { EXCLUSION_TEXT, type ExclusionReason } from '../../shared/certificates/choose-certificates.js';
 import { PAGE_OPERATIONS, type PageOperation } from '../../shared/protocol/page-messages.js';
 
 /** Name of the runtime port a content script opens (one per frame). */
@@ -31,6 +32,8 @@ export const ConsentMessageSchema = v.variant('kind', [
     pin: v.optional(PinSchema),
   }),
   v.strictObject({ kind: v.literal('consent.cancel'), sessionId: SessionIdSchema }),
+  /** Re-list tokens and certificates (the window polls while open, for tokens plugged in or pulled out). */
+  v.strictObject({ kind: v.literal('consent.refresh'), sessionId: SessionIdSchema }),
 ]);
 export type ConsentMessage = v.InferOutput<typeof ConsentMessageSchema>;
 
@@ -49,6 +52,8 @@ export const ConsentStateSchema = v.strictObject({
     digestHex: v.string(),
     certificates: v.array(CertificateInfoSchema),
     tokens: v.array(TokenInfoSchema),
+    /** Certificate id → why the portal's filter rules it out (greyed out with these reasons). */
+    exclusions: v.optional(v.record(CertificateIdSchema, v.array(v.picklist(Object.keys(EXCLUSION_TEXT) as ExclusionReason[])))),
   })),
 });
 export type ConsentState = v.InferOutput<typeof ConsentStateSchema>;

@@ -14,6 +14,7 @@ import { hello } from './handlers/hello.js';
 import { listTokens } from './handlers/list-tokens.js';
 import { listCertificates } from './handlers/list-certificates.js';
 import { signDigest } from './handlers/sign-digest.js';
+import { verifyDocument } from './handlers/verify-document.js';
 
 type Reply = { v: typeof PROTOCOL_VERSION; id: string } & Record<string, unknown>;
 
@@ -25,6 +26,7 @@ export const HOST_HANDLERS: Handlers = {
   'host.listTokens': (context) => listTokens(context),
   'host.listCertificates': (context, payload) => listCertificates(context, payload),
   'host.signDigest': (context, payload) => signDigest(context, payload),
+  'host.verifyDocument': (context, payload) => verifyDocument(context, payload),
 };
 
 export function errorReply(id: string, error: unknown): Reply {

@@ -7,7 +7,10 @@ import * as v from 'valibot';
 import {
   CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema, ProtocolVersionSchema,
   RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema, Base64Schema,
+  ExpectedSignerSchema,
 } from './common.js';
+import { VerifyDocumentRequestSchema } from './verify-document-request.js';
+import { VerificationReportSchema } from './verification-report.js';
 import { PIN_MAX_CHARS, PIN_MIN_CHARS } from '../limits.js';
 
 /** A PIN as typed by the person: printable, bounded. It travels only consent window → background → host. */
@@ -50,8 +53,14 @@ export const HOST_OPERATIONS = {
       signatureScheme: v.optional(SignatureSchemeSchema),
       /** Absent only for tokens with a protected authentication path (PIN pad). */
       pin: v.optional(PinSchema),
+      /** The portal's expected signer: the host refuses (UNEXPECTED_SIGNER) before login when the certificate is not it. */
+      expectedSigner: v.optional(ExpectedSignerSchema),
     }),
     result: SignatureResultSchema,
+  },
+  'host.verifyDocument': {
+    request: VerifyDocumentRequestSchema,
+    result: VerificationReportSchema,
   },
 } as const;
 
@@ -68,6 +77,7 @@ export const HostRequestSchema = v.variant('type', [
   requestVariant('host.listTokens'),
   requestVariant('host.listCertificates'),
   requestVariant('host.signDigest'),
+  requestVariant('host.verifyDocument'),
 ]);
 export type HostRequest = v.InferOutput<typeof HostRequestSchema>;
 

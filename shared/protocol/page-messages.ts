@@ -8,6 +8,8 @@ import {
   Base64Schema, CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema,
   ProtocolVersionSchema, RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema,
 } from './common.js';
+import { VerifyDocumentRequestSchema } from './verify-document-request.js';
+import { VerificationReportSchema } from './verification-report.js';
 
 /** Marker of a page→content-script request on window.postMessage. */
 export const PAGE_REQUEST_CHANNEL = 'kyso/page-request' as const;
@@ -44,6 +46,12 @@ export const PAGE_OPERATIONS = {
     result: SignatureResultSchema,
     interactive: true,
   },
+  /** Verify a signed PDF/XML/CMS document: no token, no PIN, no consent window (see extension/background/certificates/verify-handler.ts). */
+  'kyso.verify': {
+    request: VerifyDocumentRequestSchema,
+    result: VerificationReportSchema,
+    interactive: false,
+  },
 } as const;
 
 export type PageOperation = keyof typeof PAGE_OPERATIONS;
@@ -57,6 +65,7 @@ export const PageRequestSchema = v.variant('type', [
   requestVariant('kyso.getStatus'),
   requestVariant('kyso.listCertificates'),
   requestVariant('kyso.signHash'),
+  requestVariant('kyso.verify'),
 ]);
 export type PageRequest = v.InferOutput<typeof PageRequestSchema>;
 

@@ -6,7 +6,7 @@
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 
 /** Operation names in admin policy. `kyso.getStatus` has none: any allowed site may ask for status. */
-export const POLICY_OPERATIONS = ['signHash', 'signPdf', 'signXml', 'signCms', 'authenticate', 'listCertificates'] as const;
+export const POLICY_OPERATIONS = ['signHash', 'signPdf', 'signXml', 'signCms', 'authenticate', 'listCertificates', 'verify'] as const;
 export type PolicyOperation = (typeof POLICY_OPERATIONS)[number];
 
 export interface OperationAccess {
@@ -29,6 +29,8 @@ const OPERATION_TABLE = {
   'kyso.signXml': { policyName: 'signXml', mayAskPerson: true },
   'kyso.signCms': { policyName: 'signCms', mayAskPerson: true },
   'kyso.authenticate': { policyName: 'authenticate', mayAskPerson: true },
+  // Verification needs no token and no PIN, so no window; an unlisted site is refused, not asked (like listing).
+  'kyso.verify': { policyName: 'verify', mayAskPerson: false },
 } as const satisfies Record<PageOperation, OperationAccess> & Record<string, OperationAccess>;
 
 /** Access facts for a page operation; undefined for a name we do not know (refused by the caller). */

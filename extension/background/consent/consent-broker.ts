@@ -12,6 +12,7 @@ import type { CertificateInfo, SignatureResult, TokenInfo } from '../../../share
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import type { UserSiteChoice } from '../access/access-policy.js';
+import type { ExclusionReason } from '../../../shared/certificates/choose-certificates.js';
 import {
   ConsentMessageSchema, type ConsentMessage, type ConsentReply, type ConsentState,
 } from '../../messaging/internal-messages.js';
@@ -30,6 +31,10 @@ export interface SignConsent {
   approve(certificateId: string, pin: string | undefined): Promise<SignatureResult>;
   /** Fresh token state (tries left) to show after a wrong PIN. */
   refreshTokens(): Promise<readonly TokenInfo[]>;
+  /** Certificate id → why the portal's filter rules it out (shown greyed out with the reason; see background/certificates). */
+  readonly exclusions?: Readonly<Record<string, readonly ExclusionReason[]>>;
+  /** Tokens plugged in or pulled out while the window is open: the window polls this (consent.refresh). */
+  refreshCertificates?(): Promise<Pick<SignConsent, 'certificates' | 'tokens' | 'exclusions'>>;
 }
 
 export interface ConsentRequest {
@@ -157,11 +162,20 @@ export class ConsentBroker {
         session.step = 'sign';
         return { outcome: 'state', state: this.state(session) };
       }
+      case 'consent.refresh': {
+        // Hot-plug: re-list while the window is open; the window keeps its selection if still offered.
+        const sign = session.sign;
+        if (session.step !== 'sign' || !sign?.refreshCertificates || session.busy) return { outcome: 'state', state: this.state(session) };
+        const fresh = await sign.refreshCertificates().catch(() => undefined);
+        if (session.finished) return { outcome: 'closed' };
+        if (fresh && session.sign === sign && !session.busy) { session.sign = { ...sign, ...fresh }; session.tokens = fresh.tokens; }
+        return { outcome: 'state', state: this.state(session) };
+      }
       case 'consent.approve': {
         const sign = session.sign;
         if (session.step !== 'sign' || !sign || session.busy) return { outcome: 'state', state: this.state(session) };
         const certificate = sign.certificates.find((c) => c.id === message.certificateId);
-        if (!certificate || certificate.unusableReasons.length > 0) {
+        if (!certificate || certificate.unusableReasons.length > 0 || (sign.exclusions?.[certificate.id]?.length ?? 0) > 0) {
           return { outcome: 'retry', error: serializeError(new KysoError('CERTIFICATE_NOT_USABLE')), state: this.state(session) };
         }
         session.busy = true;
@@ -200,6 +214,7 @@ export class ConsentBroker {
           digestHex: sign.digestHex,
           certificates: [...sign.certificates],
           tokens: [...session.tokens],
+          ...(sign.exclusions ? { exclusions: Object.fromEntries(Object.entries(sign.exclusions).map(([id, reasons]) => [id, [...reasons]])) } : {}),
         },
       } : {}),
     };

@@ -5,9 +5,12 @@
 import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
 import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
+import { verifyExpectedSigner } from './verify-expected-signer.js';
 
 export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
   const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
+  // Before login: a wrong signer must never cost a PIN try.
+  await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
   const outcome = await context.tokens().signDigest({
     certificateId: payload.certificateId,
     digest,

@@ -1,0 +1,36 @@
+/**
+ * What a verification request carries, on both boundaries (`kyso.verify` page → extension, `host.verifyDocument`
+ * extension → host): the document inline as base64. Inline keeps one request = one frame: a page message is
+ * capped at PAGE_MESSAGE_MAX_BYTES (8 MiB), so the document and the detached content together stay under
+ * VERIFY_INLINE_MAX_BYTES (6 MiB raw ≈ 8 MiB base64). Larger files: `kyso verify` on the command line, or a
+ * chunked upload (not built yet).
+ */
+import * as v from 'valibot';
+import { Base64Schema } from './common.js';
+import { CERTIFICATE_MAX_BYTES } from '../limits.js';
+
+/** Raw bytes of document + content that fit one page message once base64-encoded (4/3) with room for the envelope. */
+export const VERIFY_INLINE_MAX_BYTES = 6 * 1024 * 1024;
+/** Extra trust anchors a portal may name for its own documents (e.g. its private test CA). */
+export const VERIFY_EXTRA_ROOTS_MAX = 8;
+
+export const VerifyDocumentRequestSchema = v.pipe(
+  v.strictObject({
+    /** The signed file: PDF, XML, or CMS/PKCS#7 (DER or PEM), base64. */
+    document: Base64Schema(VERIFY_INLINE_MAX_BYTES),
+    /** The signed content, for a detached CMS signature, base64. */
+    content: v.optional(Base64Schema(VERIFY_INLINE_MAX_BYTES)),
+    /**
+     * Root certificates (base64 DER) to trust for this call only, on top of the host's trust store
+     * (KYSO_TRUST_DIR). The report is for the caller alone, so the caller may widen its own trust.
+     */
+    trustRoots: v.optional(v.pipe(v.array(Base64Schema(CERTIFICATE_MAX_BYTES)), v.maxLength(VERIFY_EXTRA_ROOTS_MAX))),
+    /** Ask OCSP/CRL about the signer certificates (default true; the host then makes plain-http requests to the URLs the certificates name). */
+    checkRevocation: v.optional(v.boolean()),
+  }),
+  v.check(
+    (p) => (p.document.length + (p.content?.length ?? 0)) * 3 / 4 <= VERIFY_INLINE_MAX_BYTES,
+    `document and content together exceed ${VERIFY_INLINE_MAX_BYTES} bytes`,
+  ),
+);
+export type VerifyDocumentRequest = v.InferOutput<typeof VerifyDocumentRequestSchema>;
