@@ -260,12 +260,12 @@ describe('the person\'s list in the options page', () => {
     const page = await openOptions();
     await page.fill('[data-testid=user-origin-input]', 'https://dichvucong.gov.vn/thu-tuc');
     await page.click('[data-testid=user-origin-add]');
-    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('không kèm đường dẫn');
+    await expect.poll(() => page.textContent('[data-testid=user-origin-error]'), { timeout: 5_000 }).toContain('không kèm đường dẫn');
     await page.click('[data-testid=lang-toggle]');
-    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('without a path');
+    await expect.poll(() => page.textContent('[data-testid=user-origin-error]'), { timeout: 5_000 }).toContain('without a path');
     await page.fill('[data-testid=user-origin-input]', 'https://*.gov.vn');
     await page.click('[data-testid=user-origin-add]');
-    expect(await page.textContent('[data-testid=user-origin-error]')).toContain('patterns are for administrators');
+    await expect.poll(() => page.textContent('[data-testid=user-origin-error]'), { timeout: 5_000 }).toContain('patterns are for administrators');
     const stored = await page.locator('[data-testid=user-origin-row]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
     expect(stored.filter((o) => o?.includes('dichvucong.gov.vn') || o?.includes('*'))).toEqual([]);
     await page.close();
@@ -297,7 +297,7 @@ describe('the person\'s list in the options page', () => {
     await page.fill('[data-testid=user-origin-input]', blockedOrigin);
     await page.selectOption('[data-testid=user-origin-decision]', 'allow');
     await page.click('[data-testid=user-origin-add]');
-    expect(await page.textContent('[data-testid=user-origin-error]')).toBe('Tổ chức của bạn đã chặn trang này.');
+    await expect.poll(() => page.textContent('[data-testid=user-origin-error]'), { timeout: 5_000 }).toBe('Tổ chức của bạn đã chặn trang này.');
     expect(await page.locator(`[data-testid=user-origin-row][data-origin="${blockedOrigin}"]`).count()).toBe(0);
     await page.close();
   });
