@@ -169,10 +169,34 @@ export interface SignatureResult {
   chain: string[];
 }
 
+export interface AuthenticateParams {
+  /** Your server's fresh random challenge, standard base64, 32–128 bytes once decoded. Single use. */
+  challenge: string;
+  filter?: CertificateFilter;
+}
+
+/**
+ * Sign-in token. `signature` is over H(UTF-8 origin) ‖ H(challenge string) with `signatureAlgorithm`/`hashAlgorithm`
+ * (H = hashAlgorithm). `origin` comes from the browser, not from your page. Verify it on the server with verifyAuthToken.
+ */
+export interface AuthToken {
+  format: 'kyso-auth:1';
+  origin: string;
+  challenge: string;
+  /** Base64 DER. */
+  certificate: string;
+  chain: string[];
+  signatureAlgorithm: SignatureScheme;
+  hashAlgorithm: HashAlgorithm;
+  /** Base64. RSA: raw; ECDSA: DER SEQUENCE { r, s }. */
+  signature: string;
+}
+
 export interface KysoClient {
   getStatus(): Promise<KysoStatus>;
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
+  authenticate(params: AuthenticateParams): Promise<AuthToken>;
 }
 
 export interface PageTarget {
@@ -196,6 +220,8 @@ export declare function getStatus(): Promise<KysoStatus>;
 export declare function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
 /** Ask the person to sign a digest in the Kyso window; resolves with a signature already verified against its certificate. */
 export declare function signHash(params: SignHashParams): Promise<SignatureResult>;
+/** Sign in with the token: the person approves "Sign in to <origin>" in the Kyso window. Verify the token on your server. */
+export declare function authenticate(params: AuthenticateParams): Promise<AuthToken>;
 
 export declare function toBase64(bytes: Uint8Array): string;
 export declare function fromBase64(text: string): Uint8Array;

@@ -14,16 +14,19 @@ import type { CertificateFilter, CertificateInfo, SignatureResult } from '../sha
 import type { PageRequestPayload, PageResult } from '../shared/protocol/page-messages.js';
 import { createTransport, type Call, type TransportOptions } from './transport.js';
 import { verifyDigestSignature } from './verify/verify-signature.js';
+import { authenticateAndCheck, type AuthenticateParams, type AuthToken } from './auth.js';
 
 export { KysoError };
 export type { CertificateFilter, CertificateInfo, SignatureResult };
 export type KysoStatus = PageResult<'kyso.getStatus'>;
 export type SignHashParams = PageRequestPayload<'kyso.signHash'>;
+export type { AuthenticateParams, AuthToken };
 
 export interface KysoClient {
   getStatus(): Promise<KysoStatus>;
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
+  authenticate(params: AuthenticateParams): Promise<AuthToken>;
 }
 
 /** A client bound to a window (the default functions use the page's own window). */
@@ -33,6 +36,7 @@ export function createClient(options: TransportOptions): KysoClient {
     getStatus: () => call('kyso.getStatus', {}),
     listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
     signHash: (params) => signAndCheck(call, params),
+    authenticate: (params) => authenticateAndCheck(call, params, options.origin),
   };
 }
 
@@ -84,6 +88,15 @@ export function listCertificates(filter?: CertificateFilter): Promise<Certificat
  */
 export function signHash(params: SignHashParams): Promise<SignatureResult> {
   return client().signHash(params);
+}
+
+/**
+ * Sign in with the token [after Web eID]: pass a fresh random challenge from your server (base64, 32–128
+ * bytes); the person approves "Sign in to <your origin>" and types the PIN. Send the returned token to your
+ * server and check it there with `verifyAuthToken` from `server.js` (origin, challenge, signature, trust).
+ */
+export function authenticate(params: AuthenticateParams): Promise<AuthToken> {
+  return client().authenticate(params);
 }
 
 /** Convenience for portals: bytes ⇄ base64, the encoding every Kyso field uses. */

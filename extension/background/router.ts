@@ -12,6 +12,7 @@ import type { NativeHostClient } from './native/host-client.js';
 import type { ConsentBroker, SignConsent } from './consent/consent-broker.js';
 import { prepareSigningCertificates } from './certificates/signing-candidates.js';
 import { verifyForPage } from './certificates/verify-handler.js';
+import { authenticate } from './auth/authenticate.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -105,6 +106,8 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       if (!result) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without a signature' });
       return result;
     },
+
+    'kyso.authenticate': (payload, context, askOrigins) => authenticate(payload, context, askOrigins, { host: deps.host, consentToSign }),
   };
 
   return async (request, context) => {

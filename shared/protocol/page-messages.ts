@@ -8,6 +8,7 @@ import {
   Base64Schema, CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema,
   ProtocolVersionSchema, RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema,
 } from './common.js';
+import { AuthChallengeSchema, AuthTokenSchema } from './auth-token.js';
 import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
 
@@ -46,6 +47,15 @@ export const PAGE_OPERATIONS = {
     result: SignatureResultSchema,
     interactive: true,
   },
+  /**
+   * Sign in with the token [after Web eID]: the server's challenge is signed together with the origin the
+   * BROWSER reports (the page cannot name one: strictObject refuses an `origin` field). See auth-token.ts.
+   */
+  'kyso.authenticate': {
+    request: v.strictObject({ challenge: AuthChallengeSchema, filter: v.optional(CertificateFilterSchema) }),
+    result: AuthTokenSchema,
+    interactive: true,
+  },
   /** Verify a signed PDF/XML/CMS document: no token, no PIN, no consent window (see extension/background/certificates/verify-handler.ts). */
   'kyso.verify': {
     request: VerifyDocumentRequestSchema,
@@ -65,6 +75,7 @@ export const PageRequestSchema = v.variant('type', [
   requestVariant('kyso.getStatus'),
   requestVariant('kyso.listCertificates'),
   requestVariant('kyso.signHash'),
+  requestVariant('kyso.authenticate'),
   requestVariant('kyso.verify'),
 ]);
 export type PageRequest = v.InferOutput<typeof PageRequestSchema>;

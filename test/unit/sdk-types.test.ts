@@ -12,6 +12,7 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<Awaited<ReturnType<typeof sdk.getStatus>>>().toExtend<Declared.KysoStatus>();
     expectTypeOf<Awaited<ReturnType<typeof sdk.listCertificates>>>().toExtend<Declared.CertificateInfo[]>();
     expectTypeOf<Awaited<ReturnType<typeof sdk.signHash>>>().toExtend<Declared.SignatureResult>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.authenticate>>>().toExtend<Declared.AuthToken>();
     expectTypeOf<sdk.KysoError['code']>().toExtend<Declared.KysoErrorCode>();
     expectTypeOf<sdk.KysoError['details']>().toExtend<Declared.KysoError['details']>();
     expectTypeOf<ReturnType<typeof sdk.createClient>>().toExtend<Declared.KysoClient>();
@@ -23,11 +24,13 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<Declared.TransportOptions>().toExtend<Parameters<typeof sdk.createClient>[0]>();
     // And nothing the code requires is missing from the declarations.
     expectTypeOf<Parameters<typeof sdk.signHash>[0]>().toExtend<Declared.SignHashParams>();
+    expectTypeOf<Declared.AuthenticateParams>().toExtend<Parameters<typeof sdk.authenticate>[0]>();
+    expectTypeOf<Parameters<typeof sdk.authenticate>[0]>().toExtend<Declared.AuthenticateParams>();
   });
 
   it('declares exactly the runtime exports', () => {
     expect(Object.keys(sdk).sort()).toEqual(
-      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64'],
+      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64'],
     );
   });
 });

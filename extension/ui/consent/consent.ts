@@ -9,6 +9,7 @@ import { ConsentReplySchema, type ConsentReply, type ConsentState, type SiteChoi
 import type { CertificateInfo, SerializedErrorMessage, TokenInfo } from '../../../shared/protocol/common.js';
 import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { TEXT, type UiLanguage } from './consent-text.js';
+import { pinGuardState } from './pin-guard.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -16,6 +17,8 @@ let state: ConsentState | null = null;
 let selectedId: string | null = null;
 let lastError: SerializedErrorMessage | string | null = null;
 let busy = false;
+/** The person ticked "confirm-last-try" for the state on screen; reset whenever a new state arrives. */
+let confirmedLastTry = false;
 
 const $ = (id: string) => document.getElementById(id)!;
 const t = () => TEXT[language];
@@ -43,6 +46,7 @@ function apply(reply: ConsentReply): void {
     return;
   }
   state = reply.state;
+  confirmedLastTry = false;
   lastError = reply.outcome === 'retry' ? reply.error : null;
   render();
 }
@@ -106,7 +110,8 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const usable = sign.certificates.filter((c) => c.unusableReasons.length === 0);
   if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
 
-  const details = el('dl', {},
+  // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
+  const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : el('dl', {},
     el('dt', { text: t().operation }), el('dd', { text: t().operations[s.operation] }),
     el('dt', { text: t().whatIsSigned }), el('dd', { text: sign.description ?? t().noDescription, testid: 'description' }),
     el('dt', { text: t().hashAlgorithm }), el('dd', { text: sign.hashAlgorithm }),
@@ -123,9 +128,12 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const pinRow = el('div', { className: 'pin-row' });
   const tokenState = token ? tokenStateText(token) : '';
   if (tokenState) pinRow.append(el('div', { text: tokenState, className: 'token-state', testid: 'token-state' }));
-  if (token?.flags.protectedAuthenticationPath) {
+  const guard = pinGuardState(token?.flags, confirmedLastTry);
+  if (guard.warning === 'locked') pinRow.append(el('div', { text: t().lockedExplained, className: 'reason', testid: 'pin-locked' }));
+  if (guard.warning === 'finalTry') pinRow.append(el('div', { text: t().finalTryExplained, className: 'reason', testid: 'final-try-warning' }));
+  if (guard.showPinPad) {
     pinRow.append(el('div', { text: t().pinPad, testid: 'pin-pad' }));
-  } else {
+  } else if (guard.showPinField) {
     const label = el('label', { text: t().pin });
     const input = el('input', { testid: 'pin' });
     input.type = 'password';
@@ -136,11 +144,27 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
     label.htmlFor = 'pin';
     pinRow.append(label, input);
   }
+  if (guard.askConfirmLastTry) {
+    const box = el('input', { testid: 'confirm-last-try' });
+    box.type = 'checkbox';
+    box.id = 'confirm-last-try';
+    box.checked = confirmedLastTry;
+    box.addEventListener('change', () => {
+      const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
+      confirmedLastTry = box.checked;
+      render();
+      const input = document.querySelector<HTMLInputElement>('#pin');
+      if (input) input.value = pin;
+    });
+    const label = el('label', { text: t().confirmLastTry });
+    label.htmlFor = 'confirm-last-try';
+    pinRow.append(el('div', { className: 'confirm-row' }, box, label));
+  }
   form.append(pinRow);
 
   const approve = el('button', { text: busy ? t().signing : t().approve, className: 'primary', testid: 'approve' });
   approve.type = 'submit';
-  approve.disabled = busy || !selected || token?.flags.userPinLocked === true;
+  approve.disabled = busy || !selected || !guard.approveAllowed;
   const cancel = el('button', { text: t().cancel, testid: 'cancel' });
   cancel.type = 'button';
   cancel.addEventListener('click', () => { void cancelRequest(); });
@@ -197,6 +221,8 @@ function formatDate(iso: string): string {
 async function approveRequest(): Promise<void> {
   if (busy || !state?.sign) return;
   if (!selectedId) { lastError = t().chooseFirst; showError(lastError); return; }
+  const chosen = state.sign.certificates.find((c) => c.id === selectedId);
+  if (!pinGuardState(chosen ? tokenOf(chosen, state.sign.tokens)?.flags : undefined, confirmedLastTry).approveAllowed) return;
   const input = document.querySelector<HTMLInputElement>('#pin');
   const pin = input?.value;
   if (input) input.value = ''; // cleared before anything else can look at it
