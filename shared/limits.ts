@@ -44,3 +44,21 @@ export const REQUEST_ID_MAX_CHARS = 64;
 export const ORIGIN_MAX_CHARS = 255;
 /** Certificate DER larger than this is not a certificate we can use. */
 export const CERTIFICATE_MAX_BYTES = 64 * 1024;
+
+// ── Documents crossing to the host (PDF / XML / CMS signing through the browser) ──
+/** Largest document the host accepts for signing (written to a private temp file, never held whole in memory for PDF/CMS-detached). */
+export const DOCUMENT_MAX_BYTES = 512 * 1024 * 1024;
+/** Raw bytes per upload chunk (page → extension → host); base64 ≈ 1 MiB per message. */
+export const DOCUMENT_CHUNK_BYTES = 768 * 1024;
+/** Raw bytes per read of a signed result (host → extension → page); base64 ≈ 683 KiB, under the 1 MiB host frame cap. */
+export const DOCUMENT_READ_CHUNK_BYTES = 512 * 1024;
+/** Documents one host session may hold at once (uploads + results not yet read). */
+export const DOCUMENTS_OPEN_MAX = 64;
+/** Documents in one batch (one consent, one login). */
+export const DOCUMENT_BATCH_MAX = 20;
+/** XML and enveloping CMS are signed in memory: bounded. */
+export const DOCUMENT_IN_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
+/** Signature / seal image for a visible PDF stamp. */
+export const STAMP_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** A document nobody touched for this long is deleted (a page that went away mid-upload). */
+export const DOCUMENT_IDLE_TTL_MS = 15 * 60_000;

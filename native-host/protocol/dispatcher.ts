@@ -14,6 +14,7 @@ import { hello } from './handlers/hello.js';
 import { listTokens } from './handlers/list-tokens.js';
 import { listCertificates } from './handlers/list-certificates.js';
 import { signDigest } from './handlers/sign-digest.js';
+import { DOCUMENT_HOST_HANDLERS } from './handlers/sign-document-handlers.js';
 import { verifyDocument } from './handlers/verify-document.js';
 
 type Reply = { v: typeof PROTOCOL_VERSION; id: string } & Record<string, unknown>;
@@ -27,6 +28,7 @@ export const HOST_HANDLERS: Handlers = {
   'host.listCertificates': (context, payload) => listCertificates(context, payload),
   'host.signDigest': (context, payload) => signDigest(context, payload),
   'host.verifyDocument': (context, payload) => verifyDocument(context, payload),
+  ...DOCUMENT_HOST_HANDLERS,
 };
 
 export function errorReply(id: string, error: unknown): Reply {

@@ -12,6 +12,7 @@ import {
 import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
 import { PIN_MAX_CHARS, PIN_MIN_CHARS } from '../limits.js';
+import { documentHostOperations } from './document-host-operations.js';
 
 /** A PIN as typed by the person: printable, bounded. It travels only consent window → background → host. */
 export const PinSchema = v.pipe(
@@ -62,6 +63,7 @@ export const HOST_OPERATIONS = {
     request: VerifyDocumentRequestSchema,
     result: VerificationReportSchema,
   },
+  ...documentHostOperations(PinSchema),
 } as const;
 
 export type HostOperation = keyof typeof HOST_OPERATIONS;
@@ -78,6 +80,12 @@ export const HostRequestSchema = v.variant('type', [
   requestVariant('host.listCertificates'),
   requestVariant('host.signDigest'),
   requestVariant('host.verifyDocument'),
+  requestVariant('host.documentBegin'),
+  requestVariant('host.documentChunk'),
+  requestVariant('host.documentInfo'),
+  requestVariant('host.documentRead'),
+  requestVariant('host.documentDiscard'),
+  requestVariant('host.signDocuments'),
 ]);
 export type HostRequest = v.InferOutput<typeof HostRequestSchema>;
 

@@ -1,0 +1,54 @@
+/**
+ * Host operations of document signing, spread into HOST_OPERATIONS (host-messages.ts). The PIN schema is passed
+ * in (it lives in host-messages.ts, which imports this file). Design: native-host/documents/README.md.
+ */
+import * as v from 'valibot';
+import { Base64Schema, CertificateDerSchema, CertificateIdSchema } from './common.js';
+import { DOCUMENT_CHUNK_BYTES, DOCUMENT_READ_CHUNK_BYTES } from '../limits.js';
+import {
+  DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, Sha256HexSchema,
+} from './document-schemas.js';
+
+export const documentHostOperations = <P extends v.GenericSchema<unknown, string>>(pinSchema: P) => ({
+  /** Start an upload: the host creates a 0600 file in its private temp dir. */
+  'host.documentBegin': {
+    request: v.strictObject({ kind: DocumentKindSchema, size: DocumentSizeSchema, sha256: v.optional(Sha256HexSchema) }),
+    result: v.strictObject({ handle: DocumentHandleSchema, chunkBytes: v.number() }),
+  },
+  /** Chunk `index` (0, 1, 2 … in order; anything else is BAD_REQUEST and the upload is dropped). */
+  'host.documentChunk': {
+    request: v.strictObject({
+      handle: DocumentHandleSchema,
+      index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      data: Base64Schema(DOCUMENT_CHUNK_BYTES),
+    }),
+    result: v.strictObject({ receivedBytes: DocumentSizeSchema, complete: v.boolean() }),
+  },
+  /** Size, SHA-256 and (XML) a readable summary of a complete upload, for the consent window. */
+  'host.documentInfo': {
+    request: v.strictObject({ handle: DocumentHandleSchema }),
+    result: DocumentInfoSchema,
+  },
+  /** Read DOCUMENT_READ_CHUNK_BYTES from `offset` (uploads for the preview, signed results for the page). */
+  'host.documentRead': {
+    request: v.strictObject({ handle: DocumentHandleSchema, offset: DocumentSizeSchema }),
+    result: v.strictObject({ data: Base64Schema(DOCUMENT_READ_CHUNK_BYTES), eof: v.boolean() }),
+  },
+  'host.documentDiscard': {
+    request: v.strictObject({ handle: DocumentHandleSchema }),
+    result: v.strictObject({}),
+  },
+  /** Sign every document with ONE login; each gets its own result (one failure does not lose the others). */
+  'host.signDocuments': {
+    request: v.strictObject({
+      certificateId: CertificateIdSchema,
+      pin: v.optional(pinSchema),
+      documents: DocumentBatchSchema,
+    }),
+    result: v.strictObject({
+      certificate: CertificateDerSchema,
+      chain: v.pipe(v.array(CertificateDerSchema), v.maxLength(10)),
+      results: DocumentBatchMaxSchema,
+    }),
+  },
+} as const);
