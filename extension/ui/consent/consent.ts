@@ -9,6 +9,8 @@ import { ConsentReplySchema, type ConsentReply, type ConsentState, type SiteChoi
 import type { CertificateInfo, SerializedErrorMessage, TokenInfo } from '../../../shared/protocol/common.js';
 import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { TEXT, type UiLanguage } from './consent-text.js';
+import { isSelectable, renderCertificateOption } from './certificate-option.js';
+import { startCertificatePolling } from './certificate-refresh.js';
 import { pinGuardState } from './pin-guard.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
@@ -107,7 +109,7 @@ function tokenOf(certificate: CertificateInfo, tokens: readonly TokenInfo[]): To
 
 function renderSign(content: HTMLElement, s: ConsentState): void {
   const sign = s.sign!;
-  const usable = sign.certificates.filter((c) => c.unusableReasons.length === 0);
+  const usable = sign.certificates.filter((c) => isSelectable(c, sign.exclusions?.[c.id]));
   if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
 
   // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
@@ -176,34 +178,19 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
 }
 
 function certificateOption(certificate: CertificateInfo): HTMLElement {
-  const disabled = certificate.unusableReasons.length > 0;
-  const option = el('label', { className: `certificate${disabled ? ' disabled' : ''}`, testid: 'certificate-option' });
-  option.dataset['certificateId'] = certificate.id;
-  const radio = el('input');
-  radio.type = 'radio';
-  radio.name = 'certificate';
-  radio.value = certificate.id;
-  radio.disabled = disabled;
-  radio.checked = certificate.id === selectedId;
-  radio.addEventListener('change', () => {
-    // Keep a PIN already typed when the person switches certificate.
-    const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
-    selectedId = certificate.id;
-    render();
-    const input = document.querySelector<HTMLInputElement>('#pin');
-    if (input) input.value = pin;
+  return renderCertificateOption({
+    certificate, language, selected: certificate.id === selectedId,
+    exclusions: state?.sign?.exclusions?.[certificate.id] ?? [],
+    unusableText: t().unusable,
+    onSelect: (id) => {
+      // Keep a PIN already typed when the person switches certificate.
+      const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
+      selectedId = id;
+      render();
+      const input = document.querySelector<HTMLInputElement>('#pin');
+      if (input) input.value = pin;
+    },
   });
-  const ids = certificate.subject.identifiers.all.join(' · ');
-  const body = el('div', {},
-    el('div', { className: 'name', text: certificate.subject.commonName ?? certificate.subject.dn }),
-    ...(certificate.subject.organization ? [el('div', { className: 'meta', text: `${t().organization}: ${certificate.subject.organization}` })] : []),
-    ...(ids ? [el('div', { className: 'meta', text: ids })] : []),
-    el('div', { className: 'meta', text: `${t().issuer}: ${certificate.issuer.commonName ?? certificate.issuer.dn}${certificate.issuer.ca ? ` (${certificate.issuer.ca})` : ''}` }),
-    el('div', { className: 'meta', text: `${t().validity}: ${formatDate(certificate.notBefore)} – ${formatDate(certificate.notAfter)}` }),
-    ...(disabled ? [el('div', { className: 'reason', testid: 'unusable-reason', text: certificate.unusableReasons.map((r) => t().unusable[r] ?? r).join(', ') })] : []),
-  );
-  option.append(radio, body);
-  return option;
 }
 
 function tokenStateText(token: TokenInfo): string {
@@ -254,3 +241,14 @@ $('lang').addEventListener('click', () => {
 });
 
 send({ kind: 'consent.getState' }).then(apply, () => window.close());
+// Tokens plugged in or pulled out while the window is open (hot-plug); the PIN typed stays if the selection does.
+startCertificatePolling({
+  send, current: () => state, busy: () => busy,
+  changed: (reply) => {
+    const before = selectedId;
+    const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
+    apply(reply);
+    const input = document.querySelector<HTMLInputElement>('#pin');
+    if (input && selectedId === before) input.value = pin;
+  },
+});
