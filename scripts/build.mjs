@@ -87,6 +87,12 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   });
   // The declarations are hand-written (sdk/kyso-public.d.ts); test/unit/sdk-types.test.ts keeps them equal to the code.
   await cp(join(ROOT, 'sdk/kyso-public.d.ts'), join(sdkDir, 'kyso.d.ts'));
+  // Server-side helpers (verifyAuthToken): WebCrypto only, runs in Node ≥ 20 and browsers; declarations hand-written too.
+  await build({
+    ...common,
+    build: { ...common.build, outDir: sdkDir, sourcemap: false, minify: false, lib: { entry: join(ROOT, 'sdk/server/index.ts'), formats: ['es'], fileName: () => 'server.js' } },
+  });
+  await cp(join(ROOT, 'sdk/server/server-public.d.ts'), join(sdkDir, 'server.d.ts'));
   console.error(`build: extension (${flavour}) and SDK in ${Date.now() - started} ms`);
 
   if (host) {

@@ -15,7 +15,7 @@ export type KysoErrorCode =
   | 'USER_CANCELLED' | 'CONSENT_TIMEOUT' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_INVALID_FORMAT' | 'PIN_EXPIRED' | 'REQUEST_SUPERSEDED'
   | 'BAD_REQUEST' | 'UNSUPPORTED_VERSION' | 'UNSUPPORTED_ALGORITHM' | 'INVALID_HASH' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS'
   | 'ORIGIN_NOT_ALLOWED' | 'ORIGIN_BLOCKED' | 'INSECURE_ORIGIN' | 'OPERATION_NOT_ALLOWED' | 'CERTIFICATE_NOT_FOUND'
-  | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED'
+  | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED' | 'AUTH_TOKEN_INVALID'
   | 'EXTENSION_NOT_INSTALLED' | 'HOST_NOT_INSTALLED' | 'HOST_DISCONNECTED' | 'VERSION_MISMATCH' | 'PKCS11_MODULE_NOT_FOUND' | 'CALLER_NOT_ALLOWED'
   | 'TOKEN_NOT_PRESENT' | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'MECHANISM_NOT_SUPPORTED' | 'TOKEN_ERROR'
   | 'TIMEOUT' | 'PROTOCOL_ERROR' | 'FRAME_TOO_LARGE' | 'INTERNAL_ERROR'
@@ -197,6 +197,58 @@ export interface KysoClient {
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
   authenticate(params: AuthenticateParams): Promise<AuthToken>;
+  verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
+}
+
+export interface VerifyOptions {
+  /** The signed content, for a detached CMS signature (.p7s without the data). */
+  readonly content?: Uint8Array | ArrayBuffer;
+  /** Root certificates (DER) to trust for this call, e.g. your own test CA; added to the host's trust store (KYSO_TRUST_DIR). */
+  readonly trustRoots?: readonly (Uint8Array | ArrayBuffer)[];
+  /** Ask OCSP/CRL about the signers (default true). */
+  readonly checkRevocation?: boolean;
+}
+
+export type VerificationStatus = 'valid' | 'invalid' | 'indeterminate';
+
+/** A finding about a signature or document, in Vietnamese and English. `code` e.g. CONTENT_MODIFIED, CHAIN_UNTRUSTED_ROOT, REVOKED. */
+export interface VerificationReason {
+  code: string;
+  vi: string;
+  en: string;
+  detail?: string;
+}
+
+export type RevocationReport =
+  | { status: 'good'; source: 'ocsp' | 'crl'; url: string; thisUpdate: string; nextUpdate?: string }
+  | { status: 'revoked'; source: 'ocsp' | 'crl'; url: string; revokedAt: string; reason?: string }
+  | { status: 'unknown'; source: 'ocsp'; url: string }
+  | { status: 'could-not-check'; why: string; attempts: { url: string; error: string }[] }
+  | { status: 'not-checked' };
+
+export interface SignatureReport {
+  status: VerificationStatus;
+  format: 'cms' | 'pdf' | 'xml';
+  /** The signer's certificate, described like listCertificates (subject.identifiers.mst / .cccd …, issuer.ca). */
+  signer?: CertificateInfo;
+  /** The signing time the signer claims (CMS signingTime, PDF /M, XAdES SigningTime). */
+  signingTime?: string;
+  timestamp?: { status: VerificationStatus; time?: string; authority?: string; reasons: VerificationReason[] };
+  chain: { status: 'valid' | 'invalid' | 'untrusted' | 'not-built'; path: string[] };
+  revocation: RevocationReport;
+  reasons: VerificationReason[];
+  /** PDF: the signature field name; XML: the Signature element's Id. */
+  name?: string;
+  /** PDF: whether this signature covers the whole file. */
+  coversWholeDocument?: boolean;
+}
+
+/** `invalid` if any signature is (or there is none), else `indeterminate` if any is, else `valid`. */
+export interface VerificationReport {
+  status: VerificationStatus;
+  format: 'cms' | 'pdf' | 'xml';
+  signatures: SignatureReport[];
+  reasons: VerificationReason[];
 }
 
 export interface PageTarget {
@@ -222,6 +274,11 @@ export declare function listCertificates(filter?: CertificateFilter): Promise<Ce
 export declare function signHash(params: SignHashParams): Promise<SignatureResult>;
 /** Sign in with the token: the person approves "Sign in to <origin>" in the Kyso window. Verify the token on your server. */
 export declare function authenticate(params: AuthenticateParams): Promise<AuthToken>;
+/**
+ * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
+ * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
+ */
+export declare function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 
 export declare function toBase64(bytes: Uint8Array): string;
 export declare function fromBase64(text: string): Uint8Array;

@@ -92,6 +92,11 @@ export const ERROR_CATALOGUE = {
   TIMESTAMP_FAILED: entry('portal',
     'Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA).', 'No timestamp could be obtained from the timestamp server (TSA).',
     'Kiểm tra địa chỉ TSA và kết nối mạng, hoặc ký không kèm dấu thời gian.', 'Check the TSA URL and the network, or sign without a timestamp.'),
+  AUTH_TOKEN_INVALID: entry('portal',
+    'Mã đăng nhập bằng chữ ký số không hợp lệ (sai trang, sai mã thử thách, chữ ký sai hoặc chứng thư số không được tin cậy).',
+    'The sign-in token is invalid (wrong site, wrong challenge, bad signature or untrusted certificate).',
+    'Từ chối đăng nhập; tạo mã thử thách mới và yêu cầu người dùng đăng nhập lại. Xem details.reason.',
+    'Refuse the sign-in; issue a fresh challenge and ask the person to sign in again. See details.reason.'),
 
   // ── installation ─────────────────────────────────────────────────────────
   EXTENSION_NOT_INSTALLED: entry('install',
