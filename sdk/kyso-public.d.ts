@@ -279,6 +279,11 @@ export declare function authenticate(params: AuthenticateParams): Promise<AuthTo
  * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
  */
 export declare function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
+/**
+ * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
+ * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
+ */
+export declare function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 
 export declare function toBase64(bytes: Uint8Array): string;
 export declare function fromBase64(text: string): Uint8Array;

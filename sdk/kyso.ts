@@ -15,18 +15,21 @@ import type { PageRequestPayload, PageResult } from '../shared/protocol/page-mes
 import { createTransport, type Call, type TransportOptions } from './transport.js';
 import { verifyDigestSignature } from './verify/verify-signature.js';
 import { authenticateAndCheck, type AuthenticateParams, type AuthToken } from './auth.js';
+import { verifyWith, type VerificationReport, type VerifyOptions } from './verify-document.js';
 
 export { KysoError };
 export type { CertificateFilter, CertificateInfo, SignatureResult };
 export type KysoStatus = PageResult<'kyso.getStatus'>;
 export type SignHashParams = PageRequestPayload<'kyso.signHash'>;
 export type { AuthenticateParams, AuthToken };
+export type { VerificationReport, VerifyOptions };
 
 export interface KysoClient {
   getStatus(): Promise<KysoStatus>;
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
   authenticate(params: AuthenticateParams): Promise<AuthToken>;
+  verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 }
 
 /** A client bound to a window (the default functions use the page's own window). */
@@ -37,6 +40,7 @@ export function createClient(options: TransportOptions): KysoClient {
     listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
     signHash: (params) => signAndCheck(call, params),
     authenticate: (params) => authenticateAndCheck(call, params, options.origin),
+    verify: (document, verifyOptions) => verifyWith(call, document, verifyOptions),
   };
 }
 
@@ -97,6 +101,15 @@ export function signHash(params: SignHashParams): Promise<SignatureResult> {
  */
 export function authenticate(params: AuthenticateParams): Promise<AuthToken> {
   return client().authenticate(params);
+}
+
+/**
+ * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content) with Kyso's verifier on the
+ * person's computer: no window, no PIN. `report.status` is valid | invalid | indeterminate; each signature has
+ * its signer (identifiers MST/CCCD…), chain, revocation and reasons in Vietnamese and English.
+ */
+export function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport> {
+  return client().verify(document, options);
 }
 
 /** Convenience for portals: bytes ⇄ base64, the encoding every Kyso field uses. */

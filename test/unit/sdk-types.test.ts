@@ -16,6 +16,7 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<sdk.KysoError['code']>().toExtend<Declared.KysoErrorCode>();
     expectTypeOf<sdk.KysoError['details']>().toExtend<Declared.KysoError['details']>();
     expectTypeOf<ReturnType<typeof sdk.createClient>>().toExtend<Declared.KysoClient>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.verify>>>().toExtend<Declared.VerificationReport>();
   });
 
   it('inputs the declarations allow are accepted by the code', () => {
@@ -26,11 +27,13 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<Parameters<typeof sdk.signHash>[0]>().toExtend<Declared.SignHashParams>();
     expectTypeOf<Declared.AuthenticateParams>().toExtend<Parameters<typeof sdk.authenticate>[0]>();
     expectTypeOf<Parameters<typeof sdk.authenticate>[0]>().toExtend<Declared.AuthenticateParams>();
+    expectTypeOf<Declared.VerifyOptions>().toExtend<NonNullable<Parameters<typeof sdk.verify>[1]>>();
+    expectTypeOf<NonNullable<Parameters<typeof sdk.verify>[1]>>().toExtend<Declared.VerifyOptions>();
   });
 
   it('declares exactly the runtime exports', () => {
     expect(Object.keys(sdk).sort()).toEqual(
-      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64'],
+      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64', 'verify'],
     );
   });
 });

@@ -31,7 +31,8 @@ export function startCertificatePolling(hooks: CertificatePollingHooks, interval
     inFlight = true;
     hooks.send({ kind: 'consent.refresh' }).then((reply) => {
       if (hooks.busy()) return; // an approve started meanwhile: its reply wins
-      if (reply.outcome === 'closed' || pickerFingerprint(reply.state) !== pickerFingerprint(hooks.current())) hooks.changed(reply);
+      if (reply.outcome === 'closed') { hooks.changed(reply); return; }
+      if ('state' in reply && pickerFingerprint(reply.state) !== pickerFingerprint(hooks.current())) hooks.changed(reply);
     }, () => undefined).finally(() => { inFlight = false; });
   }, intervalMs);
   return () => clearInterval(timer);
