@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { TokenFlags, TokenInfo } from '../../shared/protocol/common.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
+import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -57,6 +58,9 @@ export class Pkcs11Module {
   readonly path: string;
   #lib: pkcs11js.PKCS11 | undefined;
   #status: ModuleStatus;
+  /** Sessions open now (a re-initialise for hot-plug must not end one, see slot-rescan.ts). */
+  #openSessions = 0;
+  #lastRescanAt = Date.now();
 
   private constructor(path: string) {
     this.path = path;
@@ -117,6 +121,7 @@ export class Pkcs11Module {
 
   /** Slots that hold a token now, with the token's description [PKCS#11 2.40 C_GetSlotList(tokenPresent)]. */
   tokens(): SlotToken[] {
+    this.#rescanIfIdle();
     const lib = this.#require();
     let slots: SlotHandle[];
     try {
@@ -163,13 +168,16 @@ export class Pkcs11Module {
   openSession(slot: SlotHandle): SessionHandle {
     try {
       // Read-only is enough to sign and to log in as CKU_USER [PKCS#11 2.40 §5.6 C_OpenSession].
-      return this.#require().C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      const session = this.#require().C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      this.#openSessions++;
+      return session;
     } catch (error) {
       throw toKysoError(error, { operation: 'C_OpenSession' });
     }
   }
 
   closeSession(session: SessionHandle): void {
+    this.#openSessions = Math.max(0, this.#openSessions - 1);
     try {
       this.#require().C_CloseSession(session);
     } catch {
@@ -282,6 +290,25 @@ export class Pkcs11Module {
   /** Mechanisms the slot's token offers (for diagnostics). */
   mechanisms(slot: SlotHandle): number[] {
     return this.#require().C_GetMechanismList(slot);
+  }
+
+  /**
+   * Hot-plug for modules that only scan slots in C_Initialize (SoftHSM2; see slot-rescan.ts): C_Finalize +
+   * C_Initialize, only while no session is open. A module that fails to come back is reported as not loaded.
+   */
+  #rescanIfIdle(): void {
+    const lib = this.#lib;
+    if (!lib || this.#openSessions > 0 || !needsReinitialiseToRescan(this.path)) return;
+    if (Date.now() - this.#lastRescanAt < RESCAN_MIN_INTERVAL_MS) return;
+    this.#lastRescanAt = Date.now();
+    try {
+      lib.C_Finalize();
+      lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    } catch (error) {
+      this.#lib = undefined;
+      this.#status = { path: this.path, loaded: false, error: ckrName(ckrOf(error) ?? 0) };
+      throw toKysoError(error, { operation: 'C_Initialize' });
+    }
   }
 
   /** C_Finalize; the module cannot be used afterwards. */
