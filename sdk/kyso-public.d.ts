@@ -288,3 +288,84 @@ export declare function verify(document: Uint8Array | ArrayBuffer, options?: Ver
 export declare function toBase64(bytes: Uint8Array): string;
 export declare function fromBase64(text: string): Uint8Array;
 export declare const SIGNATURE_SCHEMES_FOR_KEY: Readonly<Record<KeyType, readonly SignatureScheme[]>>;
+
+// ── Documents (sdk/documents.ts) ──
+export type DocumentInput = Blob | ArrayBuffer | Uint8Array;
+export type DocumentKind = 'pdf' | 'xml' | 'cms';
+/** PDF user space: points (1/72 in), origin bottom-left of the page, before /Rotate. */
+export interface PdfRect { x: number; y: number; width: number; height: number }
+export interface PdfStamp {
+  /** 1-based; default the last page. */
+  page?: number;
+  rect?: PdfRect;
+  anchor?: { text: string; position?: 'below' | 'right'; occurrence?: number };
+  size?: { width: number; height: number };
+  /** Base64 PNG or JPEG (≤ 2 MiB each). */
+  signatureImage?: string;
+  sealImage?: string;
+  lines?: string[];
+}
+export interface PdfSignOptions {
+  invisible?: boolean;
+  visible?: PdfStamp;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  subFilter?: 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
+  hashAlgorithm?: HashAlgorithm;
+  tsaUrl?: string;
+}
+export interface XmlSignOptions {
+  /** Where the Signature goes (local name or path such as "DSCKS/NBan"); default the root. */
+  parent?: string;
+  /** Id of the element to sign (URI="#id"); default the whole document. */
+  ref?: string;
+  xades?: boolean;
+  c14n?: 'exc' | 'inc';
+  signingTimeProperty?: boolean;
+  hashAlgorithm?: HashAlgorithm;
+  signatureScheme?: SignatureScheme;
+  tsaUrl?: string;
+}
+export interface CmsSignOptions {
+  attached?: boolean;
+  hashAlgorithm?: HashAlgorithm;
+  signatureScheme?: SignatureScheme;
+  /** No signingTime attribute (PAdES: the server embeds the CMS in its prepared PDF). */
+  pades?: boolean;
+  tsaUrl?: string;
+}
+export interface SigningChoice {
+  readonly certificateId?: string;
+  readonly filter?: CertificateFilter;
+  readonly description?: string;
+}
+export interface SignPdfParams extends SigningChoice, PdfSignOptions { readonly document: DocumentInput; readonly fileName?: string }
+export interface SignXmlParams extends SigningChoice, XmlSignOptions { readonly document: DocumentInput; readonly fileName?: string }
+/** Exactly one of `data` or `digest` (base64). */
+export interface SignCmsParams extends SigningChoice, CmsSignOptions {
+  readonly data?: DocumentInput;
+  readonly digest?: string;
+  readonly hashAlgorithm?: HashAlgorithm;
+  readonly fileName?: string;
+}
+export interface SignedDocument { readonly document: Uint8Array; readonly sha256: string; readonly certificate: string; readonly chain: string[] }
+export interface SignedCms { readonly cms: string; readonly certificate: string; readonly chain: string[] }
+export type BatchDocument =
+  | { readonly kind: 'pdf'; readonly document: DocumentInput; readonly fileName?: string; readonly options?: PdfSignOptions }
+  | { readonly kind: 'xml'; readonly document: DocumentInput; readonly fileName?: string; readonly options?: XmlSignOptions }
+  | { readonly kind: 'cms'; readonly document?: DocumentInput; readonly digest?: string; readonly fileName?: string; readonly options?: CmsSignOptions };
+export interface SignBatchParams extends SigningChoice { readonly documents: readonly BatchDocument[] }
+export type BatchItemResult =
+  | { readonly ok: true; readonly kind: DocumentKind; readonly document: Uint8Array; readonly sha256: string }
+  | { readonly ok: false; readonly kind: DocumentKind; readonly error: KysoError };
+export interface SignBatchResult { readonly certificate: string; readonly chain: string[]; readonly results: BatchItemResult[] }
+
+/** Sign a PDF (PAdES; visible stamp unless `invisible`). The document crosses in chunks; one Kyso window with a preview. */
+export declare function signPdf(params: SignPdfParams): Promise<SignedDocument>;
+/** Sign an XML document (enveloped XML-DSig, optionally XAdES-BES); the window shows e-invoice number, seller, buyer, total. */
+export declare function signXml(params: SignXmlParams): Promise<SignedDocument>;
+/** CMS/CAdES over data (detached or attached) or over a digest your server computed. */
+export declare function signCms(params: SignCmsParams): Promise<SignedCms>;
+/** Several documents, ONE window and ONE PIN; results in order, each ok or with its own KysoError. */
+export declare function signBatch(params: SignBatchParams): Promise<SignBatchResult>;

@@ -18,6 +18,8 @@ import { authenticateAndCheck, type AuthenticateParams, type AuthToken } from '.
 import { verifyWith, type VerificationReport, type VerifyOptions } from './verify-document.js';
 
 export { KysoError };
+export { signPdf, signXml, signCms, signBatch } from './documents.js';
+export type { SignPdfParams, SignXmlParams, SignCmsParams, SignBatchParams, SignedDocument, SignedCms, SignBatchResult, BatchDocument, BatchItemResult, DocumentInput } from './documents.js';
 export type { CertificateFilter, CertificateInfo, SignatureResult };
 export type KysoStatus = PageResult<'kyso.getStatus'>;
 export type SignHashParams = PageRequestPayload<'kyso.signHash'>;

@@ -13,6 +13,7 @@ import type { ConsentBroker, SignConsent } from './consent/consent-broker.js';
 import { prepareSigningCertificates } from './certificates/signing-candidates.js';
 import { verifyForPage } from './certificates/verify-handler.js';
 import { authenticate } from './auth/authenticate.js';
+import { createDocumentHandlers } from './documents/document-handlers.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -52,6 +53,8 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
     const base = { origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askOrigins, signal: context.signal };
     return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, sign: await prepareSign() });
   };
+
+  const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign });
 
   const handlers: { [K in PageOperation]: Handler<K> } = {
     'kyso.getStatus': async (_payload, context, askOrigins) => {
@@ -108,10 +111,11 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
     },
 
     'kyso.authenticate': (payload, context, askOrigins) => authenticate(payload, context, askOrigins, { host: deps.host, consentToSign }),
+    ...documents.handlers,
   };
 
   return async (request, context) => {
-    const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: request.type });
+    const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: documents.accessOperation(request) });
     if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255) });
     const handler = handlers[request.type] as Handler<PageOperation>;
     const askOrigins = decision.kind === 'ask' ? decision.origins ?? [context.frameOrigin] : [];

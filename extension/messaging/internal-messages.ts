@@ -9,6 +9,7 @@ import {
 import { PinSchema } from '../../shared/protocol/host-messages.js';
 import { EXCLUSION_TEXT, type ExclusionReason } from '../../shared/certificates/choose-certificates.js';
 import { PAGE_OPERATIONS, type PageOperation } from '../../shared/protocol/page-messages.js';
+import { ConsentDocumentReadSchema, ConsentDocumentSchema } from '../background/documents/consent-documents.js';
 
 /** Name of the runtime port a content script opens (one per frame). */
 export const PAGE_PORT_NAME = 'kyso/page';
@@ -34,6 +35,7 @@ export const ConsentMessageSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('consent.cancel'), sessionId: SessionIdSchema }),
   /** Re-list tokens and certificates (the window polls while open, for tokens plugged in or pulled out). */
   v.strictObject({ kind: v.literal('consent.refresh'), sessionId: SessionIdSchema }),
+  ConsentDocumentReadSchema,
 ]);
 export type ConsentMessage = v.InferOutput<typeof ConsentMessageSchema>;
 
@@ -54,6 +56,8 @@ export const ConsentStateSchema = v.strictObject({
     tokens: v.array(TokenInfoSchema),
     /** Certificate id → why the portal's filter rules it out (greyed out with these reasons). */
     exclusions: v.optional(v.record(CertificateIdSchema, v.array(v.picklist(Object.keys(EXCLUSION_TEXT) as ExclusionReason[])))),
+    /** Documents being signed (kyso.signDocuments): one entry each, shown with name, size, digest, preview. */
+    documents: v.optional(v.array(ConsentDocumentSchema)),
   })),
 });
 export type ConsentState = v.InferOutput<typeof ConsentStateSchema>;

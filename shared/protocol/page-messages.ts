@@ -11,6 +11,7 @@ import {
 import { AuthChallengeSchema, AuthTokenSchema } from './auth-token.js';
 import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
+import { DOCUMENT_PAGE_OPERATIONS } from './document-page-operations.js';
 
 /** Marker of a page→content-script request on window.postMessage. */
 export const PAGE_REQUEST_CHANNEL = 'kyso/page-request' as const;
@@ -62,6 +63,7 @@ export const PAGE_OPERATIONS = {
     result: VerificationReportSchema,
     interactive: false,
   },
+  ...DOCUMENT_PAGE_OPERATIONS,
 } as const;
 
 export type PageOperation = keyof typeof PAGE_OPERATIONS;
@@ -77,6 +79,10 @@ export const PageRequestSchema = v.variant('type', [
   requestVariant('kyso.signHash'),
   requestVariant('kyso.authenticate'),
   requestVariant('kyso.verify'),
+  requestVariant('kyso.documentBegin'),
+  requestVariant('kyso.documentChunk'),
+  requestVariant('kyso.documentRead'),
+  requestVariant('kyso.signDocuments'),
 ]);
 export type PageRequest = v.InferOutput<typeof PageRequestSchema>;
 

@@ -31,9 +31,24 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<NonNullable<Parameters<typeof sdk.verify>[1]>>().toExtend<Declared.VerifyOptions>();
   });
 
+  it('document signing: declarations and code agree both ways', () => {
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signPdf>>>().toExtend<Declared.SignedDocument>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signXml>>>().toExtend<Declared.SignedDocument>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signCms>>>().toExtend<Declared.SignedCms>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signBatch>>>().toExtend<Declared.SignBatchResult>();
+    expectTypeOf<Declared.SignPdfParams>().toExtend<Parameters<typeof sdk.signPdf>[0]>();
+    expectTypeOf<Parameters<typeof sdk.signPdf>[0]>().toExtend<Declared.SignPdfParams>();
+    expectTypeOf<Declared.SignXmlParams>().toExtend<Parameters<typeof sdk.signXml>[0]>();
+    expectTypeOf<Parameters<typeof sdk.signXml>[0]>().toExtend<Declared.SignXmlParams>();
+    expectTypeOf<Declared.SignCmsParams>().toExtend<Parameters<typeof sdk.signCms>[0]>();
+    expectTypeOf<Parameters<typeof sdk.signCms>[0]>().toExtend<Declared.SignCmsParams>();
+    expectTypeOf<Declared.SignBatchParams>().toExtend<Parameters<typeof sdk.signBatch>[0]>();
+    expectTypeOf<Parameters<typeof sdk.signBatch>[0]>().toExtend<Declared.SignBatchParams>();
+  });
+
   it('declares exactly the runtime exports', () => {
     expect(Object.keys(sdk).sort()).toEqual(
-      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signHash', 'toBase64', 'verify'],
+      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signBatch', 'signCms', 'signHash', 'signPdf', 'signXml', 'toBase64', 'verify'],
     );
   });
 });

@@ -31,6 +31,11 @@ const OPERATION_TABLE = {
   'kyso.authenticate': { policyName: 'authenticate', mayAskPerson: true },
   // Verification needs no token and no PIN, so no window; an unlisted site is refused, not asked (like listing).
   'kyso.verify': { policyName: 'verify', mayAskPerson: false },
+  // Documents: decided as the signing operation they serve (kyso.signPdf/Xml/Cms), see background/documents/.
+  'kyso.documentBegin': { policyName: undefined, mayAskPerson: false },
+  'kyso.documentChunk': { policyName: undefined, mayAskPerson: false },
+  'kyso.documentRead': { policyName: undefined, mayAskPerson: false },
+  'kyso.signDocuments': { policyName: undefined, mayAskPerson: false },
 } as const satisfies Record<PageOperation, OperationAccess> & Record<string, OperationAccess>;
 
 /** Access facts for a page operation; undefined for a name we do not know (refused by the caller). */

@@ -13,6 +13,7 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import type { UserSiteChoice } from '../access/access-policy.js';
 import type { ExclusionReason } from '../../../shared/certificates/choose-certificates.js';
+import type { ConsentDocument, ConsentDocumentData } from '../documents/consent-documents.js';
 import {
   ConsentMessageSchema, type ConsentMessage, type ConsentReply, type ConsentState,
 } from '../../messaging/internal-messages.js';
@@ -35,6 +36,9 @@ export interface SignConsent {
   readonly exclusions?: Readonly<Record<string, readonly ExclusionReason[]>>;
   /** Tokens plugged in or pulled out while the window is open: the window polls this (consent.refresh). */
   refreshCertificates?(): Promise<Pick<SignConsent, 'certificates' | 'tokens' | 'exclusions'>>;
+  /** Documents being signed (background/documents/), and the bytes of one for the window's preview. */
+  readonly documents?: readonly ConsentDocument[];
+  readDocument?(index: number, offset: number): Promise<{ data: string; eof: boolean }>;
 }
 
 export interface ConsentRequest {
@@ -104,7 +108,7 @@ export class ConsentBroker {
   }
 
   /** runtime.onMessage from the consent window. Returns undefined for messages that are not ours. */
-  handleMessage(message: unknown, senderUrl: string | undefined): Promise<ConsentReply> | undefined {
+  handleMessage(message: unknown, senderUrl: string | undefined): Promise<ConsentReply | ConsentDocumentData> | undefined {
     if (!(message as { kind?: unknown } | null)?.kind?.toString().startsWith('consent.')) return undefined;
     // Only our own consent page may drive a session (not a content script, not another extension page).
     if (!senderUrl || !senderUrl.startsWith(this.deps.getURL(CONSENT_PAGE_PATH))) return undefined;
@@ -121,7 +125,7 @@ export class ConsentBroker {
     if (session && session.windowId === windowId) this.finish(session, new KysoError('USER_CANCELLED'), { windowGone: true });
   }
 
-  private async handle(session: Session, message: ConsentMessage): Promise<ConsentReply> {
+  private async handle(session: Session, message: ConsentMessage): Promise<ConsentReply | ConsentDocumentData> {
     switch (message.kind) {
       case 'consent.getState':
         return { outcome: 'state', state: this.state(session) };
@@ -171,6 +175,11 @@ export class ConsentBroker {
         if (fresh && session.sign === sign && !session.busy) { session.sign = { ...sign, ...fresh }; session.tokens = fresh.tokens; }
         return { outcome: 'state', state: this.state(session) };
       }
+      case 'consent.documentRead': {
+        const sign = session.sign;
+        if (session.step !== 'sign' || !sign?.readDocument) return { outcome: 'state', state: this.state(session) };
+        return { outcome: 'documentData', ...await sign.readDocument(message.index, message.offset) };
+      }
       case 'consent.approve': {
         const sign = session.sign;
         if (session.step !== 'sign' || !sign || session.busy) return { outcome: 'state', state: this.state(session) };
@@ -215,6 +224,7 @@ export class ConsentBroker {
           certificates: [...sign.certificates],
           tokens: [...session.tokens],
           ...(sign.exclusions ? { exclusions: Object.fromEntries(Object.entries(sign.exclusions).map(([id, reasons]) => [id, [...reasons]])) } : {}),
+          ...(sign.documents ? { documents: [...sign.documents] } : {}),
         },
       } : {}),
     };

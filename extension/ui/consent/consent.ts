@@ -12,6 +12,7 @@ import { TEXT, type UiLanguage } from './consent-text.js';
 import { isSelectable, renderCertificateOption } from './certificate-option.js';
 import { startCertificatePolling } from './certificate-refresh.js';
 import { pinGuardState } from './pin-guard.js';
+import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -173,7 +174,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   form.append(el('div', { className: 'actions' }, cancel, approve), el('div', { className: 'hint', text: t().keyboardHint }));
   form.addEventListener('submit', (event) => { event.preventDefault(); void approveRequest(); });
 
-  content.append(details, form);
+  content.append(details, ...(sign.documents ? [renderDocumentList(sign.documents, language, createDocumentReader((m) => browserApi.sendMessage(m), sessionId))] : []), form);
   (form.querySelector<HTMLInputElement>('#pin') ?? approve).focus();
 }
 
