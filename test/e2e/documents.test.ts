@@ -213,4 +213,25 @@ describe('document signing through the browser', () => {
     expect(spawnSync('xmlsec1', ['--verify', '--trusted-pem', token.rootPem, '--untrusted-pem', token.intermediatePem, '--id-attr:Id', 'DLHDon', xmlOut]).status).toBe(0);
     await page.close();
   }, 180_000);
+
+  it('demo portal: choosing a PDF and an XML signs both in one window; the page offers the signed files for download', async () => {
+    const page = await openPortal();
+    await page.setInputFiles('[data-testid=doc-files]', [join(dir, 'decision.pdf'), join(dir, 'hoadon.xml')]);
+    await page.fill('[data-testid=xml-ref]', 'data');
+    await page.fill('[data-testid=xml-parent]', 'DSCKS/NBan');
+    await page.click('[data-testid=doc-sign]');
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=batch-item]');
+    expect(await consent.locator('[data-testid=batch-item]').count()).toBe(2);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    await page.waitForSelector('[data-testid=doc-download] >> nth=1', { timeout: 30_000 });
+    const links = await page.locator('[data-testid=doc-download]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).download));
+    expect(links).toEqual(['decision-da-ky.pdf', 'hoadon-da-ky.xml']);
+    const download = page.waitForEvent('download');
+    await page.locator('[data-testid=doc-download]').first().click();
+    const out = join(dir, 'demo-download.pdf');
+    await (await download).saveAs(out);
+    expect((await pdfsig(out, nssDir)).signatures[0]?.valid).toBe(true);
+    await page.close();
+  }, 120_000);
 });
