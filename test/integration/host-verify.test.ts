@@ -55,7 +55,7 @@ describe('host.verifyDocument', () => {
 
   it('content changed by one byte: invalid, CONTENT_MODIFIED with Vietnamese and English text', async () => {
     const tampered = Buffer.from(documentBytes);
-    tampered[tampered.length - 2] ^= 0x01;
+    tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 0x01;
     const reply = await host.request('host.verifyDocument', {
       document: b64(signatureBytes), content: b64(tampered), trustRoots: [b64(rootDer)], checkRevocation: false,
     });
