@@ -65,8 +65,10 @@ async function refreshCertificates() {
     radio.disabled = certificate.unusableReasons.length > 0;
     label.dataset.testid = 'demo-certificate';
     label.dataset.certificateId = certificate.id;
-    const ids = certificate.subject.identifiers.all.join(', ');
-    label.append(radio, ` ${certificate.subject.commonName ?? certificate.subject.dn}${ids ? ` — ${ids}` : ''} — ${certificate.keyType} — hết hạn ${certificate.notAfter.slice(0, 10)}`
+    // Typed identifiers as a person reads them ("MST: 0101234567", "CCCD: 001099012345"), and who issued it.
+    const ids = certificate.subject.identifiers.all.map((id) => id.replace(':', ': ')).join(', ');
+    const issuer = certificate.issuer.ca ?? certificate.issuer.commonName ?? certificate.issuer.dn;
+    label.append(radio, ` ${certificate.subject.commonName ?? certificate.subject.dn}${ids ? ` — ${ids}` : ''} — cấp bởi ${issuer} — ${certificate.keyType} — hết hạn ${certificate.notAfter.slice(0, 10)}`
       + (certificate.unusableReasons.length ? ` (không dùng được: ${certificate.unusableReasons.join(', ')})` : ''));
     box.append(label);
   }
