@@ -70,14 +70,21 @@ export interface NameFields {
   email?: string;
 }
 
-/** Identifiers Vietnamese CAs put in the subject, normalised. */
+/**
+ * Identifiers Vietnamese CAs put in the subject (usually UID "MST:0101234567"), normalised: values upper-cased,
+ * a tax code's branch suffix kept ("0101234567-001" is the branch, not the parent). Kyso's window shows them as
+ * "MST: 0101234567", "CCCD: 001099012345".
+ */
 export interface SubjectIdentifiers {
   /** Mã số thuế (tax code). */
   mst?: string;
-  /** Căn cước công dân (citizen ID). */
+  /** Căn cước công dân (citizen ID, 12 digits), e.g. "001099012345". */
   cccd?: string;
+  /** Chứng minh nhân dân (old ID card; "CMND:" or "CMT:" in the certificate). */
   cmnd?: string;
+  /** Hộ chiếu (passport; "HC:" in the certificate). */
   passport?: string;
+  /** Mã số bảo hiểm xã hội (social insurance number). */
   bhxh?: string;
   /** Mã số đơn vị có quan hệ với ngân sách. */
   mns?: string;
@@ -274,11 +281,6 @@ export declare function listCertificates(filter?: CertificateFilter): Promise<Ce
 export declare function signHash(params: SignHashParams): Promise<SignatureResult>;
 /** Sign in with the token: the person approves "Sign in to <origin>" in the Kyso window. Verify the token on your server. */
 export declare function authenticate(params: AuthenticateParams): Promise<AuthToken>;
-/**
- * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
- * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
- */
-export declare function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 /**
  * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
  * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
