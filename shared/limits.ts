@@ -54,6 +54,8 @@ export const DOCUMENT_CHUNK_BYTES = 768 * 1024;
 export const DOCUMENT_READ_CHUNK_BYTES = 512 * 1024;
 /** Documents one host session may hold at once (uploads + results not yet read). */
 export const DOCUMENTS_OPEN_MAX = 64;
+/** Bytes of all documents one host session holds at once: bounds the temp disk a page can fill before anyone consents. */
+export const DOCUMENTS_TOTAL_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 /** Documents in one batch (one consent, one login). */
 export const DOCUMENT_BATCH_MAX = 20;
 /** XML and enveloping CMS are signed in memory: bounded. */

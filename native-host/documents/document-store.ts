@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import {
-  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX,
+  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX, DOCUMENTS_TOTAL_MAX_BYTES,
 } from '../../shared/limits.js';
 import type { DocumentKind } from '../../shared/protocol/document-schemas.js';
 
@@ -67,6 +67,9 @@ export class DocumentStore {
     await this.#expire();
     if (size > DOCUMENT_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: DOCUMENT_MAX_BYTES });
     if (this.#documents.size >= DOCUMENTS_OPEN_MAX) throw new KysoError('TOO_MANY_REQUESTS', { reason: 'too many open documents', limit: DOCUMENTS_OPEN_MAX });
+    let held = 0;
+    for (const d of this.#documents.values()) held += d.size;
+    if (held + size > DOCUMENTS_TOTAL_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'documents held by Kyso would exceed the total limit', limitBytes: DOCUMENTS_TOTAL_MAX_BYTES });
     const handle = newHandle();
     const path = join(this.directory, `${handle}.in`);
     const file = await open(path, 'wx', 0o600);
@@ -84,7 +87,8 @@ export class DocumentStore {
    * order), so a chunk out of order or missing is refused even while earlier writes are still in flight.
    */
   chunk(handle: string, index: number, bytes: Uint8Array): Promise<{ receivedBytes: number; complete: boolean }> {
-    const upload = this.#get(handle);
+    const upload = this.#documents.get(handle);
+    if (!upload) return Promise.reject(new KysoError('BAD_REQUEST', { reason: 'unknown or expired document handle' }));
     if (upload.state !== 'uploading') {
       return Promise.reject(new KysoError('BAD_REQUEST', { reason: upload.state === 'failed' ? 'upload failed' : 'upload already complete' }));
     }
