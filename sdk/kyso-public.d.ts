@@ -282,7 +282,7 @@ export declare function signHash(params: SignHashParams): Promise<SignatureResul
 /** Sign in with the token: the person approves "Sign in to <origin>" in the Kyso window. Verify the token on your server. */
 export declare function authenticate(params: AuthenticateParams): Promise<AuthToken>;
 /**
- * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
+ * Verify the signatures of a PDF, XML or CMS document (≤ 5.75 MiB with its content; larger → PAYLOAD_TOO_LARGE) with
  * Kyso's verifier on the person's computer. No window, no PIN; the site must be allowed (policy operation "verify").
  */
 export declare function verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;

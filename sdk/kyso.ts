@@ -106,7 +106,7 @@ export function authenticate(params: AuthenticateParams): Promise<AuthToken> {
 }
 
 /**
- * Verify the signatures of a PDF, XML or CMS document (≤ 6 MiB with its content) with Kyso's verifier on the
+ * Verify the signatures of a PDF, XML or CMS document (≤ 5.75 MiB with its content) with Kyso's verifier on the
  * person's computer: no window, no PIN. `report.status` is valid | invalid | indeterminate; each signature has
  * its signer (identifiers MST/CCCD…), chain, revocation and reasons in Vietnamese and English.
  */

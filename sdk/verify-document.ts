@@ -22,18 +22,19 @@ export interface VerifyOptions {
   readonly checkRevocation?: boolean;
 }
 
-/** Documents (plus content) larger than this must be verified on the server or with `kyso verify`. */
+/** Documents (plus content and roots) larger than this (5.75 MiB) must be verified on the server or with `kyso verify`. */
 export const VERIFY_MAX_BYTES = VERIFY_INLINE_MAX_BYTES;
 
 export async function verifyWith(call: Call, document: Uint8Array | ArrayBuffer, options: VerifyOptions = {}): Promise<VerificationReport> {
   const bytes = asBytes(document, 'document');
   const content = options.content !== undefined ? asBytes(options.content, 'content') : undefined;
-  const total = bytes.length + (content?.length ?? 0);
+  const roots = (options.trustRoots ?? []).map((r) => asBytes(r, 'trustRoots'));
+  const total = bytes.length + (content?.length ?? 0) + roots.reduce((n, r) => n + r.length, 0);
   if (total > VERIFY_INLINE_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: VERIFY_INLINE_MAX_BYTES, sizeBytes: total });
   return call('kyso.verify', {
     document: bytesToBase64(bytes),
     ...(content ? { content: bytesToBase64(content) } : {}),
-    ...(options.trustRoots?.length ? { trustRoots: options.trustRoots.map((r) => bytesToBase64(asBytes(r, 'trustRoots'))) } : {}),
+    ...(roots.length ? { trustRoots: roots.map(bytesToBase64) } : {}),
     ...(options.checkRevocation !== undefined ? { checkRevocation: options.checkRevocation } : {}),
   });
 }

@@ -1,16 +1,16 @@
 /**
  * What a verification request carries, on both boundaries (`kyso.verify` page → extension, `host.verifyDocument`
  * extension → host): the document inline as base64. Inline keeps one request = one frame: a page message is
- * capped at PAGE_MESSAGE_MAX_BYTES (8 MiB), so the document and the detached content together stay under
- * VERIFY_INLINE_MAX_BYTES (6 MiB raw ≈ 8 MiB base64). Larger files: `kyso verify` on the command line, or a
- * chunked upload (not built yet).
+ * capped at PAGE_MESSAGE_MAX_BYTES (8 MiB of JSON text), so the document, the detached content and any extra
+ * roots together stay under VERIFY_INLINE_MAX_BYTES (5.75 MiB raw ≈ 7.67 MiB base64, leaving room for the
+ * envelope). Larger files: `kyso verify` on the command line, or a chunked upload (not built yet).
  */
 import * as v from 'valibot';
 import { Base64Schema } from './common.js';
 import { CERTIFICATE_MAX_BYTES } from '../limits.js';
 
-/** Raw bytes of document + content that fit one page message once base64-encoded (4/3) with room for the envelope. */
-export const VERIFY_INLINE_MAX_BYTES = 6 * 1024 * 1024;
+/** Raw bytes of document + content + roots that fit one page message once base64-encoded (4/3), with room for the envelope. */
+export const VERIFY_INLINE_MAX_BYTES = 6 * 1024 * 1024 - 256 * 1024;
 /** Extra trust anchors a portal may name for its own documents (e.g. its private test CA). */
 export const VERIFY_EXTRA_ROOTS_MAX = 8;
 
@@ -29,8 +29,13 @@ export const VerifyDocumentRequestSchema = v.pipe(
     checkRevocation: v.optional(v.boolean()),
   }),
   v.check(
-    (p) => (p.document.length + (p.content?.length ?? 0)) * 3 / 4 <= VERIFY_INLINE_MAX_BYTES,
-    `document and content together exceed ${VERIFY_INLINE_MAX_BYTES} bytes`,
+    (p) => decodedLength(p.document) + decodedLength(p.content ?? '') + (p.trustRoots ?? []).reduce((n, r) => n + decodedLength(r), 0) <= VERIFY_INLINE_MAX_BYTES,
+    `document, content and roots together exceed ${VERIFY_INLINE_MAX_BYTES} bytes`,
   ),
 );
 export type VerifyDocumentRequest = v.InferOutput<typeof VerifyDocumentRequestSchema>;
+
+/** Bytes a strict base64 text decodes to (4 characters → 3 bytes, less one per '=' of padding). */
+function decodedLength(text: string): number {
+  return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+}

@@ -15,6 +15,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { ROOT, clickClosing, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { plugInSecondToken } from '../helpers/hotplug-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
+import { VERIFY_INLINE_MAX_BYTES } from '../../shared/protocol/verify-document-request.js';
 
 const run = promisify(execFile);
 let token: DemoToken;
@@ -186,13 +187,14 @@ describe('SDK verify() of a CMS signature made by the token', () => {
     await page.close();
   });
 
-  it('a document over the inline limit is refused in the page with PAYLOAD_TOO_LARGE', async () => {
+  it('inline limit: exactly VERIFY_INLINE_MAX_BYTES reaches the host (zeros: UNSUPPORTED_DOCUMENT); one byte more is PAYLOAD_TOO_LARGE', async () => {
     const page = await openPortal();
-    const code = await page.evaluate(`(async () => {
+    const codes = await page.evaluate(`(async () => {
       const sdk = await import('/sdk/kyso.js');
-      try { await sdk.verify(new Uint8Array(6 * 1024 * 1024 + 1)); return 'resolved'; } catch (error) { return error.code; }
+      const attempt = async (n) => { try { await sdk.verify(new Uint8Array(n)); return 'resolved'; } catch (error) { return error.code ?? String(error); } };
+      return [await attempt(${VERIFY_INLINE_MAX_BYTES}), await attempt(${VERIFY_INLINE_MAX_BYTES + 1})];
     })()`);
-    expect(code).toBe('PAYLOAD_TOO_LARGE');
+    expect(codes).toEqual(['UNSUPPORTED_DOCUMENT', 'PAYLOAD_TOO_LARGE']);
     await page.close();
   });
 });
