@@ -68,3 +68,23 @@ describe('document handlers (simulated host)', () => {
     expect(consents).toBe(0);
   });
 });
+
+describe('chunk order (simulated host)', () => {
+  it('chunks that overtake each other on the way are forwarded to the host in index order', async () => {
+    const sent: number[] = [];
+    const host = {
+      request: async (type: string, payload: { index?: number }) => {
+        if (type === 'host.documentBegin') return { handle: HANDLE, chunkBytes: 786432 };
+        sent.push(payload.index!);
+        return { receivedBytes: 0, complete: false };
+      },
+    };
+    const docs = createDocumentHandlers({ host: host as never, decideAccess: async () => ({ kind: 'allow' }) as never, consentToSign: async () => undefined });
+    const { handle } = await docs.handlers['kyso.documentBegin']({ kind: 'cms', size: 10 }, context(A), []);
+    const chunk = (index: number) => docs.handlers['kyso.documentChunk']({ handle, index, data: 'AA==' }, context(A), []);
+    await Promise.all([chunk(2), chunk(1), chunk(0), chunk(3)]);
+    expect(sent).toEqual([0, 1, 2, 3]);
+    // A gap that can never close (more than the page may have pending) is refused at once.
+    expect(await code(chunk(4 + 9))).toBe('BAD_REQUEST');
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { base64ToBytes, bytesToHex } from '../../../shared/domain/base64.js';
-import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, DOCUMENTS_OPEN_MAX } from '../../../shared/limits.js';
+import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, DOCUMENTS_OPEN_MAX, MAX_PENDING_REQUESTS_PER_PAGE } from '../../../shared/limits.js';
 import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../../shared/protocol/page-messages.js';
 import type { DocumentKind } from '../../../shared/protocol/document-schemas.js';
 import type { PageDocumentItem } from '../../../shared/protocol/document-page-operations.js';
@@ -22,7 +22,13 @@ import { PDF_PREVIEW_MAX_BYTES, type ConsentDocument } from './consent-documents
 /** The policy operation each document kind is decided as. */
 const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'kyso.signPdf' as PageOperation, xml: 'kyso.signXml' as PageOperation, cms: 'kyso.signCms' as PageOperation };
 
-interface HandleOwner { readonly origin: string; readonly kind: DocumentKind }
+interface HandleOwner {
+  readonly origin: string;
+  readonly kind: DocumentKind;
+  /** Next chunk index to forward; chunks that overtook it wait here (see orderChunk). */
+  nextIndex: number;
+  readonly waiting: Map<number, () => void>;
+}
 
 export interface DocumentHandlerDependencies {
   readonly host: Pick<NativeHostClient, 'request'>;
@@ -49,10 +55,30 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
     if (!owner || owner.origin !== origin) throw new KysoError('BAD_REQUEST', { reason: 'unknown or expired document handle' });
     return owner;
   };
-  const register = (handle: string, owner: HandleOwner) => {
+  /**
+   * The host takes chunks strictly in order, but they may reach this handler out of order: the SDK reads Blob slices
+   * concurrently and the router awaits the (asynchronous) access decision before each handler. Hold a chunk until the
+   * ones before it were forwarded; a gap larger than the page's pending-request limit can never close → refused.
+   */
+  const orderChunk = async (owner: HandleOwner, index: number, signal: AbortSignal): Promise<void> => {
+    if (index <= owner.nextIndex) return;
+    if (index - owner.nextIndex > MAX_PENDING_REQUESTS_PER_PAGE) throw new KysoError('BAD_REQUEST', { reason: 'chunk out of order or missing', expectedIndex: owner.nextIndex });
+    await new Promise<void>((resolve, reject) => {
+      owner.waiting.set(index, resolve);
+      signal.addEventListener('abort', () => { owner.waiting.delete(index); reject(new KysoError('REQUEST_SUPERSEDED')); }, { once: true });
+    });
+  };
+  const chunkForwarded = (owner: HandleOwner, index: number) => {
+    if (index !== owner.nextIndex) return;
+    owner.nextIndex++;
+    const next = owner.waiting.get(owner.nextIndex);
+    owner.waiting.delete(owner.nextIndex);
+    next?.();
+  };
+  const register = (handle: string, owner: Pick<HandleOwner, 'origin' | 'kind'>) => {
     // The host bounds open documents too; this keeps the map from growing if a page never reads its results.
     if (owners.size >= DOCUMENTS_OPEN_MAX * 4) owners.delete(owners.keys().next().value!);
-    owners.set(handle, owner);
+    owners.set(handle, { ...owner, nextIndex: 0, waiting: new Map() });
   };
 
   const handlers: DocumentHandlers['handlers'] = {
@@ -64,8 +90,12 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
       return result;
     },
     'kyso.documentChunk': async (payload, context) => {
-      own(payload.handle, context.frameOrigin);
-      return deps.host.request('host.documentChunk', payload, quick(context.signal));
+      const owner = own(payload.handle, context.frameOrigin);
+      await orderChunk(owner, payload.index, context.signal);
+      // Posted to the host now, before the next chunk is released: the native port keeps the order.
+      const reply = deps.host.request('host.documentChunk', payload, quick(context.signal));
+      chunkForwarded(owner, payload.index);
+      return reply;
     },
     'kyso.documentRead': async (payload, context) => {
       own(payload.handle, context.frameOrigin);
