@@ -3,7 +3,7 @@
  * in (it lives in host-messages.ts, which imports this file). Design: native-host/documents/README.md.
  */
 import * as v from 'valibot';
-import { Base64Schema, CertificateDerSchema, CertificateIdSchema } from './common.js';
+import { Base64Schema, CertificateDerSchema, CertificateIdSchema, ExpectedSignerSchema } from './common.js';
 import { DOCUMENT_CHUNK_BYTES, DOCUMENT_READ_CHUNK_BYTES } from '../limits.js';
 import {
   DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, Sha256HexSchema,
@@ -44,6 +44,8 @@ export const documentHostOperations = <P extends v.GenericSchema<unknown, string
       certificateId: CertificateIdSchema,
       pin: v.optional(pinSchema),
       documents: DocumentBatchSchema,
+      /** The portal's expected signer: refused (UNEXPECTED_SIGNER) before login when the certificate is not it. */
+      expectedSigner: v.optional(ExpectedSignerSchema),
     }),
     result: v.strictObject({
       certificate: CertificateDerSchema,

@@ -216,11 +216,17 @@ describe('host document upload, batch signing and read-back', () => {
     expect((await h.request('host.documentBegin', { kind: 'pdf', size: 2 ** 40 })).error.code).toBe('BAD_REQUEST');
   }, 60_000);
 
-  it('a wrong PIN fails the batch but keeps the uploads: the retry with the right PIN signs them', async () => {
+  it('a wrong PIN or an unexpected signer fails the batch before signing and keeps the uploads: the retry signs them', async () => {
     const h = await startHost();
     const handle = await upload(h, 'cms', new TextEncoder().encode('hello'));
     const wrong = await h.request('host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: '999999', documents: [{ kind: 'cms', handle }] });
     expect(wrong.error.code).toBe('PIN_INCORRECT');
+    // The portal expects the company (MST) but the chosen certificate is a person's: refused before login.
+    const other = await h.request('host.signDocuments', {
+      certificateId: token.cert('person-ec').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }],
+      expectedSigner: { mst: token.cert('org-rsa').identifier.replace(/^MST:/, '') },
+    });
+    expect(other.error.code).toBe('UNEXPECTED_SIGNER');
     const signed = await ok(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
     expect(signed.results[0].ok).toBe(true);
   }, 60_000);

@@ -136,6 +136,7 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
               certificateId,
               ...(pin !== undefined ? { pin } : {}),
               documents: payload.documents.map(toHostItem),
+              ...(payload.filter?.expectedSigner ? { expectedSigner: payload.filter.expectedSigner } : {}),
             }, { timeoutMs: HOST_SIGN_TIMEOUT_MS * payload.documents.length, signal: context.signal });
             // The broker only needs approve to settle; the documents' results are returned below, not a digest signature.
             return undefined as unknown as SignatureResult;

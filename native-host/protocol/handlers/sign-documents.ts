@@ -11,11 +11,13 @@ import type { DocumentResult } from '../../../shared/protocol/document-schemas.j
 import { documentStoreFor } from '../../documents/document-store.js';
 import { signStoredDocument } from '../../documents/sign-stored-document.js';
 import type { HandlerContext } from '../handler-context.js';
+import { verifyExpectedSigner } from './verify-expected-signer.js';
 
 export async function signDocuments(context: HandlerContext, payload: HostRequestPayload<'host.signDocuments'>): Promise<HostResult<'host.signDocuments'>> {
   const store = documentStoreFor(context);
   // Refuse before asking the token when an upload is missing or incomplete: nothing was signed yet.
   for (const item of payload.documents) if (item.handle !== undefined) store.complete(item.handle);
+  await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
   const signer = await context.tokens().openSigner(payload.certificateId, payload.pin);
   const results: DocumentResult[] = [];
   try {
