@@ -93,7 +93,8 @@ describe('portal expects MST:0101234567', () => {
       return (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<any> } } }).chrome.runtime.sendMessage({ kind: 'consent.approve', sessionId, certificateId, pin });
     }, [token.cert('person2-rsa').certificateId, token.userPin] as const);
     expect(reply.outcome).toBe('retry');
-    expect(reply.error.code).toBe('CERTIFICATE_NOT_USABLE');
+    expect(reply.error.code).toBe('UNEXPECTED_SIGNER');
+    expect(reply.error.message).toBe('Chứng thư số được chọn không phải của người ký mà cổng yêu cầu.');
     expect(consent.isClosed()).toBe(false);
     await clickClosing(consent, '[data-testid=cancel]');
     expect((await outcome(page)).code).toBe('USER_CANCELLED');

@@ -185,7 +185,9 @@ export class ConsentBroker {
         if (session.step !== 'sign' || !sign || session.busy) return { outcome: 'state', state: this.state(session) };
         const certificate = sign.certificates.find((c) => c.id === message.certificateId);
         if (!certificate || certificate.unusableReasons.length > 0 || (sign.exclusions?.[certificate.id]?.length ?? 0) > 0) {
-          return { outcome: 'retry', error: serializeError(new KysoError('CERTIFICATE_NOT_USABLE')), state: this.state(session) };
+          // Not the portal's expected signer (a crafted approve: the picker greys it out) says so; the window stays for the right one.
+          const code = certificate && sign.exclusions?.[certificate.id]?.includes('unexpectedSigner') ? 'UNEXPECTED_SIGNER' : 'CERTIFICATE_NOT_USABLE';
+          return { outcome: 'retry', error: serializeError(new KysoError(code, certificate ? { certificateId: certificate.id } : {})), state: this.state(session) };
         }
         session.busy = true;
         try {
