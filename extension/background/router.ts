@@ -75,7 +75,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       return deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick(context.signal));
     },
 
-    'kyso.verify': (payload, context) => verifyForPage(deps.host, payload, context.signal),
+    'kyso.verify': (payload, context, askOrigins) => verifyForPage(deps.host, payload, context.signal, askOrigins),
 
     'kyso.signHash': async (payload, context, askOrigins) => {
       const digest = base64ToBytes(payload.hash, 'INVALID_HASH');
