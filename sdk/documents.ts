@@ -84,8 +84,11 @@ export interface SignBatchResult {
   readonly results: BatchItemResult[];
 }
 
-/** Chunks in flight at once: under the extension's per-page limit of pending requests, leaving room for others. */
-const CHUNKS_IN_FLIGHT = 3;
+/**
+ * Chunks in flight at once: half the extension's per-page limit of pending requests (8), leaving room for the portal's
+ * other calls. Measured with 100 MiB: 3 → ≈ 16 s, 4 → ≈ 12 s, 6 → ≈ 11 s (2 shared cores).
+ */
+const CHUNKS_IN_FLIGHT = 4;
 
 export function createDocumentClient(call: Call) {
   const batch = async (params: SignBatchParams): Promise<SignBatchResult> => {

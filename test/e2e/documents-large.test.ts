@@ -1,5 +1,5 @@
 /**
- * A large document through the browser: 100 MiB crosses page → extension → host in 134 chunks with 3 in flight
+ * A large document through the browser: 100 MiB crosses page → extension → host in 134 chunks with 4 in flight
  * (they overtake each other in the SDK and in the router; the background puts them back in order), and the
  * detached CMS verifies over the original file with openssl. Logs the time (slow on purpose: run alone).
  */
