@@ -165,7 +165,7 @@ function asBlob(input: DocumentInput): Blob {
   throw new KysoError('BAD_REQUEST', { reason: 'document must be a Blob, ArrayBuffer or Uint8Array' });
 }
 
-/** Upload in order, a few chunks in flight; the host refuses anything out of order, so order is kept by index. */
+/** Upload with a few chunks in flight; each carries its index (the background forwards them to the host in that order). */
 async function upload(call: Call, kind: DocumentKind, input: DocumentInput): Promise<string> {
   const blob = asBlob(input);
   if (blob.size > DOCUMENT_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: DOCUMENT_MAX_BYTES });
