@@ -67,6 +67,7 @@ describe('authenticate(): sign in with the token', () => {
     // Sign-in is not a document: the window names the site, and shows no digest to approve.
     expect(await consent.textContent('[data-testid=description]')).toBe(`Đăng nhập vào ${server.url} bằng chứng thư số của bạn.`);
     expect(await consent.locator('[data-testid=digest]').count()).toBe(0);
+    expect(await consent.textContent('[data-testid=approve]')).toBe('Đăng nhập');
     await approveInConsent(consent, { certificateId: token.cert(name).certificateId, pin: token.userPin });
     expect(await pageClosed(consent)).toBe(true);
 

@@ -234,11 +234,10 @@ describe('https origins against policy patterns, in the real background', () => 
   });
 });
 
-describe('known gap in the trust boundary (router, not the access policy)', () => {
-  // The policy says "ask" for an unlisted site, but the router lists tokens and certificates on the host
-  // BEFORE the site question, so such a site learns, without any prompt, whether a token is plugged in
-  // (TOKEN_NOT_PRESENT) and whether the person holds a certificate for a given MST/CCCD (CERTIFICATE_NOT_FOUND).
-  // Expected behaviour below; `.fails` pins today's behaviour. Remove `.fails` once the site is asked first.
+describe('trust boundary: an unlisted site is asked before Kyso talks to the host (router, not the access policy)', () => {
+  // Regression: the router used to list tokens and certificates on the host BEFORE the site question, so an
+  // unlisted site learnt, without any prompt, whether a token is plugged in (TOKEN_NOT_PRESENT) and whether the
+  // person holds a certificate for a given MST/CCCD (CERTIFICATE_NOT_FOUND). Fixed with ConsentRequest.prepareSign.
   it('an unlisted site probing for a certificate by MST gets the site question before any answer', async () => {
     const origin = 'https://unlisted-probe.kyso-test.vn';
     const page = await browser.context.newPage();

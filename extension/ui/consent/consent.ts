@@ -165,7 +165,8 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   }
   form.append(pinRow);
 
-  const approve = el('button', { text: busy ? t().signing : t().approve, className: 'primary', testid: 'approve' });
+  const approveLabel = s.operation === 'kyso.authenticate' ? t().operations['kyso.authenticate'] : t().approve;
+  const approve = el('button', { text: busy ? t().signing : approveLabel, className: 'primary', testid: 'approve' });
   approve.type = 'submit';
   approve.disabled = busy || !selected || !guard.approveAllowed;
   const cancel = el('button', { text: t().cancel, testid: 'cancel' });
