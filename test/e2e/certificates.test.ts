@@ -187,6 +187,42 @@ describe('SDK verify() of a CMS signature made by the token', () => {
     await page.close();
   });
 
+  it('a PDF the token signed (kyso sign-pdf; pdfsig says valid) is valid too, with its field name; a changed byte makes it invalid', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    pdf.addPage([595, 842]).drawText('Bien ban nghiem thu 2026', { x: 72, y: 760, size: 14 });
+    const input = join(token.dir, 'bien-ban.pdf');
+    const output = join(token.dir, 'bien-ban-signed.pdf');
+    await writeFile(input, await pdf.save());
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'sign-pdf', input, '-o', output, '--cert', 'CCCD:001099012345', '--pin-stdin'],
+        { env: { ...process.env, ...token.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sign-pdf failed: ${stderr}`))));
+      child.stdin.end(`${token.userPin}\n`);
+    });
+    const pdfsig = await run('pdfsig', ['-nocert', output]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+    expect(pdfsig).toContain('Signature is Valid');
+    const signed = await readFile(output);
+    const page = await openPortal();
+    const { result } = await verifyInPage(page, signed, undefined, [rootDer]);
+    expect(result).toMatchObject({ status: 'valid', format: 'pdf', signatures: [{ status: 'valid', coversWholeDocument: true, signer: { subject: { identifiers: { cccd: '001099012345' } } } }] });
+    expect(typeof result.signatures[0].name).toBe('string');
+    // Change one byte inside the signed range (the binary comment after the header), keeping the file parseable.
+    const tampered = Buffer.from(signed);
+    expect(tampered.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const at = tampered.indexOf('%', 5);
+    tampered[at + 1] = tampered[at + 1]! ^ 0x01;
+    const tamperedPath = join(token.dir, 'bien-ban-tampered.pdf');
+    await writeFile(tamperedPath, tampered);
+    const pdfsigTampered = await run('pdfsig', ['-nocert', tamperedPath]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+    expect(pdfsigTampered).not.toContain('Signature is Valid');
+    const again = await verifyInPage(page, tampered, undefined, [rootDer]);
+    expect(again.result?.status ?? again.code).toBe('invalid');
+    await page.close();
+  });
+
   it('inline limit: exactly VERIFY_INLINE_MAX_BYTES reaches the host (zeros: UNSUPPORTED_DOCUMENT); one byte more is PAYLOAD_TOO_LARGE', async () => {
     const page = await openPortal();
     const codes = await page.evaluate(`(async () => {
