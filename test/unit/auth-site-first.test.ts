@@ -17,7 +17,7 @@ const token: TokenInfo = {
   flags: { loginRequired: true, protectedAuthenticationPath: false, userPinInitialized: true, userPinCountLow: false, userPinFinalTry: false, userPinLocked: false, userPinToBeChanged: false },
 };
 
-function setup(hostHas: { tokens: boolean; certificates: boolean }) {
+function setup(hostHas: { tokens: boolean; certificates: boolean }, hold?: Promise<void>) {
   const hostCalls: string[] = [];
   const windows: Array<{ id: number; url: string; open: boolean }> = [];
   const consent = new ConsentBroker({
@@ -30,6 +30,7 @@ function setup(hostHas: { tokens: boolean; certificates: boolean }) {
     hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [] }),
     request: async (type: string) => {
       hostCalls.push(type);
+      await hold;
       if (type === 'host.listTokens') return { tokens: hostHas.tokens ? [token] : [] };
       if (type === 'host.listCertificates') return { certificates: [] };
       throw new Error(type);
@@ -77,6 +78,22 @@ describe('an unlisted site is asked before Kyso talks to the host', () => {
     expect(reply.outcome).toBe('closed');
     expect(await outcome).toBe('TOKEN_NOT_PRESENT');
     expect(hostCalls).toEqual(['host.listTokens']);
+    expect(windows.every((w) => !w.open)).toBe(true);
+  });
+
+  it('the page going away while the lookups run after "allow": REQUEST_SUPERSEDED, window closed, no signing step', async () => {
+    let release!: () => void;
+    const { route, hostCalls, windows, send } = setup({ tokens: true, certificates: true }, new Promise<void>((r) => { release = r; }));
+    const controller = new AbortController();
+    const outcome = codeOf(route(probe as never, { ...context(), signal: controller.signal }));
+    await send({ kind: 'consent.getState' });
+    const siteReply = send({ kind: 'consent.site', choice: 'once' });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(hostCalls).toEqual(['host.listTokens']); // held
+    controller.abort();
+    release();
+    expect(await outcome).toBe('REQUEST_SUPERSEDED');
+    expect((await siteReply).outcome).toBe('closed');
     expect(windows.every((w) => !w.open)).toBe(true);
   });
 
