@@ -240,4 +240,32 @@ describe('host document upload, batch signing and read-back', () => {
     host = undefined;
     expect(await readdir(hostTmp)).toEqual([]);
   }, 60_000);
+
+  it('memory stays bounded: 120 MiB uploaded and signed (detached CMS) with the host peak RSS well under baseline + document size', async () => {
+    const h = await startHost();
+    const chunks = 160; // 160 × 768 KiB = 120 MiB
+    const chunk = randomBytes(DOCUMENT_CHUNK_BYTES);
+    const data = chunk.toString('base64');
+    const { handle } = await ok(h, 'host.documentBegin', { kind: 'cms', size: DOCUMENT_CHUNK_BYTES * chunks });
+    const started = Date.now();
+    const inFlight: Promise<unknown>[] = [];
+    for (let index = 0; index < chunks; index++) {
+      inFlight.push(ok(h, 'host.documentChunk', { handle, index, data }));
+      if (inFlight.length >= 8) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    const uploadMs = Date.now() - started;
+    const signed = await ok(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
+    expect(signed.results[0].ok).toBe(true);
+    const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(await readFile(`/proc/${h.child.pid}/status`, 'utf8'))![1]);
+    console.error(`host: 120 MiB upload ${uploadMs} ms, peak RSS ${Math.round(peakKiB / 1024)} MiB`);
+    // The host's baseline is ≈ 150 MiB (node + bundled pdf.js); holding the document in memory would add ≥ 120 MiB.
+    expect(peakKiB / 1024).toBeLessThan(240);
+    // The CMS verifies over the uploaded bytes (the same chunk 160 times).
+    const cms = await readAll(h, signed.results[0].handle);
+    const content = join(dir, 'big-content.bin');
+    await writeFile(content, Buffer.concat(Array.from({ length: chunks }, () => chunk)));
+    const verify = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-content', content, '-CAfile', caFile, '-purpose', 'any', '-out', '/dev/null'], { input: cms });
+    expect(verify.status, verify.stderr.toString()).toBe(0);
+  }, 120_000);
 });
