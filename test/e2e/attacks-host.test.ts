@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
-import { isConsentPage, launchKysoBrowser, ROOT, startTestServer, type KysoBrowser } from '../helpers/browser.js';
+import { clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { createSoftwarePki } from '../helpers/software-signer.js';
+import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let browser: KysoBrowser;
@@ -24,7 +26,13 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kyso-fake-host-'));
   modeFile = join(dir, 'mode');
   await writeFile(modeFile, 'honest');
-  browser = await launchKysoBrowser({ registerHost: false, env: { KYSO_FAKE_HOST_MODE_FILE: modeFile } });
+  // Certificates the simulated final-try/locked token holds: a real certificate described by Kyso's own code.
+  const certsFile = join(dir, 'certificates.json');
+  const pki = createSoftwarePki();
+  await writeFile(certsFile, JSON.stringify([await describeCertificate(pki.rsa.signer.certificate, {
+    hasPrivateKey: true, token: { id: 'fake-token-0001', label: 'Simulated token', serialNumber: '666', manufacturer: 'evil', model: 'evil' },
+  })]));
+  browser = await launchKysoBrowser({ registerHost: false, env: { KYSO_FAKE_HOST_MODE_FILE: modeFile, KYSO_FAKE_HOST_CERTS_FILE: certsFile } });
   // Chromium looks the manifest up at connectNative time, so registering after launch is enough.
   const launcher = join(dir, 'fake-host.sh');
   await writeFile(launcher, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'test/fixtures/hostile/fake-host.mjs')}" "$@"\n`);
@@ -93,4 +101,30 @@ describe('simulated compromised host', () => {
     await writeFile(modeFile, 'honest');
     expect(await call('sdk.listCertificates()')).toMatchObject({ code: 'resolved', value: [] });
   }, HOST_QUICK_REQUEST_TIMEOUT_MS + 30_000);
+
+  it('simulated token at its final PIN try, then locked: Approve waits for confirm-last-try; after the wrong last try the window shows the lock, no PIN field, Approve disabled', async () => {
+    await writeFile(modeFile, 'final-try');
+    const outcome = call(SIGN);
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=confirm-last-try]');
+    expect(await consent.textContent('[data-testid=final-try-warning]')).toMatch(/lần thử PIN cuối cùng.*bị khoá/);
+    expect(await consent.isDisabled('[data-testid=approve]')).toBe(true);
+    await consent.fill('[data-testid=pin]', '123456');
+    expect(await consent.isDisabled('[data-testid=approve]')).toBe(true);
+    await consent.check('[data-testid=confirm-last-try]');
+    expect(await consent.isDisabled('[data-testid=approve]')).toBe(false);
+    expect(await consent.inputValue('[data-testid=pin]')).toBe('123456'); // kept across the re-render
+    // The last try is wrong and locks the token: the host says PIN_INCORRECT, fresh token state says locked.
+    await writeFile(modeFile, 'locked');
+    await consent.click('[data-testid=approve]');
+    await consent.waitForSelector('[data-testid=pin-locked]');
+    expect(await consent.locator('[data-testid=pin]').count()).toBe(0);
+    expect(await consent.locator('[data-testid=confirm-last-try]').count()).toBe(0);
+    expect(await consent.isDisabled('[data-testid=approve]')).toBe(true);
+    expect(await consent.isVisible('[data-testid=error]')).toBe(true);
+    await clickClosing(consent, '[data-testid=cancel]');
+    expect(await pageClosed(consent)).toBe(true);
+    expect((await outcome).code).toBe('USER_CANCELLED');
+    await writeFile(modeFile, 'honest');
+  });
 });
