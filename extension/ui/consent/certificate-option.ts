@@ -10,8 +10,14 @@ import { EXCLUSION_TEXT, type ExclusionReason } from '../../../shared/certificat
 import type { UiLanguage } from './consent-text.js';
 
 const LABELS = {
-  vi: { holder: 'Người sở hữu', organization: 'Tổ chức', issuer: 'Nơi cấp', validity: 'Hiệu lực', token: 'Thiết bị' },
-  en: { holder: 'Holder', organization: 'Organisation', issuer: 'Issuer', validity: 'Valid', token: 'Token' },
+  vi: {
+    holder: 'Người sở hữu', organization: 'Tổ chức', issuer: 'Nơi cấp', validity: 'Hiệu lực', token: 'Thiết bị',
+    none: 'Không thấy chứng thư số nào. Hãy cắm thiết bị ký (USB token); danh sách tự cập nhật.',
+  },
+  en: {
+    holder: 'Holder', organization: 'Organisation', issuer: 'Issuer', validity: 'Valid', token: 'Token',
+    none: 'No certificate found. Plug in your USB token; this list updates by itself.',
+  },
 } as const;
 
 /** Identifier prefixes (canonical, see shared/certificates/subject-identifiers.ts) and what they are, for the tooltip. */
@@ -97,6 +103,11 @@ export function renderCertificateOption(input: CertificateOptionInput): HTMLElem
   }
   option.append(radio, body);
   return option;
+}
+
+/** Shown instead of the list when no token (or no certificate) is there: hot-plug fills the list when one appears. */
+export function renderNoCertificates(language: UiLanguage): HTMLElement {
+  return element('div', { className: 'reason', testid: 'no-certificates', text: LABELS[language].none });
 }
 
 function formatDate(iso: string, language: UiLanguage): string {

@@ -9,7 +9,7 @@ import { ConsentReplySchema, type ConsentReply, type ConsentState, type SiteChoi
 import type { CertificateInfo, SerializedErrorMessage, TokenInfo } from '../../../shared/protocol/common.js';
 import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { TEXT, type UiLanguage } from './consent-text.js';
-import { isSelectable, renderCertificateOption } from './certificate-option.js';
+import { isSelectable, renderCertificateOption, renderNoCertificates } from './certificate-option.js';
 import { startCertificatePolling } from './certificate-refresh.js';
 import { pinGuardState } from './pin-guard.js';
 import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
@@ -124,6 +124,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const form = el('form');
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
   for (const certificate of sign.certificates) list.append(certificateOption(certificate));
+  if (sign.certificates.length === 0) list.append(renderNoCertificates(language));
   form.append(list);
 
   const selected = sign.certificates.find((c) => c.id === selectedId);
