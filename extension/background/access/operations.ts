@@ -35,7 +35,8 @@ const OPERATION_TABLE = {
   'kyso.documentBegin': { policyName: undefined, mayAskPerson: false },
   'kyso.documentChunk': { policyName: undefined, mayAskPerson: false },
   'kyso.documentRead': { policyName: undefined, mayAskPerson: false },
-  'kyso.signDocuments': { policyName: undefined, mayAskPerson: false },
+  // The batch opens the consent window (one for all documents), so like every signing operation it may ask.
+  'kyso.signDocuments': { policyName: undefined, mayAskPerson: true },
 } as const satisfies Record<PageOperation, OperationAccess> & Record<string, OperationAccess>;
 
 /** Access facts for a page operation; undefined for a name we do not know (refused by the caller). */
