@@ -8,6 +8,7 @@
 import type { CertificateInfo } from '../../../shared/protocol/common.js';
 import { EXCLUSION_TEXT, type ExclusionReason } from '../../../shared/certificates/choose-certificates.js';
 import type { UiLanguage } from './consent-text.js';
+import { el as element } from '../dom.js';
 
 const LABELS = {
   vi: {
@@ -115,10 +116,3 @@ function formatDate(iso: string, language: UiLanguage): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString(language === 'vi' ? 'vi-VN' : 'en-GB');
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; testid?: string } = {}): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.className) node.className = props.className;
-  if (props.testid) node.dataset['testid'] = props.testid;
-  return node;
-}

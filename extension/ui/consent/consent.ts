@@ -13,6 +13,7 @@ import { isSelectable, renderCertificateOption, renderNoCertificates } from './c
 import { startCertificatePolling } from './certificate-refresh.js';
 import { pinGuardState } from './pin-guard.js';
 import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
+import { el } from '../dom.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -25,15 +26,6 @@ let confirmedLastTry = false;
 
 const $ = (id: string) => document.getElementById(id)!;
 const t = () => TEXT[language];
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; testid?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.className) node.className = props.className;
-  if (props.testid) node.dataset['testid'] = props.testid;
-  node.append(...children);
-  return node;
-}
 
 async function send(message: Record<string, unknown>): Promise<ConsentReply> {
   const reply = await browserApi.sendMessage({ ...message, sessionId });

@@ -10,6 +10,7 @@ import { onAccessStorageChanged } from '../../background/access/browser-storage.
 import type { ManagedPolicy } from '../../background/access/managed-policy.js';
 import { parseUserOriginInput, type UserOriginEntry } from '../../background/access/user-allowlist.js';
 import { TEXT, type UiLanguage } from './options-text.js';
+import { el } from '../dom.js';
 
 const LANGUAGE_KEY = 'kyso.options.language';
 let language: UiLanguage = localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'vi';
@@ -20,15 +21,6 @@ let addError: { kind: 'problem'; code: keyof (typeof TEXT)['vi']['problems'] } |
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const t = () => TEXT[language];
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; testid?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.className) node.className = props.className;
-  if (props.testid) node.dataset['testid'] = props.testid;
-  node.append(...children);
-  return node;
-}
 
 /** An origin or pattern with the registrable domain in bold and, for IDN, the ASCII form beside it. */
 function entryView(entry: OriginEntry): HTMLElement {

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { ConsentDocumentDataSchema, type ConsentDocument } from '../../../background/documents/consent-documents.js';
 import type { UiLanguage } from '../consent-text.js';
+import { el } from '../../dom.js';
 
 const TEXT = {
   vi: {
@@ -28,15 +29,6 @@ const TEXT = {
 } as const;
 
 export type ReadDocument = (index: number, offset: number) => Promise<{ data: string; eof: boolean } | undefined>;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; testid?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.text !== undefined) node.textContent = props.text;
-  if (props.className) node.className = props.className;
-  if (props.testid) node.dataset['testid'] = props.testid;
-  node.append(...children);
-  return node;
-}
 
 /** Rendered PDF pages survive re-renders of the window (language toggle, wrong PIN): keyed by index + digest. */
 const canvases = new Map<string, HTMLElement>();
