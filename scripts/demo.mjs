@@ -110,10 +110,11 @@ async function headlessRun(url, env, pin) {
     const consentOpened = context.waitForEvent('page', { predicate: (p) => p.url().includes('/ui/consent/consent.html'), timeout: 30_000 });
     await page.click('[data-testid=sign]');
     const consent = await consentOpened;
-    say(`consent window opened for ${await consent.textContent('[data-testid=origin]')}`);
     const siteButton = consent.locator('[data-testid=site-allow-once]');
     const pinField = consent.locator('[data-testid=pin]');
     await Promise.race([siteButton.waitFor({ timeout: 15_000 }), pinField.waitFor({ timeout: 15_000 })]);
+    // The window fills itself from the background after it opens: read the origin once it is rendered.
+    say(`consent window opened for ${await consent.locator('[data-testid=origin]').first().textContent()}`);
     if (await siteButton.isVisible()) { await siteButton.click(); await pinField.waitFor({ timeout: 15_000 }); }
     const chosen = consent.locator('[data-testid=certificate-option]:has(input:checked) .name');
     say(`certificate: ${await chosen.textContent()}`);
