@@ -1,6 +1,15 @@
 // The demo portal: plain JavaScript over the Kyso page SDK (served from /sdk/kyso.js).
 import { getStatus, listCertificates, signHash, toBase64, KysoError } from '/sdk/kyso.js';
 
+/** Why a certificate cannot sign, in the words the person reads (reasons as the SDK names them). */
+const UNUSABLE_VI = {
+  expired: 'đã hết hạn',
+  notYetValid: 'chưa đến ngày hiệu lực',
+  noSigningKeyUsage: 'không dùng để ký',
+  noPrivateKey: 'không có khoá bí mật',
+  unsupportedKey: 'loại khoá không hỗ trợ',
+};
+
 const $ = (id) => document.getElementById(id);
 /** State for people and tests: the last result or error. */
 const demo = (window.kysoDemo = { lastResult: null, lastError: null, lastDigestHex: null });
@@ -69,7 +78,7 @@ async function refreshCertificates() {
     const ids = certificate.subject.identifiers.all.map((id) => id.replace(':', ': ')).join(', ');
     const issuer = certificate.issuer.ca ?? certificate.issuer.commonName ?? certificate.issuer.dn;
     label.append(radio, ` ${certificate.subject.commonName ?? certificate.subject.dn}${ids ? ` — ${ids}` : ''} — cấp bởi ${issuer} — ${certificate.keyType} — hết hạn ${certificate.notAfter.slice(0, 10)}`
-      + (certificate.unusableReasons.length ? ` (không dùng được: ${certificate.unusableReasons.join(', ')})` : ''));
+      + (certificate.unusableReasons.length ? ` (không dùng được: ${certificate.unusableReasons.map((r) => UNUSABLE_VI[r] ?? r).join(', ')})` : ''));
     box.append(label);
   }
 }
