@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { ROOT, clickClosing, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { ROOT, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { plugInSecondToken } from '../helpers/hotplug-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 import { VERIFY_INLINE_MAX_BYTES } from '../../shared/protocol/verify-document-request.js';
@@ -33,12 +33,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function openPortal(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 20_000 });
-  return page;
-}
+const openPortal = (): Promise<Page> => openDemoPortal(browser.context, server.url);
 
 /** Start an SDK call in the page without waiting for it (it waits for the person); read it with `outcome`. */
 async function startSdk(page: Page, call: string): Promise<void> {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, createHash, verify as nodeVerify } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -32,12 +32,7 @@ const EXPECTED = { mst: '0101234567' };
 const TEXT = 'Quyết toán ngân sách xã An Phú 2026';
 const digestB64 = createHash('sha256').update(TEXT, 'utf8').digest('base64');
 
-async function openPortal(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 20_000 });
-  return page;
-}
+const openPortal = (): Promise<Page> => openDemoPortal(browser.context, server.url);
 
 async function startSignHash(page: Page, extra: Record<string, unknown> = {}): Promise<void> {
   const params = { hash: digestB64, hashAlgorithm: 'SHA-256', description: TEXT, filter: { expectedSigner: EXPECTED }, ...extra };

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
-  approveInConsent, clickClosing, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
+  approveInConsent, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
@@ -29,13 +29,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Open the demo portal and wait until it reports the host ready. */
-async function openPortal(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 20_000 });
-  return page;
-}
+const openPortal = (): Promise<Page> => openDemoPortal(browser.context, server.url);
 
 async function demoOutcome(page: Page): Promise<{ code?: string; result?: { signature: string; signatureAlgorithm: string; hashAlgorithm: string; certificate: string } }> {
   await page.waitForSelector('[data-testid=verified]:visible, [data-testid=demo-error]:visible', { timeout: 30_000 });

@@ -211,3 +211,11 @@ export async function waitForFirefoxConsentPage(browser: import('puppeteer-core'
   throw new Error('no Kyso consent window in Firefox');
 }
 const seenFirefoxPages = new WeakSet<object>();
+
+/** Open the demo portal in a new tab and wait until it reports Kyso ready (extension, host and a token). */
+export async function openDemoPortal(context: BrowserContext, serverUrl: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${serverUrl}/`);
+  await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 20_000 });
+  return page;
+}
