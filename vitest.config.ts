@@ -16,8 +16,15 @@ export default defineConfig({
         },
       },
       {
+        // Hostile-input tests, one file per attack class (docs/security.md lists them); some drive a real Chromium.
         test: {
-          name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 2 },
+          name: 'security', include: ['test/security/**/*.test.ts'], sequence: { groupOrder: 2 },
+          testTimeout: 90_000, hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 3 },
           testTimeout: 90_000, hookTimeout: 120_000, fileParallelism: false,
         },
       },

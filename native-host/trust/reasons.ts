@@ -30,9 +30,15 @@ export const REASONS = {
   // ── PDF ──
   PDF_BYTE_RANGE_INVALID: { vi: 'Vùng ký (ByteRange) của PDF không hợp lệ.', en: 'The PDF signature ByteRange is invalid.' },
   PDF_MODIFIED_AFTER_SIGNING: { vi: 'Tài liệu PDF có thêm thay đổi sau khi ký.', en: 'The PDF has later revisions after this signature.' },
+  PDF_DISALLOWED_CHANGE: { vi: 'Tài liệu PDF bị thay đổi sau khi ký theo cách không được phép.', en: 'The PDF was changed after this signature in a way that is not allowed.' },
+  PDF_ALLOWED_CHANGE: { vi: 'Sau chữ ký này tài liệu có thêm thay đổi được phép (chữ ký, dấu thời gian, dữ liệu kiểm tra).', en: 'Allowed changes were made after this signature (signatures, timestamps, validation data).' },
+  PDF_STRUCTURE_INCONSISTENT: { vi: 'Cấu trúc PDF không nhất quán: có đối tượng ẩn mà trình xem có thể hiển thị khác nhau.', en: 'The PDF structure is inconsistent: it has hidden object definitions that viewers may show differently.' },
   PDF_NO_SIGNATURES: { vi: 'Tài liệu PDF không có chữ ký số.', en: 'The PDF has no signatures.' },
   // ── XML ──
   XML_REFERENCE_DIGEST: { vi: 'Giá trị băm của phần dữ liệu được ký không khớp.', en: 'A signed reference\'s digest does not match.' },
+  XML_SIGNATURE_WRAPPING: { vi: 'Phần dữ liệu được ký không nằm ở vị trí mà ứng dụng đọc (nghi giả mạo bằng cách bọc chữ ký).', en: 'The signed element is not where applications read the data (possible signature wrapping).' },
+  XML_DUPLICATE_ID: { vi: 'Mã định danh (Id) của phần được ký xuất hiện nhiều lần.', en: 'The Id of a signed element occurs more than once.' },
+  XML_REQUIRED_ELEMENT_NOT_COVERED: { vi: 'Chữ ký không bao phủ phần dữ liệu bắt buộc.', en: 'The signature does not cover the element that must be signed.' },
   XML_NO_SIGNATURES: { vi: 'Tài liệu XML không có chữ ký số.', en: 'The XML document has no signatures.' },
   XML_DTD_REFUSED: { vi: 'Tài liệu XML có DTD, bị từ chối vì lý do an toàn.', en: 'The XML document has a DTD, refused for safety.' },
   XML_NO_CERTIFICATE: { vi: 'Chữ ký XML không kèm chứng thư số (KeyInfo/X509Data).', en: 'The XML signature carries no certificate (KeyInfo/X509Data).' },

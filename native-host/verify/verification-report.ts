@@ -39,6 +39,14 @@ export interface SignatureReport {
   readonly name?: string;
   /** PDF: whether the ByteRange covers the whole file. */
   readonly coversWholeDocument?: boolean;
+  /** XML: what each ds:Reference covers (its URI and the target: 'whole document' or the element's path). */
+  readonly references?: readonly ReferenceReport[];
+}
+
+export interface ReferenceReport {
+  readonly uri: string;
+  /** '/' for the whole document, else the covered element's path such as '/HDon/DLHDon'. */
+  readonly target: string;
 }
 
 export interface VerificationReport {
@@ -54,9 +62,10 @@ const INVALID_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'SIGNATURE_INVALID', 'CONTENT_MODIFIED', 'CHAIN_BAD_SIGNATURE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CA_NOT_AUTHORISED',
   'CA_PATH_LENGTH', 'SIGNER_KEY_USAGE', 'REVOKED', 'SIGNER_EXPIRED_AT_SIGNING', 'SIGNER_NOT_YET_VALID_AT_SIGNING',
   'SIGNING_CERT_MISMATCH', 'TIMESTAMP_INVALID', 'PDF_BYTE_RANGE_INVALID', 'XML_REFERENCE_DIGEST',
+  'PDF_DISALLOWED_CHANGE', 'PDF_STRUCTURE_INCONSISTENT', 'XML_SIGNATURE_WRAPPING', 'XML_DUPLICATE_ID', 'XML_REQUIRED_ELEMENT_NOT_COVERED',
 ]);
 /** Findings reported for information that do not lower the status. */
-const INFORMATIONAL_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['REVOCATION_SKIPPED']);
+const INFORMATIONAL_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['REVOCATION_SKIPPED', 'PDF_ALLOWED_CHANGE']);
 
 export function statusFromReasons(reasons: readonly Reason[]): VerificationStatus {
   if (reasons.some((r) => INVALID_REASONS.has(r.code))) return 'invalid';

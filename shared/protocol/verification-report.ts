@@ -57,6 +57,8 @@ export const SignatureReportSchema = v.strictObject({
   reasons: v.pipe(v.array(VerificationReasonSchema), v.maxLength(64)),
   name: v.optional(Text),
   coversWholeDocument: v.optional(v.boolean()),
+  /** XML: what each ds:Reference covers: its URI and target ('/' = whole document, else the element's path). */
+  references: v.optional(v.pipe(v.array(v.strictObject({ uri: Text, target: Text })), v.maxLength(64))),
 });
 
 export const VerificationReportSchema = v.strictObject({
