@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // Fails at once naming the Debian package when a tool the tests use is missing (scripts/system-packages.txt).
+    globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 }, testTimeout: 20_000 },

@@ -16,6 +16,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { X509Certificate, verify as nodeVerify } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ensurePrerequisites } from './lib/prerequisites.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,27 +37,11 @@ function run(command, commandArgs, options = {}) {
   if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed (exit ${result.status ?? result.signal})`);
 }
 
-/** 1. Prerequisites: install when we may, otherwise say exactly what to run. */
-function ensurePrerequisites() {
-  const needed = [];
-  const usingRealToken = Boolean(process.env.KYSO_PKCS11_MODULE);
-  if (!usingRealToken && !existsSync(SOFTHSM_MODULE)) needed.push('softhsm2');
-  if (!usingRealToken && spawnSync('sh', ['-c', 'command -v pkcs11-tool'], { stdio: 'ignore' }).status !== 0) needed.push('opensc');
-  if (!existsSync(CHROMIUM)) needed.push('chromium');
-  if (needed.length > 0) {
-    const command = `apt-get update && apt-get install -y ${needed.join(' ')}`;
-    if (process.getuid?.() === 0) {
-      say(`installing ${needed.join(', ')}`);
-      run('sh', ['-c', `DEBIAN_FRONTEND=noninteractive ${command}`]);
-    } else {
-      say(`missing system packages: ${needed.join(', ')}. Run as root:\n  sudo sh -c '${command}'`);
-      process.exit(1);
-    }
-  }
-  if (!existsSync(join(ROOT, 'node_modules'))) {
-    say('node_modules missing: npm ci');
-    run('npm', ['ci']);
-  }
+/** 1. Prerequisites (the one list in scripts/system-packages.txt): install when we may, otherwise say exactly what to run. */
+function ensureDemoPrerequisites() {
+  // A real token's driver replaces the SoftHSM2 demo token and its tools.
+  const skip = process.env.KYSO_PKCS11_MODULE ? ['softhsm2', 'opensc'] : [];
+  ensurePrerequisites('demo', { say, skip });
 }
 
 /** 2. The token: a real one (KYSO_PKCS11_MODULE) or the demo SoftHSM2 token. Returns the env for the browser/host. */
@@ -144,7 +129,7 @@ async function headlessRun(url, env, pin) {
 }
 
 async function main() {
-  ensurePrerequisites();
+  ensureDemoPrerequisites();
   const { env, pin } = ensureToken();
   say('building');
   const { buildAll } = await import(pathToFileURL(join(ROOT, 'scripts/build.mjs')).href);
