@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
@@ -13,7 +13,7 @@ import { FIREFOX_PATH, launchKysoFirefox, ROOT, startTestServer, waitForFirefoxC
 import type { StaticServer } from '../../demo/serve.mjs';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
-describe.skipIf(!existsSync(FIREFOX_PATH))(`authenticate() in Firefox (${FIREFOX_PATH})`, () => {
+describe(`authenticate() in Firefox (${FIREFOX_PATH})`, () => {
   let token: DemoToken;
   let firefox: KysoFirefox;
   let server: StaticServer;

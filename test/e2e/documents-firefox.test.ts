@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,9 +16,8 @@ import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
-const hasFirefox = existsSync(FIREFOX_PATH);
 
-describe.skipIf(!hasFirefox)(`document signing in Firefox (${FIREFOX_PATH})`, () => {
+describe(`document signing in Firefox (${FIREFOX_PATH})`, () => {
   let token: DemoToken;
   let firefox: KysoFirefox;
   let server: StaticServer;

@@ -5,15 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, verify as nodeVerify } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
-const hasFirefox = existsSync(FIREFOX_PATH);
 
-describe.skipIf(!hasFirefox)(`spine in Firefox (${FIREFOX_PATH})`, () => {
+describe(`spine in Firefox (${FIREFOX_PATH})`, () => {
   let token: DemoToken;
   let firefox: KysoFirefox;
   let server: StaticServer;
