@@ -22,6 +22,12 @@ export interface RequestContext {
   readonly topOrigin: string | undefined;
   /** Aborted when the page's port closes (tab closed or navigated). */
   readonly signal: AbortSignal;
+  /**
+   * One object per page port (one frame's connection), the same for all its requests: a key for per-frame
+   * state that must not outlive the frame (an "allow once" given for an upload, see documents/). Absent: no
+   * such state is kept (every request stands alone).
+   */
+  readonly frame?: object;
 }
 
 export interface RouterDependencies {
