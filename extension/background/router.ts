@@ -60,7 +60,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
     return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, sign: await prepareSign() });
   };
 
-  const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign });
+  const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign, askSite: askSiteOnly });
 
   const handlers: { [K in PageOperation]: Handler<K> } = {
     'kyso.getStatus': async (_payload, context, askOrigins) => {

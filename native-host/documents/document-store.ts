@@ -11,13 +11,11 @@ import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import {
-  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX, DOCUMENTS_TOTAL_MAX_BYTES,
+  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_SWEEP_INTERVAL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX, DOCUMENTS_TOTAL_MAX_BYTES,
 } from '../../shared/limits.js';
 import type { DocumentKind } from '../../shared/protocol/document-schemas.js';
 import { assertPrivateDirectory, documentsBaseDirectory, ensurePrivateUserDirectory, PROCESS_DIR_PREFIX, removeOrphanDirectories } from './private-temp-dir.js';
 
-/** How often idle documents are looked for (a page that went away mid-upload leaves one behind). */
-export const DOCUMENT_SWEEP_INTERVAL_MS = 60_000;
 
 interface Upload {
   readonly kind: DocumentKind;
