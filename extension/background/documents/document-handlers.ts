@@ -181,7 +181,8 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
   const handlers: DocumentHandlers['handlers'] = {
     // Blocked or policy-refused sites were already denied by the router; an unlisted one is asked first.
     'kyso.documentBegin': async (payload, context, askOrigins) => {
-      await allowUpload(SIGN_OPERATION[payload.kind], context, askOrigins);
+      // Asked as the batch it prepares (the consent window names kyso.signDocuments: "Ký tài liệu").
+      await allowUpload('kyso.signDocuments', context, askOrigins);
       reserve(context.frameOrigin, payload.size);
       let result;
       try {
