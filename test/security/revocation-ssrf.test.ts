@@ -23,6 +23,7 @@ import { TestPki, freePort, openssl, type IssuedCert } from '../helpers/test-pki
 import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
 import { fetchHttp } from '../../native-host/trust/http-fetch.js';
 import { isForbiddenRevocationAddress } from '../../native-host/trust/network-destination.js';
+import { allowPrivateRevocationUrls, readAdminConfig } from '../../native-host/config.js';
 
 /** A loopback HTTP server that records every request it gets (path and Host header) and answers 404. */
 let probe: http.Server;
@@ -173,5 +174,21 @@ describe('address rule, checked after name resolution (no packet to private rang
     await expect(fetchHttp(`http://rebind.example.vn:${probePort}/checked`, { maxBytes: 1000, resolve, allowPrivateAddresses: true, timeoutMs: 5000 })).rejects.toThrow(/HTTP 404/);
     expect(asked).toBe(1);
     expect(hits).toEqual([{ path: '/checked', host: `rebind.example.vn:${probePort}` }]);
+  });
+});
+
+describe('the admin opt-in', () => {
+  it('is off by default; on with KYSO_ALLOW_PRIVATE_REVOCATION_URLS=1 or {"allowPrivateRevocationUrls": true} in the admin config file; anything else is off', async () => {
+    expect(allowPrivateRevocationUrls({}, {})).toBe(false);
+    expect(allowPrivateRevocationUrls({ KYSO_ALLOW_PRIVATE_REVOCATION_URLS: '1' }, {})).toBe(true);
+    expect(allowPrivateRevocationUrls({ KYSO_ALLOW_PRIVATE_REVOCATION_URLS: '0' }, {})).toBe(false);
+    const file = join(work, 'admin-config.json');
+    await writeFile(file, JSON.stringify({ allowPrivateRevocationUrls: true }));
+    expect(allowPrivateRevocationUrls({}, readAdminConfig(file))).toBe(true);
+    await writeFile(file, JSON.stringify({ allowPrivateRevocationUrls: 'yes' }));
+    expect(allowPrivateRevocationUrls({}, readAdminConfig(file))).toBe(false);
+    await writeFile(file, '{ not json');
+    expect(allowPrivateRevocationUrls({}, readAdminConfig(file))).toBe(false);
+    expect(allowPrivateRevocationUrls({}, readAdminConfig(join(work, 'missing.json')))).toBe(false);
   });
 });
