@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Host configuration compiled in: which extensions may start this host.
  * Extra IDs (a development build, a re-signed store build) come from env `KYSO_ALLOWED_EXTENSIONS`.
@@ -31,3 +33,34 @@ export const LOG_FILE_ENV = 'KYSO_LOG_FILE';
 
 /** Host version reported by `host.hello`. Kept in step with package.json by hand at release. */
 export const HOST_VERSION = '0.1.0';
+
+/**
+ * Admin setting: may OCSP / CRL / AIA requests go to loopback, private or link-local addresses (an enterprise CA
+ * whose responder is at 10.x, or a test PKI on 127.0.0.1)? Default NO: the URLs come from certificates, and a page
+ * can hand the host certificates it made (security.md "Revocation fetches as a network probe").
+ * Set by `"allowPrivateRevocationUrls": true` in ADMIN_CONFIG_PATH, or env KYSO_ALLOW_PRIVATE_REVOCATION_URLS=1
+ * (where the host is registered: `kyso install --env KYSO_ALLOW_PRIVATE_REVOCATION_URLS=1`; tests use this).
+ */
+export const ALLOW_PRIVATE_REVOCATION_URLS_ENV = 'KYSO_ALLOW_PRIVATE_REVOCATION_URLS';
+
+/** Machine-wide host settings an administrator writes (JSON object; unknown keys ignored). */
+export const ADMIN_CONFIG_PATH = process.platform === 'win32'
+  ? `${process.env.ProgramData ?? 'C:\\ProgramData'}\\Kyso\\config.json`
+  : '/etc/kyso/config.json';
+
+let adminConfig: Record<string, unknown> | undefined;
+
+/** The admin config file, read once per process; missing or malformed → no settings (the safe defaults). */
+export function readAdminConfig(path = ADMIN_CONFIG_PATH): Record<string, unknown> {
+  if (adminConfig && path === ADMIN_CONFIG_PATH) return adminConfig;
+  let parsed: unknown;
+  try { parsed = JSON.parse(readFileSync(path, 'utf8')); } catch { parsed = undefined; }
+  const config = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : {};
+  if (path === ADMIN_CONFIG_PATH) adminConfig = config;
+  return config;
+}
+
+export function allowPrivateRevocationUrls(env: Readonly<Record<string, string | undefined>> = process.env, config = readAdminConfig()): boolean {
+  const flag = env[ALLOW_PRIVATE_REVOCATION_URLS_ENV]?.trim().toLowerCase();
+  return flag === '1' || flag === 'true' || config.allowPrivateRevocationUrls === true;
+}

@@ -56,6 +56,13 @@ export const DOCUMENT_READ_CHUNK_BYTES = 512 * 1024;
 export const DOCUMENTS_OPEN_MAX = 64;
 /** Bytes of all documents one host session holds at once: bounds the temp disk a page can fill before anyone consents. */
 export const DOCUMENTS_TOTAL_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Per requesting origin, enforced by the extension (which knows the origin; the host does not): documents held
+ * at once and bytes announced. Half the host's totals, so one site at its quota leaves room for another site
+ * [security.md "Uploads before consent and disk exhaustion"]. 24 ≥ one full batch (20) plus a few results.
+ */
+export const DOCUMENTS_PER_ORIGIN_OPEN_MAX = 24;
+export const DOCUMENTS_PER_ORIGIN_MAX_BYTES = 1024 * 1024 * 1024;
 /** Documents in one batch (one consent, one login). */
 export const DOCUMENT_BATCH_MAX = 20;
 /** XML and enveloping CMS are signed in memory: bounded. */
@@ -64,3 +71,5 @@ export const DOCUMENT_IN_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 export const STAMP_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 /** A document nobody touched for this long is deleted (a page that went away mid-upload). */
 export const DOCUMENT_IDLE_TTL_MS = 15 * 60_000;
+/** How often the host and the extension look for idle documents (not only at the next upload). */
+export const DOCUMENT_SWEEP_INTERVAL_MS = 60_000;

@@ -27,11 +27,19 @@ export interface PagePort {
 
 export type Route = (request: PageRequest, context: RequestContext) => Promise<unknown>;
 
-/** Origin of the frame (`sender.origin` where the browser gives it, else from `sender.url`) and of the top page. */
-export function originsOf(sender: PortSender | undefined): { frameOrigin: string; topOrigin: string | undefined } {
-  const frameOrigin = sender?.origin ?? originOf(sender?.url) ?? 'null';
-  const topOrigin = sender?.frameId === 0 ? frameOrigin : originOf(sender?.tab?.url);
-  return { frameOrigin: frameOrigin.slice(0, ORIGIN_MAX_CHARS + 1), topOrigin };
+/**
+ * Origin of the frame (`sender.origin` where the browser gives it, else from `sender.url`) and of the top page.
+ * Only frameId 0 is the top page. For any other frame the top origin comes from `sender.tab.url`; when the
+ * browser does not give it (no tab, no permission for the tab, an unparseable URL) the top page is UNKNOWN:
+ * `topUnknown` is set and `topOrigin` is the opaque "null" (which the access policy refuses too). Treating such
+ * a frame as the top page would check only the frame's origin and let any site frame an allowed portal.
+ */
+export function originsOf(sender: PortSender | undefined): { frameOrigin: string; topOrigin: string | undefined; topUnknown?: true } {
+  const frameOrigin = (sender?.origin ?? originOf(sender?.url) ?? 'null').slice(0, ORIGIN_MAX_CHARS + 1);
+  if (sender?.frameId === 0) return { frameOrigin, topOrigin: frameOrigin };
+  const topOrigin = originOf(sender?.tab?.url);
+  if (topOrigin === undefined || topOrigin === 'null') return { frameOrigin, topOrigin: 'null', topUnknown: true };
+  return { frameOrigin, topOrigin: topOrigin.slice(0, ORIGIN_MAX_CHARS + 1) };
 }
 
 function originOf(url: string | undefined): string | undefined {
@@ -41,7 +49,9 @@ function originOf(url: string | undefined): string | undefined {
 
 export function acceptPagePort(port: PagePort, route: Route): void {
   if (port.name !== PAGE_PORT_NAME) return;
-  const { frameOrigin, topOrigin } = originsOf(port.sender);
+  const { frameOrigin, topOrigin, topUnknown } = originsOf(port.sender);
+  /** Per-frame state a handler may keep for this connection only (e.g. an "allow once" for an upload). */
+  const frame = {};
   const inFlight = new Map<string, AbortController>();
   let open = true;
 
@@ -62,11 +72,13 @@ export function acceptPagePort(port: PagePort, route: Route): void {
       return;
     }
     const request = parsed.output;
+    // Deny, never guess: a frame whose top page the browser did not name is not the top page.
+    if (topUnknown) { fail(request.id, new KysoError('ORIGIN_NOT_ALLOWED', { reason: 'unknown-top-origin' })); return; }
     if (inFlight.has(request.id)) { fail(request.id, new KysoError('BAD_REQUEST', { reason: 'duplicate id' })); return; }
     if (inFlight.size >= MAX_PENDING_REQUESTS_PER_PAGE) { fail(request.id, new KysoError('TOO_MANY_REQUESTS')); return; }
     const controller = new AbortController();
     inFlight.set(request.id, controller);
-    route(request, { frameOrigin, topOrigin, signal: controller.signal }).then(
+    route(request, { frameOrigin, topOrigin, frame, signal: controller.signal }).then(
       (payload) => reply({ v: PROTOCOL_VERSION, id: request.id, type: 'kyso.result', payload }),
       (error: unknown) => fail(request.id, error),
     ).finally(() => inFlight.delete(request.id));

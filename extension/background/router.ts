@@ -22,6 +22,12 @@ export interface RequestContext {
   readonly topOrigin: string | undefined;
   /** Aborted when the page's port closes (tab closed or navigated). */
   readonly signal: AbortSignal;
+  /**
+   * One object per page port (one frame's connection), the same for all its requests: a key for per-frame
+   * state that must not outlive the frame (an "allow once" given for an upload, see documents/). Absent: no
+   * such state is kept (every request stands alone).
+   */
+  readonly frame?: object;
 }
 
 export interface RouterDependencies {
@@ -54,7 +60,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
     return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, sign: await prepareSign() });
   };
 
-  const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign });
+  const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign, askSite: askSiteOnly });
 
   const handlers: { [K in PageOperation]: Handler<K> } = {
     'kyso.getStatus': async (_payload, context, askOrigins) => {

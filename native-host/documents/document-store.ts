@@ -1,21 +1,21 @@
 /**
  * Documents the host holds for the browser: uploads arriving in chunks and signed results waiting to be read.
- * Each lives in ONE file inside a private temp dir (0700, files 0600) — never whole in memory — and is deleted
- * when discarded, read to the end (results), used by a signing request (inputs), idle too long, or when the host
- * exits. Handles are random (unguessable) and belong to this host process, i.e. one browser profile's extension.
+ * Each lives in ONE file inside a private temp dir (0700, files 0600; see private-temp-dir.ts for where and the
+ * symlink rules) — never whole in memory — and is deleted when discarded, read to the end (results), used by a
+ * signing request (inputs), idle too long (swept on a timer), or when the host exits. Handles are random
+ * (unguessable) and belong to this host process, i.e. one browser profile's extension.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import {
-  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX, DOCUMENTS_TOTAL_MAX_BYTES,
+  DOCUMENT_CHUNK_BYTES, DOCUMENT_IDLE_TTL_MS, DOCUMENT_SWEEP_INTERVAL_MS, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES, DOCUMENTS_OPEN_MAX, DOCUMENTS_TOTAL_MAX_BYTES,
 } from '../../shared/limits.js';
 import type { DocumentKind } from '../../shared/protocol/document-schemas.js';
+import { assertPrivateDirectory, documentsBaseDirectory, ensurePrivateUserDirectory, PROCESS_DIR_PREFIX, removeOrphanDirectories } from './private-temp-dir.js';
 
-const DIR_PREFIX = 'kyso-docs-';
 
 interface Upload {
   readonly kind: DocumentKind;
@@ -47,17 +47,23 @@ export class DocumentStore {
   readonly #documents = new Map<string, Upload>();
   readonly #now: () => number;
   readonly #root: string;
+  #sweeper: ReturnType<typeof setInterval> | undefined;
 
+  /** `root`: the base the per-user dir goes in (default $XDG_RUNTIME_DIR, else the OS temp dir). */
   constructor(options: { now?: () => number; root?: string } = {}) {
     this.#now = options.now ?? Date.now;
-    this.#root = options.root ?? tmpdir();
+    this.#root = options.root ?? documentsBaseDirectory();
   }
 
-  /** The private directory, made on first use; its name carries our pid so a later host can remove it if we crash. */
+  /**
+   * The private per-process directory, made on first use inside the per-user dir; its name carries our pid so a
+   * later host can remove it if we crash. The per-user dir is re-checked (lstat, owner, mode) on every use.
+   */
   get directory(): string {
-    if (this.#dir) return this.#dir;
-    removeOrphanDirectories(this.#root);
-    this.#dir = mkdtempSync(join(this.#root, `${DIR_PREFIX}${process.pid}-`)); // mode 0700 [Node fs.mkdtemp]
+    const userDir = ensurePrivateUserDirectory(this.#root);
+    if (this.#dir) { assertPrivateDirectory(this.#dir); return this.#dir; }
+    removeOrphanDirectories(userDir);
+    this.#dir = mkdtempSync(join(userDir, `${PROCESS_DIR_PREFIX}${process.pid}-`)); // mode 0700 [Node fs.mkdtemp]
     const dir = this.#dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     return dir;
@@ -65,6 +71,7 @@ export class DocumentStore {
 
   async begin(kind: DocumentKind, size: number, sha256: string | undefined): Promise<string> {
     await this.#expire();
+    this.#startSweeper();
     if (size > DOCUMENT_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: DOCUMENT_MAX_BYTES });
     if (this.#documents.size >= DOCUMENTS_OPEN_MAX) throw new KysoError('TOO_MANY_REQUESTS', { reason: 'too many open documents', limit: DOCUMENTS_OPEN_MAX });
     let held = 0;
@@ -189,6 +196,8 @@ export class DocumentStore {
 
   /** Delete everything now (host shutting down). */
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
     for (const handle of [...this.#documents.keys()]) await this.discard(handle);
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
@@ -217,6 +226,21 @@ export class DocumentStore {
     void this.discard(handle);
   }
 
+  /**
+   * Idle documents are deleted on a timer too, not only at the next upload: a page that gave up mid-upload must not
+   * keep its bytes on disk (and its share of the bounds) until some other upload happens. Unref'd: it never keeps
+   * the host alive; it stops when nothing is held.
+   */
+  #startSweeper(): void {
+    if (this.#sweeper) return;
+    this.#sweeper = setInterval(() => {
+      void this.#expire().then(() => {
+        if (this.#documents.size === 0) { clearInterval(this.#sweeper); this.#sweeper = undefined; }
+      });
+    }, DOCUMENT_SWEEP_INTERVAL_MS);
+    this.#sweeper.unref?.();
+  }
+
   async #expire(): Promise<void> {
     const limit = this.#now() - DOCUMENT_IDLE_TTL_MS;
     for (const [handle, upload] of [...this.#documents]) if (upload.lastUsed < limit) await this.discard(handle);
@@ -232,24 +256,6 @@ async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): 
   while (done < bytes.length) {
     const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
     done += bytesWritten;
-  }
-}
-
-/** Directories left by hosts that crashed (their pid is gone) and belong to us. */
-function removeOrphanDirectories(root: string): void {
-  let names: string[];
-  try { names = readdirSync(root); } catch { return; }
-  const uid = process.getuid?.();
-  for (const name of names) {
-    const match = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
-    if (!match || Number(match[1]) === process.pid) continue;
-    const path = join(root, name);
-    try {
-      if (uid !== undefined && statSync(path).uid !== uid) continue;
-      process.kill(Number(match[1]), 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path, { recursive: true, force: true });
-    }
   }
 }
 

@@ -58,7 +58,13 @@ export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Arr
   let revocation: RevocationResult = { status: 'not-checked' };
   const caRevocation: { subject: string; result: RevocationResult }[] = [];
   const issuer = built.path[1];
-  if (options.checkRevocation ?? true) {
+  // Revocation URLs are fetched only for a chain that validated up to an anchor the administrator trusts: the URLs
+  // of any other chain were written by whoever made the certificates — possibly the page asking [security.md SSRF].
+  const anchor = built.anchored ? built.path[built.path.length - 1] : undefined;
+  const mayFetch = validation.status === 'valid' && anchor !== undefined && options.store.mayFetchRevocationFor(anchor);
+  if ((options.checkRevocation ?? true) && !mayFetch) {
+    revocation = { status: 'could-not-check', why: 'the chain does not reach a trusted root, so revocation was not asked', attempts: [] };
+  } else if (options.checkRevocation ?? true) {
     const revocationOptions = {
       cache: options.cache ?? PROCESS_REVOCATION_CACHE,
       ...(options.revocationAt ? { at: options.revocationAt } : {}),

@@ -13,11 +13,30 @@ import { TRUST_STORE_MAX_FILES } from './trust-limits.js';
 export class TrustStore {
   readonly anchors: readonly x509.X509Certificate[];
   readonly intermediates: readonly x509.X509Certificate[];
+  /**
+   * Anchors whose chains may lead the host onto the network (OCSP, CRL): the administrator's, not roots a caller
+   * named for one report (withReportOnlyRoots). Default: every anchor.
+   */
+  readonly #networkAnchors: readonly x509.X509Certificate[];
 
-  constructor(certificates: readonly x509.X509Certificate[] = []) {
+  constructor(certificates: readonly x509.X509Certificate[] = [], networkAnchors?: readonly x509.X509Certificate[]) {
     const unique = dedupe(certificates);
     this.anchors = unique.filter(isSelfIssued);
     this.intermediates = unique.filter((c) => !isSelfIssued(c));
+    this.#networkAnchors = networkAnchors ?? this.anchors;
+  }
+
+  /** Whether a chain ending at this anchor may make the host fetch revocation data (see network-destination.ts). */
+  mayFetchRevocationFor(anchor: x509.X509Certificate): boolean {
+    return this.#networkAnchors.some((a) => sameCertificate(a, anchor) || (a.subject === anchor.subject && samePublicKey(a, anchor)));
+  }
+
+  /**
+   * Roots a caller (a page through kyso.verify) names for its own report: they make chains "valid" in that report,
+   * but never make the host send a request to a URL in such a chain — the caller made those certificates.
+   */
+  withReportOnlyRoots(more: readonly x509.X509Certificate[]): TrustStore {
+    return new TrustStore([...this.all, ...more], this.#networkAnchors);
   }
 
   /** Whether this exact certificate (same DER) or one with the same subject and key is an anchor. */

@@ -41,7 +41,7 @@ afterEach(async () => {
 /** A host whose temp dir we can inspect (os.tmpdir() follows TMPDIR). */
 async function startHost(): Promise<HostProcess> {
   hostTmp = await mkdtemp(join(dir, 'tmp-'));
-  host = spawnHost(built.hostPath, { env: { ...token.env, TMPDIR: hostTmp } });
+  host = spawnHost(built.hostPath, { env: { ...token.env, TMPDIR: hostTmp, XDG_RUNTIME_DIR: '' } });
   return host;
 }
 
@@ -238,7 +238,9 @@ describe('host document upload, batch signing and read-back', () => {
     expect(await filesIn(hostTmp)).toHaveLength(1);
     await h.close();
     host = undefined;
-    expect(await readdir(hostTmp)).toEqual([]);
+    // Only the per-user dir (kyso-<uid>, shared with other hosts of this user) stays, empty.
+    expect(await readdir(hostTmp)).toEqual([`kyso-${process.getuid!()}`]);
+    expect(await readdir(join(hostTmp, `kyso-${process.getuid!()}`))).toEqual([]);
   }, 60_000);
 
   it('memory stays bounded: 120 MiB uploaded and signed (detached CMS) with the host peak RSS well under baseline + document size', async () => {

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { TestPki, freePort, type IssuedCert, type OcspResponder } from '../helpers/test-pki.js';
 import { TrustStore, evaluateTrust, RevocationCache, AiaFetcher } from '../../native-host/trust/index.js';
 
+// The responders here listen on 127.0.0.1: enabled through the documented admin opt-in (native-host/config.ts),
+// not by weakening the rule that keeps revocation fetches off loopback and private addresses.
+process.env.KYSO_ALLOW_PRIVATE_REVOCATION_URLS = '1';
+
 let pki: TestPki;
 let otherPki: TestPki;
 let downPki: TestPki;

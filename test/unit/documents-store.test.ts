@@ -44,7 +44,9 @@ describe('DocumentStore', () => {
     expect(first.data.length).toBe(DOCUMENT_READ_CHUNK_BYTES);
     expect(first.eof).toBe(false);
     await store.close();
-    expect(await readdir(root)).toEqual([]);
+    // Only the (empty) per-user dir stays: other hosts of this user may be using it.
+    expect(await readdir(root)).toEqual([`kyso-${process.getuid!()}`]);
+    expect(await filesUnder(root)).toEqual([]);
   });
 
   it('refuses a chunk out of order, a repeated chunk, a short middle chunk, an oversized chunk; the upload is dropped', async () => {
@@ -106,13 +108,14 @@ describe('DocumentStore', () => {
   });
 
   it('removes the private dirs of hosts that are gone (crash), keeps those of running ones', async () => {
-    await mkdir(join(root, 'kyso-docs-2147483646-abcdef'));
-    await mkdir(join(root, `kyso-docs-${process.ppid}-keepme`));
+    const userDir = join(root, `kyso-${process.getuid!()}`);
+    await mkdir(join(userDir, 'docs-2147483646-abcdef'), { recursive: true, mode: 0o700 });
+    await mkdir(join(userDir, `docs-${process.ppid}-keepme`));
     const store = new DocumentStore({ root });
     void store.directory;
-    const names = await readdir(root);
-    expect(names).not.toContain('kyso-docs-2147483646-abcdef');
-    expect(names).toContain(`kyso-docs-${process.ppid}-keepme`);
+    const names = await readdir(userDir);
+    expect(names).not.toContain('docs-2147483646-abcdef');
+    expect(names).toContain(`docs-${process.ppid}-keepme`);
     await store.close();
   });
 });

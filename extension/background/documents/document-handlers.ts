@@ -4,10 +4,27 @@
  * another site cannot add chunks to, sign, or read it even if it learned the handle. Chunks are forwarded to the
  * host one by one (never joined here); the consent window gets name, size, SHA-256, an XML summary and, for a
  * PDF preview, the bytes on request. The whole batch is ONE consent and ONE host.signDocuments (one login).
+ *
+ * Site question BEFORE any upload [security.md "Uploads before consent and disk exhaustion"]: when the policy
+ * says "ask" (an unlisted site the person may allow), kyso.documentBegin first puts the same "allow this site?"
+ * question the signing operation would, and nothing reaches the host until the person allowed it — an unlisted
+ * site learns nothing (is the host installed?) and fills no disk. "Allow once" is then remembered for THAT frame
+ * (its page port, `context.frame`) until its kyso.signDocuments ends, so the batch's signing window does not ask
+ * again: signPdf from an unlisted site = one site question, then the certificate + PIN window. "Allow always" is
+ * stored by the broker and the next decision is simply "allow". Chunks and reads need no question: they act on
+ * a handle, which only exists after the person allowed the site (upload) or signed (result).
+ *
+ * Fair bounds: each origin may hold DOCUMENTS_PER_ORIGIN_OPEN_MAX handles and DOCUMENTS_PER_ORIGIN_MAX_BYTES
+ * announced (half the host's totals), so one site cannot fill the host's bounds for every other portal; the map
+ * is bounded per origin (a full origin is refused, never another origin's handle evicted); idle handles are swept
+ * on a timer and discarded at the host.
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { base64ToBytes, bytesToHex } from '../../../shared/domain/base64.js';
-import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, DOCUMENTS_OPEN_MAX, MAX_PENDING_REQUESTS_PER_PAGE } from '../../../shared/limits.js';
+import {
+  DOCUMENT_IDLE_TTL_MS, DOCUMENT_SWEEP_INTERVAL_MS, DOCUMENTS_PER_ORIGIN_MAX_BYTES, DOCUMENTS_PER_ORIGIN_OPEN_MAX, HOST_QUICK_REQUEST_TIMEOUT_MS,
+  HOST_SIGN_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_PAGE,
+} from '../../../shared/limits.js';
 import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../../shared/protocol/page-messages.js';
 import type { DocumentKind } from '../../../shared/protocol/document-schemas.js';
 import type { PageDocumentItem } from '../../../shared/protocol/document-page-operations.js';
@@ -25,6 +42,9 @@ const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'ky
 interface HandleOwner {
   readonly origin: string;
   readonly kind: DocumentKind;
+  /** Bytes the host holds for it (announced size of an upload, size of a result): counted in the origin's quota. */
+  readonly bytes: number;
+  lastUsedMs: number;
   /** Next chunk index to forward; chunks that overtook it wait here (see orderChunk). */
   nextIndex: number;
   readonly waiting: Map<number, () => void>;
@@ -34,6 +54,11 @@ export interface DocumentHandlerDependencies {
   readonly host: Pick<NativeHostClient, 'request'>;
   decideAccess(request: AccessRequest): Promise<AccessDecision>;
   consentToSign(operation: PageOperation, context: RequestContext, askOrigins: readonly string[], prepareSign: () => Promise<SignConsent>): Promise<SignatureResult | undefined>;
+  /**
+   * Put the site question alone ("allow this site?"); resolves once allowed, throws (ORIGIN_BLOCKED,
+   * USER_CANCELLED…) otherwise. Absent: an unlisted site's upload is refused with ORIGIN_NOT_ALLOWED.
+   */
+  askSite?(operation: PageOperation, context: RequestContext, askOrigins: readonly string[]): Promise<void>;
 }
 
 type DocumentOperation = 'kyso.documentBegin' | 'kyso.documentChunk' | 'kyso.documentRead' | 'kyso.signDocuments';
@@ -47,12 +72,20 @@ export interface DocumentHandlers {
 
 export function createDocumentHandlers(deps: DocumentHandlerDependencies): DocumentHandlers {
   const owners = new Map<string, HandleOwner>();
+  /** Per origin: handles and bytes held, including begins still waiting for the host (reserved). */
+  const usage = new Map<string, { handles: number; bytes: number }>();
+  /** Per frame (page port): origins the person allowed ONCE for this frame's uploads, until its signDocuments ends. */
+  const allowedOnce = new WeakMap<object, ReadonlySet<string>>();
+  /** Per frame: the site question being asked now, so concurrent uploads of one frame make one question. */
+  const asking = new WeakMap<object, Promise<void>>();
+  let sweeper: ReturnType<typeof setInterval> | undefined;
   const quick = (signal: AbortSignal) => ({ timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
 
   const own = (handle: string, origin: string): HandleOwner => {
     const owner = owners.get(handle);
     // Same answer for "never existed" and "another site's": a handle is not an oracle.
     if (!owner || owner.origin !== origin) throw new KysoError('BAD_REQUEST', { reason: 'unknown or expired document handle' });
+    owner.lastUsedMs = Date.now();
     return owner;
   };
   /**
@@ -75,18 +108,90 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
     owner.waiting.delete(owner.nextIndex);
     next?.();
   };
-  const register = (handle: string, owner: Pick<HandleOwner, 'origin' | 'kind'>) => {
-    // The host bounds open documents too; this keeps the map from growing if a page never reads its results.
-    if (owners.size >= DOCUMENTS_OPEN_MAX * 4) owners.delete(owners.keys().next().value!);
-    owners.set(handle, { ...owner, nextIndex: 0, waiting: new Map() });
+
+  /** Count a document against its origin's quota; a full origin is refused (never another origin's entry evicted). */
+  const reserve = (origin: string, bytes: number) => {
+    const used = usage.get(origin) ?? { handles: 0, bytes: 0 };
+    if (used.handles >= DOCUMENTS_PER_ORIGIN_OPEN_MAX) {
+      throw new KysoError('TOO_MANY_REQUESTS', { reason: 'too many open documents for this site', limit: DOCUMENTS_PER_ORIGIN_OPEN_MAX });
+    }
+    if (used.bytes + bytes > DOCUMENTS_PER_ORIGIN_MAX_BYTES) {
+      throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'documents held for this site would exceed its limit', limitBytes: DOCUMENTS_PER_ORIGIN_MAX_BYTES });
+    }
+    usage.set(origin, { handles: used.handles + 1, bytes: used.bytes + bytes });
+  };
+  const release = (origin: string, bytes: number) => {
+    const used = usage.get(origin);
+    if (!used) return;
+    if (used.handles <= 1) usage.delete(origin); else usage.set(origin, { handles: used.handles - 1, bytes: Math.max(0, used.bytes - bytes) });
+  };
+  /** `reserved`: the quota was already counted by reserve(). */
+  const register = (handle: string, owner: Pick<HandleOwner, 'origin' | 'kind' | 'bytes'>, reserved: boolean) => {
+    if (!reserved) {
+      try { reserve(owner.origin, owner.bytes); } catch { void discardAtHost(handle); return; } // over quota: the page cannot reach it anyway
+    }
+    owners.set(handle, { ...owner, lastUsedMs: Date.now(), nextIndex: 0, waiting: new Map() });
+    startSweeper();
+  };
+  const forget = (handle: string) => {
+    const owner = owners.get(handle);
+    if (!owner) return;
+    owners.delete(handle);
+    release(owner.origin, owner.bytes);
+  };
+  const discardAtHost = (handle: string) =>
+    deps.host.request('host.documentDiscard', { handle }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS }).catch(() => undefined);
+
+  /**
+   * Idle handles are dropped on a timer (and discarded at the host, which sweeps its own on the same TTL): a page that
+   * went away mid-upload must not keep its share of the quota. The timer stops when nothing is held.
+   */
+  const startSweeper = () => {
+    if (sweeper) return;
+    sweeper = setInterval(() => {
+      const limit = Date.now() - DOCUMENT_IDLE_TTL_MS;
+      for (const [handle, owner] of [...owners]) {
+        if (owner.lastUsedMs >= limit || owner.waiting.size > 0) continue;
+        forget(handle);
+        void discardAtHost(handle);
+      }
+      if (owners.size === 0) { clearInterval(sweeper); sweeper = undefined; }
+    }, DOCUMENT_SWEEP_INTERVAL_MS);
+  };
+
+  /** The site question before an upload from an unlisted site (see the header); "allow once" kept for this frame. */
+  const allowUpload = async (operation: PageOperation, context: RequestContext, askOrigins: readonly string[]): Promise<void> => {
+    if (askOrigins.length === 0) return;
+    const frame = context.frame;
+    const covered = () => frame !== undefined && askOrigins.every((o) => allowedOnce.get(frame)?.has(o));
+    if (covered()) return;
+    const pending = frame ? asking.get(frame) : undefined;
+    if (pending) { await pending; if (covered()) return; }
+    if (!deps.askSite) throw new KysoError('ORIGIN_NOT_ALLOWED', { origin: askOrigins[0]!.slice(0, 255) });
+    const question = deps.askSite(operation, context, askOrigins).then(() => {
+      if (frame) allowedOnce.set(frame, new Set([...(allowedOnce.get(frame) ?? []), ...askOrigins]));
+    });
+    if (frame) {
+      asking.set(frame, question);
+      question.then(() => asking.delete(frame), () => asking.delete(frame));
+    }
+    await question;
   };
 
   const handlers: DocumentHandlers['handlers'] = {
-    // The site's "ask" is not put to the person here: uploading shows nothing and signs nothing; the consent
-    // window comes with kyso.signDocuments. Blocked or policy-refused sites were already denied.
-    'kyso.documentBegin': async (payload, context) => {
-      const result = await deps.host.request('host.documentBegin', payload, quick(context.signal));
-      register(result.handle, { origin: context.frameOrigin, kind: payload.kind });
+    // Blocked or policy-refused sites were already denied by the router; an unlisted one is asked first.
+    'kyso.documentBegin': async (payload, context, askOrigins) => {
+      // Asked as the batch it prepares (the consent window names kyso.signDocuments: "Ký tài liệu").
+      await allowUpload('kyso.signDocuments', context, askOrigins);
+      reserve(context.frameOrigin, payload.size);
+      let result;
+      try {
+        result = await deps.host.request('host.documentBegin', payload, quick(context.signal));
+      } catch (error) {
+        release(context.frameOrigin, payload.size);
+        throw error;
+      }
+      register(result.handle, { origin: context.frameOrigin, kind: payload.kind, bytes: payload.size }, true);
       return result;
     },
     'kyso.documentChunk': async (payload, context) => {
@@ -95,12 +200,16 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
       // Posted to the host now, before the next chunk is released: the native port keeps the order.
       const reply = deps.host.request('host.documentChunk', payload, quick(context.signal));
       chunkForwarded(owner, payload.index);
-      return reply;
+      // The host drops an upload it refused a chunk of (order, size, digest): so do we, freeing the site's quota.
+      return reply.catch((error: unknown) => {
+        if (error instanceof KysoError && (error.code === 'BAD_REQUEST' || error.code === 'INVALID_DOCUMENT')) forget(payload.handle);
+        throw error;
+      });
     },
     'kyso.documentRead': async (payload, context) => {
       own(payload.handle, context.frameOrigin);
       const result = await deps.host.request('host.documentRead', payload, quick(context.signal));
-      if (result.eof) owners.delete(payload.handle); // the host deletes a result read to its end
+      if (result.eof) forget(payload.handle); // the host deletes a result read to its end
       return result;
     },
     'kyso.signDocuments': async (payload, context, askOrigins) => {
@@ -110,6 +219,9 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
         if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255) });
       }
       for (const item of payload.documents) if (item.handle !== undefined) own(item.handle, context.frameOrigin);
+      // This frame's uploads were allowed once by the person: the signing window does not ask the site question again.
+      const frame = context.frame;
+      const allowedForUpload = frame !== undefined && askOrigins.length > 0 && askOrigins.every((o) => allowedOnce.get(frame)?.has(o));
 
       let outcome: PageResult<'kyso.signDocuments'> | undefined;
       const prepareSign = async (): Promise<SignConsent> => {
@@ -144,12 +256,16 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
         };
       };
-      await deps.consentToSign('kyso.signDocuments', context, askOrigins, prepareSign);
+      try {
+        await deps.consentToSign('kyso.signDocuments', context, allowedForUpload ? [] : askOrigins, prepareSign);
+      } finally {
+        if (frame) allowedOnce.delete(frame); // "allow once" ends with the batch
+      }
       if (!outcome) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without signed documents' });
+      payload.documents.forEach((item) => { if (item.handle !== undefined) forget(item.handle); }); // the host deleted the uploads
       payload.documents.forEach((item, i) => {
-        if (item.handle !== undefined) owners.delete(item.handle); // the host deleted the uploads
         const result = outcome!.results[i];
-        if (result?.ok) register(result.handle, { origin: context.frameOrigin, kind: item.kind });
+        if (result?.ok) register(result.handle, { origin: context.frameOrigin, kind: item.kind, bytes: result.size }, false);
       });
       return outcome;
     },
