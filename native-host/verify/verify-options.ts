@@ -20,5 +20,5 @@ export interface VerifyOptions {
    * it covers an element of that name elsewhere, else XML_REQUIRED_ELEMENT_NOT_COVERED). Known formats (e-invoice
    * HDon, tax declaration HSoThueDTu) have this rule built in; for others, without it, targets are only reported.
    */
-  readonly requireCovered?: string;
+  readonly requireElement?: string;
 }

@@ -72,7 +72,7 @@ async function verifyOne(doc: Document, el: Element, options: VerifyOptions): Pr
     return { status: statusFromReasons(reasons), format: 'xml', signer: assessed.signer, chain: assessed.chain, revocation: assessed.revocation, reasons, ...nameField, references };
   }
   // Where the signed elements are (signature wrapping), then the crypto: both findings are reported.
-  const placement = signedElementFindings(doc, el, resolved, options.requireCovered);
+  const placement = signedElementFindings(doc, el, resolved, options.requireElement);
   reasons.push(...placement);
   const { signer, failure } = await checkSignatureValue(doc, el, resolved, certificates);
   // xmldsigjs also refuses some duplicate Ids; the placement check has already said so, with the paths.

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
+import { buildTestHost, spawnHost } from '../helpers/host-process.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/xml');
 const DATA_ID = ['--id-attr:Id', 'DLHDon'];
@@ -218,6 +219,30 @@ describe('the caller names the element that must be covered (--require-element)'
     expect(code).toBe(1);
     expect(codes(report)).toContain('XML_REQUIRED_ELEMENT_NOT_COVERED');
   }, 60_000);
+});
+
+describe('the same option through the host (host.verifyDocument requireElement, as the SDK sends it)', () => {
+  it('requireElement: the wrapped generic document is invalid, the untouched one valid; a malformed value is BAD_REQUEST', async () => {
+    const { hostPath } = await buildTestHost();
+    const host = spawnHost(hostPath, { env: { KYSO_TRUST_DIR: '' } });
+    try {
+      const root = Buffer.from((await readFile(token.rootPem, 'utf8')).replace(/-----[^-]+-----|\s+/g, ''), 'base64').toString('base64');
+      const ask = (text: string, requireElement: string) =>
+        host.request('host.verifyDocument', { document: Buffer.from(text).toString('base64'), trustRoots: [root], checkRevocation: false, requireElement });
+      const generic = await readFile(join(dir, 'generic.xml'), 'utf8');
+      const block = /<NoiDung Id="nd">[\s\S]*?<\/NoiDung>/.exec(generic)![0];
+      const good = await ask(generic, '/GiayToKhac/NoiDung');
+      expect(good.payload?.status).toBe('valid');
+      const bad = await ask(generic.replace(block, `<NoiDung Id="nd2"><SoTien>9900000</SoTien></NoiDung><Wrapper>${block}</Wrapper>`), '/GiayToKhac/NoiDung');
+      expect(bad.payload?.status).toBe('invalid');
+      expect(bad.payload?.signatures[0].reasons.map((r: { code: string }) => r.code)).toContain('XML_SIGNATURE_WRAPPING');
+      expect(bad.payload?.signatures[0].references).toEqual([{ uri: '#nd', target: '/GiayToKhac/Wrapper/NoiDung' }]);
+      const malformed = await ask(generic, 'GiayToKhac//NoiDung[1]');
+      expect(malformed.error?.code).toBe('BAD_REQUEST');
+    } finally {
+      await host.close();
+    }
+  }, 90_000);
 });
 
 describe('tax declaration (HSoThueDTu): the signed HSoKhaiThue must be a direct child of the root', () => {

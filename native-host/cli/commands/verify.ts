@@ -4,7 +4,7 @@
  * Verifies every signature in a PDF, an XML document or a CMS/PKCS#7 file (DER or PEM; detached ones need
  * --content). Trusted roots: every --trust file or directory, plus the directories in KYSO_TRUST_DIR.
  * --aia lets missing intermediates be fetched from the certificate's caIssuers URL (http only).
- * --require-element (XML): the element every signature must cover, '/HDon/DLHDon' or '#data' (VerifyOptions.requireCovered).
+ * --require-element (XML): the element every signature must cover, '/HDon/DLHDon' or '#data' (VerifyOptions.requireElement).
  *
  * Exit status: 0 valid · 1 invalid · 2 indeterminate (e.g. untrusted root, revocation not checkable)
  *              · 3 could not verify (bad arguments, unreadable or unsupported file).
@@ -16,7 +16,7 @@ import { TrustStore } from '../../trust/trust-store.js';
 import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import { verifyDocument } from '../../verify/verify-document.js';
 import type { VerificationReport, VerificationStatus } from '../../verify/verification-report.js';
-import { REQUIRE_COVERED_PATTERN } from '../../verify/xml/signed-element-rules.js';
+import { REQUIRE_ELEMENT_PATTERN } from '../../../shared/protocol/verify-document-request.js';
 
 const USAGE = 'Usage: kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]\n'
   + 'Exit: 0 valid, 1 invalid, 2 indeterminate, 3 could not verify\n';
@@ -51,7 +51,7 @@ function parseArgs(argv: readonly string[]): VerifyArgs {
     else if (arg === '--aia') out.aia = true;
     else if (arg === '--require-element') {
       const wanted = value();
-      if (!REQUIRE_COVERED_PATTERN.test(wanted)) throw new KysoError('BAD_REQUEST', { reason: '--require-element takes /Root/Element or #Id', value: wanted.slice(0, 100) });
+      if (!REQUIRE_ELEMENT_PATTERN.test(wanted)) throw new KysoError('BAD_REQUEST', { reason: '--require-element takes /Root/Element or #Id', value: wanted.slice(0, 100) });
       out.requireElement = wanted;
     }
     else if (arg === '--help' || arg === '-h') out.help = true;
@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     const trust = await TrustStore.load({ paths: args.trust, useEnvironment: true });
     const report = await verifyDocument(bytes, {
       trust, checkRevocation: args.revocation, ...(content ? { content } : {}), ...(args.aia ? { aia: new AiaFetcher() } : {}),
-      ...(args.requireElement ? { requireCovered: args.requireElement } : {}),
+      ...(args.requireElement ? { requireElement: args.requireElement } : {}),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return EXIT_CODES[report.status];

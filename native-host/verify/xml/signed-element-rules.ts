@@ -8,7 +8,7 @@
  *    (SigningTime, SignedProperties); and the data element must be covered (XML_SIGNATURE_WRAPPING, else
  *    XML_REQUIRED_ELEMENT_NOT_COVERED);
  *  - the caller may name the element that must be covered, by path ('/GiayTo/NoiDung': exactly one element there)
- *    or by Id ('#nd'): VerifyOptions.requireCovered.
+ *    or by Id ('#nd'): VerifyOptions.requireElement.
  * For other documents, with no requirement from the caller, the targets are reported and no rule is invented.
  */
 import type { Document, Element } from '@xmldom/xmldom';
@@ -35,15 +35,13 @@ export const XML_SIGNING_PROFILES: readonly XmlSigningProfile[] = [
 ];
 
 const XADES_NS_PREFIX = 'http://uri.etsi.org/01903/';
-/** Valid `requireCovered` values: '#Id' or an absolute path of local names. */
-export const REQUIRE_COVERED_PATTERN = /^(#[A-Za-z_][A-Za-z0-9_.-]{0,127}|(\/[A-Za-z_][A-Za-z0-9_.-]{0,127}){1,32})$/;
 
 export function profileFor(document: Document): XmlSigningProfile | undefined {
   const root = document.documentElement as Element;
   return XML_SIGNING_PROFILES.find((p) => p.root === localNameOf(root));
 }
 
-export function signedElementFindings(document: Document, signature: Element, references: readonly ResolvedReference[], requireCovered?: string): Reason[] {
+export function signedElementFindings(document: Document, signature: Element, references: readonly ResolvedReference[], requireElement?: string): Reason[] {
   const findings: Reason[] = [];
   for (const ref of references) {
     if (ref.id !== undefined && ref.sameId.length > 1) {
@@ -52,7 +50,7 @@ export function signedElementFindings(document: Document, signature: Element, re
   }
   const profile = profileFor(document);
   if (profile) findings.push(...profileFindings(document, signature, references, profile));
-  if (requireCovered !== undefined) findings.push(...requirementFindings(document, references, requireCovered));
+  if (requireElement !== undefined) findings.push(...requirementFindings(document, references, requireElement));
   return dedupe(findings);
 }
 
