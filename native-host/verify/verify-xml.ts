@@ -54,7 +54,8 @@ async function verifyOne(doc: Document, el: Element, options: VerifyOptions): Pr
   const name = el.getAttribute('Id') ?? undefined;
   const nameField = name ? { name } : {};
   const resolved = resolveReferences(doc, el);
-  const references = resolved.map(({ uri, target }) => ({ uri: uri.slice(0, 2000), target: target.slice(0, 2000) }));
+  // Bounded as the report schema is (64 References, 2048 characters each).
+  const references = resolved.slice(0, 64).map(({ uri, target }) => ({ uri: uri.slice(0, 2000), target: target.slice(0, 2000) }));
   const certificates = Array.from(el.getElementsByTagNameNS(DSIG_NS, 'X509Certificate'))
     .map((c) => { try { return new x509.X509Certificate((c.textContent ?? '').replace(/\s+/g, '')); } catch { return undefined; } })
     .filter((c): c is x509.X509Certificate => c !== undefined);

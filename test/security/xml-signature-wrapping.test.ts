@@ -239,6 +239,14 @@ describe('the same option through the host (host.verifyDocument requireElement, 
       expect(bad.payload?.signatures[0].references).toEqual([{ uri: '#nd', target: '/GiayToKhac/Wrapper/NoiDung' }]);
       const malformed = await ask(generic, 'GiayToKhac//NoiDung[1]');
       expect(malformed.error?.code).toBe('BAD_REQUEST');
+      // 100 References to 100 wrapped elements: the report stays within its schema (a typed result, not an error).
+      const many = signedById
+        .replace('</HDon>', `<Wrapper>${Array.from({ length: 100 }, (_, i) => `<X Id="d${i}"/>`).join('')}</Wrapper></HDon>`)
+        .replace('<Reference ', `${Array.from({ length: 100 }, (_, i) => `<Reference URI="#d${i}"><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue>AA==</DigestValue></Reference>`).join('')}<Reference `);
+      const flooded = await ask(many, '/HDon/DLHDon');
+      expect(flooded.type).toBe('host.result');
+      expect(flooded.payload.status).toBe('invalid');
+      expect(flooded.payload.signatures[0].reasons.map((r: { code: string }) => r.code)).toContain('XML_SIGNATURE_WRAPPING');
     } finally {
       await host.close();
     }

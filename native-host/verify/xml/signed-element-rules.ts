@@ -12,7 +12,7 @@
  * For other documents, with no requirement from the caller, the targets are reported and no rule is invented.
  */
 import type { Document, Element } from '@xmldom/xmldom';
-import { reason, type Reason } from '../../trust/reasons.js';
+import { reason as fullReason, type Reason, type ReasonCode } from '../../trust/reasons.js';
 import { DSIG_NS } from '../../formats/xml/xml-algorithms.js';
 import { elementsInOrder } from '../../formats/xml/find-elements.js';
 import { childElements, containsElement, elementPath, elementsAtPath, localNameOf, parentElement } from './element-path.js';
@@ -35,6 +35,10 @@ export const XML_SIGNING_PROFILES: readonly XmlSigningProfile[] = [
 ];
 
 const XADES_NS_PREFIX = 'http://uri.etsi.org/01903/';
+/** Findings per signature, at most (the report schema allows 64 reasons; a hostile file may have many References). */
+const MAX_FINDINGS = 16;
+/** Details name paths; a hostile file may nest deep. */
+const reason = (code: ReasonCode, detail: string): Reason => fullReason(code, detail.length > 500 ? `${detail.slice(0, 499)}…` : detail);
 
 export function profileFor(document: Document): XmlSigningProfile | undefined {
   const root = document.documentElement as Element;
@@ -51,7 +55,7 @@ export function signedElementFindings(document: Document, signature: Element, re
   const profile = profileFor(document);
   if (profile) findings.push(...profileFindings(document, signature, references, profile));
   if (requireElement !== undefined) findings.push(...requirementFindings(document, references, requireElement));
-  return dedupe(findings);
+  return dedupe(findings).slice(0, MAX_FINDINGS);
 }
 
 function profileFindings(document: Document, signature: Element, references: readonly ResolvedReference[], profile: XmlSigningProfile): Reason[] {
