@@ -122,6 +122,17 @@ describe('wrapping: the signed DLHDon moved, an edited copy where applications r
     expect(report.signatures[0]!.references?.[0]).toEqual({ uri: '#data', target });
   }, 60_000);
 
+  it('XSW: original hidden inside a forged ds:Signature, copy (other Id) in its place: exit 1, the target is "(not found)"', async () => {
+    // Signed data is never looked up inside another Signature (xmldsigjs and reference-targets.ts alike).
+    const text = signedById.replace(original, forged('data2'))
+      .replace('<CCKSKhac/>', `<CCKSKhac><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><Object>${original.replace('<DLHDon Id="data">', '<DLHDon xmlns="" Id="data">')}</Object></Signature></CCKSKhac>`);
+    const { code, report } = await kysoVerify(await write(text));
+    expect(code).toBe(1);
+    const seller = report.signatures.find((s) => s.references?.[0]?.uri === '#data')!;
+    expect(seller.status).toBe('invalid');
+    expect(seller.references?.[0]).toEqual({ uri: '#data', target: '(not found)' });
+  }, 60_000);
+
   it('xmlsec1 (a crypto-only check) says OK on the wrapped files in which it still finds #data', async () => {
     // Why the location check is needed: the digest of the moved element still matches.
     expect(xmlsecOk(await write(moved[0]![1]()))).toBe(true);
