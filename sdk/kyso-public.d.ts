@@ -15,7 +15,7 @@ export type KysoErrorCode =
   | 'USER_CANCELLED' | 'CONSENT_TIMEOUT' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_INVALID_FORMAT' | 'PIN_EXPIRED' | 'REQUEST_SUPERSEDED'
   | 'BAD_REQUEST' | 'UNSUPPORTED_VERSION' | 'UNSUPPORTED_ALGORITHM' | 'INVALID_HASH' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS'
   | 'ORIGIN_NOT_ALLOWED' | 'ORIGIN_BLOCKED' | 'INSECURE_ORIGIN' | 'OPERATION_NOT_ALLOWED' | 'CERTIFICATE_NOT_FOUND'
-  | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED' | 'AUTH_TOKEN_INVALID'
+  | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'XML_AMBIGUOUS_CONTENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED' | 'AUTH_TOKEN_INVALID'
   | 'EXTENSION_NOT_INSTALLED' | 'HOST_NOT_INSTALLED' | 'HOST_DISCONNECTED' | 'VERSION_MISMATCH' | 'PKCS11_MODULE_NOT_FOUND' | 'CALLER_NOT_ALLOWED'
   | 'TOKEN_NOT_PRESENT' | 'TOKEN_REMOVED' | 'KEY_NOT_FOUND' | 'MECHANISM_NOT_SUPPORTED' | 'TOKEN_ERROR'
   | 'TIMEOUT' | 'PROTOCOL_ERROR' | 'FRAME_TOO_LARGE' | 'INTERNAL_ERROR'
@@ -214,6 +214,11 @@ export interface VerifyOptions {
   readonly trustRoots?: readonly (Uint8Array | ArrayBuffer)[];
   /** Ask OCSP/CRL about the signers (default true). */
   readonly checkRevocation?: boolean;
+  /**
+   * XML: the element every signature must cover, '/HDon/DLHDon' (exactly one element at that path) or '#data' (an
+   * Id). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING or XML_REQUIRED_ELEMENT_NOT_COVERED).
+   */
+  readonly requireElement?: string;
 }
 
 export type VerificationStatus = 'valid' | 'invalid' | 'indeterminate';
@@ -248,6 +253,8 @@ export interface SignatureReport {
   name?: string;
   /** PDF: whether this signature covers the whole file. */
   coversWholeDocument?: boolean;
+  /** XML: what each ds:Reference covers: its URI and target ('/' = the whole document, else the element's path such as '/HDon/DLHDon'). */
+  references?: { uri: string; target: string }[];
 }
 
 /** `invalid` if any signature is (or there is none), else `indeterminate` if any is, else `valid`. */

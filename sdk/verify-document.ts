@@ -20,6 +20,11 @@ export interface VerifyOptions {
   readonly trustRoots?: readonly (Uint8Array | ArrayBuffer)[];
   /** Ask OCSP/CRL about the signers (default true). */
   readonly checkRevocation?: boolean;
+  /**
+   * XML: the element every signature must cover, '/HDon/DLHDon' (exactly one element at that path) or '#data' (an
+   * Id). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING or XML_REQUIRED_ELEMENT_NOT_COVERED).
+   */
+  readonly requireElement?: string;
 }
 
 /** Documents (plus content and roots) larger than this (5.75 MiB) must be verified on the server or with `kyso verify`. */
@@ -36,6 +41,7 @@ export async function verifyWith(call: Call, document: Uint8Array | ArrayBuffer,
     ...(content ? { content: bytesToBase64(content) } : {}),
     ...(roots.length ? { trustRoots: roots.map(bytesToBase64) } : {}),
     ...(options.checkRevocation !== undefined ? { checkRevocation: options.checkRevocation } : {}),
+    ...(options.requireElement !== undefined ? { requireElement: options.requireElement } : {}),
   });
 }
 

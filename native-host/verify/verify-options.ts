@@ -14,4 +14,11 @@ export interface VerifyOptions {
   readonly aia?: AiaFetcher;
   readonly timeoutMs?: number;
   readonly cache?: RevocationCache;
+  /**
+   * XML: the element every signature must cover — an absolute path of local names ('/HDon/DLHDon', exactly one
+   * element there) or an Id ('#data'). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING when
+   * it covers an element of that name elsewhere, else XML_REQUIRED_ELEMENT_NOT_COVERED). Known formats (e-invoice
+   * HDon, tax declaration HSoThueDTu) have this rule built in; for others, without it, targets are only reported.
+   */
+  readonly requireElement?: string;
 }

@@ -7,6 +7,7 @@ import { Base64Schema, CertificateDerSchema, CertificateIdSchema, ExpectedSigner
 import { DOCUMENT_CHUNK_BYTES, DOCUMENT_READ_CHUNK_BYTES } from '../limits.js';
 import {
   DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, Sha256HexSchema,
+  XmlDocumentOptionsSchema,
 } from './document-schemas.js';
 
 export const documentHostOperations = <P extends v.GenericSchema<unknown, string>>(pinSchema: P) => ({
@@ -24,9 +25,12 @@ export const documentHostOperations = <P extends v.GenericSchema<unknown, string
     }),
     result: v.strictObject({ receivedBytes: DocumentSizeSchema, complete: v.boolean() }),
   },
-  /** Size, SHA-256 and (XML) a readable summary of a complete upload, for the consent window. */
+  /**
+   * Size, SHA-256 and (XML) a readable summary of a complete upload, for the consent window. `ref`: the Id the
+   * signing request will sign (XmlDocumentOptions.ref), so the summary shows that element only.
+   */
   'host.documentInfo': {
-    request: v.strictObject({ handle: DocumentHandleSchema }),
+    request: v.strictObject({ handle: DocumentHandleSchema, ref: XmlDocumentOptionsSchema.entries.ref }),
     result: DocumentInfoSchema,
   },
   /** Read DOCUMENT_READ_CHUNK_BYTES from `offset` (uploads for the preview, signed results for the page). */

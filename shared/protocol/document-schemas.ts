@@ -102,6 +102,11 @@ export const XmlSummarySchema = v.strictObject({
   })),
   /** Otherwise: the first elements with text, "name: text". */
   fields: v.pipe(v.array(v.strictObject({ name: Text(200), text: Text(400) })), v.maxLength(12)),
+  /**
+   * What the signature will cover, and so what `invoice` and `fields` are taken from: the whole file (path '/'),
+   * or only the element the request's `ref` names (its path, e.g. '/HDon/DLHDon').
+   */
+  signedPart: v.optional(v.strictObject({ wholeDocument: v.boolean(), path: Text(400) })),
 });
 export type XmlSummary = v.InferOutput<typeof XmlSummarySchema>;
 

@@ -11,6 +11,12 @@ import { CERTIFICATE_MAX_BYTES } from '../limits.js';
 
 /** Raw bytes of document + content + roots that fit one page message once base64-encoded (4/3), with room for the envelope. */
 export const VERIFY_INLINE_MAX_BYTES = 6 * 1024 * 1024 - 256 * 1024;
+/**
+ * XML: the element every signature must cover — an absolute path of local names ('/HDon/DLHDon') or an Id ('#data').
+ * Known formats (e-invoice HDon, tax declaration HSoThueDTu) have their rule built in; see docs/trust-and-verification.md.
+ */
+export const REQUIRE_ELEMENT_PATTERN = /^(#[A-Za-z_][A-Za-z0-9_.-]{0,127}|(\/[A-Za-z_][A-Za-z0-9_.-]{0,127}){1,32})$/;
+
 /** Extra trust anchors a portal may name for its own documents (e.g. its private test CA). */
 export const VERIFY_EXTRA_ROOTS_MAX = 8;
 
@@ -27,6 +33,8 @@ export const VerifyDocumentRequestSchema = v.pipe(
     trustRoots: v.optional(v.pipe(v.array(Base64Schema(CERTIFICATE_MAX_BYTES)), v.maxLength(VERIFY_EXTRA_ROOTS_MAX))),
     /** Ask OCSP/CRL about the signer certificates (default true; the host then makes plain-http requests to the URLs the certificates name). */
     checkRevocation: v.optional(v.boolean()),
+    /** XML: the element every signature must cover ('/HDon/DLHDon' or '#data'); not covered → the signature is invalid. */
+    requireElement: v.optional(v.pipe(v.string(), v.regex(REQUIRE_ELEMENT_PATTERN))),
   }),
   v.check(
     (p) => decodedLength(p.document) + decodedLength(p.content ?? '') + (p.trustRoots ?? []).reduce((n, r) => n + decodedLength(r), 0) <= VERIFY_INLINE_MAX_BYTES,

@@ -299,7 +299,9 @@ async function describeForConsent(host: DocumentHandlerDependencies['host'], ite
     return { ...base, digestHex: bytesToHex(base64ToBytes(item.digest, 'INVALID_HASH')), digestAlgorithm: item.options?.hashAlgorithm ?? 'SHA-256' };
   }
   if (item.handle === undefined) throw new KysoError('BAD_REQUEST', { reason: 'a CMS item needs a document or a digest' });
-  const info = await host.request('host.documentInfo', { handle: item.handle }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
+  // The XML summary must describe the element that will be signed (options.ref), not the first match in the file.
+  const ref = item.kind === 'xml' ? item.options?.ref : undefined;
+  const info = await host.request('host.documentInfo', { handle: item.handle, ...(ref ? { ref } : {}) }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
   if (info.kind !== item.kind) throw new KysoError('BAD_REQUEST', { reason: 'document kind differs from its upload' });
   const shown: ConsentDocument = { ...base, size: info.size, sha256: info.sha256, ...(info.xml ? { xml: info.xml } : {}) };
   if (item.kind !== 'pdf') return shown;

@@ -1,9 +1,10 @@
 /**
- * `kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia]`
+ * `kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]`
  *
  * Verifies every signature in a PDF, an XML document or a CMS/PKCS#7 file (DER or PEM; detached ones need
  * --content). Trusted roots: every --trust file or directory, plus the directories in KYSO_TRUST_DIR.
  * --aia lets missing intermediates be fetched from the certificate's caIssuers URL (http only).
+ * --require-element (XML): the element every signature must cover, '/HDon/DLHDon' or '#data' (VerifyOptions.requireElement).
  *
  * Exit status: 0 valid · 1 invalid · 2 indeterminate (e.g. untrusted root, revocation not checkable)
  *              · 3 could not verify (bad arguments, unreadable or unsupported file).
@@ -15,8 +16,9 @@ import { TrustStore } from '../../trust/trust-store.js';
 import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import { verifyDocument } from '../../verify/verify-document.js';
 import type { VerificationReport, VerificationStatus } from '../../verify/verification-report.js';
+import { REQUIRE_ELEMENT_PATTERN } from '../../../shared/protocol/verify-document-request.js';
 
-const USAGE = 'Usage: kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia]\n'
+const USAGE = 'Usage: kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]\n'
   + 'Exit: 0 valid, 1 invalid, 2 indeterminate, 3 could not verify\n';
 
 export const EXIT_CODES: Readonly<Record<VerificationStatus, number>> = { valid: 0, invalid: 1, indeterminate: 2 };
@@ -29,6 +31,7 @@ interface VerifyArgs {
   json: boolean;
   revocation: boolean;
   aia: boolean;
+  requireElement?: string;
   help: boolean;
 }
 
@@ -46,6 +49,11 @@ function parseArgs(argv: readonly string[]): VerifyArgs {
     else if (arg === '--json') out.json = true;
     else if (arg === '--no-revocation') out.revocation = false;
     else if (arg === '--aia') out.aia = true;
+    else if (arg === '--require-element') {
+      const wanted = value();
+      if (!REQUIRE_ELEMENT_PATTERN.test(wanted)) throw new KysoError('BAD_REQUEST', { reason: '--require-element takes /Root/Element or #Id', value: wanted.slice(0, 100) });
+      out.requireElement = wanted;
+    }
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg.startsWith('-')) throw new KysoError('BAD_REQUEST', { reason: `unknown option ${arg}` });
     else if (out.file === undefined) out.file = arg;
@@ -64,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     const trust = await TrustStore.load({ paths: args.trust, useEnvironment: true });
     const report = await verifyDocument(bytes, {
       trust, checkRevocation: args.revocation, ...(content ? { content } : {}), ...(args.aia ? { aia: new AiaFetcher() } : {}),
+      ...(args.requireElement ? { requireElement: args.requireElement } : {}),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return EXIT_CODES[report.status];
@@ -103,6 +112,9 @@ export function formatReport(report: VerificationReport): string {
     lines.push(`  Chuỗi chứng thư / Chain: ${s.chain.status}${s.chain.path.length ? ` — ${s.chain.path.join(' → ')}` : ''}`);
     lines.push(`  Thu hồi / Revocation: ${s.revocation.status}`);
     if (s.coversWholeDocument === false) lines.push('  Phạm vi / Coverage: không phủ toàn bộ tệp / does not cover the whole file');
+    for (const ref of s.references ?? []) {
+      lines.push(`  Phần được ký / Signed part: ${ref.target === '/' ? 'toàn bộ tài liệu / whole document' : ref.target} (URI "${ref.uri}")`);
+    }
     for (const r of s.reasons) lines.push(`  - ${r.vi} / ${r.en}${r.detail ? ` (${r.detail})` : ''}`);
   });
   return `${lines.join('\n')}\n`;

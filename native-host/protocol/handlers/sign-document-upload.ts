@@ -33,7 +33,7 @@ export async function documentInfo(context: HandlerContext, payload: HostRequest
   const info = { kind: document.kind, size: document.size, sha256: document.sha256 };
   if (document.kind !== 'xml') return info;
   if (document.size > DOCUMENT_IN_MEMORY_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: DOCUMENT_IN_MEMORY_MAX_BYTES });
-  return { ...info, xml: summarizeXml(new Uint8Array(await readFile(document.path))) };
+  return { ...info, xml: summarizeXml(new Uint8Array(await readFile(document.path)), payload.ref) };
 }
 
 export async function documentRead(context: HandlerContext, payload: HostRequestPayload<'host.documentRead'>): Promise<HostResult<'host.documentRead'>> {

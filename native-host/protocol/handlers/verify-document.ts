@@ -33,6 +33,7 @@ export async function verifyDocument(_context: HandlerContext, payload: HostRequ
     trust,
     checkRevocation: payload.checkRevocation ?? true,
     ...(content ? { content } : {}),
+    ...(payload.requireElement !== undefined ? { requireElement: payload.requireElement } : {}),
   });
   // The report type allows readonly arrays; the result schema re-validates it in the dispatcher.
   return withoutNetworkDetails(report) as unknown as HostResult<'host.verifyDocument'>;

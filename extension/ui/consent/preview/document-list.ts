@@ -46,6 +46,7 @@ export function renderDocumentList(documents: readonly ConsentDocument[], langua
     );
     item.append(facts);
     if (d.xml) item.append(xmlSummary(d.xml, t));
+    if (d.xml?.signedPart && !d.xml.signedPart.wholeDocument) item.append(signedPartNote(d.xml.signedPart.path, language));
     if (d.pdf) item.append(pdfPreview(d, index, language, read));
     section.append(item);
   });
@@ -134,4 +135,14 @@ export function createDocumentReader(send: (message: unknown) => Promise<unknown
     const reply = v.safeParse(ConsentDocumentDataSchema, await send({ kind: 'consent.documentRead', sessionId, index, offset }));
     return reply.success ? { data: reply.output.data, eof: reply.output.eof } : undefined;
   };
+}
+
+// ── XML: only part of the file is signed (host summary `signedPart`; docs/security.md "XML signature wrapping") ──
+const SIGNED_PART_TEXT = {
+  vi: (path: string) => `Chỉ một phần của tệp được ký: ${path}`,
+  en: (path: string) => `Only part of the file is signed: ${path}`,
+} as const;
+
+function signedPartNote(path: string, language: UiLanguage): HTMLElement {
+  return el('p', { className: 'xml-signed-part', testid: 'document-signed-part', text: SIGNED_PART_TEXT[language](path) });
 }
