@@ -19,6 +19,7 @@ import { createDemoToken } from '../helpers/demo-token.js';
 import {
   clickClosing, isConsentPage, launchKysoBrowser, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
@@ -55,6 +56,11 @@ beforeAll(async () => {
     const body = `<!doctype html><meta charset="utf-8"><title>${url.host}</title><p>${url.host}</p>${frame ? `<iframe src="${frame}"></iframe>` : ''}`;
     return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
   });
+  // The site-question tests below use signHash on unlisted sites; signHash is opt-in per origin, enabled here the
+  // way a person does it on the options page (being allowed as a site is a separate question, still asked).
+  for (const origin of ['https://unlisted-block.kyso-test.vn', 'https://unlisted-always.kyso-test.vn', 'https://unlisted-probe.kyso-test.vn']) {
+    await enableSignHashInOptions(browser, origin);
+  }
 });
 
 afterAll(async () => {
