@@ -23,7 +23,7 @@ import { createDemoToken, type DemoCertificateName, type DemoToken } from '../he
 import {
   ROOT, approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
-import { allowSiteInOptions, enableSignHashInOptions } from '../helpers/options-page.js';
+import { allowSiteInOptions, enableSignHashInOptions, openOptionsPage } from '../helpers/options-page.js';
 import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
@@ -193,6 +193,26 @@ describe('a phishing site cannot forge a sign-in token through signHash', () => 
     expect(authToken.code).toBeUndefined();
     expect(await backend.signIn(authToken)).toBe('accepted');
     await page.close();
+  });
+
+  it('the options page warns in Vietnamese and English, and enables nothing without the box ticked or for a pattern', async () => {
+    const options = await openOptionsPage(browser);
+    if (await options.getAttribute('html', 'lang') === 'en') await options.click('[data-testid=lang-toggle]');
+    const warning = options.locator('[data-testid=raw-signing-warning]');
+    expect(await warning.textContent()).toContain('Chữ ký như vậy có thể dùng để đăng nhập thay bạn ở bất kỳ trang nào.');
+    expect(await warning.textContent()).toContain('có thể là một văn bản bất kỳ, hoặc một lần đăng nhập');
+    await options.fill('[data-testid=raw-signing-input]', phish.url);
+    await options.click('[data-testid=raw-signing-add]');
+    expect(await options.textContent('[data-testid=raw-signing-error]')).toBe('Hãy đọc cảnh báo và đánh dấu ô xác nhận trước.');
+    await options.fill('[data-testid=raw-signing-input]', 'https://*.example.vn');
+    await options.check('[data-testid=raw-signing-understood]');
+    await options.click('[data-testid=raw-signing-add]');
+    expect(await options.textContent('[data-testid=raw-signing-error]')).toContain('mẫu * chỉ dành cho quản trị viên');
+    expect(await options.locator('[data-testid=raw-signing-row]').count()).toBe(0);
+    await options.click('[data-testid=lang-toggle]');
+    expect(await warning.textContent()).toContain('Such a signature can be used to sign in as you on any site.');
+    await options.click('[data-testid=lang-toggle]'); // leave it in Vietnamese
+    await options.close();
   });
 
   it('once the person enables signHash for the phishing origin on the options page, that origin (and only it) can sign raw hashes — the documented risk of the opt-in', async () => {
