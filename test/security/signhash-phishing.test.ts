@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { createDemoToken, type DemoCertificateName, type DemoToken } from '../helpers/demo-token.js';
 import {
   ROOT, approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser,
@@ -172,6 +174,31 @@ describe('a phishing site cannot forge a sign-in token through signHash', () => 
     expect(result.signature).toBeUndefined();
     expect(result.code).toBe('OPERATION_NOT_ALLOWED');
     expect(consentOpened).toBe(false);
+    await page.close();
+  });
+
+  it('the same digest through signCms (open to an allowed site, no opt-in) yields a CMS whose signature covers signed attributes: the token built from it is refused', async () => {
+    const backend = realPortalBackend();
+    const page = await openAt(phish);
+    const challenge = backend.issueChallenge();
+    const script = phishingScript(portal.url, challenge, false).replace(
+      /return await sdk\.signHash\([^\n]*\n/, "return await sdk.signCms({ digest: b64(digest), hashAlgorithm: 'SHA-256', description: 'Tờ khai thuế tháng 11' }).catch((e) => ({ code: e.code }));\n");
+    expect(script).toContain('sdk.signCms(');
+    const pending = page.evaluate(script) as Promise<{ code?: string; cms?: string; certificate?: string; chain?: string[] }>;
+    // Allowed site, not raw: the window opens and the tricked person approves.
+    await approveInConsent(await waitForConsentPage(browser.context), { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin });
+    const signed = await pending;
+    expect(signed.code).toBeUndefined();
+    // The phisher digs the signature value out of the CMS SignerInfo [RFC 5652 §5.3] and presents it as a sign-in.
+    const der = Buffer.from(signed.cms!, 'base64');
+    const content = pkijs.ContentInfo.fromBER(der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength));
+    const signerInfo = new pkijs.SignedData({ schema: content.content as asn1js.Sequence }).signerInfos[0]!;
+    expect(signerInfo.signedAttrs?.attributes.length).toBeGreaterThan(0);
+    const signature = Buffer.from(signerInfo.signature.valueBlock.valueHexView).toString('base64');
+    const verdict = await backend.signIn(forgedToken(challenge, {
+      signature, certificate: signed.certificate!, chain: signed.chain ?? [], signatureAlgorithm: 'RSASSA-PKCS1-v1_5', hashAlgorithm: 'SHA-256',
+    }));
+    expect(verdict).toBe('AUTH_TOKEN_INVALID:signature');
     await page.close();
   });
 
