@@ -36,3 +36,21 @@ export async function enableSignHashInOptions(browser: KysoBrowser, origin: stri
   await page.waitForSelector(`[data-testid=raw-signing-row][data-origin="${origin}"]`);
   await page.close();
 }
+
+/**
+ * The same opt-in in Firefox (puppeteer over WebDriver BiDi): the options page at the pinned moz-extension UUID.
+ * Kept beside the Chromium helper so both browsers take the person's route.
+ */
+export async function enableSignHashInFirefoxOptions(browser: import('puppeteer-core').Browser, extensionUuid: string, origin: string): Promise<void> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`moz-extension://${extensionUuid}/ui/options/options.html`);
+    await page.waitForSelector('[data-testid=raw-signing-add]');
+    await page.type('[data-testid=raw-signing-input]', origin);
+    await page.click('[data-testid=raw-signing-understood]');
+    await page.click('[data-testid=raw-signing-add]');
+    await page.waitForSelector(`[data-testid=raw-signing-row][data-origin="${origin}"]`, { timeout: 10_000 });
+  } finally {
+    await page.close();
+  }
+}
