@@ -102,7 +102,7 @@ function phishingScript(realOrigin: string, challenge: string, raw: boolean): st
         window.postMessage({ channel: 'kyso/page-request', request: { v: 1, id: 'phish-raw-000001', type: 'kyso.signHash',
           payload: { hash: b64(digest), hashAlgorithm: 'SHA-256', description: 'Tờ khai thuế tháng 11' } } }, location.origin, [channel.port2]);
       })`
-    : `sdk.signHash({ hash: b64(digest), hashAlgorithm: 'SHA-256', description: 'Tờ khai thuế tháng 11' }).catch((e) => ({ code: e.code ?? String(e) }))`;
+    : `sdk.signHash({ hash: b64(digest), hashAlgorithm: 'SHA-256', description: 'Tờ khai thuế tháng 11' }).catch((e) => ({ code: e.code ?? String(e), reason: e.details && e.details.reason }))`;
   return `(async () => {
     const sdk = await import('/sdk/kyso.js');
     const sha = async (bytes) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -120,7 +120,7 @@ interface PhishOutcome {
   /** Whether a consent window opened at all (the person could then be talked into approving it). */
   readonly consentOpened: boolean;
   /** What the phishing page got back from signHash. */
-  readonly result: { code?: string; signature?: string; certificate?: string; chain?: string[]; signatureAlgorithm?: string; hashAlgorithm?: string };
+  readonly result: { code?: string; reason?: string; signature?: string; certificate?: string; chain?: string[]; signatureAlgorithm?: string; hashAlgorithm?: string };
 }
 
 /**
@@ -162,6 +162,7 @@ describe('a phishing site cannot forge a sign-in token through signHash', () => 
     expect(portalVerdict).not.toBe('accepted');
     expect(result.signature).toBeUndefined();
     expect(result.code).toBe('OPERATION_NOT_ALLOWED');
+    expect(result.reason).toBe('raw-signing-not-enabled'); // the page's developer learns what would enable it
     expect(consentOpened).toBe(false);
     await page.close();
   });
