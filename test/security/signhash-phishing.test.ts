@@ -255,5 +255,14 @@ describe('a phishing site cannot forge a sign-in token through signHash', () => 
     const other = await openAt(portal);
     expect((await runPhish(other, backend.issueChallenge(), 'org-rsa')).result.code).toBe('OPERATION_NOT_ALLOWED');
     await Promise.all([page.close(), other.close()]);
+
+    // Turned off again on the options page: refused again, at once.
+    const options = await openOptionsPage(browser);
+    await options.click(`[data-testid=raw-signing-row][data-origin="${phish.url}"] [data-testid=raw-signing-remove]`);
+    await options.waitForSelector(`[data-testid=raw-signing-row][data-origin="${phish.url}"]`, { state: 'detached' });
+    await options.close();
+    const again = await openAt(phish);
+    expect((await runPhish(again, backend.issueChallenge(), 'org-rsa')).result.code).toBe('OPERATION_NOT_ALLOWED');
+    await again.close();
   });
 });
