@@ -6,7 +6,9 @@
  *   1. system packages (softhsm2, opensc, chromium) and node_modules — installed when root, else the command is printed;
  *   2. a demo SoftHSM2 token in .kyso/demo-token (unless KYSO_PKCS11_MODULE names a real token's driver);
  *   3. npm run build; `kyso install --browser chromium --user-data-dir .kyso/demo-profile`;
- *   4. the demo portal on http://localhost:<port>, opened in Chromium with the extension.
+ *   4. raw-hash signing (signHash, which the demo page uses) enabled for the demo origin on Kyso's options page
+ *      of .kyso/demo-profile, as a person would: signHash is opt-in per origin (README "Admins", docs/security.md);
+ *   5. the demo portal on http://localhost:<port>, opened in Chromium with the extension.
  * With --headless, playwright-core plays the person: clicks "Ký số", approves in the Kyso window, types the PIN,
  * prints the verified result and exits 0 (non-zero on any failure).
  */
@@ -79,6 +81,40 @@ async function startServer() {
   }
 }
 
+/**
+ * The demo page signs a hash (`signHash`), which Kyso offers only to origins an admin or the person enabled it
+ * for. Do what the person would: open Kyso's options page in the demo profile, type the demo origin, tick "I
+ * understand" under the warning and confirm. Stored in the profile's extension storage, so the interactive
+ * browser started afterwards with the same profile has it. Idempotent (re-enabling refreshes the date).
+ */
+async function enableSignHashForDemo(context, url) {
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  const options = await context.newPage();
+  try {
+    await options.goto(`chrome-extension://${new URL(worker.url()).host}/ui/options/options.html`);
+    await options.fill('[data-testid=raw-signing-input]', url);
+    await options.check('[data-testid=raw-signing-understood]');
+    await options.click('[data-testid=raw-signing-add]');
+    await options.waitForSelector(`[data-testid=raw-signing-row][data-origin="${url}"]`, { timeout: 10_000 });
+    say(`enabled signHash for ${url} on Kyso's options page (demo profile only; see README "Admins")`);
+  } finally {
+    await options.close();
+  }
+}
+
+/** Step 4 for the interactive run: a short headless start of the same profile. */
+async function prepareDemoProfile(url, env) {
+  const { chromium } = await import('playwright-core');
+  const context = await chromium.launchPersistentContext(PROFILE_DIR, {
+    executablePath: CHROMIUM, headless: true, args: chromiumArgs(), env: { ...process.env, ...env },
+  });
+  try {
+    await enableSignHashForDemo(context, url);
+  } finally {
+    await context.close();
+  }
+}
+
 /** --headless: play the person with playwright-core and check the result independently. */
 async function headlessRun(url, env, pin) {
   const { chromium } = await import('playwright-core');
@@ -86,6 +122,7 @@ async function headlessRun(url, env, pin) {
     executablePath: CHROMIUM, headless: true, args: chromiumArgs(), env: { ...process.env, ...env },
   });
   try {
+    await enableSignHashForDemo(context, url);
     const page = await context.newPage();
     await page.goto(`${url}/`);
     await page.waitForSelector('[data-testid=status][data-state]', { timeout: 30_000 });
@@ -147,6 +184,7 @@ async function main() {
       say('no display here (DISPLAY / WAYLAND_DISPLAY unset): run "npm run demo -- --headless" to watch the flow in the terminal');
       return 2;
     }
+    await prepareDemoProfile(server.url, env);
     say(`opening Chromium; the demo PIN is ${pin}. Close the browser to stop.`);
     const browser = spawn(CHROMIUM, [...chromiumArgs(), `--user-data-dir=${PROFILE_DIR}`, `${server.url}/`], { stdio: 'inherit', env: { ...process.env, ...env } });
     process.on('SIGINT', () => browser.kill('SIGTERM'));

@@ -122,7 +122,9 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
 
   return async (request, context) => {
     const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: documents.accessOperation(request) });
-    if (decision.kind === 'deny') throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255) });
+    if (decision.kind === 'deny') {
+      throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255), ...(decision.reason ? { reason: decision.reason } : {}) });
+    }
     const handler = handlers[request.type] as Handler<PageOperation>;
     const askOrigins = decision.kind === 'ask' ? decision.origins ?? [context.frameOrigin] : [];
     return handler(request.payload as never, context, askOrigins);

@@ -20,6 +20,12 @@ export interface VerifyAuthTokenOptions {
   readonly trustedRoots?: readonly Uint8Array[];
   /** Time for validity checks (default now). */
   readonly at?: Date;
+  /**
+   * Accept only a certificate meant for authentication (keyUsage digitalSignature without nonRepudiation, or
+   * extendedKeyUsage clientAuth); a document-signing certificate is refused with reason certificate-purpose.
+   * For tokens that hold a separate authentication certificate. Default false.
+   */
+  readonly requireAuthenticationCertificate?: boolean;
 }
 
 export interface VerifiedSignIn {
@@ -32,6 +38,6 @@ export interface VerifiedSignIn {
 /**
  * Check a sign-in token from `authenticate()`. Resolves with the signer's certificate; rejects with a KysoError
  * AUTH_TOKEN_INVALID whose details.reason is format | origin | challenge | certificate | certificate-validity |
- * certificate-usage | signature | untrusted.
+ * certificate-usage | certificate-purpose | signature | untrusted.
  */
 export declare function verifyAuthToken(token: unknown, options: VerifyAuthTokenOptions): Promise<VerifiedSignIn>;

@@ -7,9 +7,13 @@
  *   5. the signature over H(H(origin) ‖ H(challenge)) verifies with the certificate's key,
  *   6. with `trustedRoots`: a path leaf → (token's chain) → one of the roots, each link's signature checked
  *      and each certificate valid at `at`. Without roots the server must pin the certificate itself.
+ *   7. with `requireAuthenticationCertificate`: the certificate is meant for authentication (keyUsage
+ *      digitalSignature without nonRepudiation, or EKU clientAuth; shared/certificates/certificate-purpose.ts).
+ *      For portals whose users' tokens carry a separate authentication certificate: a signature made with the
+ *      document-signing key (e.g. a raw-hash signature relayed by a phishing site) then never signs anyone in.
  * Runs in Node ≥ 20 and browsers (WebCrypto only; no DOM, no node: imports). Any failure is a KysoError
  * AUTH_TOKEN_INVALID with `details.reason`: format | origin | challenge | certificate | certificate-validity |
- * certificate-usage | signature | untrusted.
+ * certificate-usage | certificate-purpose | signature | untrusted.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -17,6 +21,7 @@ import * as v from 'valibot';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { base64ToBytes } from '../../shared/domain/base64.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
+import { certificatePurpose } from '../../shared/certificates/certificate-purpose.js';
 import { AuthTokenSchema, authDigestToSign, type AuthToken } from '../../shared/protocol/auth-token.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
 import { verifyDigestSignature } from '../verify/verify-signature.js';
@@ -30,6 +35,13 @@ export interface VerifyAuthTokenOptions {
   readonly trustedRoots?: readonly Uint8Array[];
   /** Time for validity checks (default now). */
   readonly at?: Date;
+  /**
+   * Accept only a certificate meant for authentication (keyUsage digitalSignature without nonRepudiation, or
+   * extendedKeyUsage clientAuth), refusing document-signing certificates (reason `certificate-purpose`). Turn it
+   * on when your users' tokens hold a separate authentication certificate; tokens with one signing certificate
+   * would then be refused. Default false.
+   */
+  readonly requireAuthenticationCertificate?: boolean;
 }
 
 export interface VerifiedSignIn {
@@ -63,6 +75,7 @@ export async function verifyAuthToken(token: unknown, options: VerifyAuthTokenOp
   }
   if (info.unusableReasons.includes('expired') || info.unusableReasons.includes('notYetValid')) throw invalid('certificate-validity');
   if (info.unusableReasons.includes('noSigningKeyUsage')) throw invalid('certificate-usage');
+  if (options.requireAuthenticationCertificate && certificatePurpose(info) !== 'authentication') throw invalid('certificate-purpose');
 
   const valid = await verifyDigestSignature({
     certificate: der,

@@ -15,7 +15,11 @@ export type ExclusionReason =
   | 'unsupportedKey'
   | 'issuerMismatch'
   | 'identifierMismatch'
-  | 'unexpectedSigner';
+  | 'unexpectedSigner'
+  /** Document signing, and the token has a signing certificate beside this authentication-only one (certificate-purpose.ts). */
+  | 'authenticationOnly'
+  /** Sign-in, and the token has an authentication certificate beside this signing one (certificate-purpose.ts). */
+  | 'notForSignIn';
 
 /** Texts for the picker, in Vietnamese and English. */
 export const EXCLUSION_TEXT: Readonly<Record<ExclusionReason, { vi: string; en: string }>> = {
@@ -28,6 +32,14 @@ export const EXCLUSION_TEXT: Readonly<Record<ExclusionReason, { vi: string; en: 
   issuerMismatch: { vi: 'Không do tổ chức cấp chứng thư mà cổng yêu cầu cấp.', en: 'Not issued by the CA the portal requires.' },
   identifierMismatch: { vi: 'Không mang mã định danh (MST/CCCD…) mà cổng yêu cầu.', en: 'Does not carry the identifier (tax code, citizen ID…) the portal requires.' },
   unexpectedSigner: { vi: 'Không phải người ký mà cổng yêu cầu.', en: 'Not the signer the portal expects.' },
+  authenticationOnly: {
+    vi: 'Chứng thư số này chỉ dùng để đăng nhập (xác thực), không dùng để ký văn bản. Hãy chọn chứng thư ký số trên cùng thiết bị.',
+    en: 'This certificate is for signing in (authentication) only, not for signing documents. Choose the signing certificate on the same token.',
+  },
+  notForSignIn: {
+    vi: 'Thiết bị ký có chứng thư số riêng để đăng nhập; Kyso dùng chứng thư đó để đăng nhập, không dùng chứng thư ký văn bản này.',
+    en: 'The token has a separate certificate for signing in; Kyso signs in with that one, not with this document-signing certificate.',
+  },
 };
 
 export interface CertificateChoice {

@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
 import { clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { createSoftwarePki } from '../helpers/software-signer.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import type { StaticServer } from '../../demo/serve.mjs';
@@ -42,6 +43,8 @@ beforeAll(async () => {
     name: 'vn.kyso.host', description: 'TEST ONLY fake host', path: launcher, type: 'stdio', allowed_origins: [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`],
   }));
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
   page = await browser.context.newPage();
   await page.goto(`${server.url}/`);
 });

@@ -18,6 +18,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
   approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -28,6 +29,9 @@ beforeAll(async () => {
   token = await createDemoToken();
   browser = await launchKysoBrowser({ env: token.env });
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
+  await enableSignHashInOptions(browser, 'https://portal.kyso-attack-unlisted.vn');
   const sdk = readFileSync(join(ROOT, 'dist/sdk/kyso.js'));
   await browser.context.route(/^https?:\/\/[^/]*kyso-attack/, (route: Route) => {
     const url = new URL(route.request().url());

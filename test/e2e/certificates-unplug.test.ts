@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { launchKysoBrowser, pageClosed, clickClosing, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { plugInSecondToken, type PluggedToken } from '../helpers/hotplug-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
@@ -23,6 +24,8 @@ beforeAll(async () => {
   token = await createDemoToken();
   browser = await launchKysoBrowser({ env: token.env });
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
 }, 120_000);
 
 afterAll(async () => {

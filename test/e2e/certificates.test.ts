@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { ROOT, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { plugInSecondToken } from '../helpers/hotplug-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 import { VERIFY_INLINE_MAX_BYTES } from '../../shared/protocol/verify-document-request.js';
@@ -26,6 +27,8 @@ beforeAll(async () => {
   token = await createDemoToken();
   browser = await launchKysoBrowser({ env: { ...token.env, KYSO_TRUST_DIR: '' } });
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
 }, 120_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { X509Certificate, createHash, verify as nodeVerify } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -21,6 +22,8 @@ beforeAll(async () => {
   token = await createDemoToken();
   browser = await launchKysoBrowser({ env: token.env });
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
 }, 120_000);
 
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { createDemoToken } from '../helpers/demo-token.js';
 import {
   clickClosing, isConsentPage, launchKysoBrowser, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
@@ -55,6 +56,11 @@ beforeAll(async () => {
     const body = `<!doctype html><meta charset="utf-8"><title>${url.host}</title><p>${url.host}</p>${frame ? `<iframe src="${frame}"></iframe>` : ''}`;
     return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
   });
+  // The site-question tests below use signHash on unlisted sites; signHash is opt-in per origin, enabled here the
+  // way a person does it on the options page (being allowed as a site is a separate question, still asked).
+  for (const origin of ['https://unlisted-block.kyso-test.vn', 'https://unlisted-always.kyso-test.vn', 'https://unlisted-probe.kyso-test.vn']) {
+    await enableSignHashInOptions(browser, origin);
+  }
 });
 
 afterAll(async () => {
@@ -73,7 +79,11 @@ function writePolicy(extraBlocked: readonly string[]): void {
           allowedOrigins: ['https://*.kyso-test.gov.vn', 'https://cổng.thuế.kyso-test.gov.vn', limitedOrigin],
           blockedOrigins: [blockedOrigin, 'https://*.kyso-test-evil.vn', ...extraBlocked],
           allowUserOrigins: true,
-          operations: { [limitedOrigin]: ['signPdf'], 'https://*.kyso-test.gov.vn': ['signPdf', 'listCertificates'] },
+          operations: {
+            [limitedOrigin]: ['signPdf'], 'https://*.kyso-test.gov.vn': ['signPdf', 'listCertificates'],
+            // The admin's way to let one site sign raw hashes (signHash is opt-in per site).
+            'https://ky.kyso-test.gov.vn': ['signHash', 'signPdf'],
+          },
         },
       },
     },
@@ -140,7 +150,10 @@ describe('managed policy from /etc/chromium/policies/managed', () => {
     const blocked = await page.locator('[data-testid=policy-blocked-origin]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
     expect(blocked).toEqual([blockedOrigin, 'https://*.kyso-test-evil.vn']);
     const operations = await page.locator('[data-testid=policy-operations]').allTextContents();
-    expect(operations).toEqual([`${limitedOrigin}: signPdf`, 'https://*.kyso-test.gov.vn: signPdf, listCertificates']);
+    expect(operations).toEqual([`${limitedOrigin}: signPdf`, 'https://*.kyso-test.gov.vn: signPdf, listCertificates', 'https://ky.kyso-test.gov.vn: signHash, signPdf']);
+    // The raw-hash signing section names the site the organisation enabled signHash for.
+    const rawByPolicy = await page.locator('[data-testid=raw-signing-policy-origin]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['origin']));
+    expect(rawByPolicy).toEqual(['https://ky.kyso-test.gov.vn']);
     expect(await page.getAttribute('[data-testid=policy-allow-user-origins]', 'data-value')).toBe('true');
     expect(await page.locator('[data-testid=policy-problem]').count()).toBe(0);
     // Read-only: nothing in the organisation's section can be edited or removed.
@@ -184,6 +197,18 @@ describe('https origins against policy patterns, in the real background', () => 
     const origin = 'https://dichvucong.kyso-test.gov.vn';
     expect(await sdkOutcome(origin, 'sdk.listCertificates()')).toBe('resolved');
     expect(await sdkOutcome(origin, SIGN_HASH)).toBe('OPERATION_NOT_ALLOWED');
+  });
+
+  it('signHash: a site whose operations entry lists it may sign raw hashes (window opens); an allowed site without it is refused', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://ky.kyso-test.gov.vn/');
+    const outcome = callIn(page, SIGN_HASH);
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=certificate-option]');
+    await clickClosing(consent, '[data-testid=cancel]');
+    expect(await outcome).toBe('USER_CANCELLED');
+    await page.close();
+    expect(await sdkOutcome('https://khac.kyso-test.gov.vn', SIGN_HASH)).toBe('OPERATION_NOT_ALLOWED');
   });
 
   it('a blocked pattern blocks every subdomain', async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, verify as nodeVerify } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { FIREFOX_EXTENSION_UUID, FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { enableSignHashInFirefoxOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 
@@ -20,6 +21,8 @@ describe(`spine in Firefox (${FIREFOX_PATH})`, () => {
     token = await createDemoToken();
     firefox = await launchKysoFirefox({ env: token.env });
     server = await startTestServer();
+    // The demo page signs a hash: signHash is opt-in per origin, enabled on the options page as a person would.
+    await enableSignHashInFirefoxOptions(firefox.browser, FIREFOX_EXTENSION_UUID, server.url);
   });
   afterAll(async () => {
     await firefox?.close();

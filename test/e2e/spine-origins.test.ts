@@ -13,6 +13,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
   ROOT, approveInConsent, clickClosing, launchKysoBrowser, makeTestTlsIdentity, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
 
 const PORTAL = 'portal.example.vn';
@@ -40,6 +41,9 @@ beforeAll(async () => {
     env: token.env,
     extraArgs: [`--host-resolver-rules=MAP ${PORTAL} 127.0.0.1, MAP ${OTHER} 127.0.0.1`, '--ignore-certificate-errors'],
   });
+  // signHash is opt-in per origin (README "Admins"): enabled the way a person does it, on the options page, for
+  // every origin these tests sign from (the frame's and the top page's). The site question is still asked.
+  for (const origin of [http.url, frameUrl, portal.url, other.url]) await enableSignHashInOptions(browser, origin);
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
   approveInConsent, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -22,6 +23,8 @@ beforeAll(async () => {
   token = await createDemoToken();
   browser = await launchKysoBrowser({ env: token.env });
   server = await startTestServer();
+  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
+  await enableSignHashInOptions(browser, server.url);
 });
 
 afterAll(async () => {
@@ -204,6 +207,7 @@ describe('installation problems are named, not hung', () => {
   it('the extension without the native host → status says HOST_NOT_INSTALLED and signing fails with it', async () => {
     const noHost = await launchKysoBrowser({ registerHost: false });
     try {
+      await enableSignHashInOptions(noHost, server.url); // a fresh profile: the demo page's signHash needs the opt-in
       const page = await noHost.context.newPage();
       await page.goto(`${server.url}/`);
       await page.waitForSelector('[data-testid=status][data-state=no-host]', { timeout: 20_000 });

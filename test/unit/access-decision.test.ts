@@ -13,9 +13,10 @@ const STRANGER = 'https://example.com';
 
 function ctx(policy: unknown = undefined, user: Record<string, 'allow' | 'block'> = {}, isDevelopmentBuild = false): AccessContext {
   const userOrigins: UserOriginEntry[] = Object.entries(user).map(([origin, decision]) => ({ origin, decision, addedAt: 1 }));
-  return { policy: policy === undefined ? NO_POLICY : parseManagedPolicy(policy), userOrigins, isDevelopmentBuild };
+  return { policy: policy === undefined ? NO_POLICY : parseManagedPolicy(policy), userOrigins, rawSigningOrigins: [], isDevelopmentBuild };
 }
-function decide(frameOrigin: string, context: AccessContext, operation = 'kyso.signHash', topOrigin?: string): AccessVerdict {
+// A signing operation that may prompt. (signHash is opt-in per origin on top of all this: access-raw-signing.test.ts.)
+function decide(frameOrigin: string, context: AccessContext, operation = 'kyso.signPdf', topOrigin?: string): AccessVerdict {
   const input: AccessInput = { frameOrigin, topOrigin, operation };
   return decideAccessFrom(input, context);
 }
@@ -55,8 +56,9 @@ describe('admin policy and the person\'s list', () => {
     expect(kind(decide(PORTAL, ctx(), 'kyso.listCertificates'))).toBe('deny:ORIGIN_NOT_ALLOWED');
   });
 
-  it('policy allow (exact or pattern) → allow for every operation', () => {
-    for (const op of ['kyso.getStatus', 'kyso.listCertificates', 'kyso.signHash', 'kyso.signPdf']) {
+  it('policy allow (exact or pattern) → allow for every operation but raw-hash signing', () => {
+    expect(decide(PORTAL, ctx({ allowedOrigins: [PORTAL] }), 'kyso.signHash')).toMatchObject({ kind: 'deny', code: 'OPERATION_NOT_ALLOWED', reason: 'raw-signing-not-enabled' });
+    for (const op of ['kyso.getStatus', 'kyso.listCertificates', 'kyso.signPdf', 'kyso.signXml', 'kyso.signCms', 'kyso.authenticate']) {
       expect(kind(decide(TAX, ctx({ allowedOrigins: ['https://*.gov.vn'] }), op))).toBe('allow');
       expect(kind(decide(PORTAL, ctx({ allowedOrigins: [PORTAL] }), op))).toBe('allow');
     }
@@ -123,7 +125,7 @@ describe('operations per site', () => {
   it('the pattern rule limits every subdomain', () => {
     expect(kind(decide(PORTAL, ctx(policy), 'kyso.signPdf'))).toBe('allow');
     expect(kind(decide(PORTAL, ctx(policy), 'kyso.listCertificates'))).toBe('allow');
-    expect(decide(PORTAL, ctx(policy), 'kyso.signHash')).toEqual({ kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: PORTAL });
+    expect(decide(PORTAL, ctx(policy), 'kyso.signHash')).toEqual({ kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: PORTAL, reason: 'not-in-policy' });
   });
   it('the exact origin rule beats the pattern rule', () => {
     expect(kind(decide(TAX, ctx(policy), 'kyso.signHash'))).toBe('allow');
@@ -132,8 +134,9 @@ describe('operations per site', () => {
   it('status is never restricted by an operations list', () => {
     expect(kind(decide(TAX, ctx(policy), 'kyso.getStatus'))).toBe('allow');
   });
-  it('no matching rule = all operations', () => {
-    expect(kind(decide(PORTAL, ctx({ allowedOrigins: [PORTAL], operations: { [TAX]: ['signXml'] } }), 'kyso.signHash'))).toBe('allow');
+  it('no matching rule = all operations except raw-hash signing', () => {
+    expect(kind(decide(PORTAL, ctx({ allowedOrigins: [PORTAL], operations: { [TAX]: ['signXml'] } }), 'kyso.signPdf'))).toBe('allow');
+    expect(kind(decide(PORTAL, ctx({ allowedOrigins: [PORTAL], operations: { [TAX]: ['signXml'] } }), 'kyso.signHash'))).toBe('deny:OPERATION_NOT_ALLOWED');
   });
   it('an empty list allows no restrictable operation', () => {
     expect(kind(decide(PORTAL, ctx({ allowedOrigins: [PORTAL], operations: { [PORTAL]: [] } }), 'kyso.listCertificates'))).toBe('deny:OPERATION_NOT_ALLOWED');
@@ -154,31 +157,31 @@ describe('operations per site', () => {
 describe('iframes: the frame and the top page must both pass', () => {
   const EMBED = 'https://ky.vnpt-ca.vn';
   it('both allowed → allow', () => {
-    expect(kind(decide(EMBED, ctx({ allowedOrigins: [PORTAL, EMBED] }), 'kyso.signHash', PORTAL))).toBe('allow');
+    expect(kind(decide(EMBED, ctx({ allowedOrigins: [PORTAL, EMBED] }), 'kyso.signPdf', PORTAL))).toBe('allow');
   });
   it('allowed frame inside an unknown top page → ask about the top page only', () => {
-    expect(decide(EMBED, ctx({ allowedOrigins: [EMBED] }), 'kyso.signHash', STRANGER)).toEqual({ kind: 'ask', origins: [STRANGER] });
+    expect(decide(EMBED, ctx({ allowedOrigins: [EMBED] }), 'kyso.signPdf', STRANGER)).toEqual({ kind: 'ask', origins: [STRANGER] });
   });
   it('unknown frame inside an allowed top page → ask about the frame only', () => {
-    expect(decide(EMBED, ctx({ allowedOrigins: [PORTAL] }), 'kyso.signHash', PORTAL)).toEqual({ kind: 'ask', origins: [EMBED] });
+    expect(decide(EMBED, ctx({ allowedOrigins: [PORTAL] }), 'kyso.signPdf', PORTAL)).toEqual({ kind: 'ask', origins: [EMBED] });
   });
   it('both unknown → ask about both; status from such a frame is refused', () => {
-    expect(decide(EMBED, ctx(), 'kyso.signHash', STRANGER)).toEqual({ kind: 'ask', origins: [EMBED, STRANGER] });
+    expect(decide(EMBED, ctx(), 'kyso.signPdf', STRANGER)).toEqual({ kind: 'ask', origins: [EMBED, STRANGER] });
     expect(kind(decide(EMBED, ctx({ allowedOrigins: [EMBED] }), 'kyso.getStatus', STRANGER))).toBe('deny:ORIGIN_NOT_ALLOWED');
   });
   it('a blocked top page blocks an allowed frame', () => {
-    expect(decide(EMBED, ctx({ allowedOrigins: [EMBED] }, { [STRANGER]: 'block' }), 'kyso.signHash', STRANGER))
+    expect(decide(EMBED, ctx({ allowedOrigins: [EMBED] }, { [STRANGER]: 'block' }), 'kyso.signPdf', STRANGER))
       .toEqual({ kind: 'deny', code: 'ORIGIN_BLOCKED', origin: STRANGER });
   });
   it('an http top page makes an https frame insecure', () => {
-    expect(kind(decide(EMBED, ctx({ allowedOrigins: [EMBED] }), 'kyso.signHash', 'http://portal.example.vn'))).toBe('deny:INSECURE_ORIGIN');
+    expect(kind(decide(EMBED, ctx({ allowedOrigins: [EMBED] }), 'kyso.signPdf', 'http://portal.example.vn'))).toBe('deny:INSECURE_ORIGIN');
   });
   it('a top page given as a full URL counts by its origin', () => {
-    expect(kind(decide(EMBED, ctx({ allowedOrigins: [EMBED, PORTAL] }), 'kyso.signHash', `${PORTAL}/thu-tuc/123?x=1`))).toBe('allow');
+    expect(kind(decide(EMBED, ctx({ allowedOrigins: [EMBED, PORTAL] }), 'kyso.signPdf', `${PORTAL}/thu-tuc/123?x=1`))).toBe('allow');
   });
   it('an operations rule on the top page limits the frame too', () => {
     const context = ctx({ allowedOrigins: [EMBED, PORTAL], operations: { [PORTAL]: ['signPdf'] } });
-    expect(kind(decide(EMBED, context, 'kyso.signHash', PORTAL))).toBe('deny:OPERATION_NOT_ALLOWED');
+    expect(kind(decide(EMBED, context, 'kyso.signXml', PORTAL))).toBe('deny:OPERATION_NOT_ALLOWED');
     expect(kind(decide(EMBED, context, 'kyso.signPdf', PORTAL))).toBe('allow');
   });
 });

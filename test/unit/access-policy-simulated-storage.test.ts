@@ -46,7 +46,7 @@ describe('access-policy over simulated storage', () => {
   it('simulated: managed storage that throws (Firefox without policy) means no policy', async () => {
     fake.managedGet = () => Promise.reject(new Error('Managed storage manifest not found'));
     const access = await freshModule();
-    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' })).toEqual({ kind: 'ask', origins: [PORTAL] });
+    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.authenticate' })).toEqual({ kind: 'ask', origins: [PORTAL] });
     expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.getStatus' })).toMatchObject({ kind: 'deny', code: 'ORIGIN_NOT_ALLOWED' });
   });
 
@@ -54,7 +54,7 @@ describe('access-policy over simulated storage', () => {
     vi.useFakeTimers();
     fake.managedGet = () => new Promise(() => undefined);
     const access = await freshModule();
-    const first = access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' });
+    const first = access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.authenticate' });
     await vi.advanceTimersByTimeAsync(9_000);
     let settled = false;
     void first.then(() => { settled = true; });
@@ -64,7 +64,7 @@ describe('access-policy over simulated storage', () => {
     expect(await first).toEqual({ kind: 'ask', origins: [PORTAL] });
     // The timeout is not remembered: the next request reads policy again and sees the block.
     fake.managedGet = () => Promise.resolve({ blockedOrigins: [PORTAL] });
-    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' })).toEqual({ kind: 'deny', code: 'ORIGIN_BLOCKED', origin: PORTAL });
+    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.authenticate' })).toEqual({ kind: 'deny', code: 'ORIGIN_BLOCKED', origin: PORTAL });
     expect(fake.managedCalls).toBe(2);
   });
 
@@ -85,10 +85,10 @@ describe('access-policy over simulated storage', () => {
   it('simulated storage: rememberUserChoice stores normalised origins; "always" is refused when policy forbids user sites, "block" never is', async () => {
     const access = await freshModule();
     await access.rememberUserChoice('https://DichVuCong.gov.vn.', 'always');
-    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' })).toEqual({ kind: 'allow' });
+    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.authenticate' })).toEqual({ kind: 'allow' });
     await access.rememberUserChoice(PORTAL, 'block');
     expect(await access.readUserOrigins()).toEqual([expect.objectContaining({ origin: PORTAL, decision: 'block' })]);
-    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' })).toMatchObject({ code: 'ORIGIN_BLOCKED' });
+    expect(await access.decideAccess({ frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.authenticate' })).toMatchObject({ code: 'ORIGIN_BLOCKED' });
     await access.forgetUserChoice(PORTAL);
     expect(await access.readUserOrigins()).toEqual([]);
     await expect(access.rememberUserChoice('null', 'block')).rejects.toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
@@ -98,5 +98,23 @@ describe('access-policy over simulated storage', () => {
     await expect(restricted.rememberUserChoice('https://other.vn', 'always')).rejects.toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
     await restricted.rememberUserChoice('https://other.vn', 'block');
     expect((await restricted.readUserOrigins()).map((e) => e.decision)).toEqual(['block']);
+  });
+
+  it('simulated storage: enableRawSigning stores the exact normalised origin, decideAccess then lets signHash through; refused under allowUserOrigins: false', async () => {
+    const access = await freshModule();
+    const signHash = { frameOrigin: PORTAL, topOrigin: undefined, operation: 'kyso.signHash' } as const;
+    await access.rememberUserChoice(PORTAL, 'always');
+    expect(await access.decideAccess(signHash)).toEqual({ kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: PORTAL, reason: 'raw-signing-not-enabled' });
+    await access.enableRawSigning('https://DichVuCong.gov.vn.');
+    expect((await access.readRawSigningOptIns()).map((e) => e.origin)).toEqual([PORTAL]);
+    expect(await access.decideAccess(signHash)).toEqual({ kind: 'allow' });
+    await access.disableRawSigning(PORTAL);
+    expect(await access.decideAccess(signHash)).toMatchObject({ code: 'OPERATION_NOT_ALLOWED' });
+    await expect(access.enableRawSigning('https://*.gov.vn')).rejects.toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
+
+    fake.managedGet = () => Promise.resolve({ allowUserOrigins: false });
+    const restricted = await freshModule();
+    await expect(restricted.enableRawSigning('https://other.vn')).rejects.toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
+    expect(await restricted.readRawSigningOptIns()).toEqual([]);
   });
 });

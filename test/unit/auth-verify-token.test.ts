@@ -50,6 +50,13 @@ describe('verifyAuthToken', () => {
     });
   }
 
+  it('requireAuthenticationCertificate: a document-signing certificate (nonRepudiation) is refused with reason certificate-purpose', async () => {
+    const token = await makeToken(pki.rsa);
+    const options = { expectedOrigin: ORIGIN, expectedChallenge: token.challenge, trustedRoots: roots };
+    expect(await reasonOf(verifyAuthToken(token, options))).toBe('valid');
+    expect(await reasonOf(verifyAuthToken(token, { ...options, requireAuthenticationCertificate: true }))).toBe('certificate-purpose');
+  });
+
   it('the documented bytes: node:crypto verifies the signature over H(origin) ‖ H(challenge)', async () => {
     for (const name of ['rsa', 'ec'] as const) {
       const token = await makeToken(pki[name]);

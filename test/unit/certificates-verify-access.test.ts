@@ -13,7 +13,7 @@ const PORTAL = 'https://dichvucong.gov.vn';
 const kind = (v: AccessVerdict): string => (v.kind === 'deny' ? `deny:${v.code}` : v.kind);
 const decide = (origin: string, policy: unknown, user: Record<string, 'allow' | 'block'> = {}) => decideAccessFrom(
   { frameOrigin: origin, topOrigin: undefined, operation: 'kyso.verify' },
-  { policy: policy === undefined ? NO_POLICY : parseManagedPolicy(policy), userOrigins: Object.entries(user).map(([o, decision]) => ({ origin: o, decision, addedAt: 1 })), isDevelopmentBuild: false },
+  { policy: policy === undefined ? NO_POLICY : parseManagedPolicy(policy), userOrigins: Object.entries(user).map(([o, decision]) => ({ origin: o, decision, addedAt: 1 })), rawSigningOrigins: [], isDevelopmentBuild: false },
 );
 
 describe('kyso.verify access', () => {

@@ -9,7 +9,8 @@
  *  4. allowed by policy, by the person (only while policy lets persons allow sites), or a loopback
  *     origin in a development build         → allowed
  *  5. otherwise unknown.
- * Then: both allowed → per-site operations check (OPERATION_NOT_ALLOWED) → allow.
+ * Then: both allowed → per-site operations check (OPERATION_NOT_ALLOWED) → raw-signing opt-in check
+ * (OPERATION_NOT_ALLOWED, reason 'raw-signing-not-enabled'; operations.ts "THE RAW-SIGNING RULE") → allow.
  * Some unknown → operations check; then if the operation may prompt and policy lets persons allow sites
  * → ask (the consent window shows both origins); else deny ORIGIN_NOT_ALLOWED.
  * Status and certificate listing never prompt: an unlisted site gets ORIGIN_NOT_ALLOWED and learns nothing
@@ -36,14 +37,19 @@ export interface AccessInput {
 export interface AccessContext {
   readonly policy: ManagedPolicy;
   readonly userOrigins: readonly UserOriginEntry[];
+  /** Origins the person enabled raw-hash signing for on the options page (serialized, exact). */
+  readonly rawSigningOrigins: readonly string[];
   readonly isDevelopmentBuild: boolean;
 }
+
+/** Why an operation was refused for a site that is otherwise allowed. */
+export type OperationRefusal = 'unknown-operation' | 'not-in-policy' | 'raw-signing-not-enabled';
 
 export type AccessVerdict =
   | { readonly kind: 'allow'; readonly origins: readonly string[] }
   /** `origins`: the normalised origins the person must decide on (the frame's and/or the top page's). */
   | { readonly kind: 'ask'; readonly origins: readonly string[] }
-  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly origin?: string; readonly reason?: OriginProblem | 'unknown-operation' };
+  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly origin?: string; readonly reason?: OriginProblem | OperationRefusal };
 
 type OriginStatus = 'allowed' | 'unknown';
 
@@ -76,7 +82,16 @@ export function decideAccessFrom(input: AccessInput, context: AccessContext): Ac
   if (access.policyName !== undefined) {
     for (const { origin } of statuses) {
       if (!operationPermitted(context.policy, origin, access.policyName)) {
-        return { kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: origin.serialized };
+        return { kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: origin.serialized, reason: 'not-in-policy' };
+      }
+    }
+  }
+  // Raw signing: every origin involved (the frame's and the top page's) must be opted in. A development
+  // build's loopback trust does not extend to it: tests and the demo opt in like a person would.
+  if (access.rawSigning) {
+    for (const { origin } of statuses) {
+      if (!rawSigningEnabled(context, origin, access.policyName)) {
+        return { kind: 'deny', code: 'OPERATION_NOT_ALLOWED', origin: origin.serialized, reason: 'raw-signing-not-enabled' };
       }
     }
   }
@@ -101,13 +116,30 @@ function userDecision(entries: readonly UserOriginEntry[], origin: Origin): User
 
 /**
  * The most specific `operations` rule that matches the origin decides (exact origin over pattern, longer
- * pattern over shorter); no matching rule = every operation permitted.
+ * pattern over shorter); no matching rule = every operation permitted, except raw signing (below).
  */
 export function operationPermitted(policy: ManagedPolicy, origin: Origin, operation: PolicyOperation): boolean {
+  const rule = operationRuleFor(policy, origin);
+  return rule === undefined || rule.operations.has(operation);
+}
+
+function operationRuleFor(policy: ManagedPolicy, origin: Origin): { entry: OriginEntry; operations: ReadonlySet<PolicyOperation> } | undefined {
   let best: { entry: OriginEntry; operations: ReadonlySet<PolicyOperation> } | undefined;
   for (const rule of policy.operations) {
     if (!entryMatchesOrigin(rule.entry, origin)) continue;
     if (!best || entrySpecificity(rule.entry) > entrySpecificity(best.entry)) best = rule;
   }
-  return best === undefined || best.operations.has(operation);
+  return best;
+}
+
+/**
+ * Raw signing is enabled for an origin only by name: the admin's most specific `operations` rule for it lists
+ * the operation, or — when no admin rule covers the origin and policy lets persons allow sites — the person
+ * enabled it for this exact origin on the options page. An admin rule that omits it wins over the person.
+ */
+export function rawSigningEnabled(context: AccessContext, origin: Origin, operation: PolicyOperation | undefined): boolean {
+  if (operation === undefined) return false;
+  const rule = operationRuleFor(context.policy, origin);
+  if (rule) return rule.operations.has(operation);
+  return context.policy.allowUserOrigins && context.rawSigningOrigins.includes(origin.serialized);
 }

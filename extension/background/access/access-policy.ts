@@ -15,8 +15,11 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
 import { IS_DEVELOPMENT_BUILD } from '../../platform/build-flags.js';
 import { decideAccessFrom } from './access-decision.js';
-import { onManagedStorageChanged, readManagedStorage, readUserOriginsRaw, writeUserOrigins } from './browser-storage.js';
+import {
+  onManagedStorageChanged, readManagedStorage, readRawSigningOptInsRaw, readUserOriginsRaw, writeRawSigningOptIns, writeUserOrigins,
+} from './browser-storage.js';
 import { NO_POLICY, parseManagedPolicy, type ManagedPolicy } from './managed-policy.js';
+import { parseRawSigningOptIns, withRawSigningOrigin, withoutRawSigningOrigin, type RawSigningOptIn } from './raw-signing-opt-ins.js';
 import { parseUserOrigins, withUserDecision, withoutUserOrigin, type UserOriginEntry } from './user-allowlist.js';
 
 export interface AccessRequest {
@@ -31,17 +34,22 @@ export type AccessDecision =
   | { readonly kind: 'allow' }
   /** `origins` (added): normalised origins the person must decide on — the frame's and/or the top page's. */
   | { readonly kind: 'ask'; readonly origins?: readonly string[] }
-  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly origin?: string };
+  /** `reason` (added): e.g. 'raw-signing-not-enabled', so the page's error says what would enable it. */
+  | { readonly kind: 'deny'; readonly code: ErrorCode; readonly origin?: string; readonly reason?: string };
 
 export type UserSiteChoice = 'always' | 'block';
 
 export async function decideAccess(request: AccessRequest): Promise<AccessDecision> {
-  const [policy, userOrigins] = await Promise.all([readManagedPolicy(), readUserOrigins()]);
-  const verdict = decideAccessFrom(request, { policy, userOrigins, isDevelopmentBuild: IS_DEVELOPMENT_BUILD });
+  const [policy, userOrigins, rawSigning] = await Promise.all([readManagedPolicy(), readUserOrigins(), readRawSigningOptIns()]);
+  const rawSigningOrigins = rawSigning.map((e) => e.origin);
+  const verdict = decideAccessFrom(request, { policy, userOrigins, rawSigningOrigins, isDevelopmentBuild: IS_DEVELOPMENT_BUILD });
   switch (verdict.kind) {
     case 'allow': return { kind: 'allow' };
     case 'ask': return { kind: 'ask', origins: verdict.origins };
-    case 'deny': return { kind: 'deny', code: verdict.code, ...(verdict.origin ? { origin: verdict.origin } : {}) };
+    case 'deny': return {
+      kind: 'deny', code: verdict.code, ...(verdict.origin ? { origin: verdict.origin } : {}),
+      ...(verdict.reason === 'raw-signing-not-enabled' || verdict.reason === 'not-in-policy' ? { reason: verdict.reason } : {}),
+    };
   }
 }
 
@@ -60,6 +68,27 @@ export async function rememberUserChoice(origin: string, choice: UserSiteChoice)
 /** Options page: forget the person's decision for an origin (it will be asked about again). */
 export async function forgetUserChoice(origin: string): Promise<void> {
   await writeUserOrigins(withoutUserOrigin(await readUserOrigins(), origin));
+}
+
+/**
+ * Options page only: let one exact origin use raw-hash signing (`signHash`), after the person read the warning
+ * that such a signature can sign them in anywhere. Throws ORIGIN_NOT_ALLOWED for a malformed origin or a
+ * pattern, and when admin policy does not let persons allow sites. There is deliberately no message through
+ * which the consent window or a page could call this.
+ */
+export async function enableRawSigning(origin: string): Promise<void> {
+  const parsed = parseRequesterOrigin(origin);
+  if (!parsed.ok) throw new KysoError('ORIGIN_NOT_ALLOWED', { reason: parsed.problem });
+  if (!(await readManagedPolicy()).allowUserOrigins) throw new KysoError('ORIGIN_NOT_ALLOWED', { reason: 'policy-forbids-user-origins' });
+  await writeRawSigningOptIns(withRawSigningOrigin(await readRawSigningOptIns(), parsed.value.serialized, Date.now()));
+}
+
+export async function disableRawSigning(origin: string): Promise<void> {
+  await writeRawSigningOptIns(withoutRawSigningOrigin(await readRawSigningOptIns(), origin));
+}
+
+export async function readRawSigningOptIns(): Promise<RawSigningOptIn[]> {
+  return parseRawSigningOptIns(await readRawSigningOptInsRaw());
 }
 
 /**

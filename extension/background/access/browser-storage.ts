@@ -5,6 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { MANAGED_POLICY_KEYS } from './managed-policy.js';
+import { RAW_SIGNING_STORAGE_KEY } from './raw-signing-opt-ins.js';
 import { USER_ORIGINS_STORAGE_KEY } from './user-allowlist.js';
 
 /**
@@ -46,10 +47,20 @@ export async function writeUserOrigins(entries: readonly unknown[]): Promise<voi
   await browser.storage.local.set({ [USER_ORIGINS_STORAGE_KEY]: entries });
 }
 
-/** Called when admin policy or the user list changes (options page refreshes itself). */
+/** Raw stored raw-signing opt-ins (parse with parseRawSigningOptIns). */
+export async function readRawSigningOptInsRaw(): Promise<unknown> {
+  const stored = await browser.storage.local.get(RAW_SIGNING_STORAGE_KEY);
+  return stored[RAW_SIGNING_STORAGE_KEY];
+}
+
+export async function writeRawSigningOptIns(entries: readonly unknown[]): Promise<void> {
+  await browser.storage.local.set({ [RAW_SIGNING_STORAGE_KEY]: entries });
+}
+
+/** Called when admin policy, the user list or the raw-signing opt-ins change (options page refreshes itself). */
 export function onAccessStorageChanged(listener: () => void): void {
   browser.storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'managed' || (areaName === 'local' && USER_ORIGINS_STORAGE_KEY in changes)) listener();
+    if (areaName === 'managed' || (areaName === 'local' && (USER_ORIGINS_STORAGE_KEY in changes || RAW_SIGNING_STORAGE_KEY in changes))) listener();
   });
 }
 

@@ -3,10 +3,16 @@
  * <origin>" (operation kyso.authenticate); the person picks a certificate and types the PIN; the token signs
  * H(H(origin) ‖ H(challenge)) through host.signDigest. `origin` is the frame's origin from the browser
  * (RequestContext), never anything the page wrote. The token format is in shared/protocol/auth-token.ts.
+ *
+ * Which certificate: when the token holds an authentication certificate (keyUsage digitalSignature without
+ * nonRepudiation, or EKU clientAuth) beside its signing one, only the authentication certificate is offered
+ * (the signing one is greyed out, `notForSignIn`), so sign-in and document signing use different keys. A token
+ * with one certificate signs in with it (shared/certificates/certificate-purpose.ts).
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { bytesToBase64, bytesToHex } from '../../../shared/domain/base64.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS } from '../../../shared/limits.js';
+import { prepareSigningCertificates } from '../certificates/signing-candidates.js';
 import { AUTH_TOKEN_FORMAT, authDigestToSign, authHashAlgorithmFor, type AuthToken } from '../../../shared/protocol/auth-token.js';
 import type { PageOperation, PageRequestPayload } from '../../../shared/protocol/page-messages.js';
 import type { SignatureResult } from '../../../shared/protocol/common.js';
@@ -29,26 +35,32 @@ export async function authenticate(
   const quick = { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal: context.signal };
 
   const prepareSign = async (): Promise<SignConsent> => {
-    const { tokens } = await deps.host.request('host.listTokens', {}, quick);
-    if (tokens.length === 0) throw new KysoError('TOKEN_NOT_PRESENT');
-    const { certificates } = await deps.host.request('host.listCertificates', payload.filter ? { filter: payload.filter } : {}, quick);
-    if (certificates.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
+    // The portal's filter greys out (with reasons) like every signing request; so does the purpose rule above.
+    const choice = await prepareSigningCertificates(deps.host, { filter: payload.filter, use: 'signIn', signal: context.signal });
     // Shown for reference only; the window presents this as "sign in to <origin>", not as a document.
     const shown = await authDigestToSign(origin, payload.challenge, 'SHA-256');
+    let latest = choice.certificates; // the hash depends on the chosen key: look it up in the newest listing
     return {
       hashAlgorithm: 'SHA-256',
       digestHex: bytesToHex(shown),
-      certificates,
-      tokens,
-      approve: async (certificateId, pin) => {
-        const certificate = certificates.find((c) => c.id === certificateId);
+      certificates: choice.certificates,
+      tokens: choice.tokens,
+      exclusions: choice.exclusions,
+      refreshCertificates: async () => {
+        const now = await choice.refreshCertificates();
+        latest = now.certificates;
+        return now;
+      },
+      approve: choice.guardApprove(async (certificateId, pin) => {
+        const certificate = latest.find((c) => c.id === certificateId);
         if (!certificate) throw new KysoError('CERTIFICATE_NOT_FOUND');
         const hashAlgorithm = authHashAlgorithmFor(certificate.keyType, certificate.namedCurve);
         const digest = await authDigestToSign(origin, payload.challenge, hashAlgorithm);
         return deps.host.request('host.signDigest', {
           certificateId, digest: bytesToBase64(digest), hashAlgorithm, ...(pin !== undefined ? { pin } : {}),
+          ...(payload.filter?.expectedSigner ? { expectedSigner: payload.filter.expectedSigner } : {}),
         }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal });
-      },
+      }),
       refreshTokens: () => deps.host.request('host.listTokens', {}, quick).then((r) => r.tokens),
     };
   };

@@ -3,13 +3,16 @@
  * why. The host lists every certificate with a key; the portal's filter (issuer, key usage, validity, subject
  * identifier, expected signer) is applied HERE with the same rules as the host (shared/certificates/
  * choose-certificates.ts), so the person sees a certificate that does not fit with the reason instead of not
- * seeing it at all. Used by every signing handler (signHash, and the document operations).
+ * seeing it at all. Used by every signing handler (signHash, the document operations and authenticate).
+ * Where a token holds both an authentication and a signing certificate, each use gets its own
+ * (shared/certificates/certificate-purpose.ts); the other is greyed out with the reason.
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../../shared/limits.js';
 import {
   checkExpectedSigner, filterCertificates, type ExclusionReason,
 } from '../../../shared/certificates/choose-certificates.js';
+import { purposeExclusions, type SigningUse } from '../../../shared/certificates/certificate-purpose.js';
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
 import type { NativeHostClient } from '../native/host-client.js';
 
@@ -25,6 +28,8 @@ export interface CandidateRequest {
   readonly filter?: CertificateFilter | undefined;
   /** The portal named the certificate: only it is offered. */
   readonly certificateId?: string | undefined;
+  /** What the signature is for (default 'documents': signHash and document signing). */
+  readonly use?: SigningUse;
   readonly signal: AbortSignal;
 }
 
@@ -43,11 +48,16 @@ export async function listSigningCandidates(host: Host, request: CandidateReques
   const { certificates: all } = await host.request('host.listCertificates', withPrivateKey !== undefined ? { filter: { withPrivateKey } } : {}, quick);
   const named = request.certificateId ? all.filter((c) => c.id === request.certificateId) : all;
   const choices = filterCertificates(named, request.filter ?? {});
+  // Judged on the whole token, not only on what the portal named: a named signing certificate is still not the
+  // one to sign in with when the token holds an authentication certificate.
+  const byPurpose = purposeExclusions(all, request.use ?? 'documents');
   const exclusions: Record<string, ExclusionReason[]> = {};
   for (const choice of choices) {
     // Only what the certificate's own unusableReasons do not already say.
     const own: readonly string[] = choice.certificate.unusableReasons;
     const extra = choice.excludedBecause.filter((r) => !own.includes(r));
+    const purpose = byPurpose.get(choice.certificate.id);
+    if (purpose) extra.push(purpose);
     if (extra.length > 0) exclusions[choice.certificate.id] = extra;
   }
   return { tokens, certificates: choices.map((c) => c.certificate), exclusions };

@@ -35,6 +35,18 @@ interface OptionsText {
   readonly userOriginsDisabled: string;
   readonly policyBlocksThis: string;
   readonly saveFailed: string;
+  /** Raw-hash signing (signHash) section: the opt-in and its warning. */
+  readonly rawHeading: string;
+  readonly rawWarning: string;
+  readonly rawPolicyGranted: string;
+  readonly rawNone: string;
+  readonly rawLabel: string;
+  readonly rawUnderstood: string;
+  readonly rawAdd: string;
+  readonly rawRemove: string;
+  readonly rawNotUnderstood: string;
+  readonly rawDisabledByPolicy: string;
+  readonly rawPolicyGovernsThis: string;
   readonly problems: Readonly<Record<ProblemCode, string>>;
 }
 
@@ -47,7 +59,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     policyAllowed: 'Trang được phép',
     policyBlocked: 'Trang bị chặn',
     policyOperations: 'Thao tác được phép theo trang',
-    policyAllOperations: 'Các trang khác: mọi thao tác.',
+    policyAllOperations: 'Các trang khác: mọi thao tác, trừ ký giá trị băm (signHash) — thao tác này phải được bật riêng cho từng trang.',
     policyNoOperations: '(không thao tác nào)',
     policyUserOriginsYes: 'Bạn được tự cho phép thêm trang khác.',
     policyUserOriginsNo: 'Bạn không được tự cho phép thêm trang khác.',
@@ -68,6 +80,20 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     userOriginsDisabled: 'Tổ chức của bạn không cho phép tự thêm trang được phép; bạn vẫn có thể chặn trang.',
     policyBlocksThis: 'Tổ chức của bạn đã chặn trang này.',
     saveFailed: 'Không lưu được. Thử lại.',
+    rawHeading: 'Ký giá trị băm (signHash) — chỉ bật khi tổ chức yêu cầu',
+    rawWarning: 'Cảnh báo: bật mục này cho phép trang ký một giá trị băm bất kỳ bằng thiết bị ký số của bạn. '
+      + 'Không ai đọc được giá trị đó là gì: nó có thể là một văn bản bất kỳ, hoặc một lần đăng nhập. '
+      + 'Chữ ký như vậy có thể dùng để đăng nhập thay bạn ở bất kỳ trang nào. '
+      + 'Chỉ bật cho đúng trang mà tổ chức của bạn yêu cầu, sau khi đã kiểm tra kỹ địa chỉ trang.',
+    rawPolicyGranted: 'Do tổ chức của bạn bật:',
+    rawNone: 'Chưa trang nào được bạn bật ký giá trị băm.',
+    rawLabel: 'Bật cho một trang (nhập đúng địa chỉ, ví dụ https://ky.congty.vn)',
+    rawUnderstood: 'Tôi hiểu rằng chữ ký giá trị băm có thể dùng để đăng nhập thay tôi ở bất kỳ trang nào.',
+    rawAdd: 'Bật ký giá trị băm cho trang này',
+    rawRemove: 'Tắt',
+    rawNotUnderstood: 'Hãy đọc cảnh báo và đánh dấu ô xác nhận trước.',
+    rawDisabledByPolicy: 'Tổ chức của bạn không cho phép tự bật; chỉ quản trị viên bật được (khoá operations trong chính sách).',
+    rawPolicyGovernsThis: 'Chính sách của tổ chức đã quy định thao tác cho trang này; chỉ quản trị viên bật được.',
     problems: {
       'empty': 'Hãy nhập địa chỉ trang.',
       'too-long': 'Địa chỉ quá dài.',
@@ -86,7 +112,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
       'not-a-list': 'Giá trị phải là danh sách.',
       'not-a-boolean': 'Giá trị phải là true hoặc false.',
       'not-an-object': 'Giá trị phải là một đối tượng (trang → danh sách thao tác).',
-      'unknown-operation': 'Tên thao tác không có trong danh sách signHash, signPdf, signXml, signCms, authenticate, listCertificates.',
+      'unknown-operation': 'Tên thao tác không có trong danh sách signHash, signPdf, signXml, signCms, authenticate, listCertificates, verify.',
       'too-many-entries': 'Quá nhiều mục; chỉ 1000 mục đầu được dùng.',
     },
   },
@@ -98,7 +124,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     policyAllowed: 'Allowed sites',
     policyBlocked: 'Blocked sites',
     policyOperations: 'Allowed operations per site',
-    policyAllOperations: 'Other sites: all operations.',
+    policyAllOperations: 'Other sites: all operations except raw-hash signing (signHash), which must be enabled for each site.',
     policyNoOperations: '(no operations)',
     policyUserOriginsYes: 'You may allow other sites yourself.',
     policyUserOriginsNo: 'You may not allow other sites yourself.',
@@ -119,6 +145,20 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     userOriginsDisabled: 'Your organisation does not let you allow sites yourself; you can still block sites.',
     policyBlocksThis: 'Your organisation has blocked this site.',
     saveFailed: 'Could not save. Try again.',
+    rawHeading: 'Raw-hash signing (signHash) — enable only when your organisation requires it',
+    rawWarning: 'Warning: this lets the site have your token sign any hash value. '
+      + 'Nobody can read what that value is: it could be any document, or a sign-in. '
+      + 'Such a signature can be used to sign in as you on any site. '
+      + 'Enable it only for the exact site your organisation requires, after checking its address carefully.',
+    rawPolicyGranted: 'Enabled by your organisation:',
+    rawNone: 'You have not enabled raw-hash signing for any site.',
+    rawLabel: 'Enable for one site (type the exact address, e.g. https://sign.company.vn)',
+    rawUnderstood: 'I understand that a raw-hash signature can be used to sign in as me on any site.',
+    rawAdd: 'Enable raw-hash signing for this site',
+    rawRemove: 'Turn off',
+    rawNotUnderstood: 'Read the warning and tick the box first.',
+    rawDisabledByPolicy: 'Your organisation does not let you enable this; only an administrator can (the operations policy key).',
+    rawPolicyGovernsThis: 'Your organisation\'s policy sets the operations for this site; only an administrator can enable it.',
     problems: {
       'empty': 'Type the site address.',
       'too-long': 'The address is too long.',
@@ -137,7 +177,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
       'not-a-list': 'The value must be a list.',
       'not-a-boolean': 'The value must be true or false.',
       'not-an-object': 'The value must be an object (site → list of operations).',
-      'unknown-operation': 'Unknown operation; use signHash, signPdf, signXml, signCms, authenticate, listCertificates.',
+      'unknown-operation': 'Unknown operation; use signHash, signPdf, signXml, signCms, authenticate, listCertificates, verify.',
       'too-many-entries': 'Too many entries; only the first 1000 are used.',
     },
   },

@@ -1,13 +1,18 @@
 /**
- * Options page: the admin policy, read-only, and the person's own allowed/blocked sites (remove, change,
- * add by hand with validation). Vietnamese by default, English on request (remembered in localStorage).
+ * Options page: the admin policy, read-only, the person's own allowed/blocked sites (remove, change,
+ * add by hand with validation), and the per-site opt-in to raw-hash signing (signHash) behind its warning —
+ * the ONLY place a person can enable it (operations.ts, "THE RAW-SIGNING RULE"). Vietnamese by default, English on request (remembered in localStorage).
  * Reads and writes go through the access modules, so the page and the background agree on every rule.
  */
 import { describeOriginForDisplay, entryMatchesOrigin, type OriginEntry } from '../../../shared/domain/origin.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { forgetUserChoice, readManagedPolicyUncached, readUserOrigins, rememberUserChoice } from '../../background/access/access-policy.js';
+import {
+  disableRawSigning, enableRawSigning, forgetUserChoice, readManagedPolicyUncached, readRawSigningOptIns, readUserOrigins, rememberUserChoice,
+} from '../../background/access/access-policy.js';
 import { onAccessStorageChanged } from '../../background/access/browser-storage.js';
 import type { ManagedPolicy } from '../../background/access/managed-policy.js';
+import { RAW_SIGNING_POLICY_OPERATIONS } from '../../background/access/operations.js';
+import type { RawSigningOptIn } from '../../background/access/raw-signing-opt-ins.js';
 import { parseUserOriginInput, type UserOriginEntry } from '../../background/access/user-allowlist.js';
 import { TEXT, type UiLanguage } from './options-text.js';
 import { el } from '../dom.js';
@@ -16,8 +21,12 @@ const LANGUAGE_KEY = 'kyso.options.language';
 let language: UiLanguage = localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'vi';
 let policy: ManagedPolicy | undefined;
 let userOrigins: UserOriginEntry[] = [];
+let rawSigning: RawSigningOptIn[] = [];
 /** Last add-form problem, kept as a key so it re-renders in the other language. */
 let addError: { kind: 'problem'; code: keyof (typeof TEXT)['vi']['problems'] } | { kind: 'text'; key: 'userOriginsDisabled' | 'policyBlocksThis' | 'saveFailed' } | undefined;
+
+type RawError = { kind: 'problem'; code: keyof (typeof TEXT)['vi']['problems'] } | { kind: 'text'; key: 'rawNotUnderstood' | 'rawDisabledByPolicy' | 'rawPolicyGovernsThis' | 'saveFailed' };
+let rawError: RawError | undefined;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const t = () => TEXT[language];
@@ -100,6 +109,75 @@ function renderUser(): void {
   disabled.textContent = t().userOriginsDisabled;
 }
 
+function renderRawSigning(): void {
+  $('raw-heading').textContent = t().rawHeading;
+  $('raw-warning').textContent = t().rawWarning;
+  $('raw-label').textContent = t().rawLabel;
+  $('raw-understood-text').textContent = t().rawUnderstood;
+  $('raw-add').textContent = t().rawAdd;
+  const granted = (policy?.operations ?? []).filter((rule) => RAW_SIGNING_POLICY_OPERATIONS.some((op) => rule.operations.has(op)));
+  const policyBox = $('raw-policy');
+  policyBox.replaceChildren();
+  if (granted.length > 0) {
+    policyBox.append(el('p', { text: t().rawPolicyGranted }), el('ul', {}, ...granted.map((rule) => {
+      const li = el('li', { testid: 'raw-signing-policy-origin' }, entryView(rule.entry));
+      li.dataset['origin'] = rule.entry.serialized;
+      return li;
+    })));
+  }
+  $('raw-rows').replaceChildren(...rawSigning.map((entry) => {
+    const parsed = parseUserOriginInput(entry.origin);
+    const originCell = el('td', {}, parsed.ok ? entryView(parsed.value) : document.createTextNode(entry.origin));
+    const added = el('td', { className: 'muted', text: entry.addedAt > 0 ? `${t().addedAt} ${new Date(entry.addedAt).toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB')}` : '' });
+    const remove = el('button', { text: t().rawRemove, testid: 'raw-signing-remove' });
+    remove.type = 'button';
+    remove.addEventListener('click', () => void actRaw(() => disableRawSigning(entry.origin)));
+    const row = el('tr', { testid: 'raw-signing-row' }, originCell, added, el('td', { className: 'actions' }, remove));
+    row.dataset['origin'] = entry.origin;
+    return row;
+  }));
+  const none = $('raw-none');
+  none.hidden = rawSigning.length > 0;
+  none.textContent = t().rawNone;
+  const box = $('raw-error');
+  box.hidden = rawError === undefined;
+  box.textContent = rawError === undefined ? '' : rawError.kind === 'problem' ? t().problems[rawError.code] : t()[rawError.key];
+}
+
+async function actRaw(change: () => Promise<void>): Promise<boolean> {
+  try {
+    await change();
+    return true;
+  } catch (error) {
+    rawError = error instanceof KysoError && error.code === 'ORIGIN_NOT_ALLOWED' ? { kind: 'text', key: 'rawDisabledByPolicy' } : { kind: 'text', key: 'saveFailed' };
+    return false;
+  } finally {
+    await reload();
+  }
+}
+
+async function onRawAdd(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  const input = $<HTMLInputElement>('raw-input');
+  const understood = $<HTMLInputElement>('raw-understood');
+  const parsed = parseUserOriginInput(input.value);
+  if (!parsed.ok) rawError = { kind: 'problem', code: parsed.problem };
+  else if (!understood.checked) rawError = { kind: 'text', key: 'rawNotUnderstood' };
+  else if (policy?.allowUserOrigins === false) rawError = { kind: 'text', key: 'rawDisabledByPolicy' };
+  // An admin rule for the site decides its operations; a person's opt-in would have no effect there.
+  else if (policy?.operations.some((rule) => entryMatchesOrigin(rule.entry, parsed.value))) rawError = { kind: 'text', key: 'rawPolicyGovernsThis' };
+  else {
+    rawError = undefined;
+    if (await actRaw(() => enableRawSigning(parsed.value.serialized))) {
+      input.value = '';
+      understood.checked = false;
+    }
+    return;
+  }
+  renderRawSigning();
+  input.focus();
+}
+
 function renderAddError(): void {
   const box = $('add-error');
   box.hidden = addError === undefined;
@@ -121,10 +199,11 @@ function render(): void {
   renderPolicy();
   renderUser();
   renderAddError();
+  renderRawSigning();
 }
 
 async function reload(): Promise<void> {
-  [policy, userOrigins] = await Promise.all([readManagedPolicyUncached(), readUserOrigins()]);
+  [policy, userOrigins, rawSigning] = await Promise.all([readManagedPolicyUncached(), readUserOrigins(), readRawSigningOptIns()]);
   render();
 }
 
@@ -165,5 +244,6 @@ $('lang').addEventListener('click', () => {
   render();
 });
 $<HTMLFormElement>('add-form').addEventListener('submit', (event) => void onAdd(event));
+$<HTMLFormElement>('raw-form').addEventListener('submit', (event) => void onRawAdd(event));
 onAccessStorageChanged(() => void reload());
 void reload();
