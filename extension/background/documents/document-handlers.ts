@@ -17,7 +17,8 @@ import type { NativeHostClient } from '../native/host-client.js';
 import type { SignConsent } from '../consent/consent-broker.js';
 import type { RequestContext } from '../router.js';
 import { prepareSigningCertificates } from '../certificates/signing-candidates.js';
-import { PDF_PREVIEW_MAX_BYTES, type ConsentDocument } from './consent-documents.js';
+import * as v from 'valibot';
+import { HostPdfInfoSchema, PDF_PREVIEW_MAX_BYTES, describeContent, type ConsentDocument } from './consent-documents.js';
 
 /** The policy operation each document kind is decided as. */
 const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'kyso.signPdf' as PageOperation, xml: 'kyso.signXml' as PageOperation, cms: 'kyso.signCms' as PageOperation };
@@ -128,7 +129,7 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
           readDocument: async (index, offset) => {
             const item = payload.documents[index];
             const shown = documents[index];
-            if (!item?.handle || !shown?.pdf?.previewable) throw new KysoError('BAD_REQUEST', { reason: 'no preview for this document' });
+            if (!item?.handle || !(shown?.pdf?.previewable || shown?.content?.pages)) throw new KysoError('BAD_REQUEST', { reason: 'no preview for this document' });
             return deps.host.request('host.documentRead', { handle: item.handle, offset }, quick(context.signal));
           },
           approve: choice.guardApprove(async (certificateId, pin) => {
@@ -186,8 +187,14 @@ async function describeForConsent(host: DocumentHandlerDependencies['host'], ite
   const info = await host.request('host.documentInfo', { handle: item.handle }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
   if (info.kind !== item.kind) throw new KysoError('BAD_REQUEST', { reason: 'document kind differs from its upload' });
   const shown: ConsentDocument = { ...base, size: info.size, sha256: info.sha256, ...(info.xml ? { xml: info.xml } : {}) };
+  if (item.kind === 'cms') {
+    // The window shows what the content is and an excerpt: the person sees more than a name and a hash.
+    const head = info.size === 0 ? new Uint8Array() : base64ToBytes((await host.request('host.documentRead', { handle: item.handle, offset: 0 }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal })).data, 'BAD_REQUEST');
+    return { ...shown, content: describeContent(head.subarray(0, 4096), info.size) };
+  }
   if (item.kind !== 'pdf') return shown;
   const o = item.options ?? {};
+  const hostPdf = hostPdfInfo(info);
   return {
     ...shown,
     pdf: {
@@ -196,6 +203,35 @@ async function describeForConsent(host: DocumentHandlerDependencies['host'], ite
       ...(o.visible?.page !== undefined ? { page: o.visible.page } : {}),
       ...(o.visible?.rect ? { rect: o.visible.rect } : {}),
       ...(o.visible?.anchor ? { anchorText: o.visible.anchor.text } : {}),
+      ...(hostPdf ? { pageCount: hostPdf.pageCount, warnings: hostPdf.warnings, ...(hostPdf.stamp && o.invisible !== true ? { stamp: hostPdf.stamp } : {}) } : {}),
     },
+  };
+}
+
+/**
+ * The host's `pdf` answer (pages, warnings, the stamp as it will be placed), when the host sends one (issue 9 §1).
+ * Read through its own schema so this works before and after the shared DocumentInfo schema gains the field; a
+ * `pdf` that does not fit is refused rather than shown without its warnings.
+ */
+function hostPdfInfo(info: object): v.InferOutput<typeof HostPdfInfoSchema> | undefined {
+  const pdf = (info as { pdf?: unknown }).pdf;
+  if (pdf === undefined) return undefined;
+  const parsed = v.safeParse(HostPdfInfoSchema, pdf);
+  if (!parsed.success) throw new KysoError('INTERNAL_ERROR', { reason: 'host.documentInfo pdf answer not understood' });
+  return parsed.output;
+}
+
+/**
+ * The placement the host needs to say where the stamp goes (`host.documentInfo` request for a PDF, issue 9 §1):
+ * visible unless `invisible` (the host's default, native-host/documents/sign-stored-document.ts).
+ */
+export function stampPlacement(item: PageDocumentItem): { page?: number; rect?: { x: number; y: number; width: number; height: number }; anchorText?: string; invisible: boolean } | undefined {
+  if (item.kind !== 'pdf') return undefined;
+  const o = item.options ?? {};
+  return {
+    invisible: o.invisible === true,
+    ...(o.visible?.page !== undefined ? { page: o.visible.page } : {}),
+    ...(o.visible?.rect ? { rect: o.visible.rect } : {}),
+    ...(o.visible?.anchor ? { anchorText: o.visible.anchor.text } : {}),
   };
 }
