@@ -127,7 +127,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
 
   // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
-  const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(siteIdentity(s.origin).registrableDomain), className: 'question', testid: 'description' }) : renderWhatIsSigned(s);
+  const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : renderWhatIsSigned(s);
 
   const form = el('form');
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
