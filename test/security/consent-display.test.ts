@@ -115,3 +115,34 @@ describe('the consent window shows who asks and what is signed truthfully', () =
     await page.close();
   });
 });
+
+describe('the cleaning and the registrable domain, variant by variant (pure functions the window uses)', () => {
+  it('every bidi control, zero-width and format character, C0/C1 control and line separator is removed or made a space', async () => {
+    const { displayText } = await import('../../shared/domain/display-text.js');
+    const variants: [string, string][] = [
+      ['a\u202Eb', 'ab'], ['a\u202Db', 'ab'], ['a\u202Ab\u202C', 'ab'], ['a\u202Bb', 'ab'], // embeddings and overrides
+      ['a\u2066b\u2069', 'ab'], ['a\u2067b', 'ab'], ['a\u2068b', 'ab'], // isolates
+      ['a\u200Eb\u200F', 'ab'], ['a\u061Cb', 'ab'], // marks
+      ['a\u200Bb\u200C\u200D', 'ab'], ['a\u2060b', 'ab'], ['\uFEFFab', 'ab'], ['a\u00ADb', 'ab'], // zero-width, BOM, soft hyphen
+      ['a\nb', 'a b'], ['a\r\n\tb', 'a b'], ['a\u0000b', 'a b'], ['a\u001Bb', 'a b'], ['a\u0085b', 'a b'], ['a\u2028b\u2029c', 'a b c'],
+      ['  Tờ   khai  ', 'Tờ khai'], ['Hợp đồng số 5', 'Hợp đồng số 5'],
+    ];
+    for (const [input, shown] of variants) expect(displayText(input), JSON.stringify(input)).toBe(shown);
+  });
+
+  it('the registrable domain comes from the Public Suffix List (ICANN and private sections); IPs and localhost stay whole', async () => {
+    const { siteIdentity } = await import('../../extension/ui/consent/site-identity.js');
+    const cases: [string, string][] = [
+      ['https://dichvucong.gov.vn.kyso-login.com', 'kyso-login.com'],
+      ['https://thuedientu.gdt.gov.vn', 'gdt.gov.vn'],
+      ['https://a.b.com.vn', 'b.com.vn'],
+      ['https://portal.example.co.uk', 'example.co.uk'],
+      ['https://attacker.github.io', 'attacker.github.io'],
+      ['https://xn--dchvcng-x0a0689dsha.vn', 'xn--dchvcng-x0a0689dsha.vn'], // dịchvụcông.vn, kept in punycode
+      ['http://localhost:8080', 'localhost'],
+      ['https://127.0.0.1:8443', '127.0.0.1'],
+      ['https://[::1]', '[::1]'],
+    ];
+    for (const [origin, domain] of cases) expect(siteIdentity(origin).registrableDomain, origin).toBe(domain);
+  });
+});

@@ -178,7 +178,7 @@ function toHostItem(item: PageDocumentItem) {
   return rest;
 }
 
-async function describeForConsent(host: DocumentHandlerDependencies['host'], item: PageDocumentItem, signal: AbortSignal): Promise<ConsentDocument> {
+export async function describeForConsent(host: DocumentHandlerDependencies['host'], item: PageDocumentItem, signal: AbortSignal): Promise<ConsentDocument> {
   const base = { kind: item.kind, ...(item.fileName ? { fileName: item.fileName } : {}) };
   if (item.kind === 'cms' && item.digest !== undefined) {
     return { ...base, digestHex: bytesToHex(base64ToBytes(item.digest, 'INVALID_HASH')), digestAlgorithm: item.options?.hashAlgorithm ?? 'SHA-256' };
