@@ -55,8 +55,11 @@ export function startInputArming(options: { delayMs?: number; onArmed?: () => vo
   window.addEventListener('keydown', swallowKey, true);
   window.addEventListener('keypress', swallowKey, true);
   window.addEventListener('keyup', swallowKey, true);
+  // Losing focus disarms at once; coming back (the focus event fires before the click that brought it back is
+  // delivered) starts the delay again. The blur also restarts the timer so a window whose blur is never followed
+  // by a focus event (some headless or window-manager setups) does not stay unusable.
   window.addEventListener('focus', rearm);
-  window.addEventListener('blur', disarm);
+  window.addEventListener('blur', rearm);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') rearm(); else disarm(); });
 
   setArmed(false);
