@@ -33,6 +33,11 @@ beforeAll(async () => {
   files['three.pdf'] = Buffer.from(await makeVietnameseDocument(3));
   files['note.txt'] = Buffer.from('Tờ trình số 12/TTr\nVề việc mua sắm thiết bị\nTổng kinh phí: 120.000.000 đồng', 'utf8');
   files['blob.bin'] = Buffer.concat([Buffer.from([0x00, 0x01, 0xfe, 0xff]), randomBytes(4096)]);
+  // A PDF with a script that runs on opening and an empty form field: content that can change after signing.
+  const active = await PDFDocument.load(files['three.pdf']!);
+  active.addJavaScript('onOpen', 'this.getField("ghi_chu").value = "Đã thay đổi sau khi ký";');
+  active.getForm().createTextField('ghi_chu').addToPage(active.getPage(0), { x: 60, y: 600, width: 300, height: 24 });
+  files['active.pdf'] = Buffer.from(await active.save());
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
   browser = await launchKysoBrowser({ env: token.env });
   server = await startTestServer({ '/files/': dir });
@@ -174,6 +179,19 @@ describe('the person can see what is signed', () => {
     expect(Math.abs(by - (height - Math.max(y0, y1)) * scale)).toBeLessThan(3);
     expect(Math.abs(bw - Math.abs(x1 - x0) * scale)).toBeLessThan(3);
     expect(Math.abs(bh - Math.abs(y1 - y0) * scale)).toBeLessThan(3);
+    await page.close();
+  });
+
+  it.skipIf(!HOST_REPORTS_STAMP)('a PDF with a script and a form field: the window says first that its content can change after signing', async () => {
+    const page = await openPortal();
+    const pending = startInPage(page, `await sdk.signPdf({ document: await file('active.pdf'), fileName: 'active.pdf' }); return {};`);
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=document-warnings]');
+    expect(await consent.textContent('[data-testid=document-warnings]')).toContain('Tệp này chứa nội dung có thể thay đổi sau khi ký:');
+    expect(await consent.locator('[data-testid=document-warning]').count()).toBeGreaterThan(0);
+    await consent.click('[data-testid=lang-toggle]');
+    expect(await consent.textContent('[data-testid=document-warnings]')).toContain('This file contains content that can change after signing:');
+    await cancel(consent, pending);
     await page.close();
   });
 });
