@@ -7,14 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
-import { describeForConsent, stampPlacement } from '../../extension/background/documents/document-handlers.js';
+import { describeForConsent } from '../../extension/background/documents/document-handlers.js';
 import { ConsentDocumentSchema, type ConsentDocument } from '../../extension/background/documents/consent-documents.js';
 
 const HANDLE = 'h'.repeat(24);
 const ORIGIN = 'https://dichvucong.gov.vn';
 const SHA = 'a'.repeat(64);
 const WARNING = { code: 'PDF_JAVASCRIPT', vi: 'Tệp có mã JavaScript chạy khi mở', en: 'The file has JavaScript that runs when opened' };
-const STAMP = { page: 3, rect: { x: 300, y: 200, width: 220, height: 70 }, pageSize: { width: 595.28, height: 841.89 } };
+const STAMP = { page: 3, rect: { x: 300, y: 200, width: 220, height: 70 }, pageSize: { width: 595.28, height: 841.89 }, rotation: 0 as const };
 
 async function consentDocuments(pdfAnswer: unknown, options: Record<string, unknown>): Promise<readonly ConsentDocument[]> {
   const host = {
@@ -50,12 +50,11 @@ describe('the host\'s PDF answer reaches the consent window (simulated host)', (
     await expect(consentDocuments({ pageCount: 3, warnings: [{ code: 'X' }] }, {})).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
   });
 
-  it('the placement sent with host.documentInfo: page, rect, anchor text, invisible', () => {
-    expect(stampPlacement({ kind: 'pdf', handle: HANDLE, options: { visible: { page: 2, rect: { x: 1, y: 2, width: 3, height: 4 } } } } as never))
-      .toEqual({ invisible: false, page: 2, rect: { x: 1, y: 2, width: 3, height: 4 } });
-    expect(stampPlacement({ kind: 'pdf', handle: HANDLE, options: { visible: { anchor: { text: 'GIÁM ĐỐC' } } } } as never)).toEqual({ invisible: false, anchorText: 'GIÁM ĐỐC' });
-    expect(stampPlacement({ kind: 'pdf', handle: HANDLE } as never)).toEqual({ invisible: false });
-    expect(stampPlacement({ kind: 'pdf', handle: HANDLE, options: { invisible: true } } as never)).toEqual({ invisible: true });
-    expect(stampPlacement({ kind: 'xml', handle: HANDLE } as never)).toBeUndefined();
+  it('why the host could not describe a PDF reaches the window with the document', async () => {
+    const error = { code: 'INVALID_DOCUMENT', message: 'Tệp PDF bị hỏng.', messageEn: 'The PDF is damaged.' };
+    const host = { request: async () => ({ kind: 'pdf', size: 10, sha256: SHA, pdfError: error }) };
+    const doc = await describeForConsent(host as never, { kind: 'pdf', handle: HANDLE } as never, new AbortController().signal);
+    expect(doc.error).toEqual(error);
+    expect(v.safeParse(ConsentDocumentSchema, doc).success).toBe(true);
   });
 });

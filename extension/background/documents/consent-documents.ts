@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { DocumentKindSchema, Sha256HexSchema, XmlSummarySchema } from '../../../shared/protocol/document-schemas.js';
 import { DOCUMENT_READ_CHUNK_BYTES } from '../../../shared/limits.js';
-import { Base64Schema } from '../../../shared/protocol/common.js';
+import { Base64Schema, SerializedErrorSchema } from '../../../shared/protocol/common.js';
 
 /** A PDF larger than this is not previewed (pdf.js needs the whole file in the window). */
 export const PDF_PREVIEW_MAX_BYTES = 32 * 1024 * 1024;
@@ -35,6 +35,8 @@ export const HostPdfInfoSchema = v.strictObject({
     page: v.pipe(v.number(), v.integer(), v.minValue(1)),
     rect: PdfRectSchema,
     pageSize: v.strictObject({ width: Finite, height: Finite }),
+    /** The page's /Rotate (pdf.js turns the page and the box with it). */
+    rotation: v.optional(v.picklist([0, 90, 180, 270])),
   })),
 });
 export type HostPdfInfo = v.InferOutput<typeof HostPdfInfoSchema>;
@@ -61,6 +63,8 @@ export const ConsentDocumentSchema = v.strictObject({
     warnings: v.optional(v.pipe(v.array(PdfWarningSchema), v.maxLength(50))),
     stamp: v.optional(HostPdfInfoSchema.entries.stamp.wrapped),
   })),
+  /** Why the host could not describe this document (damaged, unsupported, placement does not fit): signing it will fail. */
+  error: v.optional(SerializedErrorSchema),
   /**
    * CMS over a document: what the content is (sniffed from its first bytes), and an excerpt — text, or the first
    * bytes in hex. `pages`: it is a PDF the window may page through (same bytes path as a PDF preview).

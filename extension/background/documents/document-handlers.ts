@@ -11,7 +11,7 @@ import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS, DOCUMENTS_OPEN_MAX
 import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../../shared/protocol/page-messages.js';
 import type { DocumentKind } from '../../../shared/protocol/document-schemas.js';
 import type { PageDocumentItem } from '../../../shared/protocol/document-page-operations.js';
-import type { SignatureResult } from '../../../shared/protocol/common.js';
+import { SerializedErrorSchema, type SignatureResult } from '../../../shared/protocol/common.js';
 import type { AccessDecision, AccessRequest } from '../access/access-policy.js';
 import type { NativeHostClient } from '../native/host-client.js';
 import type { SignConsent } from '../consent/consent-broker.js';
@@ -195,8 +195,10 @@ export async function describeForConsent(host: DocumentHandlerDependencies['host
   if (item.kind !== 'pdf') return shown;
   const o = item.options ?? {};
   const hostPdf = hostPdfInfo(info);
+  const pdfError = hostAnswer(info, 'pdfError', SerializedErrorSchema);
   return {
     ...shown,
+    ...(pdfError ? { error: pdfError } : {}),
     pdf: {
       invisible: o.invisible === true,
       previewable: info.size <= PDF_PREVIEW_MAX_BYTES,
@@ -209,29 +211,18 @@ export async function describeForConsent(host: DocumentHandlerDependencies['host
 }
 
 /**
- * The host's `pdf` answer (pages, warnings, the stamp as it will be placed), when the host sends one (issue 9 §1).
- * Read through its own schema so this works before and after the shared DocumentInfo schema gains the field; a
- * `pdf` that does not fit is refused rather than shown without its warnings.
+ * The host's `pdf` answer (pages, warnings, the stamp as it will be placed) and `pdfError` (why there is none),
+ * when the host sends them (issue 9 §1). Read through their own schemas so this works before and after the shared
+ * DocumentInfo schema gains the fields; an answer that does not fit is refused rather than shown without its warnings.
  */
 function hostPdfInfo(info: object): v.InferOutput<typeof HostPdfInfoSchema> | undefined {
-  const pdf = (info as { pdf?: unknown }).pdf;
-  if (pdf === undefined) return undefined;
-  const parsed = v.safeParse(HostPdfInfoSchema, pdf);
-  if (!parsed.success) throw new KysoError('INTERNAL_ERROR', { reason: 'host.documentInfo pdf answer not understood' });
-  return parsed.output;
+  return hostAnswer(info, 'pdf', HostPdfInfoSchema);
 }
 
-/**
- * The placement the host needs to say where the stamp goes (`host.documentInfo` request for a PDF, issue 9 §1):
- * visible unless `invisible` (the host's default, native-host/documents/sign-stored-document.ts).
- */
-export function stampPlacement(item: PageDocumentItem): { page?: number; rect?: { x: number; y: number; width: number; height: number }; anchorText?: string; invisible: boolean } | undefined {
-  if (item.kind !== 'pdf') return undefined;
-  const o = item.options ?? {};
-  return {
-    invisible: o.invisible === true,
-    ...(o.visible?.page !== undefined ? { page: o.visible.page } : {}),
-    ...(o.visible?.rect ? { rect: o.visible.rect } : {}),
-    ...(o.visible?.anchor ? { anchorText: o.visible.anchor.text } : {}),
-  };
+function hostAnswer<S extends v.GenericSchema>(info: object, field: string, schema: S): v.InferOutput<S> | undefined {
+  const value = (info as Record<string, unknown>)[field];
+  if (value === undefined) return undefined;
+  const parsed = v.safeParse(schema, value);
+  if (!parsed.success) throw new KysoError('INTERNAL_ERROR', { reason: `host.documentInfo ${field} answer not understood` });
+  return parsed.output;
 }

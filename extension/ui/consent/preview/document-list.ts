@@ -21,7 +21,7 @@ const TEXT = {
     previewFailed: 'Không xem trước được trang này.', bytes: (n: number) => formatBytes(n, 'vi'),
     invisiblePages: 'Chữ ký ẩn: không có hình chữ ký trên trang; các trang của tệp:', pageOf: 'Trang', prev: '‹ Trang trước', next: 'Trang sau ›',
     anchorUnknown: 'vị trí chính xác chưa xem trước được', stampPage: (p: number) => `Ô chữ ký (tô đỏ) ở trang ${p}`,
-    warningsLead: 'Tệp này chứa nội dung có thể thay đổi sau khi ký:',
+    warningsLead: 'Tệp này chứa nội dung có thể thay đổi sau khi ký:', cannotSign: 'Không ký được tệp này:',
     contentType: 'Loại nội dung', excerpt: 'Trích đoạn', excerptHex: 'Các byte đầu (hex)', onlyStart: '(chỉ phần đầu)',
   },
   en: {
@@ -33,7 +33,7 @@ const TEXT = {
     previewFailed: 'This page could not be previewed.', bytes: (n: number) => formatBytes(n, 'en'),
     invisiblePages: 'Invisible signature: no stamp on the pages; the pages of the file:', pageOf: 'Page', prev: '‹ Previous', next: 'Next ›',
     anchorUnknown: 'exact place not previewed', stampPage: (p: number) => `Signature box (outlined in red) on page ${p}`,
-    warningsLead: 'This file contains content that can change after signing:',
+    warningsLead: 'This file contains content that can change after signing:', cannotSign: 'This file cannot be signed:',
     contentType: 'Content type', excerpt: 'Excerpt', excerptHex: 'First bytes (hex)', onlyStart: '(beginning only)',
   },
 } as const;
@@ -55,6 +55,7 @@ export function renderDocumentList(documents: readonly ConsentDocument[], langua
       ...(d.digestHex ? [el('dt', { text: `${t.digest} (${d.digestAlgorithm ?? 'SHA-256'})` }), el('dd', { text: d.digestHex, className: 'digest', testid: 'document-digest' })] : []),
     );
     item.append(facts);
+    if (d.error) item.append(el('div', { className: 'warnings', testid: 'document-error', text: `${t.cannotSign} ${language === 'vi' ? d.error.message : d.error.messageEn}` }));
     if (d.pdf?.warnings?.length) item.append(warningsBox(d.pdf.warnings, language));
     if (d.xml) item.append(xmlSummary(d.xml, t));
     if (d.pdf) item.append(pdfPreview(d, index, language, read));
@@ -101,7 +102,8 @@ interface StampPlan { readonly page: number | 'last'; readonly box: StampBox }
 function stampPlan(pdf: NonNullable<ConsentDocument['pdf']>): StampPlan | undefined {
   if (pdf.invisible) return undefined;
   if (pdf.stamp) return { page: pdf.stamp.page, box: pdf.stamp.rect };
-  if (pdf.anchorText) return undefined;
+  // A newer host that answered (pageCount) but gave no stamp, or any anchor: no box is better than a guessed one.
+  if (pdf.anchorText || pdf.pageCount !== undefined) return undefined;
   return { page: pdf.page ?? 'last', box: pdf.rect ?? 'corner' };
 }
 
