@@ -20,7 +20,7 @@ const TEXT = {
     last: 'cuối', anchor: (t: string) => `Chữ ký đặt gần dòng chữ «${t}»`, loading: 'Đang hiển thị trang…', tooLarge: 'Tệp lớn: không xem trước được.',
     previewFailed: 'Không xem trước được trang này.', bytes: (n: number) => formatBytes(n, 'vi'),
     invisiblePages: 'Chữ ký ẩn: không có hình chữ ký trên trang; các trang của tệp:', pageOf: 'Trang', prev: '‹ Trang trước', next: 'Trang sau ›',
-    anchorUnknown: 'vị trí chính xác chưa xem trước được', stampPage: (p: number) => `Ô chữ ký (tô đỏ) ở trang ${p}`,
+    anchorUnknown: 'vị trí chính xác của chữ ký chưa xem trước được', stampPage: (p: number) => `Ô chữ ký (tô đỏ) ở trang ${p}`,
     warningsLead: 'Tệp này chứa nội dung có thể thay đổi sau khi ký:', cannotSign: 'Không ký được tệp này:',
     contentType: 'Loại nội dung', excerpt: 'Trích đoạn', excerptHex: 'Các byte đầu (hex)', onlyStart: '(chỉ phần đầu)',
   },
@@ -32,7 +32,7 @@ const TEXT = {
     last: 'last', anchor: (t: string) => `Signature placed near the text “${t}”`, loading: 'Rendering the page…', tooLarge: 'Large file: no preview.',
     previewFailed: 'This page could not be previewed.', bytes: (n: number) => formatBytes(n, 'en'),
     invisiblePages: 'Invisible signature: no stamp on the pages; the pages of the file:', pageOf: 'Page', prev: '‹ Previous', next: 'Next ›',
-    anchorUnknown: 'exact place not previewed', stampPage: (p: number) => `Signature box (outlined in red) on page ${p}`,
+    anchorUnknown: 'the exact place of the signature is not previewed', stampPage: (p: number) => `Signature box (outlined in red) on page ${p}`,
     warningsLead: 'This file contains content that can change after signing:', cannotSign: 'This file cannot be signed:',
     contentType: 'Content type', excerpt: 'Excerpt', excerptHex: 'First bytes (hex)', onlyStart: '(beginning only)',
   },
@@ -115,6 +115,7 @@ function pdfPreview(d: ConsentDocument, index: number, language: UiLanguage, rea
   if (pdf.invisible) box.append(el('p', { text: t.invisiblePages }));
   else if (pdf.stamp) box.append(el('p', { text: pdf.anchorText ? `${t.anchor(pdf.anchorText)} — ${t.stampPage(pdf.stamp.page)}` : t.stampPage(pdf.stamp.page), testid: 'stamp-placement' }));
   else if (pdf.anchorText) box.append(el('p', { text: `${t.anchor(pdf.anchorText)} (${t.anchorUnknown})`, testid: 'stamp-placement' }));
+  else if (pdf.pageCount !== undefined) box.append(el('p', { text: t.anchorUnknown, testid: 'stamp-placement' }));
   else box.append(el('p', { text: t.page(pdf.page !== undefined ? String(pdf.page) : t.last), testid: 'stamp-placement' }));
   if (!pdf.previewable) { box.append(el('p', { text: t.tooLarge })); return box; }
   box.append(pageViewer(`${index}:${d.sha256 ?? ''}`, index, plan, language, read));
