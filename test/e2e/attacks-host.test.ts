@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
-import { clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { createSoftwarePki } from '../helpers/software-signer.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
@@ -110,6 +110,7 @@ describe('simulated compromised host', () => {
     const outcome = call(SIGN);
     const consent = await waitForConsentPage(browser.context);
     await consent.waitForSelector('[data-testid=confirm-last-try]');
+    await waitForArmed(consent); // decisions are ignored for the window's first second
     expect(await consent.textContent('[data-testid=final-try-warning]')).toMatch(/lần thử PIN cuối cùng.*bị khoá/);
     expect(await consent.isDisabled('[data-testid=approve]')).toBe(true);
     await consent.fill('[data-testid=pin]', '123456');

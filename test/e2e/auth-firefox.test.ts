@@ -41,6 +41,7 @@ describe(`authenticate() in Firefox (${FIREFOX_PATH})`, () => {
     await consent.waitForSelector('[data-testid=pin]');
     expect(await consent.$eval('[data-testid=description]', (el) => el.textContent)).toContain(`Đăng nhập vào ${server.url}`);
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('person-ec').certificateId}"]`);
+    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
     await consent.type('[data-testid=pin]', token.userPin);
     await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
     const result = await outcome;

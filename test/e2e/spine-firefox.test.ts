@@ -56,6 +56,7 @@ describe(`spine in Firefox (${FIREFOX_PATH})`, () => {
     await consent.waitForSelector('[data-testid=pin]');
     expect(await consent.$eval('[data-testid=origin]', (el) => el.textContent)).toBe(server.url);
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert(name).certificateId}"]`);
+    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
     await consent.type('[data-testid=pin]', token.userPin);
     await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
     const { result, code } = await outcome(page);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
-  approveInConsent, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
+  approveInConsent, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
@@ -82,6 +82,7 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
       await approveInConsent(consent, { certificateId: certificate.certificateId, pin: token.userPin });
     } else {
       await consent.click(`[data-testid=certificate-option][data-certificate-id="${certificate.certificateId}"]`);
+      await waitForArmed(consent); // Enter is ignored for the window's first second
       await consent.fill('[data-testid=pin]', token.userPin);
       await consent.press('[data-testid=pin]', 'Enter', { noWaitAfter: true }).catch(() => undefined);
     }

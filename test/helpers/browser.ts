@@ -145,17 +145,27 @@ export interface ApproveOptions {
   readonly site?: 'once' | 'always' | 'block';
 }
 
+/**
+ * The consent window ignores input for about a second after it shows, regains focus or changes step
+ * (extension/ui/consent/input-arming.ts); wait until it accepts input, as a person's reaction time does.
+ */
+export async function waitForArmed(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.waitForSelector('body[data-armed=true]', { state: 'attached', timeout: timeoutMs });
+}
+
 /** Act in the consent window like a person: allow the site when asked, pick the certificate, type the PIN, approve. */
 export async function approveInConsent(page: Page, options: ApproveOptions): Promise<void> {
   const siteButton = page.locator('[data-testid=site-allow-once]');
   const certificate = page.locator('[data-testid=certificate-option]').first();
   await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
   if (await siteButton.isVisible()) {
+    await waitForArmed(page);
     await page.click(`[data-testid=site-allow-${options.site ?? 'once'}]`);
     if (options.site === 'block') return;
     await certificate.waitFor({ timeout: 15_000 });
   }
   if (options.certificateId) await page.click(`[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`);
+  await waitForArmed(page);
   await page.fill('[data-testid=pin]', options.pin);
   await clickClosing(page, '[data-testid=approve]');
 }

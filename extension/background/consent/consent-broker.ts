@@ -101,8 +101,13 @@ export class ConsentBroker {
       };
       request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
       this.queue.push(session);
-      // The person must finish the open window first; show it rather than let the new request wait unseen.
-      if (this.active?.windowId !== undefined) void this.deps.focusWindow?.(this.active.windowId);
+      // The person must finish the open window first; show it rather than let the new request wait unseen —
+      // but only for a request of the same site and page. Another site's request must not pull the window to the
+      // front under the person's cursor or keys (keyjacking, issue 9 §5); it waits its turn unseen.
+      const active = this.active;
+      if (active?.windowId !== undefined && active.request.origin === request.origin && active.request.topOrigin === request.topOrigin) {
+        void this.deps.focusWindow?.(active.windowId);
+      }
       this.pump();
     });
   }

@@ -5,10 +5,41 @@
 import * as v from 'valibot';
 import { DocumentKindSchema, Sha256HexSchema, XmlSummarySchema } from '../../../shared/protocol/document-schemas.js';
 import { DOCUMENT_READ_CHUNK_BYTES } from '../../../shared/limits.js';
-import { Base64Schema } from '../../../shared/protocol/common.js';
+import { Base64Schema, SerializedErrorSchema } from '../../../shared/protocol/common.js';
 
 /** A PDF larger than this is not previewed (pdf.js needs the whole file in the window). */
 export const PDF_PREVIEW_MAX_BYTES = 32 * 1024 * 1024;
+/** How much of a CMS document's content the window shows as an excerpt (text characters / bytes in hex). */
+export const EXCERPT_MAX_CHARS = 1200;
+export const EXCERPT_HEX_BYTES = 48;
+
+const ShownText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const Finite = v.pipe(v.number(), v.finite());
+const PdfRectSchema = v.strictObject({ x: Finite, y: Finite, width: Finite, height: Finite });
+
+/** A PDF feature that can change what is seen after signing (host: native-host/formats/pdf), in both languages. */
+export const PdfWarningSchema = v.strictObject({
+  code: ShownText(64), vi: ShownText(500), en: ShownText(500), detail: v.optional(ShownText(500)),
+});
+
+/**
+ * What the host says about a PDF for the consent window (`host.documentInfo` → `pdf`, issue 9 §1): its pages,
+ * what may change after signing, and WHERE THE HOST WILL PUT THE STAMP — page (1-based) and rectangle in that
+ * page's user space, anchors already resolved — so the window draws the host's rectangle and computes none.
+ * Hosts before that change send no `pdf`; it is optional here so both work.
+ */
+export const HostPdfInfoSchema = v.strictObject({
+  pageCount: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  warnings: v.pipe(v.array(PdfWarningSchema), v.maxLength(50)),
+  stamp: v.optional(v.strictObject({
+    page: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    rect: PdfRectSchema,
+    pageSize: v.strictObject({ width: Finite, height: Finite }),
+    /** The page's /Rotate (pdf.js turns the page and the box with it). */
+    rotation: v.optional(v.picklist([0, 90, 180, 270])),
+  })),
+});
+export type HostPdfInfo = v.InferOutput<typeof HostPdfInfoSchema>;
 
 export const ConsentDocumentSchema = v.strictObject({
   kind: DocumentKindSchema,
@@ -20,13 +51,30 @@ export const ConsentDocumentSchema = v.strictObject({
   digestHex: v.optional(v.string()),
   digestAlgorithm: v.optional(v.string()),
   xml: v.optional(XmlSummarySchema),
-  /** PDF: the stamp's page (1-based; absent = last) and rectangle in PDF points; invisible → no stamp. */
+  /** PDF: the stamp's page (1-based; absent = last) and rectangle in PDF points as the PAGE asked; invisible → no stamp. */
   pdf: v.optional(v.strictObject({
     page: v.optional(v.number()),
-    rect: v.optional(v.strictObject({ x: v.number(), y: v.number(), width: v.number(), height: v.number() })),
+    rect: v.optional(PdfRectSchema),
     anchorText: v.optional(v.string()),
     invisible: v.boolean(),
     previewable: v.boolean(),
+    /** From the host (newer hosts): number of pages, what can change after signing, the stamp as it will be placed. */
+    pageCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    warnings: v.optional(v.pipe(v.array(PdfWarningSchema), v.maxLength(50))),
+    stamp: v.optional(HostPdfInfoSchema.entries.stamp.wrapped),
+  })),
+  /** Why the host could not describe this document (damaged, unsupported, placement does not fit): signing it will fail. */
+  error: v.optional(SerializedErrorSchema),
+  /**
+   * CMS over a document: what the content is (sniffed from its first bytes), and an excerpt — text, or the first
+   * bytes in hex. `pages`: it is a PDF the window may page through (same bytes path as a PDF preview).
+   */
+  content: v.optional(v.strictObject({
+    type: ShownText(100),
+    excerpt: v.optional(ShownText(EXCERPT_MAX_CHARS + 1)),
+    hex: v.optional(ShownText(EXCERPT_HEX_BYTES * 3)),
+    truncated: v.boolean(),
+    pages: v.boolean(),
   })),
 });
 export type ConsentDocument = v.InferOutput<typeof ConsentDocumentSchema>;
@@ -45,3 +93,41 @@ export const ConsentDocumentDataSchema = v.strictObject({
   eof: v.boolean(),
 });
 export type ConsentDocumentData = v.InferOutput<typeof ConsentDocumentDataSchema>;
+
+/**
+ * What a document's first bytes say it is, for the window: a few signatures (magic numbers) and otherwise text
+ * (valid UTF-8, no NUL) or binary. An excerpt only — the window never claims to show the whole document.
+ */
+export function describeContent(head: Uint8Array, size: number): NonNullable<ConsentDocument['content']> {
+  const starts = (magic: readonly number[]) => magic.every((byte, i) => head[i] === byte);
+  const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+  let type = 'application/octet-stream';
+  if (starts(ascii('%PDF-'))) type = 'application/pdf';
+  else if (starts([0x50, 0x4b, 0x03, 0x04])) type = 'application/zip';
+  else if (starts([0x89, 0x50, 0x4e, 0x47])) type = 'image/png';
+  else if (starts([0xff, 0xd8, 0xff])) type = 'image/jpeg';
+  else if (starts([0x30]) && head.length > 1 && (head[1]! & 0x80) !== 0) type = 'application/octet-stream (DER)';
+  let text: string | undefined;
+  if (type === 'application/octet-stream' && !head.includes(0)) {
+    // A cut in the middle of a UTF-8 sequence at the end of the head is not a reason to call it binary.
+    try { text = new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, trimPartialUtf8(head))); } catch { text = undefined; }
+    if (text !== undefined) type = /^\s*</.test(text) ? 'text/xml' : 'text/plain';
+  }
+  if (text !== undefined) {
+    const excerpt = text.slice(0, EXCERPT_MAX_CHARS);
+    return { type, excerpt, truncated: excerpt.length < text.length || head.length < size, pages: false };
+  }
+  const hex = [...head.subarray(0, EXCERPT_HEX_BYTES)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return { type, hex, truncated: size > EXCERPT_HEX_BYTES, pages: type === 'application/pdf' && size <= PDF_PREVIEW_MAX_BYTES };
+}
+
+/** Length of `bytes` without an incomplete UTF-8 sequence at its end. */
+function trimPartialUtf8(bytes: Uint8Array): number {
+  let end = bytes.length;
+  let back = 0;
+  while (back < 3 && end - back - 1 >= 0 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++;
+  const lead = bytes[end - back - 1];
+  if (lead === undefined) return end;
+  const need = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc0 ? 1 : 0;
+  return need > back ? end - back - 1 : end;
+}

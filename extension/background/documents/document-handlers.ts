@@ -28,13 +28,14 @@ import {
 import type { PageOperation, PageRequest, PageRequestPayload, PageResult } from '../../../shared/protocol/page-messages.js';
 import type { DocumentKind } from '../../../shared/protocol/document-schemas.js';
 import type { PageDocumentItem } from '../../../shared/protocol/document-page-operations.js';
-import type { SignatureResult } from '../../../shared/protocol/common.js';
+import { SerializedErrorSchema, type SignatureResult } from '../../../shared/protocol/common.js';
 import type { AccessDecision, AccessRequest } from '../access/access-policy.js';
 import type { NativeHostClient } from '../native/host-client.js';
 import type { SignConsent } from '../consent/consent-broker.js';
 import type { RequestContext } from '../router.js';
 import { prepareSigningCertificates } from '../certificates/signing-candidates.js';
-import { PDF_PREVIEW_MAX_BYTES, type ConsentDocument } from './consent-documents.js';
+import * as v from 'valibot';
+import { HostPdfInfoSchema, PDF_PREVIEW_MAX_BYTES, describeContent, type ConsentDocument } from './consent-documents.js';
 
 /** The policy operation each document kind is decided as. */
 const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'kyso.signPdf' as PageOperation, xml: 'kyso.signXml' as PageOperation, cms: 'kyso.signCms' as PageOperation };
@@ -240,7 +241,7 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
           readDocument: async (index, offset) => {
             const item = payload.documents[index];
             const shown = documents[index];
-            if (!item?.handle || !shown?.pdf?.previewable) throw new KysoError('BAD_REQUEST', { reason: 'no preview for this document' });
+            if (!item?.handle || !(shown?.pdf?.previewable || shown?.content?.pages)) throw new KysoError('BAD_REQUEST', { reason: 'no preview for this document' });
             return deps.host.request('host.documentRead', { handle: item.handle, offset }, quick(context.signal));
           },
           approve: choice.guardApprove(async (certificateId, pin) => {
@@ -293,7 +294,7 @@ function toHostItem(item: PageDocumentItem) {
   return rest;
 }
 
-async function describeForConsent(host: DocumentHandlerDependencies['host'], item: PageDocumentItem, signal: AbortSignal): Promise<ConsentDocument> {
+export async function describeForConsent(host: DocumentHandlerDependencies['host'], item: PageDocumentItem, signal: AbortSignal): Promise<ConsentDocument> {
   const base = { kind: item.kind, ...(item.fileName ? { fileName: item.fileName } : {}) };
   if (item.kind === 'cms' && item.digest !== undefined) {
     return { ...base, digestHex: bytesToHex(base64ToBytes(item.digest, 'INVALID_HASH')), digestAlgorithm: item.options?.hashAlgorithm ?? 'SHA-256' };
@@ -304,16 +305,42 @@ async function describeForConsent(host: DocumentHandlerDependencies['host'], ite
   const info = await host.request('host.documentInfo', { handle: item.handle, ...(ref ? { ref } : {}) }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
   if (info.kind !== item.kind) throw new KysoError('BAD_REQUEST', { reason: 'document kind differs from its upload' });
   const shown: ConsentDocument = { ...base, size: info.size, sha256: info.sha256, ...(info.xml ? { xml: info.xml } : {}) };
+  if (item.kind === 'cms') {
+    // The window shows what the content is and an excerpt: the person sees more than a name and a hash.
+    const head = info.size === 0 ? new Uint8Array() : base64ToBytes((await host.request('host.documentRead', { handle: item.handle, offset: 0 }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal })).data, 'BAD_REQUEST');
+    return { ...shown, content: describeContent(head.subarray(0, 4096), info.size) };
+  }
   if (item.kind !== 'pdf') return shown;
   const o = item.options ?? {};
+  const hostPdf = hostPdfInfo(info);
+  const pdfError = hostAnswer(info, 'pdfError', SerializedErrorSchema);
   return {
     ...shown,
+    ...(pdfError ? { error: pdfError } : {}),
     pdf: {
       invisible: o.invisible === true,
       previewable: info.size <= PDF_PREVIEW_MAX_BYTES,
       ...(o.visible?.page !== undefined ? { page: o.visible.page } : {}),
       ...(o.visible?.rect ? { rect: o.visible.rect } : {}),
       ...(o.visible?.anchor ? { anchorText: o.visible.anchor.text } : {}),
+      ...(hostPdf ? { pageCount: hostPdf.pageCount, warnings: hostPdf.warnings, ...(hostPdf.stamp && o.invisible !== true ? { stamp: hostPdf.stamp } : {}) } : {}),
     },
   };
+}
+
+/**
+ * The host's `pdf` answer (pages, warnings, the stamp as it will be placed) and `pdfError` (why there is none),
+ * when the host sends them (issue 9 §1). Read through their own schemas so this works before and after the shared
+ * DocumentInfo schema gains the fields; an answer that does not fit is refused rather than shown without its warnings.
+ */
+function hostPdfInfo(info: object): v.InferOutput<typeof HostPdfInfoSchema> | undefined {
+  return hostAnswer(info, 'pdf', HostPdfInfoSchema);
+}
+
+function hostAnswer<S extends v.GenericSchema>(info: object, field: string, schema: S): v.InferOutput<S> | undefined {
+  const value = (info as Record<string, unknown>)[field];
+  if (value === undefined) return undefined;
+  const parsed = v.safeParse(schema, value);
+  if (!parsed.success) throw new KysoError('INTERNAL_ERROR', { reason: `host.documentInfo ${field} answer not understood` });
+  return parsed.output;
 }

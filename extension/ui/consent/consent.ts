@@ -14,6 +14,8 @@ import { startCertificatePolling } from './certificate-refresh.js';
 import { pinGuardState } from './pin-guard.js';
 import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
 import { el } from '../dom.js';
+import { startInputArming } from './input-arming.js';
+import { siteIdentity } from './site-identity.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -26,6 +28,20 @@ let confirmedLastTry = false;
 
 const $ = (id: string) => document.getElementById(id)!;
 const t = () => TEXT[language];
+/** Decisions are ignored for a second after the window shows, regains focus or changes step (input-arming.ts). */
+const arming = startInputArming({ onArmed: () => placeFocus() });
+const POSITIVE_TEST_IDS = new Set(['site-allow-once', 'site-allow-always', 'approve']);
+
+/**
+ * Default focus is never on a positive action [after Chromium's permission prompts]: the neutral heading until the
+ * window is armed, then the PIN field on the signing step (Enter there submits, so only once armed).
+ */
+function placeFocus(): void {
+  const pin = document.querySelector<HTMLInputElement>('#pin');
+  const active = document.activeElement as HTMLElement | null;
+  if (arming.armed() && state?.step === 'sign' && pin) { if (active !== pin) pin.focus(); return; }
+  if (!active || active === document.body || POSITIVE_TEST_IDS.has(active.dataset['testid'] ?? '') || !arming.armed()) $('title').focus();
+}
 
 async function send(message: Record<string, unknown>): Promise<ConsentReply> {
   const reply = await browserApi.sendMessage({ ...message, sessionId });
@@ -40,6 +56,8 @@ function apply(reply: ConsentReply): void {
     window.close();
     return;
   }
+  // A new step is a new decision: the delay starts again (a double click cannot allow the site AND approve).
+  if (state && state.step !== reply.state.step) arming.rearm();
   state = reply.state;
   confirmedLastTry = false;
   lastError = reply.outcome === 'retry' ? reply.error : null;
@@ -63,17 +81,21 @@ function render(): void {
   content.replaceChildren();
   showError(lastError);
   if (!state) return;
+  // The registrable domain (Public Suffix List) big, the full origin under it: a look-alike subdomain shows its owner.
+  $('registrable-domain').textContent = siteIdentity(state.origin).registrableDomain;
   $('origin').textContent = state.origin;
   const top = $('top-origin');
   top.hidden = !state.topOrigin;
-  top.textContent = state.topOrigin ? `${t().embeddedIn} ${state.topOrigin}` : '';
+  top.textContent = state.topOrigin ? `${t().embeddedIn} ${siteIdentity(state.topOrigin).registrableDomain} (${state.topOrigin})` : '';
   if (state.step === 'site') renderSite(content, state); else renderSign(content, state);
+  placeFocus();
 }
 
 function renderSite(content: HTMLElement, s: ConsentState): void {
   const button = (testid: string, label: string, choice: SiteChoice, className = '') => {
     const b = el('button', { text: label, testid, className });
     b.type = 'button';
+    arming.markDecision(b);
     b.addEventListener('click', () => { void choose(choice); });
     return b;
   };
@@ -85,11 +107,10 @@ function renderSite(content: HTMLElement, s: ConsentState): void {
       button('site-allow-always', t().allowAlways, 'always'),
       button('site-allow-once', t().allowOnce, 'once', 'primary')),
   );
-  content.querySelector<HTMLButtonElement>('[data-testid=site-allow-once]')?.focus();
 }
 
 async function choose(choice: SiteChoice): Promise<void> {
-  if (busy) return;
+  if (busy || !arming.armed()) return;
   busy = true;
   let reply: ConsentReply;
   try { reply = await send({ kind: 'consent.site', choice }); } finally { busy = false; }
@@ -106,12 +127,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
 
   // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
-  const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : el('dl', {},
-    el('dt', { text: t().operation }), el('dd', { text: t().operations[s.operation] }),
-    el('dt', { text: t().whatIsSigned }), el('dd', { text: sign.description ?? t().noDescription, testid: 'description' }),
-    el('dt', { text: t().hashAlgorithm }), el('dd', { text: sign.hashAlgorithm }),
-    el('dt', { text: t().digest }), el('dd', { text: sign.digestHex, className: 'digest', testid: 'digest' }),
-  );
+  const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : renderWhatIsSigned(s);
 
   const form = el('form');
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
@@ -161,7 +177,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const approveLabel = s.operation === 'kyso.authenticate' ? t().operations['kyso.authenticate'] : t().approve;
   const approve = el('button', { text: busy ? t().signing : approveLabel, className: 'primary', testid: 'approve' });
   approve.type = 'submit';
-  approve.disabled = busy || !selected || !guard.approveAllowed;
+  arming.markDecision(approve, busy || !selected || !guard.approveAllowed);
   const cancel = el('button', { text: t().cancel, testid: 'cancel' });
   cancel.type = 'button';
   cancel.addEventListener('click', () => { void cancelRequest(); });
@@ -169,7 +185,25 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   form.addEventListener('submit', (event) => { event.preventDefault(); void approveRequest(); });
 
   content.append(details, ...(sign.documents ? [renderDocumentList(sign.documents, language, createDocumentReader((m) => browserApi.sendMessage(m), sessionId))] : []), form);
-  (form.querySelector<HTMLInputElement>('#pin') ?? approve).focus();
+}
+
+/**
+ * What the window can say about what is signed. Only the documents (background/documents) and the digest are
+ * Kyso's own facts; the page's description is shown as the site's words, never as "what is signed". A bare
+ * signHash value cannot be read by anyone: the window says so, plainly (issue 9 §2).
+ */
+function renderWhatIsSigned(s: ConsentState): HTMLElement {
+  const sign = s.sign!;
+  const box = el('div', { className: 'what' });
+  box.append(el('dl', {}, el('dt', { text: t().operation }), el('dd', { text: t().operations[s.operation], testid: 'operation' })));
+  if (s.operation === 'kyso.signHash') box.append(el('p', { className: 'hash-warning', testid: 'hash-warning', text: t().hashCannotBeRead }));
+  box.append(el('div', { className: 'site-words', testid: 'site-words' },
+    el('div', { className: 'site-words-label', text: t().siteWords }),
+    el('blockquote', { text: sign.description ?? t().noDescription, testid: 'description' })));
+  box.append(el('dl', {},
+    el('dt', { text: t().hashAlgorithm }), el('dd', { text: sign.hashAlgorithm }),
+    el('dt', { text: s.operation === 'kyso.signHash' ? t().hashValue : t().digest }), el('dd', { text: sign.digestHex, className: 'digest', testid: 'digest' })));
+  return box;
 }
 
 function certificateOption(certificate: CertificateInfo): HTMLElement {
@@ -201,7 +235,8 @@ function formatDate(iso: string): string {
 }
 
 async function approveRequest(): Promise<void> {
-  if (busy || !state?.sign) return;
+  // Before the window is armed an approve (Enter in the PIN field, a click) is ignored, the PIN field left as is.
+  if (busy || !state?.sign || !arming.armed()) return;
   if (!selectedId) { lastError = t().chooseFirst; showError(lastError); return; }
   const chosen = state.sign.certificates.find((c) => c.id === selectedId);
   if (!pinGuardState(chosen ? tokenOf(chosen, state.sign.tokens)?.flags : undefined, confirmedLastTry).approveAllowed) return;

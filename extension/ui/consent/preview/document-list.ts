@@ -1,13 +1,15 @@
 /**
  * The documents part of the consent window: one `batch-item` per document with its file name, size and SHA-256
  * (or, for a CMS over a digest, the digest itself), a readable summary of an XML document (e-invoice: number,
- * seller, buyer, total), and for a PDF the page that will carry the stamp, rendered with pdf.js and the stamp's
- * rectangle drawn on it. pdf.js is imported lazily (pdf-preview.ts), so non-PDF requests do not load it.
+ * seller, buyer, total), for a PDF every page (paged, with the page count) and the stamp's rectangle as the host
+ * will place it, and what can change after signing; for a CMS document its content type and an excerpt (or its
+ * pages when it is a PDF). pdf.js is imported lazily (pdf-preview.ts), so requests without a PDF do not load it.
  */
 import * as v from 'valibot';
 import { ConsentDocumentDataSchema, type ConsentDocument } from '../../../background/documents/consent-documents.js';
 import type { UiLanguage } from '../consent-text.js';
 import { el } from '../../dom.js';
+import type { PdfPages, StampBox } from './pdf-preview.js';
 
 const TEXT = {
   vi: {
@@ -17,6 +19,10 @@ const TEXT = {
     root: 'Phần tử gốc', invisible: 'Chữ ký ẩn (không có hình chữ ký trên trang)', page: (p: string) => `Trang ${p} — ô chữ ký được tô đỏ`,
     last: 'cuối', anchor: (t: string) => `Chữ ký đặt gần dòng chữ «${t}»`, loading: 'Đang hiển thị trang…', tooLarge: 'Tệp lớn: không xem trước được.',
     previewFailed: 'Không xem trước được trang này.', bytes: (n: number) => formatBytes(n, 'vi'),
+    invisiblePages: 'Chữ ký ẩn: không có hình chữ ký trên trang; các trang của tệp:', pageOf: 'Trang', prev: '‹ Trang trước', next: 'Trang sau ›',
+    anchorUnknown: 'vị trí chính xác của chữ ký chưa xem trước được', stampPage: (p: number) => `Ô chữ ký (tô đỏ) ở trang ${p}`,
+    warningsLead: 'Tệp này chứa nội dung có thể thay đổi sau khi ký:', cannotSign: 'Không ký được tệp này:',
+    contentType: 'Loại nội dung', excerpt: 'Trích đoạn', excerptHex: 'Các byte đầu (hex)', onlyStart: '(chỉ phần đầu)',
   },
   en: {
     documents: (n: number) => (n > 1 ? `${n} documents to sign` : 'Document to sign'),
@@ -25,13 +31,17 @@ const TEXT = {
     root: 'Root element', invisible: 'Invisible signature (no stamp on the page)', page: (p: string) => `Page ${p} — the signature box is outlined in red`,
     last: 'last', anchor: (t: string) => `Signature placed near the text “${t}”`, loading: 'Rendering the page…', tooLarge: 'Large file: no preview.',
     previewFailed: 'This page could not be previewed.', bytes: (n: number) => formatBytes(n, 'en'),
+    invisiblePages: 'Invisible signature: no stamp on the pages; the pages of the file:', pageOf: 'Page', prev: '‹ Previous', next: 'Next ›',
+    anchorUnknown: 'the exact place of the signature is not previewed', stampPage: (p: number) => `Signature box (outlined in red) on page ${p}`,
+    warningsLead: 'This file contains content that can change after signing:', cannotSign: 'This file cannot be signed:',
+    contentType: 'Content type', excerpt: 'Excerpt', excerptHex: 'First bytes (hex)', onlyStart: '(beginning only)',
   },
 } as const;
 
 export type ReadDocument = (index: number, offset: number) => Promise<{ data: string; eof: boolean } | undefined>;
 
-/** Rendered PDF pages survive re-renders of the window (language toggle, wrong PIN): keyed by index + digest. */
-const canvases = new Map<string, HTMLElement>();
+/** PDF viewers survive re-renders of the window (language toggle, wrong PIN, hot-plug): keyed by index + digest. */
+const viewers = new Map<string, HTMLElement>();
 
 export function renderDocumentList(documents: readonly ConsentDocument[], language: UiLanguage, read: ReadDocument): HTMLElement {
   const t = TEXT[language];
@@ -45,9 +55,12 @@ export function renderDocumentList(documents: readonly ConsentDocument[], langua
       ...(d.digestHex ? [el('dt', { text: `${t.digest} (${d.digestAlgorithm ?? 'SHA-256'})` }), el('dd', { text: d.digestHex, className: 'digest', testid: 'document-digest' })] : []),
     );
     item.append(facts);
+    if (d.error) item.append(el('div', { className: 'warnings', testid: 'document-error', text: `${t.cannotSign} ${language === 'vi' ? d.error.message : d.error.messageEn}` }));
+    if (d.pdf?.warnings?.length) item.append(warningsBox(d.pdf.warnings, language));
     if (d.xml) item.append(xmlSummary(d.xml, t));
     if (d.xml?.signedPart && !d.xml.signedPart.wholeDocument) item.append(signedPartNote(d.xml.signedPart.path, language));
     if (d.pdf) item.append(pdfPreview(d, index, language, read));
+    if (d.content) item.append(contentPreview(d, index, language, read));
     section.append(item);
   });
   return section;
@@ -70,35 +83,121 @@ function xmlSummary(xml: NonNullable<ConsentDocument['xml']>, t: (typeof TEXT)[U
   return box;
 }
 
+/** Shown above everything else about the document: a change after signing is the worst surprise (issue 9 §1). */
+function warningsBox(warnings: NonNullable<NonNullable<ConsentDocument['pdf']>['warnings']>, language: UiLanguage): HTMLElement {
+  const list = el('ul');
+  for (const w of warnings) list.append(el('li', { text: `${w[language]}${w.detail ? ` — ${w.detail}` : ''}`, testid: 'document-warning' }));
+  const box = el('div', { className: 'warnings', testid: 'document-warnings' }, el('strong', { text: TEXT[language].warningsLead }), list);
+  box.setAttribute('role', 'alert');
+  box.dataset['codes'] = warnings.map((w) => w.code).join(' ');
+  return box;
+}
+
+interface StampPlan { readonly page: number | 'last'; readonly box: StampBox }
+
+/**
+ * Where the stamp is drawn: the host's answer (page and rectangle, anchors resolved) when it gives one. An older
+ * host says nothing: then the page's own rect or the host's documented corner, and no box for an anchor (its
+ * place is only known to the host; drawing a guess would show the person a wrong place).
+ */
+function stampPlan(pdf: NonNullable<ConsentDocument['pdf']>): StampPlan | undefined {
+  if (pdf.invisible) return undefined;
+  if (pdf.stamp) return { page: pdf.stamp.page, box: pdf.stamp.rect };
+  // A newer host that answered (pageCount) but gave no stamp, or any anchor: no box is better than a guessed one.
+  if (pdf.anchorText || pdf.pageCount !== undefined) return undefined;
+  return { page: pdf.page ?? 'last', box: pdf.rect ?? 'corner' };
+}
+
 function pdfPreview(d: ConsentDocument, index: number, language: UiLanguage, read: ReadDocument): HTMLElement {
   const t = TEXT[language];
   const pdf = d.pdf!;
   const box = el('div', { className: 'pdf-preview' });
-  if (pdf.invisible) { box.append(el('p', { text: t.invisible })); return box; }
-  box.append(el('p', { text: pdf.anchorText ? t.anchor(pdf.anchorText) : t.page(pdf.page !== undefined ? String(pdf.page) : t.last) }));
+  const plan = stampPlan(pdf);
+  if (pdf.invisible) box.append(el('p', { text: t.invisiblePages }));
+  else if (pdf.stamp) box.append(el('p', { text: pdf.anchorText ? `${t.anchor(pdf.anchorText)} — ${t.stampPage(pdf.stamp.page)}` : t.stampPage(pdf.stamp.page), testid: 'stamp-placement' }));
+  else if (pdf.anchorText) box.append(el('p', { text: `${t.anchor(pdf.anchorText)} (${t.anchorUnknown})`, testid: 'stamp-placement' }));
+  else if (pdf.pageCount !== undefined) box.append(el('p', { text: t.anchorUnknown, testid: 'stamp-placement' }));
+  else box.append(el('p', { text: t.page(pdf.page !== undefined ? String(pdf.page) : t.last), testid: 'stamp-placement' }));
   if (!pdf.previewable) { box.append(el('p', { text: t.tooLarge })); return box; }
-  const key = `${index}:${d.sha256 ?? ''}`;
-  let holder = canvases.get(key);
-  if (!holder) {
-    holder = el('div', { className: 'pdf-page', testid: 'document-preview' }, el('p', { text: t.loading }));
-    canvases.set(key, holder);
-    const target = holder;
-    void (async () => {
-      try {
-        const bytes = await readAll(index, read);
-        // Lazy: pdf.js (and its worker) load only when a PDF is shown.
-        const { renderPdfPage } = await import('./pdf-preview.js');
-        const canvas = await renderPdfPage(bytes, pdf.page, pdf.rect);
-        target.replaceChildren(canvas);
-        target.dataset['rendered'] = 'true';
-      } catch {
-        target.replaceChildren(el('p', { text: t.previewFailed }));
-        target.dataset['rendered'] = 'failed';
-      }
-    })();
-  }
-  box.append(holder);
+  box.append(pageViewer(`${index}:${d.sha256 ?? ''}`, index, plan, language, read));
   return box;
+}
+
+function contentPreview(d: ConsentDocument, index: number, language: UiLanguage, read: ReadDocument): HTMLElement {
+  const t = TEXT[language];
+  const content = d.content!;
+  const box = el('div', { className: 'content-preview' });
+  const facts = el('dl', {}, el('dt', { text: t.contentType }), el('dd', { text: content.type, testid: 'content-type' }));
+  if (content.excerpt !== undefined) {
+    facts.append(el('dt', { text: `${t.excerpt}${content.truncated ? ` ${t.onlyStart}` : ''}` }));
+    facts.append(el('dd', {}, el('pre', { lines: content.excerpt, className: 'excerpt', testid: 'content-excerpt' })));
+  } else if (content.hex !== undefined) {
+    facts.append(el('dt', { text: `${t.excerptHex}${content.truncated ? ` ${t.onlyStart}` : ''}` }));
+    facts.append(el('dd', { text: content.hex, className: 'digest', testid: 'content-excerpt' }));
+  }
+  box.append(facts);
+  if (content.pages) box.append(pageViewer(`${index}:${d.sha256 ?? ''}`, index, undefined, language, read));
+  return box;
+}
+
+/**
+ * Every page of a PDF, one at a time, with previous/next and "page n / count" (data-testids preview-prev,
+ * preview-next, preview-page-number, preview-page-count); it opens at the stamp's page. The bytes are read once.
+ */
+function pageViewer(key: string, index: number, plan: StampPlan | undefined, language: UiLanguage, read: ReadDocument): HTMLElement {
+  const existing = viewers.get(key);
+  if (existing) return existing;
+  const t = TEXT[language];
+  const holder = el('div', { className: 'pdf-page', testid: 'document-preview' }, el('p', { text: t.loading }));
+  holder.dataset['rendered'] = 'false';
+  const number = el('span', { testid: 'preview-page-number', text: '…' });
+  const count = el('span', { testid: 'preview-page-count', text: '…' });
+  const prev = el('button', { text: t.prev, testid: 'preview-prev' });
+  const next = el('button', { text: t.next, testid: 'preview-next' });
+  for (const b of [prev, next]) { b.type = 'button'; b.disabled = true; }
+  const nav = el('div', { className: 'pager' }, prev, el('span', { text: `${t.pageOf} ` }), number, el('span', { text: ' / ' }), count, next);
+  const viewer = el('div', { className: 'pdf-viewer' }, nav, holder);
+  viewers.set(key, viewer);
+
+  let pages: PdfPages | undefined;
+  let current = 1;
+  let shown = 0; // which render is the latest (a quick second click must not be overtaken by the first)
+  const show = async (pageNumber: number) => {
+    if (!pages) return;
+    current = Math.min(Math.max(pageNumber, 1), pages.pageCount);
+    const ticket = ++shown;
+    number.textContent = String(current);
+    prev.disabled = current <= 1;
+    next.disabled = current >= pages.pageCount;
+    holder.dataset['rendered'] = 'false';
+    const stampPage = plan ? (plan.page === 'last' ? pages.pageCount : plan.page) : undefined;
+    try {
+      const canvas = await pages.render(current, plan && stampPage === current ? plan.box : undefined);
+      if (ticket !== shown) return;
+      holder.replaceChildren(canvas);
+      holder.dataset['rendered'] = 'true';
+    } catch {
+      if (ticket !== shown) return;
+      holder.replaceChildren(el('p', { text: t.previewFailed }));
+      holder.dataset['rendered'] = 'failed';
+    }
+  };
+  prev.addEventListener('click', () => { void show(current - 1); });
+  next.addEventListener('click', () => { void show(current + 1); });
+  void (async () => {
+    try {
+      const bytes = await readAll(index, read);
+      // Lazy: pdf.js (and its worker) load only when a PDF is shown.
+      const { openPdf } = await import('./pdf-preview.js');
+      pages = await openPdf(bytes);
+      count.textContent = String(pages.pageCount);
+      await show(plan ? (plan.page === 'last' ? pages.pageCount : plan.page) : 1);
+    } catch {
+      holder.replaceChildren(el('p', { text: t.previewFailed }));
+      holder.dataset['rendered'] = 'failed';
+    }
+  })();
+  return viewer;
 }
 
 async function readAll(index: number, read: ReadDocument): Promise<Uint8Array> {
