@@ -12,7 +12,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, parse } from 'node:path';
 
 export type DriverHealthVerdict = 'ok' | 'hung' | 'crashed';
 
@@ -69,6 +69,23 @@ function readEntries(file: string): Map<string, DriverHealthEntry> {
   return out;
 }
 
+/**
+ * mkdir -p, one level at a time. Not `mkdirSync(…, { recursive: true })`: on Node 20 that never returns for a
+ * path under /proc (seen here with a state folder set there), and a host that hangs is what this file prevents.
+ */
+function makeDirectories(dir: string): void {
+  const { root } = parse(dir);
+  let path = root;
+  for (const part of dir.slice(root.length).split(/[\\/]+/).filter(Boolean)) {
+    path = join(path, part);
+    try {
+      mkdirSync(path, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 export class DriverHealthStore {
   readonly file: string;
   #entries: Map<string, DriverHealthEntry>;
@@ -96,7 +113,7 @@ export class DriverHealthStore {
     while (merged.size > MAX_ENTRIES) merged.delete(merged.keys().next().value!);
     this.#entries = merged;
     try {
-      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      makeDirectories(dirname(this.file));
       const temp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(temp, `${JSON.stringify({ drivers: Object.fromEntries(merged) }, null, 2)}\n`, { mode: 0o600 });
       renameSync(temp, this.file);

@@ -37,7 +37,7 @@ export function multiarchTriplet(arch: string): string {
   return MULTIARCH_TRIPLET[arch] ?? 'x86_64-linux-gnu';
 }
 
-const STANDARD_FOLDERS: Readonly<Record<DriverPlatform, readonly string[]>> = {
+export const STANDARD_FOLDERS: Readonly<Record<DriverPlatform, readonly string[]>> = {
   win32: ['%SystemRoot%\\System32', '%SystemRoot%\\SysWOW64'],
   darwin: ['/usr/local/lib', '/opt/homebrew/lib', '/usr/lib'],
   linux: ['/usr/lib', '/usr/lib64', '/usr/lib/{triplet}', '/usr/lib/{triplet}/pkcs11', '/usr/local/lib'],
