@@ -151,7 +151,7 @@ export async function checkToken(): Promise<CheckResult[]> {
       const state = t.flags.userPinLocked ? 'PIN LOCKED' : t.flags.userPinFinalTry ? 'one PIN try left' : t.flags.userPinCountLow ? 'a wrong PIN was entered' : 'PIN ok';
       results.push({
         name: 'token', status: t.flags.userPinLocked ? 'fail' : t.flags.userPinFinalTry || t.flags.userPinCountLow ? 'warn' : 'ok',
-        detail: `${t.label} (${t.manufacturer} ${t.model}, serial ${t.serialNumber}${t.driver ? `, driver ${t.driver.path}` : ''}): ${state}`,
+        detail: `${t.label} (${t.manufacturer} ${t.model}, serial ${t.serialNumber}${t.driver ? `, driver ${t.driver.file}` : ''}): ${state}`,
         ...(t.flags.userPinLocked ? { hint: 'ask your certificate authority to unlock it' } : {}),
       });
     }

@@ -2,6 +2,7 @@
  * The facade the CLI and the host handlers share: tokens, certificates, signers. It owns the loaded
  * PKCS#11 modules (one C_Initialize each per process) and serialises signing per token.
  */
+import { basename } from 'node:path';
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../shared/protocol/common.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
@@ -117,10 +118,10 @@ export class TokenService {
     return loaded;
   }
 
-  /** The driver a token is reached through, as the token's description names it. */
+  /** The driver a token is reached through, as the token's description names it (file name, not path: see TokenDriverSchema). */
   #driverOf(module: Pkcs11Module): NonNullable<TokenInfo['driver']> {
     const vendor = this.#drivers.find((d) => d.module === module)?.screened.candidate.vendor;
-    return { path: module.path, ...(vendor ? { vendor } : {}) };
+    return { file: basename(module.path).slice(0, 255), ...(vendor ? { vendor } : {}) };
   }
 
   /**

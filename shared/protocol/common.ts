@@ -47,9 +47,12 @@ export const TokenFlagsSchema = v.strictObject({
   userPinToBeChanged: v.boolean(),
 });
 
-/** The PKCS#11 driver (module) a token is reached through: several drivers load side by side. */
+/**
+ * The PKCS#11 driver (module) a token is reached through: several drivers load side by side. Only the file
+ * name: this reaches web pages (listTokens, listCertificates), and a full path can hold the person's user name.
+ */
 export const TokenDriverSchema = v.strictObject({
-  path: v.pipe(v.string(), v.maxLength(4096)),
+  file: v.pipe(v.string(), v.maxLength(255)),
   /** The driver's maker when Kyso knows the file (docs/tokens.md). */
   vendor: v.optional(ShortText),
 });

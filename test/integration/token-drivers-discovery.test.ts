@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
 import { buildTestHost, spawnHost } from '../helpers/host-process.js';
@@ -22,7 +22,7 @@ let home: string;
 let registered: string;
 
 interface Listed {
-  tokens: Array<{ token: { label: string; driver?: { path: string; vendor?: string } }; certificates: Array<{ id: string; commonName?: string }> }>;
+  tokens: Array<{ token: { label: string; driver?: { file: string; vendor?: string } }; certificates: Array<{ id: string; commonName?: string }> }>;
   drivers: Array<{ path: string; loaded: boolean; foundBy?: string; registeredIn?: string; error?: string }>;
 }
 
@@ -55,7 +55,7 @@ describe('drivers found with no configuration', () => {
     expect(result.code, result.stderr).toBe(0);
     const listed = JSON.parse(result.stdout) as Listed;
     const mine = listed.tokens.find((t) => t.token.label === token.tokenLabel);
-    expect(mine?.token.driver).toEqual({ path: registered, vendor: 'SoftHSM2' });
+    expect(mine?.token.driver).toEqual({ file: basename(registered), vendor: 'SoftHSM2' });
     expect(mine?.certificates.map((c) => c.id)).toContain(token.cert('org-rsa').certificateId);
     expect(listed.drivers.find((d) => d.path === registered)).toMatchObject({ loaded: true, foundBy: 'p11-kit', registeredIn: SYSTEM_REGISTRATION });
     // The same library is also at a known path (/usr/lib/softhsm/…, a symlink): it is loaded once.
@@ -76,8 +76,11 @@ describe('drivers found with no configuration', () => {
       const hello = await host.request('host.hello', { extensionVersion: 'test' });
       expect(hello.payload.modules).toContainEqual(expect.objectContaining({ path: registered, loaded: true, foundBy: 'p11-kit', vendor: 'SoftHSM2' }));
       const listed = await host.request('host.listCertificates', {});
-      const org = (listed.payload.certificates as Array<{ id: string; token?: { label: string; driver?: { path: string } } }>).find((c) => c.id === token.cert('org-rsa').certificateId);
-      expect(org?.token).toMatchObject({ label: token.tokenLabel, driver: { path: registered } });
+      const org = (listed.payload.certificates as Array<{ id: string; token?: { label: string; driver?: { file: string } } }>).find((c) => c.id === token.cert('org-rsa').certificateId);
+      expect(org?.token).toMatchObject({ label: token.tokenLabel, driver: { file: basename(registered), vendor: 'SoftHSM2' } });
+      // Certificates and tokens reach web pages: they name the driver's file, never its full path (which may hold a user name).
+      expect(JSON.stringify(listed.payload)).not.toContain(registered);
+      expect(JSON.stringify((await host.request('host.listTokens', {})).payload)).not.toContain(registered);
     } finally {
       await host.close();
     }
@@ -99,12 +102,12 @@ describe('drivers found with no configuration', () => {
       const listed = JSON.parse(result.stdout) as Listed;
       expect(listed.drivers.find((d) => d.path === userDriver)).toMatchObject({ loaded: true, foundBy: 'p11-kit', registeredIn: join(modules, 'kyso-user-token.module') });
       expect(listed.drivers.filter((d) => d.foundBy === 'p11-kit').map((d) => d.path)).not.toContain(registered);
-      expect(listed.tokens.map((t) => t.token.driver?.path)).toContain(userDriver);
+      expect(listed.tokens.map((t) => t.token.driver?.file)).toContain(basename(userDriver));
       // The system SoftHSM is still found at its known path, so the one token is reached through two drivers:
       // side by side, each certificate is listed once (its id stays unique), under the first driver.
       const ids = listed.tokens.flatMap((t) => t.certificates.map((c) => c.id));
       expect(new Set(ids).size).toBe(ids.length);
-      expect(listed.tokens.find((t) => t.token.driver?.path === userDriver)?.certificates.map((c) => c.id)).toContain(token.cert('org-rsa').certificateId);
+      expect(listed.tokens.find((t) => t.token.driver?.file === basename(userDriver))?.certificates.map((c) => c.id)).toContain(token.cert('org-rsa').certificateId);
     } finally {
       rmSync(modules, { recursive: true, force: true });
     }

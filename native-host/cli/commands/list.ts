@@ -87,7 +87,7 @@ function formatList(tokens: readonly ListedToken[]): string {
   const lines: string[] = [];
   for (const { token, certificates } of tokens) {
     lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
-    if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.path}`);
+    if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.file}`);
     if (certificates.length === 0) lines.push('  (không có chứng thư số / no certificates)');
     for (const c of certificates) {
       const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
