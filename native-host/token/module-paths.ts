@@ -100,8 +100,3 @@ function withVendor(candidate: DriverCandidate): DriverCandidate {
   const vendor = vendorOfDriverFile(candidate.path);
   return vendor ? { ...candidate, vendor } : candidate;
 }
-
-/** Module paths for this process (compatibility: callers that only need the paths). */
-export function configuredModulePaths(env: NodeJS.ProcessEnv = process.env): string[] {
-  return moduleCandidates(env).map((c) => c.path);
-}
