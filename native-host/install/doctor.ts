@@ -122,7 +122,9 @@ export function driverCheck(m: DriverStatus, anotherLoaded: boolean): CheckResul
     ? `install the newest driver from the token's maker, or remove this one; Kyso tries it again when the file changes (or delete ${driverHealthFile()} to try now)`
     : m.error === 'DRIVER_NOT_FOR_THIS_CPU'
       ? `install the driver built for this computer (${process.arch})`
-      : 'check the driver path and that it matches this computer (64-bit)';
+      : m.error?.startsWith('CKR_')
+        ? 'the driver loaded but refused to start: reinstall it from the token\'s maker (its reader service may not be running)'
+        : 'check the driver path and that it matches this computer (64-bit)';
   // A broken driver next to a working one does not stop signing: a warning, not a failure.
   return { name: 'token driver', status: anotherLoaded ? 'warn' : 'fail', detail: `${what}: ${m.error ?? 'not loaded'}${m.detail ? ` — ${m.detail}` : ''}`, hint };
 }
