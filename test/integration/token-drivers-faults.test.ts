@@ -102,7 +102,7 @@ describe('faulty drivers next to a good one', () => {
     expect(probed).toEqual([driver.INIT_ABORTS]);
   });
 
-  it('the same driver reached by a symlink or a copy path is loaded once per file', () => {
+  it('the same driver reached by a symlink or a copy path is loaded once per file', async () => {
     const copy = join(dir, 'libsofthsm2-copy.so');
     copyFileSync(token.module, copy);
     const link = join(dir, 'libsofthsm2-link.so');
@@ -112,7 +112,15 @@ describe('faulty drivers next to a good one', () => {
     try {
       // The symlink is the same file: dropped. The copy is another file: a second driver.
       expect(service.modules().map((m) => m.path)).toEqual([token.module, copy]);
+      // Another service reaching the library through the symlink shares the one loaded library: closing it
+      // (C_Finalize when it is the last user) must not pull the library from under the first service.
+      // (SoftHSM's re-initialise-to-rescan is turned off here: it would revive a finalised library and hide this.)
+      process.env.KYSO_PKCS11_REINITIALISE_TO_RESCAN = '0';
+      const other = new TokenService({ modulePaths: [link], screening: screening(stateFile()).system });
+      other.close();
+      expect((await service.listTokens()).map((t) => t.driver?.file)).toContain(basename(token.module));
     } finally {
+      delete process.env.KYSO_PKCS11_REINITIALISE_TO_RESCAN;
       service.close();
     }
   });
