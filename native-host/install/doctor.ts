@@ -10,6 +10,8 @@ import { NATIVE_HOST_NAME } from '../../shared/native-host-name.js';
 import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../config.js';
 import { BROWSERS, manifestDirectory, type Browser } from './host-manifest.js';
 import { TokenService } from '../token/token-service.js';
+import type { DriverStatus } from '../token/drivers/driver-status.js';
+import { driverHealthFile } from '../token/drivers/driver-health.js';
 import { serializeError } from '../../shared/errors/kyso-error.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -104,20 +106,43 @@ export async function checkBrowser(browser: Browser, options: { userDataDir?: st
   return results;
 }
 
+const FOUND_BY_TEXT: Record<NonNullable<DriverStatus['foundBy']>, string> = {
+  environment: 'from KYSO_PKCS11_MODULE',
+  'config-file': 'from the config file',
+  'p11-kit': 'registered with p11-kit',
+  'known-path': 'known driver location',
+};
+
+/** One line per driver: what it is, how it was found, and why it was skipped if it was. */
+export function driverCheck(m: DriverStatus, anotherLoaded: boolean): CheckResult {
+  const how = m.foundBy ? ` (${FOUND_BY_TEXT[m.foundBy]}${m.registeredIn ? `: ${m.registeredIn}` : ''})` : '';
+  const what = `${m.vendor ? `${m.vendor}: ` : ''}${m.path}${how}`;
+  if (m.loaded) return { name: 'token driver', status: 'ok', detail: `${what}${m.library ? ` — ${m.library}` : ''}` };
+  const hint = m.error === 'DRIVER_HUNG' || m.error === 'DRIVER_CRASHED'
+    ? `install the newest driver from the token's maker, or remove this one; Kyso tries it again when the file changes (or delete ${driverHealthFile()} to try now)`
+    : m.error === 'DRIVER_NOT_FOR_THIS_CPU'
+      ? `install the driver built for this computer (${process.arch})`
+      : m.error?.startsWith('CKR_')
+        ? 'the driver loaded but refused to start: reinstall it from the token\'s maker (its reader service may not be running)'
+        : 'check the driver path and that it matches this computer (64-bit)';
+  // A broken driver next to a working one does not stop signing: a warning, not a failure.
+  return { name: 'token driver', status: anotherLoaded ? 'warn' : 'fail', detail: `${what}: ${m.error ?? 'not loaded'}${m.detail ? ` — ${m.detail}` : ''}`, hint };
+}
+
 export async function checkToken(): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const service = new TokenService();
   try {
     const modules = service.modules();
     if (modules.length === 0) {
-      results.push({ name: 'token driver', status: 'fail', detail: 'no PKCS#11 module configured or found', hint: 'install the token driver, or set KYSO_PKCS11_MODULE / ~/.config/kyso/config.json' });
+      results.push({
+        name: 'token driver', status: 'fail', detail: 'no PKCS#11 module configured or found',
+        hint: 'install the token driver (docs/tokens.md lists where Kyso looks), or set KYSO_PKCS11_MODULE / ~/.config/kyso/config.json',
+      });
       return results;
     }
-    for (const m of modules) {
-      results.push(m.loaded
-        ? { name: 'token driver', status: 'ok', detail: m.path }
-        : { name: 'token driver', status: 'fail', detail: `${m.path}: ${m.error ?? 'not loaded'}`, hint: 'check the driver path and that it matches this computer (64-bit)' });
-    }
+    const anyLoaded = modules.some((m) => m.loaded);
+    for (const m of modules) results.push(driverCheck(m, anyLoaded));
     if (!modules.some((m) => m.loaded)) return results;
     const tokens = await service.listTokens();
     if (tokens.length === 0) {
@@ -128,7 +153,7 @@ export async function checkToken(): Promise<CheckResult[]> {
       const state = t.flags.userPinLocked ? 'PIN LOCKED' : t.flags.userPinFinalTry ? 'one PIN try left' : t.flags.userPinCountLow ? 'a wrong PIN was entered' : 'PIN ok';
       results.push({
         name: 'token', status: t.flags.userPinLocked ? 'fail' : t.flags.userPinFinalTry || t.flags.userPinCountLow ? 'warn' : 'ok',
-        detail: `${t.label} (${t.manufacturer} ${t.model}, serial ${t.serialNumber}): ${state}`,
+        detail: `${t.label} (${t.manufacturer} ${t.model}, serial ${t.serialNumber}${t.driver ? `, driver ${t.driver.file}` : ''}): ${state}`,
         ...(t.flags.userPinLocked ? { hint: 'ask your certificate authority to unlock it' } : {}),
       });
     }

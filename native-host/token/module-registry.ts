@@ -1,33 +1,40 @@
 /**
- * One loaded Pkcs11Module per library path per process, shared by every TokenService and finalised when the
+ * One loaded Pkcs11Module per library file per process, shared by every TokenService and finalised when the
  * last user lets go. PKCS#11 allows one C_Initialize per process [PKCS#11 2.40 §5.4]: a second service that
- * finalised "its" copy would pull the library from under the first.
+ * finalised "its" copy would pull the library from under the first. Keyed by the file's real path: the same
+ * library reached through a symlink or a p11-kit registration is the same loaded library (dlopen shares it).
  */
 import { Pkcs11Module } from './pkcs11-module.js';
 
 const modules = new Map<string, { module: Pkcs11Module; users: number }>();
+const keys = new WeakMap<Pkcs11Module, string>();
 
-export function acquireModule(path: string): Pkcs11Module {
-  const entry = modules.get(path);
+/** `realPath`: the library's resolved path when known (driver-screening.ts), else `path` itself. */
+export function acquireModule(path: string, realPath: string = path): Pkcs11Module {
+  const entry = modules.get(realPath);
   // A module that failed to load is retried for the next user (the driver may have been installed since).
   if (entry && entry.module.loaded) {
     entry.users++;
     return entry.module;
   }
   const module = Pkcs11Module.load(path);
-  if (module.loaded) modules.set(path, { module, users: 1 });
+  if (module.loaded) {
+    modules.set(realPath, { module, users: 1 });
+    keys.set(module, realPath);
+  }
   return module;
 }
 
 export function releaseModule(module: Pkcs11Module): void {
-  const entry = modules.get(module.path);
+  const key = keys.get(module);
+  const entry = key === undefined ? undefined : modules.get(key);
   if (!entry || entry.module !== module) {
     module.finalize();
     return;
   }
   entry.users--;
   if (entry.users <= 0) {
-    modules.delete(module.path);
+    modules.delete(key!);
     module.finalize();
   }
 }

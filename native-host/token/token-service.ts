@@ -2,15 +2,19 @@
  * The facade the CLI and the host handlers share: tokens, certificates, signers. It owns the loaded
  * PKCS#11 modules (one C_Initialize each per process) and serialises signing per token.
  */
+import { basename } from 'node:path';
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../shared/protocol/common.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
-import { Pkcs11Module, type ModuleStatus, type SlotHandle, type SessionHandle } from './pkcs11-module.js';
-import { configuredModulePaths } from './module-paths.js';
+import type { Pkcs11Module, SlotHandle, SessionHandle } from './pkcs11-module.js';
+import { moduleCandidates } from './module-paths.js';
 import { acquireModule, releaseModule } from './module-registry.js';
+import type { DriverCandidate } from './drivers/driver-candidate.js';
+import type { DriverStatus } from './drivers/driver-status.js';
+import { realScreeningSystem, screenDrivers, type ScreenedDriver, type ScreeningSystem } from './drivers/driver-screening.js';
 import { matchesFilter } from './certificate-filter.js';
 import { buildChain } from './certificate-chain.js';
 import { signingInput } from './signing-mechanism.js';
@@ -45,8 +49,10 @@ export interface OpenSignerOptions {
 }
 
 export interface TokenServiceOptions {
-  /** Module paths; default from KYSO_PKCS11_MODULE or known driver locations. */
+  /** Module paths; default from KYSO_PKCS11_MODULE, a config file, or discovery (module-paths.ts). */
   readonly modulePaths?: readonly string[];
+  /** How drivers are checked before loading (tests may point the state file elsewhere). */
+  readonly screening?: ScreeningSystem;
   /** "Now" for certificate validity. */
   readonly now?: () => Date;
 }
@@ -65,33 +71,82 @@ interface Located {
   readonly tokenCertificates: readonly Uint8Array[];
 }
 
+/** A driver the service considered: loaded (`module`) or skipped (`screened.skip`). */
+interface Driver {
+  readonly screened: ScreenedDriver;
+  readonly module?: Pkcs11Module;
+}
+
 export class TokenService {
-  readonly #modules: Pkcs11Module[];
+  readonly #drivers: Driver[];
   readonly #now: () => Date;
   readonly #locks = new TokenLocks();
   readonly #describeCache = new Map<string, { info: CertificateInfo | undefined; at: number }>();
   #closed = false;
 
   constructor(options: TokenServiceOptions = {}) {
-    const paths = options.modulePaths ?? configuredModulePaths();
-    this.#modules = paths.map((p) => acquireModule(p));
+    const candidates: DriverCandidate[] = options.modulePaths
+      ? options.modulePaths.map((path) => ({ path, foundBy: 'caller' }))
+      : moduleCandidates();
+    // Several drivers load side by side; each is screened first so one that hangs or crashes is not loaded.
+    const screened = screenDrivers(candidates, options.screening ?? realScreeningSystem());
+    this.#drivers = screened.map((s) => (s.skip ? { screened: s } : { screened: s, module: acquireModule(s.candidate.path, s.realPath) }));
     this.#now = options.now ?? (() => new Date());
   }
 
-  /** Every configured module and whether it loaded (for `host.hello` and `kyso doctor`). */
-  modules(): ModuleStatus[] {
-    return this.#modules.map((m) => m.status);
+  /** Every driver considered and whether it loaded (for `host.hello`, `kyso doctor`, `kyso list --json`). */
+  modules(): DriverStatus[] {
+    return this.#drivers.map(({ screened, module }) => {
+      const { candidate } = screened;
+      // A caller that named its paths gets the bare status; found drivers say how and whose they are.
+      const about = candidate.foundBy === 'caller' ? {} : {
+        ...(candidate.vendor ? { vendor: candidate.vendor } : {}),
+        foundBy: candidate.foundBy,
+        ...(candidate.registeredIn ? { registeredIn: candidate.registeredIn } : {}),
+        ...(screened.library ? { library: screened.library } : {}),
+      };
+      if (module) return { ...module.status, ...about };
+      const { error, detail } = screened.skip!;
+      return { path: candidate.path, loaded: false, error, ...about, ...(detail ? { detail } : {}) };
+    });
   }
 
   #loadedModules(): Pkcs11Module[] {
     if (this.#closed) throw new KysoError('INTERNAL_ERROR', { reason: 'token service closed' });
-    const loaded = this.#modules.filter((m) => m.loaded);
-    if (loaded.length === 0) throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#modules.length });
+    const loaded = this.#drivers.flatMap((d) => (d.module?.loaded ? [d.module] : []));
+    if (loaded.length === 0) throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#drivers.length });
     return loaded;
   }
 
+  /** The driver a token is reached through, as the token's description names it (file name, not path: see TokenDriverSchema). */
+  #driverOf(module: Pkcs11Module): NonNullable<TokenInfo['driver']> {
+    const vendor = this.#drivers.find((d) => d.module === module)?.screened.candidate.vendor;
+    return { file: basename(module.path).slice(0, 255), ...(vendor ? { vendor } : {}) };
+  }
+
+  /**
+   * `read` on every loaded driver. A driver whose call fails is left out of this answer so the others keep
+   * working; only when every driver fails is the (first) error thrown.
+   */
+  #eachModule<T>(read: (module: Pkcs11Module) => T[]): T[] {
+    const modules = this.#loadedModules();
+    const out: T[] = [];
+    let firstError: unknown;
+    let failures = 0;
+    for (const module of modules) {
+      try {
+        out.push(...read(module));
+      } catch (error) {
+        failures++;
+        firstError ??= error;
+      }
+    }
+    if (failures === modules.length) throw firstError;
+    return out;
+  }
+
   async listTokens(): Promise<TokenInfo[]> {
-    return this.#loadedModules().flatMap((m) => m.tokens().map((t) => t.info));
+    return this.#eachModule((m) => m.tokens().map((t) => ({ ...t.info, driver: this.#driverOf(m) })));
   }
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
@@ -108,30 +163,42 @@ export class TokenService {
   }
 
   async #locateAll(): Promise<Located[]> {
+    // Read every driver's tokens first (synchronous PKCS#11 calls), then describe the certificates.
+    const found = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
+      const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
+      const session = module.openSession(slot);
+      try {
+        return { module, slot, token, objects: module.readObjects(session) };
+      } finally {
+        module.closeSession(session);
+      }
+    }));
     const out: Located[] = [];
     const seen = new Set<string>();
-    for (const module of this.#loadedModules()) {
-      for (const { slot, info: token } of module.tokens()) {
-        const session = module.openSession(slot);
-        let objects;
-        try {
-          objects = module.readObjects(session);
-        } finally {
-          module.closeSession(session);
+    /** Certificate id → where it was first listed, to keep ids unique across drivers. */
+    const byId = new Map<string, number>();
+    for (const { module, slot, token, objects } of found) {
+      const tokenCertificates = objects.certificates.map((c) => c.der);
+      for (const object of objects.certificates) {
+        // The key pair is recognised by CKA_ID: the private key itself is often hidden until login,
+        // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
+        // public-key/private-key pairs"].
+        const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
+        const info = await this.#describe(object.der, hasPrivateKey, token);
+        if (!info) continue; // An object that does not parse as X.509 is not offered.
+        // The same certificate on two tokens (a copy of a CA cert): keep the first.
+        if (seen.has(`${token.id}/${info.id}`)) continue;
+        seen.add(`${token.id}/${info.id}`);
+        const located: Located = { info, der: object.der, ckaId: object.ckaId, module, slot, token, tokenCertificates };
+        // One token reached through two drivers (its vendor's and OpenSC) shows each certificate twice with the
+        // same id (the id is the certificate's fingerprint): list it once, through the driver that sees its key.
+        const earlier = byId.get(info.id);
+        if (earlier !== undefined && out[earlier]!.module !== module) {
+          if (out[earlier]!.info.unusableReasons.includes('noPrivateKey') && hasPrivateKey) out[earlier] = located;
+          continue;
         }
-        const tokenCertificates = objects.certificates.map((c) => c.der);
-        for (const object of objects.certificates) {
-          // The key pair is recognised by CKA_ID: the private key itself is often hidden until login,
-          // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
-          // public-key/private-key pairs"].
-          const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
-          const info = await this.#describe(object.der, hasPrivateKey, token);
-          if (!info) continue; // An object that does not parse as X.509 is not offered.
-          // The same certificate on two tokens (a copy of a CA cert): keep the first.
-          if (seen.has(`${token.id}/${info.id}`)) continue;
-          seen.add(`${token.id}/${info.id}`);
-          out.push({ info, der: object.der, ckaId: object.ckaId, module, slot, token, tokenCertificates });
-        }
+        byId.set(info.id, out.length);
+        out.push(located);
       }
     }
     return out;
@@ -152,7 +219,10 @@ export class TokenService {
       info = await describeCertificate(der, {
         at: now,
         hasPrivateKey,
-        token: { id: token.id, label: token.label, serialNumber: token.serialNumber, manufacturer: token.manufacturer, model: token.model },
+        token: {
+          id: token.id, label: token.label, serialNumber: token.serialNumber, manufacturer: token.manufacturer, model: token.model,
+          ...(token.driver ? { driver: token.driver } : {}),
+        },
       });
     } catch {
       info = undefined;
@@ -271,6 +341,6 @@ export class TokenService {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const m of this.#modules) releaseModule(m);
+    for (const d of this.#drivers) if (d.module) releaseModule(d.module);
   }
 }

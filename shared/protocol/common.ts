@@ -47,6 +47,16 @@ export const TokenFlagsSchema = v.strictObject({
   userPinToBeChanged: v.boolean(),
 });
 
+/**
+ * The PKCS#11 driver (module) a token is reached through: several drivers load side by side. Only the file
+ * name: this reaches web pages (listTokens, listCertificates), and a full path can hold the person's user name.
+ */
+export const TokenDriverSchema = v.strictObject({
+  file: v.pipe(v.string(), v.maxLength(255)),
+  /** The driver's maker when Kyso knows the file (docs/tokens.md). */
+  vendor: v.optional(ShortText),
+});
+
 export const TokenInfoSchema = v.strictObject({
   /** Stable id: derived from the module and the token's serial, not from the slot number (which changes). */
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/)),
@@ -56,6 +66,7 @@ export const TokenInfoSchema = v.strictObject({
   model: ShortText,
   slotDescription: ShortText,
   flags: TokenFlagsSchema,
+  driver: v.optional(TokenDriverSchema),
 });
 
 const NameFieldsSchema = v.strictObject({
@@ -103,7 +114,10 @@ export const CertificateInfoSchema = v.strictObject({
   /** Why this certificate cannot sign now; empty when it can. */
   unusableReasons: v.array(v.picklist(['expired', 'notYetValid', 'noSigningKeyUsage', 'noPrivateKey', 'unsupportedKey'])),
   /** The token that holds it (absent for certificates not on a token). */
-  token: v.optional(v.strictObject({ id: TokenInfoSchema.entries.id, label: ShortText, serialNumber: ShortText, manufacturer: ShortText, model: ShortText })),
+  token: v.optional(v.strictObject({
+    id: TokenInfoSchema.entries.id, label: ShortText, serialNumber: ShortText, manufacturer: ShortText, model: ShortText,
+    driver: v.optional(TokenDriverSchema),
+  })),
 });
 
 /** Who the portal expects to sign: every given field must match the certificate's subject. */

@@ -33,6 +33,10 @@ export const HOST_OPERATIONS = {
         path: v.pipe(v.string(), v.maxLength(4096)),
         loaded: v.boolean(),
         error: v.optional(v.pipe(v.string(), v.maxLength(64))),
+        /** The driver's maker when known (docs/tokens.md). */
+        vendor: v.optional(v.pipe(v.string(), v.maxLength(256))),
+        /** How the host found it: named in KYSO_PKCS11_MODULE or a config file, registered with p11-kit, or a known path. */
+        foundBy: v.optional(v.picklist(['environment', 'config-file', 'p11-kit', 'known-path'])),
       })),
     }),
   },

@@ -36,7 +36,8 @@ describe('kyso-host over stdin/stdout', () => {
     const reply = await host.request('host.hello', { extensionVersion: '0.1.0' });
     expect(reply.type).toBe('host.result');
     expect(reply.payload.protocolVersion).toBe(1);
-    expect(reply.payload.modules).toEqual([{ path: token.module, loaded: true }]);
+    // The driver named in KYSO_PKCS11_MODULE, recognised by its file name in the known-drivers table.
+    expect(reply.payload.modules).toEqual([{ path: token.module, loaded: true, vendor: 'SoftHSM2', foundBy: 'environment' }]);
   });
 
   it('lists the demo token with its PIN flags', async () => {

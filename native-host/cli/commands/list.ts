@@ -1,12 +1,14 @@
 /**
  * `kyso list [--json]` — tokens and their certificates, with Vietnamese identifiers as typed fields
  * (mst, cccd, cmnd, passport, bhxh, mns) and why a certificate cannot sign, if it cannot.
- * Modules come from KYSO_PKCS11_MODULE or the known driver locations (TokenService decides).
+ * Drivers come from KYSO_PKCS11_MODULE, a config file, or discovery (p11-kit, known locations); each token
+ * names its driver, and a driver that was skipped (failed, hung, crashed) is named too.
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { EXCLUSION_TEXT } from '../../../shared/certificates/choose-certificates.js';
 import { TokenService } from '../../token/token-service.js';
 import type { CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
+import type { DriverStatus } from '../../token/drivers/driver-status.js';
 
 export interface ListedToken {
   readonly token: TokenInfo;
@@ -47,7 +49,8 @@ export async function run(argv: string[]): Promise<number> {
       token,
       certificates: certificates.filter((c) => c.token?.id === token.id).map(listCertificate),
     }));
-    process.stdout.write(json ? `${JSON.stringify({ tokens: listed }, null, 2)}\n` : formatList(listed));
+    const drivers = service.modules();
+    process.stdout.write(json ? `${JSON.stringify({ tokens: listed, drivers }, null, 2)}\n` : formatList(listed) + formatSkippedDrivers(drivers));
     return 0;
   } finally {
     service.close();
@@ -84,6 +87,7 @@ function formatList(tokens: readonly ListedToken[]): string {
   const lines: string[] = [];
   for (const { token, certificates } of tokens) {
     lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
+    if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.file}`);
     if (certificates.length === 0) lines.push('  (không có chứng thư số / no certificates)');
     for (const c of certificates) {
       const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
@@ -96,4 +100,9 @@ function formatList(tokens: readonly ListedToken[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function formatSkippedDrivers(drivers: readonly DriverStatus[]): string {
+  const skipped = drivers.filter((d) => !d.loaded);
+  return skipped.map((d) => `! Bỏ qua trình điều khiển / Driver skipped: ${d.path}: ${d.error ?? '?'}${d.detail ? ` — ${d.detail}` : ''}\n`).join('');
 }

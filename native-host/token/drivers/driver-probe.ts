@@ -1,0 +1,114 @@
+/**
+ * Try a driver in a short-lived child process before the host loads it: load, C_Initialize, C_GetInfo,
+ * C_GetSlotList, C_GetTokenInfo of each present slot, C_Finalize. pkcs11js calls are synchronous and run the
+ * driver's code on the host's own thread, so a driver that never returns from C_Initialize would freeze the
+ * host and one that calls abort() would kill it; in a child, the first is killed after DRIVER_PROBE_TIMEOUT_MS
+ * and the second only ends the child. The child reports each step before taking it, so a hang names its call.
+ *
+ * Synchronous on purpose (spawnSync): the TokenService is built synchronously; the probe runs once per new or
+ * changed driver file (driver-health.ts remembers the verdict), so a normal start spawns nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { ckrName } from '../pkcs11-errors.js';
+
+/** Long enough for a real token driver to enumerate USB readers on a busy machine; short enough to wait once. */
+export const DRIVER_PROBE_TIMEOUT_MS = 5000;
+const PROBE_OUTPUT_MAX_BYTES = 1024 * 1024;
+const MARK = 'KYSO_DRIVER_PROBE ';
+
+export type ProbeVerdict =
+  | { readonly kind: 'ok'; readonly slotsWithToken: number; readonly library: string }
+  /** Could not be loaded, or a PKCS#11 call returned an error: `error` is a catalogue code or CKR name. */
+  | { readonly kind: 'failed'; readonly stage: string; readonly error: string }
+  /** Did not return from `stage` within the time bound; the child was killed. */
+  | { readonly kind: 'hung'; readonly stage: string; readonly timeoutMs: number }
+  /** The child died (a signal, or an exit without a report) during `stage`. */
+  | { readonly kind: 'crashed'; readonly stage: string; readonly how: string };
+
+/**
+ * The child's program (CommonJS, run with `node -e`). It writes one marked line per step with fs.writeSync,
+ * so the lines are out before a hang or a crash; drivers that print to stdout themselves do not confuse it.
+ */
+const CHILD_PROGRAM = `
+const fs = require('node:fs');
+const say = (o) => fs.writeSync(1, '\\n${MARK}' + JSON.stringify(o) + '\\n');
+const [pkcs11jsPath, modulePath] = process.argv.slice(1);
+const pkcs11js = require(pkcs11jsPath);
+const codeOf = (e) => (e && typeof e.code === 'number' ? e.code : null);
+const lib = new pkcs11js.PKCS11();
+say({ stage: 'load' });
+try { lib.load(modulePath); } catch { say({ done: 'failed', stage: 'load' }); process.exit(0); }
+say({ stage: 'C_Initialize' });
+try { lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK }); } catch (e) {
+  if (codeOf(e) === pkcs11js.CKR_CANT_LOCK) {
+    try { lib.C_Initialize(); } catch (again) { say({ done: 'failed', stage: 'C_Initialize', ckr: codeOf(again) }); process.exit(0); }
+  } else if (codeOf(e) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+    say({ done: 'failed', stage: 'C_Initialize', ckr: codeOf(e) }); process.exit(0);
+  }
+}
+say({ stage: 'C_GetInfo' });
+let library = '';
+try { const i = lib.C_GetInfo(); library = (i.manufacturerID.trim() + ' / ' + i.libraryDescription.trim()).replace(/\\u0000/g, ''); } catch {}
+say({ stage: 'C_GetSlotList' });
+let slots = [];
+try { slots = lib.C_GetSlotList(true); } catch (e) { say({ done: 'failed', stage: 'C_GetSlotList', ckr: codeOf(e) }); process.exit(0); }
+say({ stage: 'C_GetTokenInfo' });
+for (const slot of slots) { try { lib.C_GetTokenInfo(slot); } catch {} }
+say({ stage: 'C_Finalize' });
+try { lib.C_Finalize(); } catch {}
+say({ done: 'ok', slots: slots.length, library });
+process.exit(0);
+`;
+
+interface ProbeLine { stage?: string; done?: 'ok' | 'failed'; ckr?: number | null; slots?: number; library?: string }
+
+function probeLines(stdout: string): ProbeLine[] {
+  const lines: ProbeLine[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith(MARK)) continue;
+    try {
+      lines.push(JSON.parse(line.slice(MARK.length)) as ProbeLine);
+    } catch {
+      // A driver's own output interleaved with ours: ignore the broken line.
+    }
+  }
+  return lines;
+}
+
+/** pkcs11js as this code resolves it (from the bundle in dist/host or from the sources), for the child. */
+function pkcs11jsPath(): string {
+  return createRequire(import.meta.url).resolve('pkcs11js');
+}
+
+export interface ProbeOptions {
+  readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Probe one driver; never throws. */
+export function probeDriver(modulePath: string, options: ProbeOptions = {}): ProbeVerdict {
+  const timeoutMs = options.timeoutMs ?? DRIVER_PROBE_TIMEOUT_MS;
+  const result = spawnSync(process.execPath, ['-e', CHILD_PROGRAM, pkcs11jsPath(), modulePath], {
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: PROBE_OUTPUT_MAX_BYTES,
+    windowsHide: true,
+    encoding: 'utf8',
+  });
+  const lines = probeLines(result.stdout ?? '');
+  const done = lines.find((l) => l.done);
+  const stage = [...lines].reverse().find((l) => l.stage)?.stage ?? 'start';
+  if (done?.done === 'ok') return { kind: 'ok', slotsWithToken: done.slots ?? 0, library: (done.library ?? '').slice(0, 200) };
+  if (done?.done === 'failed') {
+    const error = done.stage === 'load' ? 'PKCS11_MODULE_NOT_FOUND' : typeof done.ckr === 'number' ? ckrName(done.ckr) : 'TOKEN_ERROR';
+    return { kind: 'failed', stage: done.stage ?? stage, error };
+  }
+  const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') return { kind: 'hung', stage, timeoutMs };
+  if (code === 'ENOBUFS') return { kind: 'failed', stage, error: 'DRIVER_FLOODS_OUTPUT' };
+  if (result.error) return { kind: 'failed', stage: 'start', error: 'DRIVER_PROBE_NOT_STARTED' };
+  return { kind: 'crashed', stage, how: result.signal ?? `exit ${result.status ?? '?'}` };
+}
