@@ -19,6 +19,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
   ROOT, launchKysoBrowser, makeTestTlsIdentity, pageClosed, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
 
 const LOOK_ALIKE = 'dichvucong.gov.vn.kyso-login.com';
@@ -38,6 +39,8 @@ beforeAll(async () => {
   lookAlike = await startStaticServer({ routes: { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') }, tls, publicHost: LOOK_ALIKE });
   http = await startTestServer();
   browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+  // signHash is opt-in per site (docs/security.md): the person enables it on the options page, the real route.
+  await enableSignHashInOptions(browser, new URL(lookAlike.url).origin);
 });
 
 afterAll(async () => {

@@ -18,6 +18,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
   ROOT, approveInConsent, launchKysoBrowser, makeTestTlsIdentity, pageClosed, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
 import { ConsentBroker } from '../../extension/background/consent/consent-broker.js';
 
@@ -35,6 +36,8 @@ beforeAll(async () => {
   const tls = await makeTestTlsIdentity(PORTAL);
   portal = await startStaticServer({ routes: { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') }, tls, publicHost: PORTAL });
   browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+  // signHash is opt-in per site (docs/security.md): the person enables it on the options page, the real route.
+  await enableSignHashInOptions(browser, new URL(portal.url).origin);
 });
 
 afterAll(async () => {
