@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PDFDict, PDFName, PDFRawStream, PDFRef, decodePDFRawStream } from 'pdf-lib';
 import { listRevisions, readRevision, type PdfRevisionView } from '../../native-host/formats/pdf/xref/read-revision.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
+import { preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
 import { HandPdf, onePageDocument, pageBody, rowsOf, textContent } from '../fixtures/pdf/hand-written-pdf.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 
@@ -212,6 +213,15 @@ describe('readRevision: bounds', () => {
     const { pdf, offsets } = onePageDocument('big');
     pdf.xrefTable(rowsOf(offsets), '/Size 8388609 /Root 1 0 R');
     expect(codeOf(() => readRevision(pdf.bytes()))).toBe('INVALID_DOCUMENT');
+  });
+
+  it('signing a file whose /Size leaves no object number below 8,388,607 is refused, not written past the limit', async () => {
+    const { pdf, offsets } = onePageDocument('full');
+    pdf.xrefTable(rowsOf(offsets), '/Size 8388607 /Root 1 0 R');
+    expect(readRevision(pdf.bytes()).size).toBe(8_388_607);
+    let code: string | undefined;
+    try { await preparePdfSignature(pdf.bytes(), { placeholderBytes: 1024 }); } catch (e) { code = e instanceof KysoError ? e.code : String(e); }
+    expect(code).toBe('UNSUPPORTED_DOCUMENT');
   });
 
   it('refuses a subsection that reaches past object number 8,388,607', () => {

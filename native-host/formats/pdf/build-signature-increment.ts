@@ -12,6 +12,7 @@ import { describeCertificate } from '../../../shared/certificates/describe-certi
 import type { PdfStructure } from './read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
 import { buildAppearance } from './appearance/build-appearance.js';
+import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { findTextAnchor, rectFromAnchor } from './appearance/find-text-anchor.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import {
@@ -105,6 +106,10 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
   sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
 
+  // New objects (and the xref stream's own number) must stay within the PDF's object-number limit [Annex C].
+  if (context.largestObjectNumber + 1 > PDF_MAX_OBJECT_NUMBER) {
+    throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: `no object numbers left below the PDF limit of ${PDF_MAX_OBJECT_NUMBER}`, size: structure.size });
+  }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
     if (ref === sigRef) continue;
