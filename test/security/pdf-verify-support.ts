@@ -270,3 +270,78 @@ export async function addSignatureField(pdf: Uint8Array, sigBody: string | undef
   ];
   return appendRevision(pdf, objects);
 }
+
+export interface HandSignatureOptions {
+  /** DocMDP P: certify the document (catalog /Perms /DocMDP) with this permission level. */
+  readonly certify?: 1 | 2 | 3;
+  /** /Lock of the signature field: the fields this signature locks [ISO 32000-1 §12.7.4.5 Table 233]. */
+  readonly lockFields?: readonly string[];
+}
+
+/**
+ * A signature revision written by the test, for what `kyso sign-pdf` does not write: certification (DocMDP) and
+ * field locks (FieldMDP). The CMS is Kyso's own builder (buildCmsSignature) with the demo certificate's key used
+ * through openssl (software-signer.ts), so the bench's trusted root validates it like a token signature.
+ */
+export async function signByHand(pdf: Uint8Array, bench: SigningBench, options: HandSignatureOptions): Promise<Uint8Array> {
+  const { softwareSigner } = await import('../helpers/software-signer.js');
+  const { buildCmsSignature } = await import('../../native-host/formats/cms/build-cms-signature.js');
+  const { createHash } = await import('node:crypto');
+  const cert = bench.token.cert('org-rsa');
+  const signer = softwareSigner(cert.keyPem, await readFile(cert.certPem, 'utf8'), [await readFile(bench.token.intermediatePem, 'utf8')], 'RSA');
+  const { body, catalogRef, page } = await objectsOf(pdf);
+  const formRef = /\/AcroForm (\d+ \d+) R/.exec(body(catalogRef))![1]!;
+  const size = lastTrailer(pdf).size;
+  const [sig, field] = [`${size} 0`, `${size + 1} 0`];
+  const placeholder = 16384;
+  const reference = options.certify
+    ? ` /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P ${options.certify} /V /1.2 >> >>]`
+    : '';
+  const lock = options.lockFields ? ` /Lock << /Type /SigFieldLock /Action /Include /Fields [${options.lockFields.map((f) => `(${f})`).join(' ')}] >>` : '';
+  const objects: RevisionObject[] = [
+    { ref: sig, body: `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0000000000 0000000000 0000000000] /Contents <${'0'.repeat(placeholder * 2)}> /M (D:20261202090000+07'00')${reference} >>` },
+    { ref: field, body: `<< /Type /Annot /Subtype /Widget /FT /Sig /T (Chung thuc) /V ${sig} R /P ${page(1)} R /Rect [0 0 0 0] /F 132${lock} >>` },
+    { ref: formRef, body: edit(edit(body(formRef), /\/Fields \[/, `/Fields [ ${field} R`), /^<</, '<< /SigFlags 3') },
+    { ref: page(1), body: edit(body(page(1)), /\/Annots \[/, `/Annots [ ${field} R`) },
+    ...(options.certify ? [{ ref: catalogRef, body: edit(body(catalogRef), /^<</, `<< /Perms << /DocMDP ${sig} R >>`) }] : []),
+  ];
+  const out = Buffer.from(appendRevision(pdf, objects));
+  const rangeAt = out.lastIndexOf('/ByteRange [0 0000000000', undefined, 'latin1') + '/ByteRange ['.length;
+  const b = out.indexOf('/Contents <', rangeAt, 'latin1') + '/Contents '.length;
+  const c = b + placeholder * 2 + 2;
+  const d = out.length - c;
+  out.write(`0 ${String(b).padStart(10, '0')} ${String(c).padStart(10, '0')} ${String(d).padStart(10, '0')}`, rangeAt, 'latin1');
+  const digest = createHash('sha256').update(out.subarray(0, b)).update(out.subarray(c)).digest();
+  const cms = await buildCmsSignature({ signer, hashAlgorithm: 'SHA-256', messageDigest: new Uint8Array(digest), includeSigningTime: false });
+  out.write(Buffer.from(cms).toString('hex'), b + 1, 'latin1');
+  return new Uint8Array(out);
+}
+
+/** A revision adding a FreeText annotation on page 1 (a comment that can cover signed text). */
+export async function addFreeText(pdf: Uint8Array, text: string): Promise<Uint8Array> {
+  const { body, page } = await objectsOf(pdf);
+  const annot = `${lastTrailer(pdf).size} 0`;
+  return appendRevision(pdf, [
+    { ref: annot, body: `<< /Type /Annot /Subtype /FreeText /Rect [45 750 400 780] /Contents (${text}) /DA (/Helv 14 Tf 0 g) /P ${page(1)} R >>` },
+    { ref: page(1), body: edit(body(page(1)), /\/Annots \[/, `/Annots [ ${annot} R`) },
+  ]);
+}
+
+/** A revision that fills the text field "SoTien" with `value` (field /V and a new widget appearance). */
+export async function fillAmount(pdf: Uint8Array, value: string, fontName: string): Promise<Uint8Array> {
+  const { doc, body } = await objectsOf(pdf);
+  const form = doc.catalog.lookup(PDFName.of('AcroForm'), PDFDict);
+  for (const ref of form.lookup(PDFName.of('Fields'), PDFArray).asArray()) {
+    const dict = doc.context.lookup(ref, PDFDict);
+    if (dict.get(PDFName.of('T'))?.toString() === '(SoTien)' || /SoTien/.test(String((dict.get(PDFName.of('T')) as { decodeText?: () => string } | undefined)?.decodeText?.()))) {
+      const widget = dict.lookup(PDFName.of('Kids'), PDFArray).get(0) as PDFRef;
+      const [fieldRef, widgetRef, ap] = [refText(ref as PDFRef), refText(widget), `${lastTrailer(pdf).size} 0`];
+      return appendRevision(pdf, [
+        { ref: ap, body: streamBody(`/Tx BMC BT /${fontName} 12 Tf 2 6 Td (${value}) Tj ET EMC`, '/Type /XObject /Subtype /Form /BBox [0 0 200 24]') },
+        { ref: fieldRef, body: edit(body(fieldRef), /\/V (\([^)]*\)|<[0-9A-Fa-f]*>)/, `/V (${value})`) },
+        { ref: widgetRef, body: edit(body(widgetRef), /\/AP <<[\s\S]*?\/N \d+ \d+ R[\s\S]*?>>/, `/AP << /N ${ap} R >>`) },
+      ]);
+    }
+  }
+  throw new Error('no SoTien field');
+}
