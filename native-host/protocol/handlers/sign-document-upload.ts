@@ -10,6 +10,7 @@ import { DOCUMENT_CHUNK_BYTES, DOCUMENT_IN_MEMORY_MAX_BYTES } from '../../../sha
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { documentStoreFor } from '../../documents/document-store.js';
 import { summarizeXml } from '../../documents/xml-summary.js';
+import { summarizePdf } from '../../documents/pdf-summary.js';
 import type { HandlerContext } from '../handler-context.js';
 
 export async function documentBegin(context: HandlerContext, payload: HostRequestPayload<'host.documentBegin'>): Promise<HostResult<'host.documentBegin'>> {
@@ -31,6 +32,9 @@ export function documentChunk(context: HandlerContext, payload: HostRequestPaylo
 export async function documentInfo(context: HandlerContext, payload: HostRequestPayload<'host.documentInfo'>): Promise<HostResult<'host.documentInfo'>> {
   const document = documentStoreFor(context).complete(payload.handle);
   const info = { kind: document.kind, size: document.size, sha256: document.sha256 };
+  if (document.kind === 'pdf') {
+    return { ...info, pdf: await summarizePdf(new Uint8Array(await readFile(document.path)), payload.placement) };
+  }
   if (document.kind !== 'xml') return info;
   if (document.size > DOCUMENT_IN_MEMORY_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { limitBytes: DOCUMENT_IN_MEMORY_MAX_BYTES });
   return { ...info, xml: summarizeXml(new Uint8Array(await readFile(document.path))) };
