@@ -141,6 +141,11 @@ export const DocumentInfoSchema = v.strictObject({
   sha256: Sha256HexSchema,
   xml: v.optional(XmlSummarySchema),
   pdf: v.optional(PdfSummarySchema),
+  /**
+   * Why there is no `pdf` summary: the PDF is damaged or unsupported, or the placement does not fit. Signing it
+   * will fail the same way; the rest of a batch is unaffected. (An AMBIGUOUS PDF fails the request itself.)
+   */
+  pdfError: v.optional(SerializedErrorSchema),
 });
 export type DocumentInfo = v.InferOutput<typeof DocumentInfoSchema>;
 

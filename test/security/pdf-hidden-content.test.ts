@@ -149,9 +149,13 @@ describe('hidden content and the stamp box: host.documentInfo over the real host
     expect(info.error.code).toBe('DOCUMENT_AMBIGUOUS');
   });
 
-  it('a placement that does not fit the page is refused at documentInfo time (BAD_REQUEST)', async () => {
-    const info = await host!.request('host.documentInfo', { handle: await upload(fx.clean()), placement: { visible: { page: 5 } } });
-    expect(info.error?.code).toBe('BAD_REQUEST');
+  it('a placement that does not fit, or a damaged PDF, is reported in pdfError (the rest of a batch still signs)', async () => {
+    const misplaced = await host!.request('host.documentInfo', { handle: await upload(fx.clean()), placement: { visible: { page: 5 } } });
+    expect(misplaced.type).toBe('host.result');
+    expect(misplaced.payload.pdf).toBeUndefined();
+    expect(misplaced.payload.pdfError).toMatchObject({ code: 'BAD_REQUEST', details: { reason: 'page out of range' } });
+    const broken = await host!.request('host.documentInfo', { handle: await upload(new TextEncoder().encode('%PDF-1.7\nnot a real PDF body\n%%EOF\n')) });
+    expect(broken.payload.pdfError.code).toBe('INVALID_DOCUMENT');
   });
 });
 
