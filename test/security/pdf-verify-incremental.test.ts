@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { completePdfSignature, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
 import { requestTimestamp } from '../../native-host/formats/timestamp/request-timestamp.js';
 import { startTestTsa, type TestTsa } from '../helpers/tsa-server.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import {
   PAGE_CONTENTS, SHADOW_TEXT, appendRevision, codes, createSigningBench, details, edit, lastTrailer, makeContract, objectsOf, streamBody,
   type ContractParts, type SigningBench,
@@ -150,6 +151,14 @@ describe('allowed changes after signing stay valid', () => {
     const report = await bench.verify(thrice);
     expect(report.signatures.map((s) => s.status)).toEqual(['valid', 'valid', 'valid']);
     expect(codes(report)).toEqual([['PDF_ALLOWED_CHANGE'], ['PDF_ALLOWED_CHANGE'], []]);
+  });
+
+  it('a file with object streams and cross-reference streams, three kyso signatures with stamps on two pages: all valid', async () => {
+    const streams = await makeVietnameseDocument(2, 'stream');
+    const signed = await bench.sign(await bench.sign(await bench.sign(streams, 'org-rsa', ['--page', '1']), 'person2-rsa'), 'person-ec', ['--page', '2']);
+    const report = await bench.verify(signed);
+    expect(report.signatures.map((s) => s.status)).toEqual(['valid', 'valid', 'valid']);
+    expect(details(report, 0, 'PDF_ALLOWED_CHANGE')).toEqual(["signature field 'Signature2' added; signature field 'Signature3' added"]);
   });
 
   it('a document timestamp (ETSI.RFC3161) after the signature: both valid', async () => {
