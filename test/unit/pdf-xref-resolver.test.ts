@@ -250,3 +250,35 @@ describe('readRevision: bounds', () => {
     expect(codeOf(() => readRevision(pdf.bytes()))).toBe('INVALID_DOCUMENT');
   });
 });
+
+describe('readRevision: damaged inputs never crash it', () => {
+  it('random byte changes to table, object-stream and linearized files give a view or a typed KysoError', () => {
+    const table = plainDocument('fuzz').pdf.bytes();
+    const bases = [table, qpdf(table, '--object-streams=generate'), qpdf(table, '--linearize')];
+    let seed = 20261202;
+    const random = (): number => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32; };
+    let views = 0;
+    let refusals = 0;
+    for (let i = 0; i < 300; i++) {
+      const bytes = new Uint8Array(bases[i % bases.length]!);
+      for (let k = 0; k < 1 + (i % 6); k++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      try {
+        readRevision(bytes);
+        views++;
+      } catch (error) {
+        expect(error, `mutation ${i}`).toBeInstanceOf(KysoError);
+        refusals++;
+      }
+    }
+    expect(views).toBeGreaterThan(10);
+    expect(refusals).toBeGreaterThan(10);
+  });
+
+  it('a linearized file is one revision (its first-page trailer is not one) and has no inconsistency', () => {
+    const linearized = qpdf(plainDocument('linearized').pdf.bytes(), '--linearize');
+    expect(listRevisions(linearized)).toHaveLength(1);
+    const view = readRevision(linearized);
+    expect(view.inconsistencies).toEqual([]);
+    expect(firstPageText(view)).toBe('linearized');
+  });
+});
