@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFArray, PDFDict, PDFName, PDFRef, PDFString } from 'pdf-lib';
 import {
-  PAGE_CONTENTS, appendRevision, codes, createSigningBench, details, edit, lastTrailer, makeContract, objectsOf, streamBody,
+  PAGE_CONTENTS, SHADOW_TEXT, appendRevision, codes, createSigningBench, details, edit, lastTrailer, makeContract, objectsOf, streamBody,
   type ContractParts, type SigningBench,
 } from './pdf-verify-support.js';
 
@@ -61,6 +61,25 @@ describe('shadow attacks: hidden content made visible after signing', () => {
     const report = await bench.verify(attacked);
     expect(report.status).toBe('invalid');
     expect(codes(report)[0]!.some((c) => c === 'PDF_DISALLOWED_CHANGE' || c === 'PDF_STRUCTURE_INCONSISTENT')).toBe(true);
+  });
+
+  it("replace through a /Length that runs past the signed bytes: bytes appended later become page 1's content → invalid", async () => {
+    // Before signing, page 1's content stream says /Length 999999 but ends at `endstream` after a few bytes:
+    // readers cut it at `endstream`. Appending bytes so that `endstream` sits exactly at start + 999999 makes the
+    // same definition, at the same offset, read as another content stream — no xref entry changes.
+    const declared = 999_999;
+    const visible = `BT /${contract.fontName} 14 Tf 50 760 Td (${'HOP DONG SO 12/2026 - SO TIEN: 1.100.000 DONG'}) Tj ET`;
+    const prepared = appendRevision(contract.pdf, [{ ref: contract.contentRef, body: `<< /Length ${declared} >>\nstream\n${visible}\nendstream` }]);
+    const base = await bench.sign(prepared, 'org-rsa');
+    const dataStart = Buffer.from(base).lastIndexOf(`${contract.contentRef} obj\n<< /Length ${declared} >>\nstream\n`, undefined, 'latin1')
+      + `${contract.contentRef} obj\n<< /Length ${declared} >>\nstream\n`.length;
+    const payload = `\nQ q BT /${contract.fontName} 14 Tf 50 700 Td (${SHADOW_TEXT}) Tj ET\n`;
+    const padding = dataStart + declared - base.length - payload.length;
+    expect(padding).toBeGreaterThan(0);
+    const attacked = new Uint8Array(Buffer.concat([Buffer.from(base), Buffer.from(`${' '.repeat(padding)}${payload}endstream\n`, 'latin1')]));
+    const report = await bench.verify(attacked);
+    expect(report.status).toBe('invalid');
+    expect(disallowed(report)).toMatch(/page 1 content changed/);
   });
 
   it('replace: the font object redefined (another glyph mapping) → invalid, the font named', async () => {
