@@ -7,8 +7,8 @@
  *     signature or document-timestamp dictionary — each such signature is verified on its own), the AcroForm's
  *     /Fields gaining them and /SigFlags, a page's /Annots gaining their widgets; an empty signature field
  *     signed later; an empty signature field added with no visible appearance;
- *   - validation data (catalog /DSS and what only it references), document information (/Info) and XMP metadata
- *     (catalog /Metadata): neither is drawn on a page;
+ *   - validation data (catalog /DSS and what only it references), document information (/Info), XMP metadata
+ *     (catalog /Metadata) and the version declarations (/Version, /Extensions): none is drawn on a page;
  *   - form filling (a field's /V, its widgets' /AP and /AS with it) when P ≥ 2 and no signature locks the field;
  *   - annotations created, changed or deleted only when the certification allows it (P=3).
  * Everything else is PDF_DISALLOWED_CHANGE: "page 1 content replaced", "page 2 added", "catalog entry
@@ -258,6 +258,9 @@ class Judge {
         this.allowed.add(`validation data (DSS) ${how === 'added' ? 'added' : 'updated'}`);
       } else if (key === 'Metadata') {
         this.allowed.add('document metadata (XMP) updated');
+      } else if (key === 'Extensions' || key === 'Version') {
+        // Declarations of the PDF version / extensions used, e.g. ESIC written with a DSS [ETSI EN 319 142-1 §5.4.1].
+        this.allowed.add(`PDF version declaration (/${key}) ${how}`);
       } else {
         this.disallowed.add(`catalog entry /${key} ${how}`);
       }
@@ -326,6 +329,7 @@ class Judge {
     const name = field?.name ?? `object ${key.split(' ')[0]}`;
     const keys = changedKeys(before, after);
     if (this.signedLater.has(key) && keys.every((k) => ['V', 'AP', 'AS', 'Lock'].includes(k.key))) return;
+    if (keys.length === 1 && keys[0]!.key === 'Kids' && this.onlyGainedSignatures(entry(before, 'Kids'), entry(after, 'Kids'))) return;
     if (!field || field.type === 'Sig' || !keys.every((k) => FORM_FILL_KEYS.has(k.key))) {
       for (const { key: k, how } of keys) this.disallowed.add(`${field?.type === 'Sig' ? 'signature ' : ''}field '${name}' entry /${k} ${how}`);
       return;
@@ -341,6 +345,13 @@ class Judge {
     } else if (!valueChanged) {
       this.disallowed.add(`appearance of field '${name}' replaced without a value change`);
     }
+  }
+
+  /** A list (of kids) that kept every entry and gained only new signature fields. */
+  private onlyGainedSignatures(before: PDFObject | undefined, after: PDFObject | undefined): boolean {
+    const a = new Set(refList(this.beforeContext, before).map(refKey));
+    const b = refList(this.afterContext, after).map(refKey);
+    return [...a].every((k) => b.includes(k)) && b.every((k) => a.has(k) || this.artifacts.has(k));
   }
 
   /** An appearance stream rewritten in place: allowed only as part of form filling of that field. */
