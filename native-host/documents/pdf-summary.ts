@@ -9,13 +9,18 @@ import { readPdfStructure } from '../formats/pdf/read-pdf-structure.js';
 import { placeSignature, type SignaturePlacement } from '../formats/pdf/signature-placement.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { detectHiddenContent } from '../formats/pdf/hidden-content.js';
+import { crossCheckWithViewer } from '../formats/pdf/viewer-cross-check.js';
 import { pdfOptions } from './sign-stored-document.js';
 
 const MAX_WARNINGS = 20;
+const VIEWER_CROSS_CHECK_MAX_BYTES = 64 * 1024 * 1024;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export async function summarizePdf(bytes: Uint8Array, placement: PdfDocumentOptions | undefined): Promise<PdfSummary> {
   const structure = await readPdfStructure(bytes);
+  // Files the window previews (≤ 32 MiB, extension/background/documents/consent-documents.ts) are also opened with
+  // pdf.js, the preview's engine, which must resolve the same pages to the same objects.
+  if (bytes.length <= VIEWER_CROSS_CHECK_MAX_BYTES) await crossCheckWithViewer(bytes, structure.doc);
   let placed: SignaturePlacement | undefined;
   try {
     placed = await placeSignature(structure.doc, pdfOptions(placement ?? {}), bytes);

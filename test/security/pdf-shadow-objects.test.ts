@@ -137,3 +137,36 @@ describe('shadow objects: honest files still sign, and the result shows what the
     }
   });
 });
+
+describe('shadow objects: the preview engine (pdf.js) must resolve the pages Kyso writes from', () => {
+  it('agrees on honest files (table, object streams, incremental update)', async () => {
+    const { crossCheckWithViewer } = await import('../../native-host/formats/pdf/viewer-cross-check.js');
+    const { readPdfStructure } = await import('../../native-host/formats/pdf/read-pdf-structure.js');
+    const { makeVietnameseDocument } = await import('../fixtures/pdf/generate-fixtures.js');
+    const { pdf, offsets } = onePageDocument('version one');
+    const first = pdf.xrefTable(rowsOf(offsets), '/Size 6 /Root 1 0 R');
+    pdf.xrefTable([{ num: 4, offset: pdf.stream(4, textContent(HONEST_TEXT)) }], `/Size 6 /Root 1 0 R /Prev ${first}`);
+    for (const bytes of [cleanDocument().bytes, await makeVietnameseDocument(3, 'stream'), await makeVietnameseDocument(2, 'table'), pdf.bytes()]) {
+      await expect(crossCheckWithViewer(bytes, (await readPdfStructure(bytes)).doc)).resolves.toBeUndefined();
+    }
+  });
+
+  it('refuses with DOCUMENT_AMBIGUOUS when pdf.js sees other pages than Kyso (Kyso\'s view taken from other bytes: a resolver divergence no real file is known to cause)', async () => {
+    const { crossCheckWithViewer } = await import('../../native-host/formats/pdf/viewer-cross-check.js');
+    const { readPdfStructure } = await import('../../native-host/formats/pdf/read-pdf-structure.js');
+    const { makeVietnameseDocument } = await import('../fixtures/pdf/generate-fixtures.js');
+    const three = await makeVietnameseDocument(3);
+    const ours = (await readPdfStructure(cleanDocument().bytes)).doc;
+    await expect(crossCheckWithViewer(three, ours)).rejects.toMatchObject({ code: 'DOCUMENT_AMBIGUOUS' });
+    // Same page count, the page at another object number (7 instead of 3).
+    const other = new HandPdf();
+    const o = new Map<number, number>();
+    o.set(1, other.object(1, '<< /Type /Catalog /Pages 2 0 R >>'));
+    o.set(2, other.object(2, '<< /Type /Pages /Kids [7 0 R] /Count 1 >>'));
+    o.set(4, other.stream(4, textContent(HONEST_TEXT)));
+    o.set(5, other.object(5, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'));
+    o.set(7, other.object(7, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>'));
+    other.xrefTable(rowsOf(o), '/Size 8 /Root 1 0 R');
+    await expect(crossCheckWithViewer(other.bytes(), ours)).rejects.toMatchObject({ code: 'DOCUMENT_AMBIGUOUS', details: { reason: expect.stringMatching(/page 1 from object 7 0, Kyso from 3 0/) } });
+  });
+});
