@@ -12,7 +12,7 @@ import { PDFDict, PDFName, PDFRawStream, PDFRef, decodePDFRawStream } from 'pdf-
 import { listRevisions, readRevision, type PdfRevisionView } from '../../native-host/formats/pdf/xref/read-revision.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
-import { HandPdf, onePageDocument, pageBody, rowsOf, textContent } from '../fixtures/pdf/hand-written-pdf.js';
+import { HandPdf, onePageDocument, pageBody, rowsOf, textContent, type XrefRow } from '../fixtures/pdf/hand-written-pdf.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 
 /** The text drawn by the first page's content stream, as the view resolves it. */
@@ -166,13 +166,31 @@ describe('readRevision: hybrid files (/XRefStm)', () => {
     const o6 = pdf.stream(6, `3 0 ${member}`, '/Type /ObjStm /N 1 /First 4');
     const xrefStmAt = pdf.offset;
     pdf.xrefStream(7, [[3, 2, 6, 0], [7, 1, xrefStmAt, 0]], '/Size 8', false);
-    pdf.xrefTable([{ num: 0, free: true }, { num: 1, offset: o1 }, { num: 2, offset: o2 }, { num: 3, free: true, gen: 0 }, { num: 4, offset: o4 }, { num: 5, offset: o5 }, { num: 6, offset: o6 }],
-      `/Size 8 /Root 1 0 R /XRefStm ${xrefStmAt}`);
+    const rows: XrefRow[] = [{ num: 0, free: true }, { num: 1, offset: o1 }, { num: 2, offset: o2 }, { num: 4, offset: o4 }, { num: 5, offset: o5 }, { num: 6, offset: o6 }];
+    const tableAt = pdf.offset;
+    pdf.xrefTable(rows, `/Size 8 /Root 1 0 R /XRefStm ${xrefStmAt}`);
     const view = readRevision(pdf.bytes());
     expect(view.inconsistencies).toEqual([]);
     expect(view.xrefIsStream).toBe(false);
+    expect(view.sections).toEqual([tableAt, xrefStmAt]);
     expect(view.locations.get(3)).toEqual({ kind: 'compressed', stream: 6, index: 0 });
     expect(firstPageText(view)).toBe('hybrid text');
+  });
+
+  it('a number the table lists as free stays free, as in pdf.js and poppler (they do not look it up in /XRefStm)', () => {
+    const pdf = new HandPdf();
+    const o1 = pdf.object(1, '<< /Type /Catalog /Pages 2 0 R >>');
+    const o2 = pdf.object(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
+    const o6 = pdf.stream(6, `3 0 ${pageBody(2, 4, 5)}`, '/Type /ObjStm /N 1 /First 4');
+    const xrefStmAt = pdf.offset;
+    pdf.xrefStream(7, [[3, 2, 6, 0], [7, 1, xrefStmAt, 0]], '/Size 8', false);
+    pdf.xrefTable([{ num: 0, free: true }, { num: 1, offset: o1 }, { num: 2, offset: o2 }, { num: 3, free: true, gen: 0 }, { num: 6, offset: o6 }],
+      `/Size 8 /Root 1 0 R /XRefStm ${xrefStmAt}`);
+    const view = readRevision(pdf.bytes());
+    expect(view.locations.has(3)).toBe(false);
+    expect(view.context.lookup(PDFRef.of(3, 0))).toBeUndefined();
+    // Readers that follow the standard's wording more loosely would find it: the file is reported ambiguous.
+    expect(view.inconsistencies.join('\n')).toMatch(/object 3 is free in the cross-reference table .* but in use in its \/XRefStm/);
   });
 });
 

@@ -27,7 +27,12 @@ export async function crossCheckWithViewer(bytes: Uint8Array, doc: PDFDocument):
     }
     if (pdf.numPages !== ours.length) throw differ(`sees ${pdf.numPages} page(s), Kyso ${ours.length}`);
     for (let i = 0; i < Math.min(ours.length, MAX_PAGES_COMPARED); i++) {
-      const page = await pdf.getPage(i + 1);
+      let page;
+      try {
+        page = await pdf.getPage(i + 1);
+      } catch (cause) {
+        throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: `the preview's PDF reader (pdf.js) cannot read page ${i + 1}, which Kyso reads` }, { cause });
+      }
       const ref = page.ref;
       if (!ref || ref.num !== ours[i]!.objectNumber || ref.gen !== ours[i]!.generationNumber) {
         throw differ(`reads page ${i + 1} from object ${ref ? `${ref.num} ${ref.gen}` : '?'}, Kyso from ${ours[i]!.objectNumber} ${ours[i]!.generationNumber}`);

@@ -209,8 +209,16 @@ function readChain(bytes: Uint8Array, start: number, parser: IndirectObjectParse
         try {
           const hidden = parseXrefStream(bytes, xrefStm, parser);
           sections.push(hidden);
-          // The table's in-use entries first, then the stream for what the table lists as free or omits [§7.5.8.4].
-          for (const [n, e] of hidden.entries) if (revisionEntries.get(n)?.kind !== 'offset') revisionEntries.set(n, e);
+          // The table first, then the stream for the numbers the table does not list [§7.5.8.4]. A number the table
+          // lists as FREE stays free: pdf.js and poppler do not look it up in /XRefStm (checked on a hand-written
+          // file: both then miss the object), so neither may Kyso.
+          // Readers that do (the standard reads as if they should) would see an object the others do not: ambiguous.
+          for (const [n, e] of hidden.entries) {
+            if (!revisionEntries.has(n)) revisionEntries.set(n, e);
+            else if (revisionEntries.get(n)!.kind === 'free' && e.kind !== 'free' && n !== 0) {
+              inconsistencies.push(`object ${n} is free in the cross-reference table at offset ${at} but in use in its /XRefStm stream: readers disagree on it`);
+            }
+          }
         } catch (error) {
           inconsistencies.push(`the /XRefStm cross-reference stream at offset ${xrefStm} cannot be read: ${reasonOf(error)}`);
         }
