@@ -85,3 +85,32 @@ describe('universal signature forgery: malformed signature dictionaries are inva
     expect(codes(report)).toEqual([['PDF_ALLOWED_CHANGE']]);
   });
 });
+
+describe('damaged multi-revision files', () => {
+  it('bit flips and cuts anywhere in a twice-signed file: a report or a typed error, never a crash, never all valid', async () => {
+    const { KysoError } = await import('../../shared/errors/kyso-error.js');
+    const twice = await bench.sign(signed, 'person2-rsa', ['--page', '1']);
+    expect((await bench.verify(twice)).status).toBe('valid');
+    let x = 20261202;
+    const next = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return Math.abs(x); };
+    // The only bytes no signature covers: the second signature's own /Contents (its zero padding is not signed).
+    const [, b, c] = (await signatureObjects(twice))[1]!.byteRange;
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const at = next() % twice.length;
+      const damaged = i % 3 === 0 ? twice.subarray(0, at) : twice.slice();
+      if (i % 3 !== 0) damaged[at] = damaged[at]! ^ (1 << (next() % 8));
+      let outcome: string;
+      try {
+        outcome = (await bench.verify(damaged)).status;
+      } catch (error) {
+        if (!(error instanceof KysoError)) throw error;
+        outcome = error.code;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      // Every other byte is covered by the second signature: a flip there, or a cut, never leaves the file valid.
+      if (i % 3 === 0 || at < b || at >= c) expect(outcome, `mutation ${i} at ${at}`).not.toBe('valid');
+    }
+    expect(outcomes.size).toBeGreaterThan(1);
+  });
+});
