@@ -216,6 +216,19 @@ describe('readRevision: ambiguity is reported', () => {
     expect(view.inconsistencies.join('\n')).toMatch(/points at offset \d+, where no object begins/);
   });
 
+  it('a section that lists an object twice (readers keep different entries) is an inconsistency', () => {
+    const { pdf, offsets } = onePageDocument('listed once');
+    const other = pdf.stream(9, textContent('listed twice'));
+    const at = pdf.offset;
+    let table = 'xref\n0 6\n0000000000 65535 f\r\n';
+    for (let n = 1; n <= 5; n++) table += `${String(offsets.get(n)).padStart(10, '0')} 00000 n\r\n`;
+    table += `4 1\n${String(other).padStart(10, '0')} 00000 n\r\n`;
+    pdf.raw(`${table}trailer\n<< /Size 10 /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`);
+    const view = readRevision(pdf.bytes());
+    expect(firstPageText(view)).toBe('listed once');
+    expect(view.inconsistencies.join('\n')).toMatch(/lists object\(s\) 4 more than once/);
+  });
+
   it('an object stream that redefines an object the xref places elsewhere is an inconsistency', () => {
     const { pdf, offsets } = onePageDocument('plain page');
     // Object stream 6 (listed in the xref) also carries a member numbered 3.

@@ -200,6 +200,7 @@ function readChain(bytes: Uint8Array, start: number, parser: IndirectObjectParse
       break;
     }
     sections.push(section);
+    reportDuplicates(section, inconsistencies);
     const revisionEntries = new Map(section.entries);
     const xrefStm = section.isStream ? undefined : intEntry(section.trailer, 'XRefStm');
     if (xrefStm !== undefined) {
@@ -209,6 +210,7 @@ function readChain(bytes: Uint8Array, start: number, parser: IndirectObjectParse
         try {
           const hidden = parseXrefStream(bytes, xrefStm, parser);
           sections.push(hidden);
+          reportDuplicates(hidden, inconsistencies);
           // The table first, then the stream for the numbers the table does not list [§7.5.8.4]. A number the table
           // lists as FREE stays free: pdf.js and poppler do not look it up in /XRefStm (checked on a hand-written
           // file: both then miss the object), so neither may Kyso.
@@ -237,6 +239,12 @@ function readChain(bytes: Uint8Array, start: number, parser: IndirectObjectParse
     }
   }
   return { sections, resolved, accounted };
+}
+
+/** One section listing a number twice: pdf.js keeps the first entry; a reader keeping the last would see another object. */
+function reportDuplicates(section: XrefSection, inconsistencies: string[]): void {
+  if (section.duplicates.length === 0) return;
+  inconsistencies.push(`the cross-reference section at offset ${section.at} lists object(s) ${section.duplicates.slice(0, 10).join(', ')} more than once`);
 }
 
 function readSectionAt(bytes: Uint8Array, at: number, parser: IndirectObjectParser): XrefSection {

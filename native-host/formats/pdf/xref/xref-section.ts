@@ -24,6 +24,8 @@ export interface XrefSection {
   readonly entries: ReadonlyMap<number, XrefEntry>;
   /** The xref stream object's own number (streams only). */
   readonly streamObjectNumber?: number;
+  /** Object numbers this one section lists more than once (readers differ on which entry counts). */
+  readonly duplicates: readonly number[];
 }
 
 const bad = (reason: string, at: number): KysoError => new KysoError('INVALID_DOCUMENT', { reason, offset: at });
@@ -43,6 +45,7 @@ function checkSubsection(first: number, count: number, maxEntries: number, at: n
 export function parseXrefTable(bytes: Uint8Array, at: number, parser: IndirectObjectParser): XrefSection {
   if (!keywordAt(bytes, at, 'xref')) throw bad('no cross-reference table at this offset', at);
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
   let i = skipWhitespace(bytes, at + 4);
   let firstSubsection = true;
   while (!keywordAt(bytes, i, 'trailer')) {
@@ -65,7 +68,7 @@ export function parseXrefTable(bytes: Uint8Array, at: number, parser: IndirectOb
       const objectNumber = base + k;
       if (!entries.has(objectNumber)) {
         entries.set(objectNumber, type === 0x6e ? { kind: 'offset', offset: offset.value, generation: gen.value } : { kind: 'free' });
-      }
+      } else if (duplicates.length < 100) duplicates.push(objectNumber);
       i = typeAt + 1;
     }
     firstSubsection = false;
@@ -74,7 +77,7 @@ export function parseXrefTable(bytes: Uint8Array, at: number, parser: IndirectOb
   }
   const trailer = parser.parseDirectAt(i + 'trailer'.length);
   if (!(trailer instanceof PDFDict)) throw bad('the trailer is not a dictionary', i);
-  return { at, isStream: false, trailer, entries };
+  return { at, isStream: false, trailer, entries, duplicates };
 }
 
 /** A cross-reference stream at `at` [§7.5.8]: /W field widths, /Index subsections (default `[0 Size]`). */
@@ -102,6 +105,7 @@ export function parseXrefStream(bytes: Uint8Array, at: number, parser: IndirectO
   if (!index || index.length % 2 !== 0 || index.some((v) => !Number.isSafeInteger(v) || v < 0)) throw bad('bad /Index in the cross-reference stream', at);
   const data = decodeStructureStream(stream, 'cross-reference stream');
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
   let row = 0;
   for (let s = 0; s < index.length; s += 2) {
     const first = index[s]!;
@@ -114,7 +118,10 @@ export function parseXrefStream(bytes: Uint8Array, at: number, parser: IndirectO
       const f2 = field(data, base + w0, w1);
       const f3 = field(data, base + w0 + w1, w2);
       const objectNumber = first + k;
-      if (entries.has(objectNumber)) continue;
+      if (entries.has(objectNumber)) {
+        if (duplicates.length < 100) duplicates.push(objectNumber);
+        continue;
+      }
       // Unknown types are "null objects" [§7.5.8.3]: like free entries.
       if (type === 1) {
         if (f3 > PDF_MAX_GENERATION) throw bad('generation number above 65535 in the cross-reference stream', at);
@@ -127,7 +134,7 @@ export function parseXrefStream(bytes: Uint8Array, at: number, parser: IndirectO
       }
     }
   }
-  return { at, isStream: true, trailer: dict, entries, streamObjectNumber: parsed.objectNumber };
+  return { at, isStream: true, trailer: dict, entries, streamObjectNumber: parsed.objectNumber, duplicates };
 }
 
 function field(data: Uint8Array, at: number, width: number): number {
