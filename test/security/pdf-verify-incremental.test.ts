@@ -11,13 +11,12 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readFile } from 'node:fs/promises';
 import { completePdfSignature, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
 import { requestTimestamp } from '../../native-host/formats/timestamp/request-timestamp.js';
 import { startTestTsa, type TestTsa } from '../helpers/tsa-server.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import {
-  PAGE_CONTENTS, SHADOW_TEXT, appendRevision, codes, createSigningBench, details, edit, lastTrailer, makeContract, objectsOf, streamBody,
+  PAGE_CONTENTS, SHADOW_TEXT, addDss, appendRevision, codes, createSigningBench, details, edit, lastTrailer, makeContract, objectsOf, streamBody,
   type ContractParts, type SigningBench,
 } from './pdf-verify-support.js';
 
@@ -178,19 +177,7 @@ describe('allowed changes after signing stay valid', () => {
   });
 
   it('a DSS (validation data: certificates) added after the signature: valid with PDF_ALLOWED_CHANGE', async () => {
-    const { body, catalogRef } = await objectsOf(signedOnce);
-    const size = lastTrailer(signedOnce).size;
-    const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-    const root = der(await readFile(bench.token.rootPem, 'utf8'));
-    const intermediate = der(await readFile(bench.token.intermediatePem, 'utf8'));
-    const certStream = (bytes: Buffer) => Buffer.concat([Buffer.from(`<< /Length ${bytes.length} >>\nstream\n`, 'latin1'), bytes, Buffer.from('\nendstream', 'latin1')]);
-    const withDss = appendRevision(signedOnce, [
-      { ref: `${size} 0`, body: certStream(root) },
-      { ref: `${size + 1} 0`, body: certStream(intermediate) },
-      { ref: `${size + 2} 0`, body: `<< /Type /DSS /Certs [${size} 0 R ${size + 1} 0 R] /VRI << >> >>` },
-      // As iText and Acrobat write it with a DSS: the ESIC extension declared in the catalog.
-      { ref: catalogRef, body: edit(body(catalogRef), /^<</, `<< /DSS ${size + 2} 0 R /Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 5 >> >>`) },
-    ]);
+    const withDss = await addDss(signedOnce, bench);
     const report = await bench.verify(withDss);
     expect(codes(report)).toEqual([['PDF_ALLOWED_CHANGE']]);
     expect(report.status).toBe('valid');

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  SHADOW_TEXT, addFreeText, addSignatureField, appendRevision, streamBody, codes, createSigningBench, details, fillAmount, makeContract, signByHand,
+  SHADOW_TEXT, addDss, addFreeText, addSignatureField, appendRevision, streamBody, codes, createSigningBench, details, fillAmount, makeContract, signByHand,
   type ContractParts, type SigningBench,
 } from './pdf-verify-support.js';
 
@@ -64,6 +64,12 @@ describe('DocMDP and FieldMDP permissions decide which later changes are allowed
     const report = await bench.verify(await addSignatureField(pdf, undefined, { appearance: false }));
     expect(report.status).toBe('invalid');
     expect(details(report, 0, 'PDF_DISALLOWED_CHANGE').join('\n')).toMatch(/DocMDP P=1/);
+  });
+
+  it('certified P=1: validation data (DSS) may still be added (DocMDP does not restrict it, ETSI TS 102 778-4 A.1)', async () => {
+    const report = await bench.verify(await addDss(await certified(1), bench));
+    expect(report.status).toBe('valid');
+    expect(details(report, 0, 'PDF_ALLOWED_CHANGE').join('\n')).toMatch(/validation data \(DSS\) added/);
   });
 
   it('certified P=2: a later kyso signature and form filling → valid; a FreeText annotation → invalid', async () => {

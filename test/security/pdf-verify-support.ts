@@ -345,3 +345,18 @@ export async function fillAmount(pdf: Uint8Array, value: string, fontName: strin
   }
   throw new Error('no SoTien field');
 }
+
+/** A revision adding validation data: the token's CA certificates in a DSS [ETSI EN 319 142-1 §5.4.2], ESIC declared. */
+export async function addDss(pdf: Uint8Array, bench: SigningBench): Promise<Uint8Array> {
+  const { body, catalogRef } = await objectsOf(pdf);
+  const size = lastTrailer(pdf).size;
+  const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const certStream = (bytes: Buffer) => Buffer.concat([Buffer.from(`<< /Length ${bytes.length} >>\nstream\n`, 'latin1'), bytes, Buffer.from('\nendstream', 'latin1')]);
+  return appendRevision(pdf, [
+    { ref: `${size} 0`, body: certStream(der(await readFile(bench.token.rootPem, 'utf8'))) },
+    { ref: `${size + 1} 0`, body: certStream(der(await readFile(bench.token.intermediatePem, 'utf8'))) },
+    { ref: `${size + 2} 0`, body: `<< /Type /DSS /Certs [${size} 0 R ${size + 1} 0 R] /VRI << >> >>` },
+    // As iText and Acrobat write it with a DSS: the ESIC extension declared in the catalog.
+    { ref: catalogRef, body: edit(body(catalogRef), /^<</, `<< /DSS ${size + 2} 0 R /Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 5 >> >>`) },
+  ]);
+}

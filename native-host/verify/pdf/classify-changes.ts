@@ -11,6 +11,8 @@
  *     (catalog /Metadata) and the version declarations (/Version, /Extensions): none is drawn on a page;
  *   - form filling (a field's /V, its widgets' /AP and /AS with it) when P ≥ 2 and no signature locks the field;
  *   - annotations created, changed or deleted only when the certification allows it (P=3).
+ * P=1 turns every allowed change into a disallowed one, except validation data and document timestamps, which
+ * DocMDP does not restrict [ETSI TS 102 778-4 Annex A.1].
  * Everything else is PDF_DISALLOWED_CHANGE: "page 1 content replaced", "page 2 added", "catalog entry
  * /OpenAction added", "font /F1 of page 1 changed (object 5)", "document catalog replaced", ...
  *
@@ -66,10 +68,19 @@ export function classifyChanges(covered: PdfRevisionView, final: PdfRevisionView
   return result();
 }
 
-/** A certification with P=1 allows no change at all, not even a signature [Table 254]. */
+/**
+ * A certification with P=1 allows no change at all, not even a signature [Table 254] — except validation data and
+ * document timestamps, to which DocMDP restrictions do not apply [ETSI TS 102 778-4 Annex A.1; ETSI EN 319 142-1].
+ */
+const LONG_TERM_VALIDATION = /^(validation data|PDF version declaration|document timestamp)/;
+
 function applyCertification(permissions: ChangePermissions, allowed: string[], disallowed: string[]): ChangeFindings {
   if (permissions.level !== 1 || allowed.length === 0) return { allowed, disallowed };
-  return { allowed: [], disallowed: [...allowed.map((a) => `${a} — the document is certified with no changes allowed (DocMDP P=1)`), ...disallowed] };
+  const refused = allowed.filter((a) => !LONG_TERM_VALIDATION.test(a));
+  return {
+    allowed: allowed.filter((a) => LONG_TERM_VALIDATION.test(a)),
+    disallowed: [...refused.map((a) => `${a} — the document is certified with no changes allowed (DocMDP P=1)`), ...disallowed],
+  };
 }
 
 class Judge {
@@ -115,7 +126,7 @@ class Judge {
       if (!earlier && this.changes.get(key) === 'added') {
         this.artifacts.add(key);
         for (const widget of field.widgets) if (this.changes.get(refKey(widget)) === 'added') this.artifacts.add(refKey(widget));
-        if (signed) this.allowed.add(`signature field '${field.name}' added`);
+        if (signed) this.allowed.add(this.isDocumentTimestamp(field.dict) ? `document timestamp '${field.name}' added` : `signature field '${field.name}' added`);
         else if (field.widgets.some((w) => this.hasVisibleAppearance(w))) this.disallowed.add(`empty signature field '${field.name}' added with a visible appearance (it looks signed but holds no signature)`);
         else this.allowed.add(`empty signature field '${field.name}' added`);
       } else if (earlier && earlier.type === 'Sig' && entry(earlier.dict, 'V') === undefined && signed) {
@@ -124,6 +135,12 @@ class Judge {
         this.allowed.add(`signature field '${field.name}' signed`);
       }
     }
+  }
+
+  /** /Type /DocTimeStamp or /SubFilter /ETSI.RFC3161 [ISO 32000-2 §12.8.5, ETSI EN 319 142-1 §5.4]. */
+  private isDocumentTimestamp(field: PDFDict): boolean {
+    const value = dictAt(this.afterContext, entry(field, 'V'));
+    return nameText(entry(value, 'Type')) === 'DocTimeStamp' || nameText(entry(value, 'SubFilter')) === 'ETSI.RFC3161';
   }
 
   private hasVisibleAppearance(widget: PDFRef): boolean {
