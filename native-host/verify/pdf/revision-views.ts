@@ -40,8 +40,8 @@ export class RevisionViews {
       try {
         view = readRevision(end === this.bytes.length ? this.bytes : this.bytes.subarray(0, end));
       } catch (error) {
-        if (!(error instanceof KysoError)) throw error;
-        view = error;
+        // Whatever a parser throws on a damaged revision is a damaged revision, reported, not a crash.
+        view = error instanceof KysoError ? error : new KysoError('INVALID_DOCUMENT', { reason: 'a revision of the PDF cannot be read' }, { cause: error });
       }
       this.views.set(end, view);
     }
