@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { completePdfSignature, preparePdfSignature } from '../../native-host/formats/pdf/prepare-pdf-signature.js';
@@ -143,6 +143,22 @@ describe('allowed changes after signing stay valid', () => {
     expect(details(report, 0, 'PDF_ALLOWED_CHANGE').join('\n')).toMatch(/signature/);
     const cli = await bench.verifyCli(twice);
     expect(cli.code).toBe(0);
+  });
+
+  it("a second signature by another producer (poppler's pdfsig -add-signature, its own field, font and /DR): the kyso signature stays valid", async () => {
+    const cert = bench.token.cert('person2-rsa');
+    const nss = join(bench.dir, 'nss-signer');
+    await mkdir(nss, { recursive: true });
+    await run('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+    await run('openssl', ['pkcs12', '-export', '-inkey', cert.keyPem, '-in', cert.certPem, '-certfile', bench.token.intermediatePem, '-name', 'signer', '-out', join(nss, 'p.p12'), '-passout', 'pass:x']);
+    await run('pk12util', ['-i', join(nss, 'p.p12'), '-d', `sql:${nss}`, '-W', 'x']);
+    const once = join(bench.dir, 'for-poppler.pdf');
+    const twice = join(bench.dir, 'poppler-signed.pdf');
+    await writeFile(once, signedOnce);
+    await run('pdfsig', ['-nssdir', `sql:${nss}`, '-add-signature', '-nick', 'signer', '-new-signature-field-name', 'Poppler', once, twice]);
+    const report = await bench.verify(new Uint8Array(await readFile(twice)));
+    expect(report.signatures.map((s) => [s.name, s.status])).toEqual([['Signature1', 'valid'], ['Poppler', 'valid']]);
+    expect(details(report, 0, 'PDF_ALLOWED_CHANGE').join('\n')).toMatch(/signature field 'Poppler' added/);
   });
 
   it('three signatures in a row: all valid', async () => {
