@@ -91,7 +91,8 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
   }
 }
 
-function pdfOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf' }>['options']>): SignPdfOptions {
+/** Protocol PDF options → signing options (also used by host.documentInfo to place the stamp the same way). */
+export function pdfOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf' }>['options']>): SignPdfOptions {
   const visible = o.invisible ? undefined : o.visible ?? {};
   return {
     ...(o.hashAlgorithm ? { hashAlgorithm: o.hashAlgorithm } : {}),

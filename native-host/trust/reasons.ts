@@ -29,9 +29,9 @@ export const REASONS = {
   TIMESTAMP_INVALID: { vi: 'Dấu thời gian không hợp lệ.', en: 'The timestamp is invalid.' },
   // ── PDF ──
   PDF_BYTE_RANGE_INVALID: { vi: 'Vùng ký (ByteRange) của PDF không hợp lệ.', en: 'The PDF signature ByteRange is invalid.' },
-  PDF_MODIFIED_AFTER_SIGNING: { vi: 'Tài liệu PDF có thêm thay đổi sau khi ký.', en: 'The PDF has later revisions after this signature.' },
+  PDF_MODIFIED_AFTER_SIGNING: { vi: 'Tệp PDF có thêm dữ liệu sau dấu kết thúc (%%EOF) không thuộc phiên bản nào của tài liệu.', en: 'The PDF file has bytes after its last %%EOF that belong to no revision of the document.' },
   PDF_DISALLOWED_CHANGE: { vi: 'Tài liệu PDF bị thay đổi sau khi ký theo cách không được phép.', en: 'The PDF was changed after this signature in a way that is not allowed.' },
-  PDF_ALLOWED_CHANGE: { vi: 'Sau chữ ký này tài liệu có thêm thay đổi được phép (chữ ký, dấu thời gian, dữ liệu kiểm tra).', en: 'Allowed changes were made after this signature (signatures, timestamps, validation data).' },
+  PDF_ALLOWED_CHANGE: { vi: 'Sau chữ ký này tài liệu có thêm thay đổi được phép (chữ ký, dấu thời gian, dữ liệu kiểm tra, điền biểu mẫu).', en: 'Allowed changes were made after this signature (signatures, timestamps, validation data, form filling).' },
   PDF_STRUCTURE_INCONSISTENT: { vi: 'Cấu trúc PDF không nhất quán: có đối tượng ẩn mà trình xem có thể hiển thị khác nhau.', en: 'The PDF structure is inconsistent: it has hidden object definitions that viewers may show differently.' },
   PDF_NO_SIGNATURES: { vi: 'Tài liệu PDF không có chữ ký số.', en: 'The PDF has no signatures.' },
   // ── XML ──

@@ -1,97 +1,79 @@
 /**
- * Verify every signature of a PDF [ISO 32000-1 §12.8, ETSI EN 319 142-1]: the ByteRange must start at 0 and
- * leave out exactly the /Contents hex string; the CMS in /Contents must verify over the two covered ranges;
- * a signature whose range stops before the end of the file has later revisions after it (reported unless a
- * later signature covers the whole file); ETSI.RFC3161 document timestamps are checked as timestamps.
- * Signature dictionaries are found through pdf-lib's object parser, not by searching the bytes.
+ * Verify every signature of a PDF [ISO 32000-1 §12.8, ETSI EN 319 142-1]. Signatures are found as signature
+ * fields of the final xref view and of every earlier revision (native-host/formats/pdf/xref/read-revision.ts), not
+ * by sweeping the file. For each one:
+ *   1. its /ByteRange must cover exactly one whole revision minus its own /Contents (pdf/signed-revision.ts);
+ *   2. the CMS in /Contents must verify over the covered bytes (ETSI.RFC3161: as a document timestamp);
+ *   3. every change between the state it covers and the final state is judged (pdf/classify-changes.ts):
+ *      allowed changes are reported with PDF_ALLOWED_CHANGE, others with PDF_DISALLOWED_CHANGE (invalid);
+ *   4. a file that readers may resolve differently (shadow definitions, xref entries pointing elsewhere) is
+ *      PDF_STRUCTURE_INCONSISTENT on every signature; bytes after the last %%EOF that are not a revision are
+ *      PDF_MODIFIED_AFTER_SIGNING (indeterminate).
  */
 import 'reflect-metadata';
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import * as pkijs from 'pkijs';
-import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
 import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
 import { parseSignedData, verifySignerInfo, verifyTimestampToken, signedDataCertificates, assessSigner } from './verify-cms-signer.js';
 import type { VerifyOptions } from './verify-options.js';
+import { RevisionViews } from './pdf/revision-views.js';
+import { findPdfSignatures, type FoundPdfSignature } from './pdf/find-pdf-signatures.js';
+import { locateSignedRevision } from './pdf/signed-revision.js';
+import { classifyChanges } from './pdf/classify-changes.js';
+import { permissionsOf } from './pdf/mdp-permissions.js';
+import { entry, nameText, stringText } from './pdf/pdf-object-tools.js';
+import type { PdfRevisionView } from '../formats/pdf/xref/read-revision.js';
 
-interface FoundSignature {
-  readonly name?: string;
-  readonly byteRange: number[];
-  readonly subFilter?: string;
-  readonly claimedTime?: Date;
-}
+/** At most this many change reasons per signature (the report schema allows 64 reasons); the rest are counted. */
+const MAX_CHANGE_REASONS = 16;
 
 export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
-  const found = await findSignatures(bytes);
-  const wholeEnds = found.filter((f) => validRange(f.byteRange, bytes.length) && f.byteRange[2]! + f.byteRange[3]! === bytes.length);
+  const views = new RevisionViews(bytes);
+  const final = views.final();
+  const found = findPdfSignatures(views);
+  const documentFindings = fileFindings(views, final);
   const reports: SignatureReport[] = [];
-  for (const signature of found) reports.push(await guardSignature('pdf', signature.name, () => verifyOne(bytes, signature, wholeEnds.length > 0, options)));
+  for (const signature of found) {
+    reports.push(await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, options)));
+  }
   return documentReport('pdf', reports, 'PDF_NO_SIGNATURES');
 }
 
-async function findSignatures(bytes: Uint8Array): Promise<FoundSignature[]> {
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
-  } catch (cause) {
-    throw new KysoError('INVALID_DOCUMENT', { what: 'PDF could not be parsed' }, { cause });
-  }
-  const fieldNames = new Map<string, string>();
-  const signatures: { ref: PDFRef; dict: PDFDict }[] = [];
-  for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
-    if (!(object instanceof PDFDict)) continue;
-    const value = object.get(PDFName.of('V'));
-    const title = object.get(PDFName.of('T'));
-    if (value instanceof PDFRef && (title instanceof PDFString || title instanceof PDFHexString)) fieldNames.set(value.toString(), title.decodeText());
-    if (object.get(PDFName.of('ByteRange')) instanceof PDFArray && object.get(PDFName.of('Contents'))) signatures.push({ ref, dict: object });
-  }
-  return signatures.map(({ ref, dict }) => {
-    const range = dict.get(PDFName.of('ByteRange')) as PDFArray;
-    const byteRange = range.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : Number.NaN));
-    const subFilter = dict.get(PDFName.of('SubFilter'));
-    const m = dict.get(PDFName.of('M'));
-    const claimedTime = m instanceof PDFString || m instanceof PDFHexString ? parsePdfDate(m.decodeText()) : undefined;
-    const name = fieldNames.get(ref.toString());
-    return {
-      byteRange,
-      ...(name !== undefined ? { name } : {}),
-      ...(subFilter instanceof PDFName ? { subFilter: subFilter.decodeText() } : {}),
-      ...(claimedTime ? { claimedTime } : {}),
-    };
-  });
+/** Findings about the file as a whole, reported on every signature. */
+function fileFindings(views: RevisionViews, final: PdfRevisionView): Reason[] {
+  const out: Reason[] = [];
+  if (final.inconsistencies.length > 0) out.push(structureReason(final.inconsistencies));
+  const trailing = views.trailingBytes();
+  if (trailing > 0) out.push(reason('PDF_MODIFIED_AFTER_SIGNING', `${trailing} bytes after the last %%EOF are not part of any revision`));
+  return out;
 }
 
-function validRange(range: readonly number[], length: number): boolean {
-  if (range.length !== 4 || !range.every((n) => Number.isSafeInteger(n) && n >= 0)) return false;
-  const [a, b, c, d] = range as [number, number, number, number];
-  return a === 0 && b > 0 && c > b && c + d <= length;
+function structureReason(inconsistencies: readonly string[]): Reason {
+  const more = inconsistencies.length > 1 ? ` (and ${inconsistencies.length - 1} more)` : '';
+  return reason('PDF_STRUCTURE_INCONSISTENT', `${inconsistencies[0]!.slice(0, 400)}${more}`);
 }
 
-async function verifyOne(bytes: Uint8Array, found: FoundSignature, someSignatureCoversAll: boolean, options: VerifyOptions): Promise<SignatureReport> {
-  const name = found.name !== undefined ? { name: found.name } : {};
+async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: FoundPdfSignature, fileReasons: readonly Reason[], options: VerifyOptions): Promise<SignatureReport> {
+  const name = { name: found.name };
   const empty = { chain: { status: 'not-built' as const, path: [] }, revocation: { status: 'not-checked' as const } };
-  const bad = (r: Reason): SignatureReport => ({ status: 'invalid', format: 'pdf', ...empty, reasons: [r], ...name });
-  if (!validRange(found.byteRange, bytes.length)) return bad(reason('PDF_BYTE_RANGE_INVALID', JSON.stringify(found.byteRange)));
-  const [, b, c, d] = found.byteRange as [number, number, number, number];
-  // [ISO 32000-1 §12.8.1] the gap is exactly the /Contents value: "<" hex digits ">".
-  const gap = bytes.subarray(b, c);
-  const gapText = Buffer.from(gap).toString('latin1');
-  if (!/^<[0-9A-Fa-f\s]*>$/.test(gapText)) return bad(reason('PDF_BYTE_RANGE_INVALID', 'the excluded range is not the /Contents hex string'));
-  const hex = gapText.slice(1, -1).replace(/\s+/g, '');
-  const contents = trimDer(new Uint8Array(Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')));
-  const covered = new Uint8Array(b + d);
-  covered.set(bytes.subarray(0, b), 0);
-  covered.set(bytes.subarray(c, c + d), b);
-  const coversWholeDocument = c + d === bytes.length;
-  const laterReasons = !coversWholeDocument && !someSignatureCoversAll ? [reason('PDF_MODIFIED_AFTER_SIGNING', `${bytes.length - (c + d)} bytes after this signature`)] : [];
+  const bad = (r: Reason): SignatureReport => ({ status: 'invalid', format: 'pdf', ...empty, reasons: [r, ...fileReasons], ...name });
+  const located = locateSignedRevision(views, found);
+  if (!located.ok) return bad(located.reason);
+  const { signed } = located;
+  const [, , c, d] = signed.byteRange;
+  const coversWholeDocument = c + d === views.bytes.length;
+  const laterReasons = [...fileReasons, ...changeReasons(signed.view, final)];
+  const subFilter = nameText(entry(found.dict, 'SubFilter'));
+  const m = stringText(entry(found.dict, 'M'));
+  const claimedTime = m !== undefined ? parsePdfDate(m) : undefined;
 
-  const signed = parseSignedData(contents);
-  if (!signed || signed.signerInfos.length === 0) return bad(reason('SIGNATURE_INVALID', 'the /Contents is not a CMS SignedData'));
+  const parsed = parseSignedData(signed.contents);
+  if (!parsed || parsed.signerInfos.length === 0) return bad(reason('SIGNATURE_INVALID', 'the /Contents is not a CMS SignedData'));
 
-  if (found.subFilter === 'ETSI.RFC3161') {
+  if (subFilter === 'ETSI.RFC3161') {
     // Document timestamp [ETSI EN 319 142-1 §5.4]: the token's imprint is the hash of the covered bytes.
-    const timestamp = await verifyTimestampToken(contents, covered, options);
-    const certs = signedDataCertificates(signed);
+    const timestamp = await verifyTimestampToken(signed.contents, signed.covered, options);
+    const certs = signedDataCertificates(parsed);
     const reasons: Reason[] = [...timestamp.reasons, ...laterReasons];
     const tsaCert = certs[0];
     const assessed = tsaCert ? await assessSigner(tsaCert, certs, { isTimestamp: true }, { ...options, checkRevocation: false }) : undefined;
@@ -100,25 +82,38 @@ async function verifyOne(bytes: Uint8Array, found: FoundSignature, someSignature
       revocation: { status: 'not-checked' }, timestamp, reasons, coversWholeDocument, ...name,
     };
   }
-  if (found.subFilter === 'adbe.pkcs7.sha1') return { ...bad(reason('UNSUPPORTED_ALGORITHM', 'adbe.pkcs7.sha1')), status: 'indeterminate', coversWholeDocument };
+  if (subFilter === 'adbe.pkcs7.sha1') {
+    const reasons = [reason('UNSUPPORTED_ALGORITHM', 'adbe.pkcs7.sha1'), ...laterReasons];
+    return { status: statusFromReasons(reasons), format: 'pdf', ...empty, reasons, coversWholeDocument, ...name };
+  }
 
-  const report = await verifySignerInfo(signed, signed.signerInfos[0] as pkijs.SignerInfo, covered, options, {
-    format: 'pdf', ...(found.claimedTime ? { externalSigningTime: found.claimedTime } : {}), ...name,
+  const report = await verifySignerInfo(parsed, parsed.signerInfos[0] as pkijs.SignerInfo, signed.covered, options, {
+    format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...name,
   });
   const reasons = [...report.reasons, ...laterReasons];
   return { ...report, status: statusFromReasons(reasons), reasons, coversWholeDocument };
 }
 
-/** /Contents is zero-padded; keep exactly the DER element's length. */
-function trimDer(bytes: Uint8Array): Uint8Array {
-  if (bytes.length < 2 || bytes[0] !== 0x30) return bytes;
-  const first = bytes[1]!;
-  if (first < 0x80) return bytes.subarray(0, 2 + first);
-  const count = first & 0x7f;
-  if (count === 0 || count > 4 || bytes.length < 2 + count) return bytes;
-  let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + bytes[2 + i]!;
-  return bytes.subarray(0, Math.min(bytes.length, 2 + count + length));
+/** What changed after the revision a signature covers, judged against what that revision allows. */
+function changeReasons(covered: PdfRevisionView, final: PdfRevisionView): Reason[] {
+  const out: Reason[] = [];
+  if (covered.inconsistencies.length > 0) out.push(structureReason(covered.inconsistencies));
+  const findings = classifyChanges(covered, final, permissionsOf(covered.context));
+  const shown = findings.disallowed.slice(0, MAX_CHANGE_REASONS);
+  for (const what of shown) out.push(reason('PDF_DISALLOWED_CHANGE', what));
+  if (findings.disallowed.length > shown.length) out.push(reason('PDF_DISALLOWED_CHANGE', `and ${findings.disallowed.length - shown.length} more changes`));
+  if (findings.allowed.length > 0) out.push(reason('PDF_ALLOWED_CHANGE', joinWithin(findings.allowed, 1900)));
+  return out;
+}
+
+function joinWithin(items: readonly string[], limit: number): string {
+  let text = '';
+  for (const [i, item] of items.entries()) {
+    const next = text ? `${text}; ${item}` : item;
+    if (next.length > limit) return `${text}; and ${items.length - i} more`;
+    text = next;
+  }
+  return text;
 }
 
 /** PDF date "D:YYYYMMDDHHmmSS+07'00'" [ISO 32000-1 §7.9.4]. */

@@ -93,6 +93,13 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_DOCUMENT: entry('portal',
     'Định dạng tài liệu không được hỗ trợ.', 'The document format is not supported.',
     'Dùng PDF, XML hoặc dữ liệu CMS được hỗ trợ.', 'Use a supported PDF, XML or CMS input.'),
+  // The sender of the document must act: its file reads differently in different readers (shadow objects,
+  // a cross-reference that does not match the objects); signing it could sign content the person never saw.
+  DOCUMENT_AMBIGUOUS: entry('portal',
+    'Tệp PDF có nội dung ẩn hoặc cấu trúc mâu thuẫn: các trình xem khác nhau có thể hiển thị nội dung khác nhau. Kyso từ chối ký.',
+    'The PDF has hidden content or a contradictory structure: different viewers may show different content. Kyso refuses to sign it.',
+    'Đề nghị người gửi lưu lại tệp bằng phần mềm PDF (để ghi lại cấu trúc), kiểm tra nội dung rồi gửi lại.',
+    'Ask the sender to re-save the file with PDF software (which rewrites its structure), check its content and send it again.'),
 
   TIMESTAMP_FAILED: entry('portal',
     'Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA).', 'No timestamp could be obtained from the timestamp server (TSA).',

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { Base64Schema, CertificateDerSchema, CertificateIdSchema, ExpectedSignerSchema } from './common.js';
 import { DOCUMENT_CHUNK_BYTES, DOCUMENT_READ_CHUNK_BYTES } from '../limits.js';
 import {
-  DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, Sha256HexSchema,
+  DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, PdfDocumentOptionsSchema, Sha256HexSchema,
   XmlDocumentOptionsSchema,
 } from './document-schemas.js';
 
@@ -26,11 +26,16 @@ export const documentHostOperations = <P extends v.GenericSchema<unknown, string
     result: v.strictObject({ receivedBytes: DocumentSizeSchema, complete: v.boolean() }),
   },
   /**
-   * Size, SHA-256 and (XML) a readable summary of a complete upload, for the consent window. `ref`: the Id the
-   * signing request will sign (XmlDocumentOptions.ref), so the summary shows that element only.
+   * Size, SHA-256, (XML) a readable summary, (PDF) page count, hidden-content warnings and the stamp box of a
+   * complete upload, for the consent window. XML `ref`: the Id the signing request will sign
+   * (XmlDocumentOptions.ref), so the summary shows that element only. PDF `placement`: the PDF options the document
+   * will be signed with (only the placement is used) so the host computes the stamp box with the code that signs.
+   * A PDF that is ambiguous is refused here (DOCUMENT_AMBIGUOUS), before the PIN.
    */
   'host.documentInfo': {
-    request: v.strictObject({ handle: DocumentHandleSchema, ref: XmlDocumentOptionsSchema.entries.ref }),
+    request: v.strictObject({
+      handle: DocumentHandleSchema, ref: XmlDocumentOptionsSchema.entries.ref, placement: v.optional(PdfDocumentOptionsSchema),
+    }),
     result: DocumentInfoSchema,
   },
   /** Read DOCUMENT_READ_CHUNK_BYTES from `offset` (uploads for the preview, signed results for the page). */

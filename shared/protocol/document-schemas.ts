@@ -47,6 +47,8 @@ export const PdfDocumentOptionsSchema = v.strictObject({
   tsaUrl: v.optional(TsaUrlSchema),
 });
 
+export type PdfDocumentOptions = v.InferOutput<typeof PdfDocumentOptionsSchema>;
+
 export const XmlDocumentOptionsSchema = v.strictObject({
   /** Where the Signature goes (local name or path such as "DSCKS/NBan"); default the root. */
   parent: v.optional(Text(200)),
@@ -110,11 +112,45 @@ export const XmlSummarySchema = v.strictObject({
 });
 export type XmlSummary = v.InferOutput<typeof XmlSummarySchema>;
 
+/** Something in a PDF that can look different, or change after signing (native-host/formats/pdf/hidden-content.ts). */
+export const PdfWarningSchema = v.strictObject({
+  code: v.pipe(v.string(), v.regex(/^[A-Z][A-Z_]{0,63}$/)),
+  vi: Text(400),
+  en: Text(400),
+  detail: v.optional(Text(400)),
+});
+export type PdfWarning = v.InferOutput<typeof PdfWarningSchema>;
+
+const Finite = v.pipe(v.number(), v.finite());
+/** What the host says about an uploaded PDF: pages, warnings, and the stamp box the signature WILL use. */
+export const PdfSummarySchema = v.strictObject({
+  pageCount: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)),
+  warnings: v.pipe(v.array(PdfWarningSchema), v.maxLength(20)),
+  /** Absent for an invisible signature. */
+  stamp: v.optional(v.strictObject({
+    /** 1-based. */
+    page: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)),
+    /** Points, origin at the bottom-left corner of the page's MediaBox, y upwards, before /Rotate. */
+    rect: v.strictObject({ x: Finite, y: Finite, width: Finite, height: Finite }),
+    /** The MediaBox's width and height in points (before /Rotate). */
+    pageSize: v.strictObject({ width: Finite, height: Finite }),
+    /** The page's /Rotate: a viewer shows the page (and the box) turned clockwise by this much. */
+    rotation: v.optional(v.picklist([0, 90, 180, 270])),
+  })),
+});
+export type PdfSummary = v.InferOutput<typeof PdfSummarySchema>;
+
 export const DocumentInfoSchema = v.strictObject({
   kind: DocumentKindSchema,
   size: DocumentSizeSchema,
   sha256: Sha256HexSchema,
   xml: v.optional(XmlSummarySchema),
+  pdf: v.optional(PdfSummarySchema),
+  /**
+   * Why there is no `pdf` summary: the PDF is damaged or unsupported, or the placement does not fit. Signing it
+   * will fail the same way; the rest of a batch is unaffected. (An AMBIGUOUS PDF fails the request itself.)
+   */
+  pdfError: v.optional(SerializedErrorSchema),
 });
 export type DocumentInfo = v.InferOutput<typeof DocumentInfoSchema>;
 

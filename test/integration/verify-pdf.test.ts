@@ -84,9 +84,18 @@ describe('verifyDocument — PDF', () => {
     expect(report.signatures.map((s) => s.signer?.subject.commonName)).toEqual(['Hoàng Văn Duyệt', 'Vũ Thị Hai']);
   });
 
-  it('bytes appended after signing (an unsigned later revision): indeterminate, modification reported', async () => {
+  it('an object redefined after %%EOF without a cross-reference section: invalid, the file is ambiguous', async () => {
     const signed = await signPdf(unsigned, signer);
     const appended = new Uint8Array([...signed, ...new TextEncoder().encode('\n1 0 obj\n<< /Injected true >>\nendobj\n%%EOF\n')]);
+    const report = await verifyDocument(appended, options());
+    expect(report.status).toBe('invalid');
+    expect(codes(report)).toEqual([['PDF_STRUCTURE_INCONSISTENT', 'PDF_MODIFIED_AFTER_SIGNING']]);
+    expect(report.signatures[0]!.coversWholeDocument).toBe(false);
+  });
+
+  it('junk bytes (no object) after %%EOF: indeterminate, reported as bytes outside any revision', async () => {
+    const signed = await signPdf(unsigned, signer);
+    const appended = new Uint8Array([...signed, ...new TextEncoder().encode('\n% appended by a mail gateway\n')]);
     const report = await verifyDocument(appended, options());
     expect(report.status).toBe('indeterminate');
     expect(codes(report)).toEqual([['PDF_MODIFIED_AFTER_SIGNING']]);
@@ -135,7 +144,8 @@ describe('verifyDocument — PDF', () => {
     const covered = new Uint8Array([...patched.subarray(0, b), ...patched.subarray(c)]);
     const stamped = completePdfSignature(patched, await requestTimestamp(covered, { url: tsa.url }));
     const report = await verifyDocument(stamped, options());
-    expect(codes(report)).toEqual([[], []]);
+    // The timestamp's field, widget and AcroForm update are allowed changes after the first signature.
+    expect(codes(report)).toEqual([['PDF_ALLOWED_CHANGE'], []]);
     expect(report.status).toBe('valid');
     expect(report.signatures[1]!.timestamp).toMatchObject({ status: 'valid', authority: 'Kyso Test TSA' });
 

@@ -3,7 +3,7 @@
  * where a PDF stamp goes) and the window's request for the bytes of a PDF to preview. Extension-internal.
  */
 import * as v from 'valibot';
-import { DocumentKindSchema, Sha256HexSchema, XmlSummarySchema } from '../../../shared/protocol/document-schemas.js';
+import { DocumentKindSchema, PdfSummarySchema, Sha256HexSchema, XmlSummarySchema } from '../../../shared/protocol/document-schemas.js';
 import { DOCUMENT_READ_CHUNK_BYTES } from '../../../shared/limits.js';
 import { Base64Schema, SerializedErrorSchema } from '../../../shared/protocol/common.js';
 
@@ -17,29 +17,7 @@ const ShownText = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Finite = v.pipe(v.number(), v.finite());
 const PdfRectSchema = v.strictObject({ x: Finite, y: Finite, width: Finite, height: Finite });
 
-/** A PDF feature that can change what is seen after signing (host: native-host/formats/pdf), in both languages. */
-export const PdfWarningSchema = v.strictObject({
-  code: ShownText(64), vi: ShownText(500), en: ShownText(500), detail: v.optional(ShownText(500)),
-});
 
-/**
- * What the host says about a PDF for the consent window (`host.documentInfo` → `pdf`, issue 9 §1): its pages,
- * what may change after signing, and WHERE THE HOST WILL PUT THE STAMP — page (1-based) and rectangle in that
- * page's user space, anchors already resolved — so the window draws the host's rectangle and computes none.
- * Hosts before that change send no `pdf`; it is optional here so both work.
- */
-export const HostPdfInfoSchema = v.strictObject({
-  pageCount: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  warnings: v.pipe(v.array(PdfWarningSchema), v.maxLength(50)),
-  stamp: v.optional(v.strictObject({
-    page: v.pipe(v.number(), v.integer(), v.minValue(1)),
-    rect: PdfRectSchema,
-    pageSize: v.strictObject({ width: Finite, height: Finite }),
-    /** The page's /Rotate (pdf.js turns the page and the box with it). */
-    rotation: v.optional(v.picklist([0, 90, 180, 270])),
-  })),
-});
-export type HostPdfInfo = v.InferOutput<typeof HostPdfInfoSchema>;
 
 export const ConsentDocumentSchema = v.strictObject({
   kind: DocumentKindSchema,
@@ -58,10 +36,14 @@ export const ConsentDocumentSchema = v.strictObject({
     anchorText: v.optional(v.string()),
     invisible: v.boolean(),
     previewable: v.boolean(),
-    /** From the host (newer hosts): number of pages, what can change after signing, the stamp as it will be placed. */
-    pageCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-    warnings: v.optional(v.pipe(v.array(PdfWarningSchema), v.maxLength(50))),
-    stamp: v.optional(HostPdfInfoSchema.entries.stamp.wrapped),
+    /**
+     * From the host (`host.documentInfo` → `pdf`, shared PdfSummarySchema): number of pages, what can change after
+     * signing, and WHERE THE HOST WILL PUT THE STAMP (anchors resolved by the code that signs), so the window draws
+     * the host's rectangle and computes none.
+     */
+    pageCount: v.optional(PdfSummarySchema.entries.pageCount),
+    warnings: v.optional(PdfSummarySchema.entries.warnings),
+    stamp: PdfSummarySchema.entries.stamp,
   })),
   /** Why the host could not describe this document (damaged, unsupported, placement does not fit): signing it will fail. */
   error: v.optional(SerializedErrorSchema),

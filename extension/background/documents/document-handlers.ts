@@ -35,7 +35,7 @@ import type { SignConsent } from '../consent/consent-broker.js';
 import type { RequestContext } from '../router.js';
 import { prepareSigningCertificates } from '../certificates/signing-candidates.js';
 import * as v from 'valibot';
-import { HostPdfInfoSchema, PDF_PREVIEW_MAX_BYTES, describeContent, type ConsentDocument } from './consent-documents.js';
+import { PDF_PREVIEW_MAX_BYTES, describeContent, type ConsentDocument } from './consent-documents.js';
 
 /** The policy operation each document kind is decided as. */
 const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'kyso.signPdf' as PageOperation, xml: 'kyso.signXml' as PageOperation, cms: 'kyso.signCms' as PageOperation };
@@ -300,9 +300,11 @@ export async function describeForConsent(host: DocumentHandlerDependencies['host
     return { ...base, digestHex: bytesToHex(base64ToBytes(item.digest, 'INVALID_HASH')), digestAlgorithm: item.options?.hashAlgorithm ?? 'SHA-256' };
   }
   if (item.handle === undefined) throw new KysoError('BAD_REQUEST', { reason: 'a CMS item needs a document or a digest' });
-  // The XML summary must describe the element that will be signed (options.ref), not the first match in the file.
+  // The XML summary must describe the element that will be signed (options.ref), not the first match in the file;
+  // the PDF stamp box is placed by the host with the code that signs (options' placement, anchors included).
   const ref = item.kind === 'xml' ? item.options?.ref : undefined;
-  const info = await host.request('host.documentInfo', { handle: item.handle, ...(ref ? { ref } : {}) }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
+  const placement = item.kind === 'pdf' ? { placement: item.options ?? {} } : {};
+  const info = await host.request('host.documentInfo', { handle: item.handle, ...(ref ? { ref } : {}), ...placement }, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal });
   if (info.kind !== item.kind) throw new KysoError('BAD_REQUEST', { reason: 'document kind differs from its upload' });
   const shown: ConsentDocument = { ...base, size: info.size, sha256: info.sha256, ...(info.xml ? { xml: info.xml } : {}) };
   if (item.kind === 'cms') {
@@ -312,8 +314,7 @@ export async function describeForConsent(host: DocumentHandlerDependencies['host
   }
   if (item.kind !== 'pdf') return shown;
   const o = item.options ?? {};
-  const hostPdf = hostPdfInfo(info);
-  const pdfError = hostAnswer(info, 'pdfError', SerializedErrorSchema);
+  const { pdf: hostPdf, pdfError } = info;
   return {
     ...shown,
     ...(pdfError ? { error: pdfError } : {}),
@@ -328,19 +329,3 @@ export async function describeForConsent(host: DocumentHandlerDependencies['host
   };
 }
 
-/**
- * The host's `pdf` answer (pages, warnings, the stamp as it will be placed) and `pdfError` (why there is none),
- * when the host sends them (issue 9 §1). Read through their own schemas so this works before and after the shared
- * DocumentInfo schema gains the fields; an answer that does not fit is refused rather than shown without its warnings.
- */
-function hostPdfInfo(info: object): v.InferOutput<typeof HostPdfInfoSchema> | undefined {
-  return hostAnswer(info, 'pdf', HostPdfInfoSchema);
-}
-
-function hostAnswer<S extends v.GenericSchema>(info: object, field: string, schema: S): v.InferOutput<S> | undefined {
-  const value = (info as Record<string, unknown>)[field];
-  if (value === undefined) return undefined;
-  const parsed = v.safeParse(schema, value);
-  if (!parsed.success) throw new KysoError('INTERNAL_ERROR', { reason: `host.documentInfo ${field} answer not understood` });
-  return parsed.output;
-}

@@ -18,6 +18,7 @@ import { basename, extname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { TokenService, type TokenSigner } from '../../token/token-service.js';
 import { signPdfFile, type SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
+import type { HiddenContentWarning } from '../../formats/pdf/hidden-content.js';
 import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import type { PdfRect, PdfVisibleSignature } from '../../formats/pdf/pdf-signature-options.js';
 import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options.js';
@@ -63,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
     signer = await tokens.openSigner(args.certificate ?? await onlyUsableCertificate(tokens), pin);
     for (const { input, output } of plan) {
       try {
-        await signPdfFile(input, output, signer, options);
+        // Non-interactive: name what can change after signing on stderr; it does not block.
+        await signPdfFile(input, output, signer, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) });
         process.stdout.write(`OK     ${input} -> ${output}\n`);
       } catch (error) {
         failed++;
@@ -78,6 +80,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (plan.length > 1) process.stdout.write(`${plan.length - failed}/${plan.length} signed\n`);
   return failed === 0 ? 0 : 1;
+}
+
+function reportHiddenContent(input: string, warnings: readonly HiddenContentWarning[]): void {
+  for (const w of warnings) {
+    process.stderr.write(`kyso: ${input}: CẢNH BÁO / WARNING ${w.code}: ${w.vi} / ${w.en}${w.detail ? ` (${w.detail})` : ''}\n`);
+  }
 }
 
 async function onlyUsableCertificate(tokens: TokenService): Promise<string> {

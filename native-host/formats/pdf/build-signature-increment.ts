@@ -12,12 +12,10 @@ import { describeCertificate } from '../../../shared/certificates/describe-certi
 import type { PdfStructure } from './read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
 import { buildAppearance } from './appearance/build-appearance.js';
-import { findTextAnchor, rectFromAnchor } from './appearance/find-text-anchor.js';
+import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
+import { placeSignature } from './signature-placement.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
-import {
-  CORNER_MARGIN_PT, DEFAULT_FONT_PATH, DEFAULT_STAMP_SIZE, VIETNAM_UTC_OFFSET_MINUTES,
-  type PdfRect, type PdfSignatureOptions,
-} from './pdf-signature-options.js';
+import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
 export interface SignatureIncrement {
   /** The bytes to append after the input (starts with an end-of-line when the input lacks one). */
@@ -52,27 +50,17 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   refuseLockedCertification(structure);
   const sigRef = context.nextRef();
-  const pages = doc.getPages();
-  const pageNumber = options.visible?.page ?? (options.visible ? pages.length : 1);
-  if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > pages.length) {
-    throw new KysoError('BAD_REQUEST', { reason: 'page out of range', page: pageNumber, pageCount: pages.length });
-  }
-  const page = pages[pageNumber - 1]!;
+  const placement = await placeSignature(doc, options, pdfBytes);
+  const { page, rect } = placement;
 
-  let rect: PdfRect = { x: 0, y: 0, width: 0, height: 0 };
   let apRef: PDFRef | undefined;
   const visible = options.visible;
   if (visible) {
-    const box = page.getMediaBox();
-    rect = await resolveRect(visible, pdfBytes, pageNumber, box);
-    if (rect.x < box.x || rect.y < box.y || rect.x + rect.width > box.x + box.width + 0.5 || rect.y + rect.height > box.y + box.height + 0.5) {
-      throw new KysoError('BAD_REQUEST', { reason: 'the signature rectangle is outside the page', page: pageNumber, pageWidth: box.width, pageHeight: box.height });
-    }
     const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
     const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch((cause: unknown) => {
       throw new KysoError('BAD_REQUEST', { reason: 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file' }, { cause });
     });
-    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: page.getRotation().angle });
+    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
@@ -105,6 +93,10 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
   sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
 
+  // New objects (and the xref stream's own number) must stay within the PDF's object-number limit [Annex C].
+  if (context.largestObjectNumber + 1 > PDF_MAX_OBJECT_NUMBER) {
+    throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: `no object numbers left below the PDF limit of ${PDF_MAX_OBJECT_NUMBER}`, size: structure.size });
+  }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
     if (ref === sigRef) continue;
@@ -138,26 +130,6 @@ export function byteRangeText(contentsStart: number, contentsEnd: number, fileLe
   const text = `[0 ${contentsStart} ${contentsEnd} ${fileLength - contentsEnd}]`;
   if (text.length > width) throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'file too large for the byte range' });
   return text.slice(0, -1) + ' '.repeat(width - text.length) + ']';
-}
-
-async function resolveRect(visible: NonNullable<PdfSignatureOptions['visible']>, pdfBytes: Uint8Array, pageNumber: number, box: PdfRect): Promise<PdfRect> {
-  if (visible.rect && visible.anchor) throw new KysoError('BAD_REQUEST', { reason: 'give either a rectangle or an anchor text, not both' });
-  if (visible.rect) {
-    const r = visible.rect;
-    if (![r.x, r.y, r.width, r.height].every(Number.isFinite) || r.width <= 0 || r.height <= 0) {
-      throw new KysoError('BAD_REQUEST', { reason: 'the rectangle needs finite x, y and a positive width and height' });
-    }
-    return r;
-  }
-  if (visible.anchor) {
-    const found = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
-    return rectFromAnchor(found, visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE, box);
-  }
-  const size = visible.size ?? DEFAULT_STAMP_SIZE;
-  const x = box.x + box.width - CORNER_MARGIN_PT - size.width;
-  const y = box.y + CORNER_MARGIN_PT;
-  if (x < box.x) throw new KysoError('BAD_REQUEST', { reason: 'the page is narrower than the stamp', page: pageNumber, pageWidth: box.width });
-  return { x, y, width: size.width, height: size.height };
 }
 
 function defaultLines(name: string | undefined, organization: string | undefined, time: Date, offset: number, reason?: string, location?: string): string[] {

@@ -1,18 +1,25 @@
 /**
- * Read what an incremental update needs from an existing PDF: the latest revision's objects (through pdf-lib's
- * parser, which READS xref tables, xref streams and object streams), where the last cross-reference section
- * starts, and whether it is a table or a stream [ISO 32000-1 §7.5.5, §7.5.8]. Nothing here writes.
+ * Read what an incremental update needs from an existing PDF: the objects of the latest revision AS READERS
+ * RESOLVE THEM — through `startxref`, the cross-reference tables and streams, /Prev and object streams
+ * (xref/read-revision.ts) — where the last cross-reference section starts, and whether it is a table or a stream
+ * [ISO 32000-1 §7.5.5, §7.5.8]. A file whose objects read differently depending on how they are resolved (a
+ * definition no xref points to, entries that miss their objects) is refused with DOCUMENT_AMBIGUOUS: signing it
+ * could sign content the person never saw. Nothing here writes.
  */
-import { PDFDocument, PDFName, PDFNumber, PDFDict } from 'pdf-lib';
+import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFContext } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { readRevision, type PdfRevisionView } from './xref/read-revision.js';
 
 export interface PdfStructure {
+  /** A pdf-lib document over the xref view's objects (never pdf-lib's own sweep of the file). */
   readonly doc: PDFDocument;
+  /** The cross-reference view `doc` is built on. */
+  readonly view: PdfRevisionView;
   /** Byte offset of the last cross-reference section (the file's final `startxref` value). */
   readonly prevStartXref: number;
   /** The last section is a cross-reference stream: the update must add one too (§7.5.8.4 hybrid rules aside). */
   readonly xrefIsStream: boolean;
-  /** /Size of the last trailer, or one past the largest object number seen, whichever is larger. */
+  /** /Size of the last trailer, or one past the largest object number in use, whichever is larger. */
   readonly size: number;
   /** Length of the input in bytes. */
   readonly length: number;
@@ -29,37 +36,46 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
   if (!headerWindow.includes(PDF_HEADER)) throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
 
   const prevStartXref = findLastStartXref(bytes);
-  const at = skipWhitespace(bytes, prevStartXref);
-  const keyword = latin1(bytes.subarray(at, at + 4));
-  const xrefIsStream = keyword !== 'xref';
-  if (xrefIsStream && !/^\d+\s+\d+\s+obj/.test(latin1(bytes.subarray(at, at + 32)))) {
-    throw new KysoError('INVALID_DOCUMENT', { reason: 'startxref does not point at a cross-reference section' });
-  }
-
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: false });
-  } catch (cause) {
-    throw new KysoError('INVALID_DOCUMENT', { reason: 'the PDF could not be parsed' }, { cause });
-  }
+  const view = readRevision(bytes, prevStartXref);
   // An encrypted file would need its strings and streams encrypted in the update with the file key [§7.6];
   // we refuse rather than write a revision readers cannot decrypt.
-  if (doc.context.trailerInfo.Encrypt) {
+  if (view.context.trailerInfo.Encrypt) {
     throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'encrypted PDF: remove the password protection before signing' });
   }
-  if (!(doc.context.lookup(doc.context.trailerInfo.Root) instanceof PDFDict)) {
-    throw new KysoError('INVALID_DOCUMENT', { reason: 'no document catalog (/Root)' });
+  if (view.inconsistencies.length > 0) {
+    throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: view.inconsistencies[0]!.slice(0, 300), inconsistencies: view.inconsistencies.length });
   }
+  const doc = documentOver(view.context);
   try {
     if (doc.getPageCount() < 1) throw new Error('no pages');
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'the page tree is missing or damaged' }, { cause });
   }
 
-  const trailerSize = readTrailerSize(bytes, at, xrefIsStream);
-  const size = Math.max(trailerSize, doc.context.largestObjectNumber + 1);
+  const size = Math.max(view.size, view.context.largestObjectNumber + 1);
   const last = bytes[bytes.length - 1];
-  return { doc, prevStartXref, xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d };
+  return { doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d };
+}
+
+/**
+ * A pdf-lib PDFDocument over an existing context. pdf-lib only builds documents by parsing bytes its own way
+ * (PDFDocument.load) or from nothing; its constructor, which takes a context, is private in the typings only.
+ */
+function documentOver(context: PDFContext): PDFDocument {
+  const rootRef = context.trailerInfo.Root;
+  const root = context.lookup(rootRef);
+  if (!(rootRef instanceof PDFRef) || !(root instanceof PDFDict)) throw new KysoError('INVALID_DOCUMENT', { reason: 'no document catalog (/Root)' });
+  // pdf-lib types a catalog by its /Type; readers do not require it [§7.7.2], so type it by its place.
+  if (!(root instanceof PDFCatalog)) {
+    const entries = new Map(root.entries());
+    context.assign(rootRef, PDFCatalog.fromMapWithContext(entries, context));
+  }
+  const Document = PDFDocument as unknown as new (context: PDFContext, ignoreEncryption: boolean, updateMetadata: boolean) => PDFDocument;
+  try {
+    return new Document(context, true, false);
+  } catch (cause) {
+    throw new KysoError('INVALID_DOCUMENT', { reason: 'no document catalog (/Root)' }, { cause });
+  }
 }
 
 function findLastStartXref(bytes: Uint8Array): number {
@@ -74,31 +90,6 @@ function findLastStartXref(bytes: Uint8Array): number {
   }
   if (!tail.slice(index).includes('%%EOF')) throw new KysoError('INVALID_DOCUMENT', { reason: 'no %%EOF after startxref (truncated file)' });
   return offset;
-}
-
-/** /Size from the trailer dictionary (table) or the xref stream dictionary [§7.5.5 Table 15, §7.5.8.2 Table 17]. */
-function readTrailerSize(bytes: Uint8Array, at: number, xrefIsStream: boolean): number {
-  let dictStart = at;
-  if (!xrefIsStream) {
-    const trailerAt = indexOfAscii(bytes, 'trailer', at);
-    if (trailerAt < 0) throw new KysoError('INVALID_DOCUMENT', { reason: 'cross-reference table without trailer' });
-    dictStart = trailerAt;
-  }
-  const window = latin1(bytes.subarray(dictStart, Math.min(bytes.length, dictStart + 8192)));
-  const end = window.indexOf(xrefIsStream ? 'stream' : 'startxref');
-  const match = /\/Size\s+(\d+)/.exec(end > 0 ? window.slice(0, end) : window);
-  if (!match) throw new KysoError('INVALID_DOCUMENT', { reason: 'trailer without /Size' });
-  return Number(match[1]);
-}
-
-function skipWhitespace(bytes: Uint8Array, at: number): number {
-  let i = at;
-  while (i < bytes.length && [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(bytes[i]!)) i++;
-  return i;
-}
-
-function indexOfAscii(bytes: Uint8Array, needle: string, from: number): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle, from, 'latin1');
 }
 
 function latin1(bytes: Uint8Array): string {

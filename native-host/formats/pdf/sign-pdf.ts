@@ -17,6 +17,7 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { Signer } from '../../token/signer.js';
 import { buildCmsSignature } from '../cms/build-cms-signature.js';
 import { readPdfStructure } from './read-pdf-structure.js';
+import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { completePdfSignature, nodeHashName, preparePdfSignature } from './prepare-pdf-signature.js';
 import { estimatePlaceholderBytes, PLACEHOLDER_MARGIN_BYTES } from './placeholder-size.js';
@@ -25,6 +26,8 @@ import { DEFAULT_PDF_HASH, type PdfSignatureOptions } from './pdf-signature-opti
 export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertificate'> {
   /** RFC 3161 client: TimeStampToken DER over the signature value. Makes the signature PAdES B-T. */
   readonly timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
+  /** Told what the file holds that can change after signing (hidden-content.ts); it does not stop signing. */
+  readonly onHiddenContent?: (warnings: readonly HiddenContentWarning[]) => void;
 }
 
 export interface SignPdfResult {
@@ -72,6 +75,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     for (let attempt = 1; attempt <= 2; attempt++) {
       // The parser's document is changed by building an update: parse afresh for each attempt.
       const structure = await readPdfStructure(input);
+      if (attempt === 1 && options.onHiddenContent) options.onHiddenContent(detectHiddenContent(structure.view, input));
       const inc = await buildSignatureIncrement(structure, { ...options, hashAlgorithm, signingTime, placeholderBytes, signerCertificate: signer.certificate }, placeholderBytes, input);
       const base = input.length;
       const contentsStart = base + inc.contentsAt;

@@ -72,7 +72,7 @@ export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, a
  * does not exist once the host is bundled. Importing the worker module here and publishing it as
  * `globalThis.pdfjsWorker` (the hook pdf.js checks first) makes the bundler include it and pdf.js use it.
  */
-async function loadPdfJs(): Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> {
+export async function loadPdfJs(): Promise<typeof import('pdfjs-dist/legacy/build/pdf.mjs')> {
   const holder = globalThis as { pdfjsWorker?: unknown };
   if (!holder.pdfjsWorker) holder.pdfjsWorker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
   return import('pdfjs-dist/legacy/build/pdf.mjs');
