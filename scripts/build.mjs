@@ -45,12 +45,13 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
 
   // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
   // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
-  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts']]) {
+  // compat-shim: the MAIN-world WebSocket shim the background injects only into allowed portals' frames (extension/compat/).
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts']]) {
     await build({
       ...common,
       build: {
         ...common.build, outDir: chromiumDir,
-        lib: { entry: join(ROOT, entry), name: `kyso_${name}`, formats: ['iife'], fileName: () => `${name}.js` },
+        lib: { entry: join(ROOT, entry), name: `kyso_${name.replace(/-/g, "_")}`, formats: ['iife'], fileName: () => `${name}.js` },
       },
     });
   }

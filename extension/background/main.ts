@@ -10,7 +10,9 @@ import { NativeHostClient, type NativePort } from './native/host-client.js';
 import { ConsentBroker } from './consent/consent-broker.js';
 import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
-import { decideAccess, rememberUserChoice } from './access/access-policy.js';
+import { decideAccess, readManagedPolicy, rememberUserChoice } from './access/access-policy.js';
+import { createCompatService } from './compat/compat-service.js';
+import { PLUGIN_COMPATIBILITY_KEY, parseCompatibilityPolicy } from './compat/compat-policy.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -29,6 +31,21 @@ const consent = new ConsentBroker({
 
 const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTENSION_VERSION });
 
-browserApi.onConnect((port) => acceptPagePort(port as unknown as PagePort, route));
-browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url));
+// VGCA / VNPT-CA plugin pages (compat/): the shim is installed only where the gate allows; frames re-checked.
+const compat = createCompatService({
+  route,
+  decideAccess,
+  readCompatibilityPolicy: async () => {
+    const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY]).catch(() => ({})) ?? {};
+    return parseCompatibilityPolicy((values as Record<string, unknown>)[PLUGIN_COMPATIBILITY_KEY]);
+  },
+  adminAllowedOrigins: async () => (await readManagedPolicy()).allowed,
+  inject: (tabId, frameId, file) => browserApi.injectMainWorldScript(tabId, frameId, file),
+});
+
+browserApi.onConnect((port) => {
+  acceptPagePort(port as unknown as PagePort, route);
+  compat.acceptPort(port as unknown as PagePort);
+});
+browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));

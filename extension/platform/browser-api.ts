@@ -61,6 +61,18 @@ export const browserApi = {
     browser.storage.onChanged.addListener(listener as never);
   },
   /**
+   * Run an extension script file in one frame's MAIN world before the answer (the plugin-compatibility shim).
+   * `scripting` permission + host permission for the page [Chrome scripting.executeScript, MDN].
+   */
+  async injectMainWorldScript(tabId: number, frameId: number, file: string): Promise<void> {
+    await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', files: [file], injectImmediately: true });
+  },
+  /** The active tab of the current window (the toolbar popup's site). */
+  async activeTab(): Promise<{ id?: number | undefined; url?: string | undefined } | undefined> {
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    return tab;
+  },
+  /**
    * Why a port closed, if the browser said. Chrome sets `runtime.lastError` inside onDisconnect;
    * Firefox puts an Error on `port.error` [MDN runtime.Port].
    */
