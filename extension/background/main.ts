@@ -10,9 +10,9 @@ import { NativeHostClient, type NativePort } from './native/host-client.js';
 import { ConsentBroker } from './consent/consent-broker.js';
 import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
-import { decideAccess, readManagedPolicy, rememberUserChoice } from './access/access-policy.js';
+import { decideAccess, readManagedPolicy, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
 import { createCompatService } from './compat/compat-service.js';
-import { PLUGIN_COMPATIBILITY_KEY, parseCompatibilityPolicy } from './compat/compat-policy.js';
+import { PLUGIN_COMPATIBILITY_KEY, parseCompatibilityPolicy, type CompatibilityPolicy } from './compat/compat-policy.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -32,13 +32,20 @@ const consent = new ConsentBroker({
 const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTENSION_VERSION });
 
 // VGCA / VNPT-CA plugin pages (compat/): the shim is installed only where the gate allows; frames re-checked.
+// The policy is read once and kept until the managed area changes; read at start-up (Chromium answers the first
+// storage.managed read ≈ 2 s after start), so the shim is installed before a portal's first socket where possible.
+let compatPolicy: Promise<CompatibilityPolicy> | undefined;
+const readCompatibilityPolicy = () => compatPolicy ??= (async () => {
+  const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY]).catch(() => ({})) ?? {};
+  return parseCompatibilityPolicy((values as Record<string, unknown>)[PLUGIN_COMPATIBILITY_KEY]);
+})();
+browserApi.onStorageChanged((_changes, area) => { if (area === 'managed') compatPolicy = undefined; });
+warmAccessPolicy();
+void readCompatibilityPolicy();
 const compat = createCompatService({
   route,
   decideAccess,
-  readCompatibilityPolicy: async () => {
-    const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY]).catch(() => ({})) ?? {};
-    return parseCompatibilityPolicy((values as Record<string, unknown>)[PLUGIN_COMPATIBILITY_KEY]);
-  },
+  readCompatibilityPolicy,
   adminAllowedOrigins: async () => (await readManagedPolicy()).allowed,
   inject: (tabId, frameId, file) => browserApi.injectMainWorldScript(tabId, frameId, file),
 });

@@ -1,0 +1,195 @@
+/**
+ * VGCA plugin compatibility end to end (issue 11 §1): a portal page that loads its own vgcaplugin.js (the
+ * unchanged-shaped fixture: new WebSocket("wss://127.0.0.1:8987/<Path>"), one frame, first reply, close) works
+ * with Kyso in real Chromium, with NOTHING listening on port 8987. The mock portal serves the PDF and receives
+ * `uploadfile`; pdfsig judges the uploaded file. An unlisted site sees exactly "no service": the socket errors,
+ * no window opens. Requires `npm run build`.
+ *
+ * Allowed portal: http://127.0.0.1:<port> (the development build trusts loopback, like an admin-allowed site).
+ * Unlisted portal: https://cong-khac.test (mapped to 127.0.0.1, self-signed), never allowed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { inkFraction, nssDbWith, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
+import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5ibyJ9.c2lnbmF0dXJl';
+const UNLISTED_HOST = 'cong-khac.test';
+let token: DemoToken;
+let browser: KysoBrowser;
+let portal: MockPortal;
+let unlisted: MockPortal;
+let dir: string;
+let nssDir: string;
+
+beforeAll(async () => {
+  token = await createDemoToken();
+  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vgca-'));
+  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  const pdf = await makeVietnameseDocument(2);
+  portal = await startMockPortal({ files: { 'Quyet dinh 12.pdf': pdf, 'Ban sao.pdf': pdf }, jwt: JWT });
+  const tls = await makeTestTlsIdentity(UNLISTED_HOST);
+  unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+  await unlisted?.close();
+});
+
+async function openPortal(url: string, shimExpected = true): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${url}/portal.html`);
+  // The shim is installed right after document start (one round trip to the background, longer while the browser
+  // starts); a portal calls on the person's click. Wait until it is there (or, for a site that gets none, 2 s).
+  const installed = page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: shimExpected ? 15_000 : 2000 });
+  if (shimExpected) await installed; else await installed.catch(() => undefined);
+  return page;
+}
+
+/** Call a vgcaplugin.js function as the portal's own code does; resolves with the callback's JSON text. */
+function callPlugin(page: Page, fn: string, args: unknown[]): Promise<string> {
+  return page.evaluate(([f, a]) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca(f as string, a as unknown[]), [fn, args] as const);
+}
+
+function consentWindowsOpen(): number {
+  return browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length;
+}
+
+describe('VGCA plugin compatibility (no port listening)', () => {
+  it('nothing listens on 127.0.0.1:8987: ss shows no listener and a TCP connect is refused', async () => {
+    const listening = execFileSync('ss', ['-ltnH', 'sport = :8987'], { encoding: 'utf8' });
+    expect(listening.trim()).toBe('');
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(8987, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('vgca_sign_issued: one consent window naming "Ký ban hành" and the upload URL; the signed PDF is POSTed as uploadfile and pdfsig says valid', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_issued', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 'sess-42', JWTToken: JWT,
+      FileName: `${portal.url}/files/Quyet%20dinh%2012.pdf`, MetaData: [{ Key: 'HoSoId', Value: '12' }],
+      DocNumber: '79/QĐ-UBND', IssuedDate: '2026-12-02T09:00:00+07:00',
+    })]);
+    const consent = await Promise.race([waitForConsentPage(browser.context), reply.then((r) => { throw new Error(`answered before any window: ${r}`); })]);
+    const description = await consent.locator('[data-testid=description]').innerText();
+    expect(description).toContain('Ký ban hành');
+    expect(description).toContain(`${portal.url}/vgca/fileupload`);
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as Record<string, unknown>;
+    expect(answer).toMatchObject({ Status: 0, Message: '', DocumentNumber: '' });
+    expect(String(answer.FileName)).toContain('/documents/preview/');
+    expect(JSON.parse(String(answer.FileServer))).toHaveProperty('fileEntryId');
+
+    expect(portal.uploads.length).toBe(before + 1);
+    const upload = portal.uploads.at(-1)!;
+    expect(upload.fileName).toBe('Quyet dinh 12.pdf');
+    expect(upload.fields).toMatchObject({ HoSoId: '12', SessionId: 'sess-42' });
+    expect(upload.headers.cookie).toBeUndefined();
+    const signedPath = join(dir, 'issued.pdf');
+    await writeFile(signedPath, upload.bytes);
+    const verdict = await pdfsig(signedPath, nssDir);
+    expect(verdict.signatures).toHaveLength(1);
+    expect(verdict.signatures[0]!.valid).toBe(true);
+    expect(verdict.signatures[0]!.totalDocumentSigned).toBe(true);
+    // The issuing stamp (last page) names the number and date the portal passed.
+    const stamp = execFileSync('pdftotext', ['-f', '2', '-l', '2', signedPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(stamp).toContain('79/QĐ-UBND');
+    expect(stamp).toContain('2026-12-02');
+    // The download carried the page's JWT and no cookie (the VGCA service never had the browser's cookies).
+    const download = portal.requests.filter((r) => r.path.startsWith('/files/')).at(-1)!;
+    expect(download.headers.authorization).toBe(`Bearer ${JWT}`);
+    expect(download.headers.cookie).toBeUndefined();
+    await page.close();
+  });
+
+  it('vgca_sign_copy: the copy mark is drawn at the top right of page 1 (no image)', async () => {
+    const page = await openPortal(portal.url);
+    const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, JWTToken: JWT, FileName: `${portal.url}/files/Ban%20sao.pdf`, DocNumber: '123/BCY-CTSBMTT',
+    })]);
+    const consent = await waitForConsentPage(browser.context);
+    expect(await consent.locator('[data-testid=description]').innerText()).toContain('Ký sao y');
+    await approveInConsent(consent, { pin: token.userPin });
+    expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
+    const signedPath = join(dir, 'copy.pdf');
+    await writeFile(signedPath, portal.uploads.at(-1)!.bytes);
+    expect((await pdfsig(signedPath, nssDir)).signatures[0]!.valid).toBe(true);
+    const page1 = await renderPage(signedPath, 1);
+    // A4: the mark's box is 260 × 48 pt, 28 pt from the top-right corner; the page there is blank in the original.
+    expect(inkFraction(page1, 841.89, { x: 595.28 - 28 - 260, y: 841.89 - 28 - 42, width: 260, height: 42 })).toBeGreaterThan(0.01);
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', signedPath, '-'], { encoding: 'utf8' });
+    // The mark's text (in the signature's appearance): copy form, number, ISO 8601 time with +07:00.
+    expect(text).toContain('sao y');
+    expect(text).toContain('123/BCY-CTSBMTT');
+    expect(text).toMatch(/Thời gian ký: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00/);
+    await page.close();
+  });
+
+  it('a failure (file URL on another origin) answers a non-zero Status with a Vietnamese Message, opens no window and uploads nothing', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const answer = JSON.parse(await callPlugin(page, 'vgca_sign_approved', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${unlisted.url}/files/x.pdf`,
+    })])) as { Status: number; Message: string };
+    expect(answer.Status).not.toBe(0);
+    expect(answer.Message).toMatch(/không thuộc trang này/);
+    expect(portal.uploads.length).toBe(before);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('/Auth (a raw signature) without the raw-signing opt-in answers the plugin error shape and opens no window', async () => {
+    const page = await openPortal(portal.url);
+    const answer = JSON.parse(await callPlugin(page, 'vgca_auth', [null, 'ma-xac-thuc-123'])) as { Status: number; Message: string; ErrorCode?: string };
+    expect(answer.Status).toBe(1);
+    expect(answer.ErrorCode).toBe('OPERATION_NOT_ALLOWED');
+    expect(answer.Message.length).toBeGreaterThan(0);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('/GetCertInfo answers {Status:0, CertInfo} for the allowed portal', async () => {
+    const page = await openPortal(portal.url);
+    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number; CertInfo: { SerialNumber: string; Base64: string } };
+    expect(answer.Status).toBe(0);
+    expect(answer.CertInfo.SerialNumber).toMatch(/^[0-9A-F]+$/);
+    expect(answer.CertInfo.Base64.length).toBeGreaterThan(100);
+    await page.close();
+  });
+
+  it('an unlisted site sees no service: the socket errors, WebSocket is the browser\'s own, no window opens, the plugin callback never fires', async () => {
+    const page = await openPortal(unlisted.url, false);
+    expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8987/SignPDF'))).toBe('error');
+    expect(await page.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    const fired = await page.evaluate(() => new Promise<boolean>((resolve) => {
+      (window as unknown as Record<string, (j: string, cb: () => void) => void>).vgca_sign_pdf!('{"FileUploadHandler":"/u","FileName":"/files/x.pdf"}', () => resolve(true));
+      setTimeout(() => resolve(false), 2000);
+    }));
+    expect(fired).toBe(false);
+    expect(consentWindowsOpen()).toBe(0);
+    expect(unlisted.requests.some((r) => r.path.startsWith('/files/') || r.path.startsWith('/vgca/'))).toBe(false);
+    await page.close();
+  });
+
+  it('other WebSocket URLs on an allowed portal still reach the real WebSocket (a dead port errors)', async () => {
+    const page = await openPortal(portal.url);
+    expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8988/SignPDF'))).toBe('error');
+    await page.close();
+  });
+});
