@@ -12,7 +12,7 @@ import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
 import { decideAccess, readManagedPolicy, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
 import { createCompatService } from './compat/compat-service.js';
-import { PLUGIN_COMPATIBILITY_KEY, parseCompatibilityPolicy, type CompatibilityPolicy } from './compat/compat-policy.js';
+import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -36,8 +36,8 @@ const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTE
 // storage.managed read ≈ 2 s after start), so the shim is installed before a portal's first socket where possible.
 let compatPolicy: Promise<CompatibilityPolicy> | undefined;
 const readCompatibilityPolicy = () => compatPolicy ??= (async () => {
-  const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY]).catch(() => ({})) ?? {};
-  return parseCompatibilityPolicy((values as Record<string, unknown>)[PLUGIN_COMPATIBILITY_KEY]);
+  const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY]).catch(() => ({})) ?? {};
+  return parseCompatibilityPolicyKeys(values as Record<string, unknown>);
 })();
 browserApi.onStorageChanged((_changes, area) => { if (area === 'managed') compatPolicy = undefined; });
 warmAccessPolicy();

@@ -6,10 +6,22 @@
  *   false            off everywhere
  *   [origins]        on only for these origins / `https://*.suffix` patterns (still only where signing is allowed)
  *   anything else    off (an admin who wrote the key meant to restrict; the safe reading of a typo is "off")
+ *
+ * Chrome's managed schema allows ONE type per key [developer.chrome.com manifest/storage "Schema format"], so on
+ * Chrome/Edge the key is a boolean and the list form is the second key `pluginCompatibilityOrigins`; Firefox's
+ * policies.json (no schema) may give either form in `pluginCompatibility`. `false` wins over any list.
  */
 import { entryMatchesOrigin, parseOriginEntry, parseRequesterOrigin, type OriginEntry } from '../../../shared/domain/origin.js';
 
 export const PLUGIN_COMPATIBILITY_KEY = 'pluginCompatibility';
+export const PLUGIN_COMPATIBILITY_ORIGINS_KEY = 'pluginCompatibilityOrigins';
+
+/** Both keys together: `false` (or an unreadable value) in the first wins; else a list in either restricts. */
+export function parseCompatibilityPolicyKeys(values: Readonly<Record<string, unknown>>): CompatibilityPolicy {
+  const main = parseCompatibilityPolicy(values[PLUGIN_COMPATIBILITY_KEY]);
+  if (main.kind !== 'all' || values[PLUGIN_COMPATIBILITY_ORIGINS_KEY] === undefined) return main;
+  return parseCompatibilityPolicy(values[PLUGIN_COMPATIBILITY_ORIGINS_KEY]);
+}
 
 export type CompatibilityPolicy = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'only'; readonly entries: readonly OriginEntry[] };
 
