@@ -12,6 +12,7 @@ import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
 import { decideAccess, readManagedPolicy, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
 import { createCompatService } from './compat/compat-service.js';
+import { createSitePopupHandler } from './compat/site-popup.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 
 const host = new NativeHostClient({
@@ -54,5 +55,13 @@ browserApi.onConnect((port) => {
   acceptPagePort(port as unknown as PagePort, route);
   compat.acceptPort(port as unknown as PagePort);
 });
-browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender));
+const popup = createSitePopupHandler({
+  getURL: (path) => browserApi.getURL(path),
+  tab: (tabId) => browserApi.tabOrActive(tabId),
+  decideAccess,
+  rememberUserChoice,
+  reload: (tabId) => browserApi.reloadTab(tabId),
+});
+browserApi.onMessage((message, sender) =>
+  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popup(message, sender.url));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));

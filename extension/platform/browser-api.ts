@@ -67,10 +67,14 @@ export const browserApi = {
   async injectMainWorldScript(tabId: number, frameId: number, file: string): Promise<void> {
     await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', files: [file], injectImmediately: true });
   },
-  /** The active tab of the current window (the toolbar popup's site). */
-  async activeTab(): Promise<{ id?: number | undefined; url?: string | undefined } | undefined> {
+  /** A tab by id, or the active tab of the current window (the toolbar popup's site). */
+  async tabOrActive(tabId: number | undefined): Promise<{ id?: number | undefined; url?: string | undefined } | undefined> {
+    if (tabId !== undefined) return browser.tabs.get(tabId).catch(() => undefined);
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     return tab;
+  },
+  async reloadTab(tabId: number): Promise<void> {
+    await browser.tabs.reload(tabId);
   },
   /**
    * Why a port closed, if the browser said. Chrome sets `runtime.lastError` inside onDisconnect;

@@ -192,4 +192,24 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8988/SignPDF'))).toBe('error');
     await page.close();
   });
+
+  it('toolbar popup: "Cho phép trang này ký số" on the unlisted portal allows it; after the reload the plugin script works there', async () => {
+    const page = await openPortal(unlisted.url, false);
+    const [tabId] = await browser.serviceWorker!.evaluate(async (pattern) =>
+      (await (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome.tabs.query({ url: pattern })).map((t) => t.id), `https://${UNLISTED_HOST}/*`) as number[];
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/ui/popup/popup.html?tab=${tabId}`);
+    await popup.locator('[data-testid=popup-state][data-state=can-allow]').waitFor({ timeout: 10_000 });
+    expect(await popup.locator('[data-testid=popup-origin]').innerText()).toBe(unlisted.url);
+    const reloaded = page.waitForEvent('load', { timeout: 15_000 });
+    await popup.click('[data-testid=popup-allow-site]');
+    await popup.locator('[data-testid=popup-state][data-state=allowed]').waitFor({ timeout: 10_000 });
+    expect(await popup.locator('[data-testid=popup-allow-site]').isHidden()).toBe(true);
+    await reloaded;
+    await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: 15_000 });
+    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number };
+    expect(answer.Status).toBe(0);
+    await popup.close();
+    await page.close();
+  });
 });
