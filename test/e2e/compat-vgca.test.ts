@@ -9,9 +9,9 @@
  * Unlisted portal: https://cong-khac.test (mapped to 127.0.0.1, self-signed), never allowed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -190,6 +190,60 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('other WebSocket URLs on an allowed portal still reach the real WebSocket (a dead port errors)', async () => {
     const page = await openPortal(portal.url);
     expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8988/SignPDF'))).toBe('error');
+    await page.close();
+  });
+
+  it('vgca_sign_files: two files, ONE consent window and ONE PIN; each uploaded as uploadfile and valid; Files:[{FileID, FileSignedURL}]', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_files', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's', JWTToken: JWT,
+      Files: [{ FileID: 'f1', FileName: 'To trinh.pdf', URL: `${portal.url}/files/Quyet%20dinh%2012.pdf` }, { FileID: 2, FileName: 'Phu luc.pdf', URL: `${portal.url}/files/Ban%20sao.pdf` }],
+    })]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as { Status: number; Files: { FileID: unknown; FileSignedURL: string }[] };
+    expect(answer.Status).toBe(0);
+    expect(answer.Files.map((f) => f.FileID)).toEqual(['f1', 2]);
+    expect(answer.Files.every((f) => f.FileSignedURL.includes('/documents/preview/'))).toBe(true);
+    expect(portal.uploads.slice(before).map((u) => u.fileName)).toEqual(['To trinh.pdf', 'Phu luc.pdf']);
+    for (const [i, upload] of portal.uploads.slice(before).entries()) {
+      const file = join(dir, `batch-${i}.pdf`);
+      await writeFile(file, upload.bytes);
+      expect((await pdfsig(file, nssDir)).signatures[0]!.valid).toBe(true);
+    }
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('vgca_sign_xml: {Status:0, Signature} holds the signed XML; xmlsec1 verifies it', async () => {
+    const page = await openPortal(portal.url);
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><HoSo><MaHoSo>12</MaHoSo><TenHoSo>Đăng ký kinh doanh</TenHoSo></HoSo>';
+    const reply = callPlugin(page, 'vgca_sign_xml', [null, JSON.stringify({ Base64Content: Buffer.from(xml).toString('base64'), ReturnSignatureOnly: 'false', HashAlg: 'Sha256', XmlDsigForm: 'false' })]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const file = join(dir, 'signed.xml');
+    await writeFile(file, Buffer.from(answer.Signature, 'base64'));
+    const verify = spawnSync('xmlsec1', ['--verify', '--trusted-pem', token.rootPem, '--untrusted-pem', token.intermediatePem, file], { encoding: 'utf8' });
+    expect(verify.status, verify.stderr).toBe(0);
+    await page.close();
+  });
+
+  it('vgca_sign_msg: base64 in, attached CMS out; openssl cms -verify returns the message', async () => {
+    const page = await openPortal(portal.url);
+    const message = Buffer.from('Tờ khai số 01 — nội dung cần ký', 'utf8');
+    const reply = callPlugin(page, 'vgca_sign_msg', [null, message.toString('base64')]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const caFile = join(dir, 'cas.pem');
+    await writeFile(caFile, `${await readFile(token.rootPem, 'utf8')}\n${await readFile(token.intermediatePem, 'utf8')}`);
+    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: Buffer.from(answer.Signature, 'base64') });
+    expect(verify.status, verify.stderr.toString()).toBe(0);
+    expect(verify.stdout.toString('utf8')).toBe(message.toString('utf8'));
     await page.close();
   });
 
