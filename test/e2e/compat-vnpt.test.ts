@@ -5,8 +5,8 @@
  * Requires `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -120,6 +120,35 @@ describe('VNPT-CA Plugin compatibility (no port listening)', () => {
     // No second window was opened for the second document.
     await new Promise((r) => setTimeout(r, 500));
     expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('GetCertInfo, SignXML (xmlsec1 verifies) and SignCMS (openssl cms verifies) answer {code:0, data}', async () => {
+    const page = await openPage(portal.url);
+    const info = JSON.parse(await plugin(page, 'getCertInfo')) as { code: number; data: { SerialNumber: string } };
+    expect(info.code).toBe(0);
+    expect(info.data.SerialNumber).toMatch(/^[0-9A-F]+$/);
+
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><ToKhai><MST>0101234567</MST></ToKhai>';
+    const xmlReply = plugin(page, 'signXML', [Buffer.from(xml).toString('base64'), {}]);
+    await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const signedXml = JSON.parse(await xmlReply) as { code: number; data: string };
+    expect(signedXml.code).toBe(0);
+    const xmlFile = join(dir, 'vnpt.xml');
+    await writeFile(xmlFile, Buffer.from(signedXml.data, 'base64'));
+    const xmlsec = spawnSync('xmlsec1', ['--verify', '--trusted-pem', token.rootPem, '--untrusted-pem', token.intermediatePem, xmlFile], { encoding: 'utf8' });
+    expect(xmlsec.status, xmlsec.stderr).toBe(0);
+
+    const message = Buffer.from('Dữ liệu ký CMS', 'utf8');
+    const cmsReply = plugin(page, 'signCMS', [message.toString('base64')]);
+    await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const cms = JSON.parse(await cmsReply) as { code: number; data: string };
+    expect(cms.code).toBe(0);
+    const caFile = join(dir, 'cas.pem');
+    await writeFile(caFile, `${await readFile(token.rootPem, 'utf8')}\n${await readFile(token.intermediatePem, 'utf8')}`);
+    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: Buffer.from(cms.data, 'base64') });
+    expect(verify.status, verify.stderr.toString()).toBe(0);
+    expect(verify.stdout.toString('utf8')).toBe(message.toString('utf8'));
     await page.close();
   });
 
