@@ -29,13 +29,17 @@ let portal: MockPortal;
 let unlisted: MockPortal;
 let dir: string;
 let nssDir: string;
+/** Served by the mock portal under /files/ (a test adds the signed result to verify it). */
+const portalFiles: Record<string, Uint8Array> = {};
 
 beforeAll(async () => {
   token = await createDemoToken();
   dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vgca-'));
   nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
   const pdf = await makeVietnameseDocument(2);
-  portal = await startMockPortal({ files: { 'Quyet dinh 12.pdf': pdf, 'Ban sao.pdf': pdf }, jwt: JWT });
+  portal = await startMockPortal({ files: portalFiles, jwt: JWT });
+  portalFiles['Quyet dinh 12.pdf'] = pdf;
+  portalFiles['Ban sao.pdf'] = pdf;
   const tls = await makeTestTlsIdentity(UNLISTED_HOST);
   unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
   browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
@@ -244,6 +248,21 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: Buffer.from(answer.Signature, 'base64') });
     expect(verify.status, verify.stderr.toString()).toBe(0);
     expect(verify.stdout.toString('utf8')).toBe(message.toString('utf8'));
+    await page.close();
+  });
+
+  it('vgca_verify_pdf on the signed file the portal received: one signature, the signer\'s serial, not "invalid"', async () => {
+    const signed = portal.uploads.find((u) => u.fileName === 'Quyet dinh 12.pdf');
+    expect(signed).toBeDefined();
+    portalFiles['da-ky.pdf'] = signed!.bytes;
+    const page = await openPortal(portal.url);
+    const report = JSON.parse(await callPlugin(page, 'vgca_verify_pdf', [JSON.stringify({ SessionId: 's', JWTToken: JWT, FileName: `${portal.url}/files/da-ky.pdf` })])) as
+      { Status: number; Description: string; SigInfo: { SignerCert: { SerialNumber: string } } }[];
+    expect(Array.isArray(report)).toBe(true);
+    expect(report).toHaveLength(1);
+    expect(report[0]!.Status).not.toBe(1); // valid, or indeterminate: the demo root is not in the host's trust store
+    expect(report[0]!.SigInfo.SignerCert.SerialNumber).toMatch(/^[0-9A-F]+$/);
+    expect(consentWindowsOpen()).toBe(0);
     await page.close();
   });
 

@@ -16,6 +16,7 @@ import type { OriginEntry } from '../../../shared/domain/origin.js';
 import type { RequestContext } from '../router.js';
 import {
   UploadAnswerSchema, VGCA_FILE_PATHS, VgcaFileRequestSchema, VgcaSignFilesRequestSchema, VgcaSignXmlRequestSchema,
+  VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema,
   isTrueFlag, type VgcaFilePath,
 } from '../../compat/vgca-frames.js';
 import { consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
@@ -163,6 +164,40 @@ export function createVgcaHandler(deps: VgcaDependencies) {
     };
   };
 
+  /**
+   * /VerifyPDF, /VerifyXML, /VerifyMsg through kyso.verify (no token, no window). The answer is the array the
+   * portals read (`[0].ValidationDetails.SignerCertStatus{Status,Description}`, `[0].SigInfo.SignerCert.SerialNumber`),
+   * one entry per signature; Status 0 valid, 1 invalid, 2 indeterminate, Description in Vietnamese.
+   */
+  const verify = async (path: 'VerifyPDF' | 'VerifyXML' | 'VerifyMsg', frame: string, context: RequestContext): Promise<unknown> => {
+    let request: { document: string; content?: string };
+    if (path === 'VerifyPDF') {
+      const parsed = v.safeParse(VgcaVerifyPdfRequestSchema, parseJson(frame));
+      if (!parsed.success) throw badFrame();
+      const file = await downloadDocument(await urlFor(parsed.output.FileName, context), { sessionId: parsed.output.SessionId, jwtToken: parsed.output.JWTToken }, context.signal);
+      request = { document: bytesToBase64(file.bytes) };
+    } else if (path === 'VerifyXML') {
+      const parsed = v.safeParse(VgcaVerifyXmlRequestSchema, parseJson(frame));
+      if (!parsed.success) throw badFrame();
+      const data = parsed.output.Data.trim();
+      request = { document: data.startsWith('<') ? bytesToBase64(new TextEncoder().encode(data)) : bytesToBase64(base64ToBytes(data)) };
+    } else {
+      const parsed = v.safeParse(VgcaVerifyMsgRequestSchema, parseJson(frame));
+      if (!parsed.success) throw badFrame();
+      request = { document: bytesToBase64(base64ToBytes(parsed.output.Signature)), ...(parsed.output.Base64Content ? { content: bytesToBase64(base64ToBytes(parsed.output.Base64Content)) } : {}) };
+    }
+    const report = await call(deps.route, context, 'kyso.verify', request);
+    const code = (status: string) => (status === 'valid' ? 0 : status === 'invalid' ? 1 : 2);
+    return report.signatures.map((signature) => {
+      const description = signature.reasons.map((r) => r.vi).join('; ') || (signature.status === 'valid' ? 'Chữ ký hợp lệ.' : 'Chữ ký không hợp lệ.');
+      return {
+        Status: code(signature.status), Description: description,
+        ValidationDetails: { SignerCertStatus: { Status: code(signature.chain.status === 'valid' ? 'valid' : signature.chain.status === 'invalid' ? 'invalid' : 'indeterminate'), Description: signature.chain.status } },
+        SigInfo: { SigningTime: signature.signingTime ?? '', SignerCert: { SerialNumber: signature.signer?.serialNumber.toUpperCase() ?? '', SubjectCN: signature.signer?.subject.commonName ?? '' } },
+      };
+    });
+  };
+
   return async function handleVgcaFrame(path: string, frame: string, context: RequestContext): Promise<string> {
     let reply: Reply;
     try {
@@ -172,6 +207,7 @@ export function createVgcaHandler(deps: VgcaDependencies) {
       else if (path === 'SignMsg') reply = await signMsg(frame, context);
       else if (path === 'Auth') reply = await auth(frame, context);
       else if (path === 'GetCertInfo') reply = await certInfo(context);
+      else if (path === 'VerifyPDF' || path === 'VerifyXML' || path === 'VerifyMsg') return JSON.stringify(await verify(path, frame, context));
       else reply = { Status: 404, Message: `Kyso chưa hỗ trợ chức năng ${path.slice(0, 40)} của VGCA.` };
     } catch (error) {
       reply = vgcaFailure(error);
