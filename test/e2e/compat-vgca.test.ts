@@ -11,6 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { X509Certificate, verify } from 'node:crypto';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +167,21 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(answer.ErrorCode).toBe('OPERATION_NOT_ALLOWED');
     expect(answer.Message.length).toBeGreaterThan(0);
     expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('/Auth once the person enabled raw signing for the portal on the options page: consent, then a signature node:crypto verifies over SHA-256(code)', async () => {
+    await enableSignHashInOptions(browser, portal.url);
+    const page = await openPortal(portal.url);
+    const code = 'ma-xac-thuc-456';
+    const reply = callPlugin(page, 'vgca_auth', [null, code]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const certificate = new X509Certificate(await readFile(token.cert('org-rsa').certPem));
+    // RSASSA-PKCS1-v1_5 over SHA-256(code): what crypto.verify('sha256', code) checks.
+    expect(verify('sha256', Buffer.from(code, 'utf8'), certificate.publicKey, Buffer.from(answer.Signature, 'base64'))).toBe(true);
     await page.close();
   });
 
