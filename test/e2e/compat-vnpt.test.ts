@@ -78,11 +78,13 @@ describe('VNPT-CA Plugin compatibility (no port listening)', () => {
     await page.close();
   });
 
-  it('signHash (raw) without the opt-in: {code:-1} with the reason, no window', async () => {
+  it('signHash and signArrData (raw) without the opt-in: {code:-1} with the reason, no window', async () => {
     const page = await openPage(portal.url);
     const answer = JSON.parse(await plugin(page, 'signHash', [Buffer.alloc(32, 7).toString('base64')])) as { code: number; errorCode: string };
     expect(answer.code).toBe(-1);
     expect(answer.errorCode).toBe('OPERATION_NOT_ALLOWED');
+    const array = JSON.parse(await plugin(page, 'signArrData', [[Buffer.from('a').toString('base64'), Buffer.from('b').toString('base64')]])) as { code: number; errorCode: string };
+    expect(array).toMatchObject({ code: -1, errorCode: 'OPERATION_NOT_ALLOWED' });
     expect(consentWindowsOpen()).toBe(0);
     await page.close();
   });

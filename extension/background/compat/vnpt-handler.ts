@@ -86,6 +86,15 @@ export function createVnptHandler(deps: { readonly route: Route }) {
         }
         case VNPT_FUNCTION.GetAllCertificates: return ok(await certificates(context));
         case VNPT_FUNCTION.signHash: return ok(await rawSign(context, text(0)));
+        case VNPT_FUNCTION.signArrData: {
+          // Raw signatures of caller data: each is kyso.signHash (opt-in rule; one window per item — the raw path
+          // has no batch). Refused for a site without the opt-in on the first item, before any window.
+          const list = jsonOrObject(args[0]);
+          if (!Array.isArray(list) || list.length === 0 || list.length > 20 || !list.every((d) => typeof d === 'string' && d.length > 0)) throw bad();
+          const signatures: string[] = [];
+          for (const data of list as string[]) signatures.push(await rawSign(context, data));
+          return ok(signatures);
+        }
         case VNPT_FUNCTION.SignXML: return ok(await signOne(context, 'xml', text(0), undefined, 'Ký tài liệu XML'));
         case VNPT_FUNCTION.SignCMS: return ok(await signOne(context, 'cms', text(0), { attached: true }, 'Ký thông điệp (CMS)'));
         case VNPT_FUNCTION.SignPDF: {
