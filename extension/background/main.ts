@@ -10,8 +10,10 @@ import { NativeHostClient, type NativePort } from './native/host-client.js';
 import { ConsentBroker } from './consent/consent-broker.js';
 import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
-import { decideAccess, readManagedPolicy, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
-import { createCompatService } from './compat/compat-service.js';
+import { decideAccess, readManagedPolicy, readUserOrigins, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
+import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.js';
+import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
+import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 
@@ -49,7 +51,14 @@ const compat = createCompatService({
   readCompatibilityPolicy,
   adminAllowedOrigins: async () => (await readManagedPolicy()).allowed,
   inject: (tabId, frameId, file) => browserApi.injectMainWorldScript(tabId, frameId, file),
+  userAllowedOrigins: async () => ((await readManagedPolicy()).allowUserOrigins
+    ? (await readUserOrigins()).filter((e) => e.decision === 'allow').map((e) => e.origin) : []),
+  developmentBuild: IS_DEVELOPMENT_BUILD,
+  register: (matches) => browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches),
 });
+void compat.syncRegistration();
+// Policy or the person's sites changed: the early registration follows (the per-frame gate applies at once anyway).
+browserApi.onStorageChanged((_changes, area) => { if (area === 'managed' || area === 'local') void compat.syncRegistration(); });
 
 browserApi.onConnect((port) => {
   acceptPagePort(port as unknown as PagePort, route);

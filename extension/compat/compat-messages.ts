@@ -11,7 +11,11 @@ import * as v from 'valibot';
 import { PAGE_MESSAGE_MAX_BYTES } from '../../shared/limits.js';
 
 export const COMPAT_PORT_NAME = 'kyso/compat';
-/** Marker of the one window message that hands the shim its private port (the port is what is trusted, not this). */
+/**
+ * Marker of the one window message that hands the shim its private port (`enabled: true`), or tells the
+ * early-registered shim that this frame may not use the transport (`enabled: false`, no port): see
+ * background/compat/shim-registration.ts. The port is what is trusted, not this message.
+ */
 export const COMPAT_HANDSHAKE = 'kyso/compat-port';
 
 const SocketIdSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000));
@@ -36,5 +40,9 @@ export type CompatDown = v.InferOutput<typeof CompatDownSchema>;
 
 /** Bridge → background (runtime message): may this frame use the plugin transport? The answer installs the shim. */
 export const CompatQuerySchema = v.strictObject({ kind: v.literal('compat.query') });
-export const CompatQueryReplySchema = v.strictObject({ installed: v.boolean() });
+export const CompatQueryReplySchema = v.strictObject({
+  installed: v.boolean(),
+  /** Not allowed, but the early-registered shim may be in this frame: switch it off (see shim-registration.ts). */
+  disable: v.optional(v.literal(true)),
+});
 export type CompatQueryReply = v.InferOutput<typeof CompatQueryReplySchema>;

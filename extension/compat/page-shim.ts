@@ -31,9 +31,18 @@ function install(): void {
   let nextSocket = 1;
   const post = (message: CompatUp) => { if (port) port.postMessage(message); else queued.push(message); };
   const onHandshake = (event: MessageEvent) => {
-    if (event.source !== window || (event.data as { kind?: unknown } | null)?.kind !== COMPAT_HANDSHAKE || !event.ports[0] || port) return;
+    const data = event.data as { kind?: unknown; enabled?: unknown } | null;
+    if (event.source !== window || data?.kind !== COMPAT_HANDSHAKE || port) return;
     event.stopImmediatePropagation();
     window.removeEventListener('message', onHandshake, true);
+    if (data.enabled !== true || !event.ports[0]) {
+      // This frame may not use Kyso (the early-registered shim ran in it): as if no service ran — every socket
+      // fails (none ever opened), and the page gets the browser's own WebSocket back.
+      Object.defineProperty(window, 'WebSocket', { value: RealWebSocket, writable: true, configurable: true });
+      queued.length = 0;
+      for (const socket of [...sockets.values()]) socket.fail();
+      return;
+    }
     port = event.ports[0];
     port.onmessage = (message) => {
       const parsed = v.safeParse(CompatDownSchema, message.data);
@@ -44,6 +53,7 @@ function install(): void {
       else socket.fail();
     };
     for (const message of queued.splice(0)) port.postMessage(message);
+    for (const socket of [...sockets.values()]) setTimeout(() => socket.opened(), 0);
   };
   window.addEventListener('message', onHandshake, true);
 
@@ -67,12 +77,16 @@ function install(): void {
       this.#id = nextSocket++;
       sockets.set(this.#id, this);
       post({ t: 'open', socket: this.#id, url });
-      // Opened asynchronously, as a real socket is: the caller sets onopen after `new WebSocket`.
-      setTimeout(() => {
-        if (this.readyState !== RealWebSocket.CONNECTING) return;
-        this.readyState = RealWebSocket.OPEN;
-        this.#emit(new Event('open'));
-      }, 0);
+      // "Connected" only once the background has answered this frame (the private port arrived): until then the
+      // socket stays CONNECTING, so a frame that turns out not to be allowed sees a connection that fails, never one
+      // that opened. Asynchronous either way, as a real socket is (the caller sets onopen after `new WebSocket`).
+      if (port) setTimeout(() => this.opened(), 0);
+    }
+
+    opened(): void {
+      if (this.readyState !== RealWebSocket.CONNECTING) return;
+      this.readyState = RealWebSocket.OPEN;
+      this.#emit(new Event('open'));
     }
 
     send(data: unknown): void {
@@ -102,7 +116,8 @@ function install(): void {
     #closed(code: number, clean: boolean): void {
       this.readyState = RealWebSocket.CLOSED;
       sockets.delete(this.#id);
-      post({ t: 'close', socket: this.#id });
+      if (port) post({ t: 'close', socket: this.#id });
+      else for (let i = queued.length - 1; i >= 0; i--) if (queued[i]!.socket === this.#id) queued.splice(i, 1);
       setTimeout(() => this.#emit(new CloseEvent('close', { code, wasClean: clean })), 0);
     }
 

@@ -25,7 +25,12 @@ export async function startCompatBridge(deps: CompatBridgeDependencies): Promise
   let reply: unknown;
   try { reply = await deps.ask({ kind: 'compat.query' }); } catch { return false; }
   const parsed = v.safeParse(CompatQueryReplySchema, reply);
-  if (!parsed.success || !parsed.output.installed) return false;
+  if (!parsed.success) return false;
+  if (!parsed.output.installed) {
+    // Only where the background says the early-registered shim may be running (an allowed site's pattern).
+    if (parsed.output.disable) deps.window.postMessage({ kind: COMPAT_HANDSHAKE, enabled: false }, deps.origin, []);
+    return false;
+  }
 
   const channel = deps.createChannel();
   const open = new Set<number>();
@@ -61,6 +66,6 @@ export async function startCompatBridge(deps: CompatBridgeDependencies): Promise
       if (up.output.t !== 'close') { open.delete(up.output.socket); channel.port1.postMessage({ t: 'fail', socket: up.output.socket }); }
     }
   };
-  deps.window.postMessage({ kind: COMPAT_HANDSHAKE }, deps.origin, [channel.port2]);
+  deps.window.postMessage({ kind: COMPAT_HANDSHAKE, enabled: true }, deps.origin, [channel.port2]);
   return true;
 }

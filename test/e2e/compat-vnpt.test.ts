@@ -154,6 +154,24 @@ describe('VNPT-CA Plugin compatibility (no port listening)', () => {
     await page.close();
   });
 
+  it('a page that looks for the plugin while it is still loading finds it (the shim is registered at document_start for allowed sites)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${portal.url}/vnpt-early.html`);
+    expect(await page.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('1');
+    await page.close();
+  });
+
+  it('an allowed portal framed by an unlisted site: the early shim is switched off — the plugin is not found and WebSocket is the browser\'s own', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${unlisted.url}/frame.html?src=${encodeURIComponent(`${portal.url}/vnpt-early.html`)}`);
+    const frame = await (await page.waitForSelector('#inner')).contentFrame();
+    await frame!.waitForFunction(() => 'early' in window);
+    expect(await frame!.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('rejected: VNPT-CA Plugin not found');
+    expect(await frame!.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
   it('an unlisted site: every port fails as with no plugin, no window, WebSocket is the browser\'s own', async () => {
     const page = await openPage(unlisted.url, false);
     expect(await page.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');

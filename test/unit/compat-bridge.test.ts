@@ -44,6 +44,13 @@ describe('compat bridge', () => {
     h.pagePort.close();
   });
 
+  it('refused where the early-registered shim may run ({disable:true}): one handshake with enabled:false and no port; no runtime connection', async () => {
+    const h = harness({ installed: false, disable: true });
+    expect(await startCompatBridge(h.deps)).toBe(false);
+    expect(h.posted).toEqual([{ message: { kind: 'kyso/compat-port', enabled: false }, origin: 'https://dvc.gov.vn', transfer: [] }]);
+    expect(h.connects()).toBe(0);
+  });
+
   it('non-web pages (file:, about:) never ask', async () => {
     let asked = false;
     const h = harness({ installed: true });

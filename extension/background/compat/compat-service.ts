@@ -10,6 +10,8 @@ import type { AccessDecision, AccessRequest } from '../access/access-policy.js';
 import type { PagePort, PortSender } from '../page-connections.js';
 import type { RequestContext } from '../router.js';
 import { compatFrameOf } from './compat-gate.js';
+import { matchPatterns, shimTargets, targetsCover, type ShimTargets } from './shim-registration.js';
+import { originsOf } from '../page-connections.js';
 import { acceptCompatPort } from './compat-connections.js';
 import { createVgcaHandler } from './vgca-handler.js';
 import { createVnptHandler } from './vnpt-handler.js';
@@ -25,6 +27,11 @@ export interface CompatServiceDependencies {
   readCompatibilityPolicy(): Promise<CompatibilityPolicy>;
   adminAllowedOrigins(): Promise<readonly OriginEntry[]>;
   inject(tabId: number, frameId: number, file: string): Promise<void>;
+  /** Allowed sites by the person (serialized origins with decision "allow"), for the early registration. */
+  userAllowedOrigins(): Promise<readonly string[]>;
+  readonly developmentBuild: boolean;
+  /** Keep the early MAIN-world registration equal to these match patterns. */
+  register(matches: readonly string[]): Promise<void>;
 }
 
 export interface MessageSenderLike extends PortSender {
@@ -38,19 +45,34 @@ export function createCompatService(deps: CompatServiceDependencies) {
   const answer = (endpoint: PluginEndpoint, frame: string, context: RequestContext) =>
     endpoint.family === 'vgca' ? vgca(endpoint.path, frame, context) : vnpt(frame, context);
 
-  /** Install the shim in one frame when the gate allows it. */
-  const installIn = async (sender: MessageSenderLike): Promise<boolean> => {
+  let targets: ShimTargets = { exact: [], suffixes: [] };
+  /** Recompute the early registration (start-up, and whenever policy or the person's sites change). */
+  const syncRegistration = async (): Promise<void> => {
+    const [policy, adminAllowed, userAllowed] = await Promise.all([deps.readCompatibilityPolicy(), deps.adminAllowedOrigins(), deps.userAllowedOrigins()]);
+    const next = shimTargets({ policy, adminAllowed, userAllowed, developmentBuild: deps.developmentBuild });
+    await deps.register(matchPatterns(next));
+    targets = next;
+  };
+
+  /** Install the shim in one frame when the gate allows it; otherwise switch off an early-registered one. */
+  const installIn = async (sender: MessageSenderLike): Promise<CompatQueryReply> => {
     const tabId = sender.tab?.id;
-    if (tabId === undefined || sender.frameId === undefined) return false;
-    if (!(await gate(sender))) return false;
-    try { await deps.inject(tabId, sender.frameId, COMPAT_SHIM_FILE); return true; } catch { return false; }
+    const registeredHere = targetsCover(targets, originsOf(sender).frameOrigin);
+    const refused: CompatQueryReply = registeredHere ? { installed: false, disable: true } : { installed: false };
+    if (tabId === undefined || sender.frameId === undefined) return refused;
+    if (!(await gate(sender))) return refused;
+    if (registeredHere) return { installed: true }; // already in the frame since document_start
+    try { await deps.inject(tabId, sender.frameId, COMPAT_SHIM_FILE); return { installed: true }; } catch { return refused; }
   };
 
   return {
     /** runtime.onMessage: the content script's "may this frame use the plugin transport?" */
     handleMessage(message: unknown, sender: MessageSenderLike): Promise<CompatQueryReply> | undefined {
       if (!v.is(CompatQuerySchema, message)) return undefined;
-      return installIn(sender).then((installed) => ({ installed }), () => ({ installed: false }));
+      return installIn(sender).catch(() => ({ installed: false }));
+    },
+    syncRegistration(): Promise<void> {
+      return syncRegistration().catch(() => undefined);
     },
     acceptPort(port: PagePort): void {
       acceptCompatPort(port, { gate, answer });
