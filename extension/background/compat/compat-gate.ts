@@ -7,7 +7,7 @@
  * Allowed = compatibility on for both origins (compat-policy.ts) AND the access policy ALLOWS (not "ask") a
  * document signing operation for the frame and its top page. An unlisted site gets no shim: its socket fails as
  * with no service, no window opens, nothing tells it Kyso is installed. The person can allow a site from the
- * toolbar popup ("Cho phép trang này ký số"), which then injects the shim into the open tab.
+ * toolbar popup ("Cho phép trang này ký số"), which then reloads the tab.
  */
 import type { AccessDecision, AccessRequest } from '../access/access-policy.js';
 import type { PageOperation } from '../../../shared/protocol/page-messages.js';
