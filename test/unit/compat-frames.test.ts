@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { VgcaFileRequestSchema, VgcaSignFilesRequestSchema } from '../../extension/compat/vgca-frames.js';
 import { consentDescription, firstPageSize, isoVietnamTime, pdfOptionsFor } from '../../extension/compat/vgca-appearance.js';
-import { vgcaFailure } from '../../extension/background/compat/vgca-handler.js';
+import { fromUploadAnswer, vgcaFailure } from '../../extension/background/compat/vgca-handler.js';
 import { TransferError } from '../../extension/background/compat/portal-transfer.js';
 import { pdfOptionsFromSigner } from '../../extension/background/compat/vnpt-handler.js';
 import { VnptFrameSchema } from '../../extension/compat/vnpt-frames.js';
@@ -30,6 +30,20 @@ describe('VGCA frames', () => {
     expect(vgcaFailure(new TransferError('url', 'origin not allowed'))).toMatchObject({ Status: 2 });
     expect(vgcaFailure(new TransferError('upload', 'HTTP 500')).Message).toMatch(/Không gửi được/);
     expect(vgcaFailure(new Error('boom'))).toMatchObject({ Status: 4, ErrorCode: 'INTERNAL_ERROR' });
+  });
+});
+
+describe('upload handler answers → the plugin reply', () => {
+  it('OpenCPS {Status:true, FileServer:"{…}"} and the Node handler {Status:0} are success; fields kept as text', () => {
+    expect(fromUploadAnswer({ Status: true, FileName: 'https://p/preview/1', FileServer: '{"fileEntryId":1}', DocumentNumber: '' }))
+      .toEqual({ Status: 0, Message: '', FileName: 'https://p/preview/1', FileServer: '{"fileEntryId":1}', DocumentNumber: '', DocumentDate: '' });
+    expect(fromUploadAnswer({ Status: 0, FileName: 'a.pdf', FileServer: { url: 'u' } })).toMatchObject({ Status: 0, FileServer: '{"url":"u"}' });
+  });
+  it('a refusal (Status false / 1) or a non-object answer is a failure with the server\'s message', () => {
+    expect(() => fromUploadAnswer({ Status: 1, Message: 'Hết phiên làm việc' })).toThrow(/Hết phiên làm việc/);
+    expect(() => fromUploadAnswer({ Status: false })).toThrow(TransferError);
+    expect(() => fromUploadAnswer('ok')).toThrow(TransferError);
+    expect(vgcaFailure((() => { try { fromUploadAnswer({ Status: 1, Message: 'x' }); } catch (e) { return e; } })())).toMatchObject({ Status: 5 });
   });
 });
 

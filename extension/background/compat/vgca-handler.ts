@@ -56,7 +56,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Server answer → the plugin's success fields; a refusal by the server is a failure (Status 5). */
-function fromUploadAnswer(answer: unknown): Reply {
+export function fromUploadAnswer(answer: unknown): Reply {
   const parsed = v.safeParse(UploadAnswerSchema, answer);
   if (!parsed.success) throw new TransferError('upload', 'unexpected answer');
   const a = parsed.output;
