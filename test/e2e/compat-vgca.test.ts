@@ -84,7 +84,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(refused).toBe('ECONNREFUSED');
   });
 
-  it('vgca_sign_issued: one consent window naming "Ký ban hành" and the upload URL; the signed PDF is POSTed as uploadfile and pdfsig says valid', async () => {
+  it('vgca_sign_issued: one consent window previewing the file and naming "Ký ban hành", the number and the upload URL; the signed PDF is POSTed as uploadfile and pdfsig says valid', async () => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
     const reply = callPlugin(page, 'vgca_sign_issued', [JSON.stringify({
@@ -96,6 +96,10 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     const description = await consent.locator('[data-testid=description]').innerText();
     expect(description).toContain('Ký ban hành');
     expect(description).toContain(`${portal.url}/vgca/fileupload`);
+    expect(description).toContain('79/QĐ-UBND');
+    // The downloaded file is previewed (pdf.js) in the window, with its name.
+    await consent.waitForSelector('[data-testid=document-preview][data-rendered=true] canvas', { timeout: 20_000 });
+    expect(await consent.locator('body').innerText()).toContain('Quyet dinh 12.pdf');
     await approveInConsent(consent, { pin: token.userPin });
     const answer = JSON.parse(await reply) as Record<string, unknown>;
     expect(answer).toMatchObject({ Status: 0, Message: '', DocumentNumber: '' });
