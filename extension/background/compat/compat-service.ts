@@ -46,16 +46,28 @@ export function createCompatService(deps: CompatServiceDependencies) {
     endpoint.family === 'vgca' ? vgca(endpoint.path, frame, context) : vnpt(frame, context);
 
   let targets: ShimTargets = { exact: [], suffixes: [] };
+  /**
+   * The registration survives a service-worker restart but `targets` does not: queries wait for the start-up sync,
+   * so a refused frame where the registered shim runs is always told to switch it off.
+   */
+  let synced: Promise<void> = Promise.resolve();
   /** Recompute the early registration (start-up, and whenever policy or the person's sites change). */
-  const syncRegistration = async (): Promise<void> => {
-    const [policy, adminAllowed, userAllowed] = await Promise.all([deps.readCompatibilityPolicy(), deps.adminAllowedOrigins(), deps.userAllowedOrigins()]);
-    const next = shimTargets({ policy, adminAllowed, userAllowed, developmentBuild: deps.developmentBuild });
-    await deps.register(matchPatterns(next));
-    targets = next;
+  const syncRegistration = (): Promise<void> => {
+    const run = synced.catch(() => undefined).then(async () => {
+      const [policy, adminAllowed, userAllowed] = await Promise.all([deps.readCompatibilityPolicy(), deps.adminAllowedOrigins(), deps.userAllowedOrigins()]);
+      const next = shimTargets({ policy, adminAllowed, userAllowed, developmentBuild: deps.developmentBuild });
+      // Widen `targets` before registering and narrow after, so it always covers whatever may be registered.
+      targets = { exact: [...targets.exact, ...next.exact], suffixes: [...targets.suffixes, ...next.suffixes] };
+      await deps.register(matchPatterns(next));
+      targets = next;
+    });
+    synced = run;
+    return run;
   };
 
   /** Install the shim in one frame when the gate allows it; otherwise switch off an early-registered one. */
   const installIn = async (sender: MessageSenderLike): Promise<CompatQueryReply> => {
+    await synced.catch(() => undefined);
     const tabId = sender.tab?.id;
     const registeredHere = targetsCover(targets, originsOf(sender).frameOrigin);
     const refused: CompatQueryReply = registeredHere ? { installed: false, disable: true } : { installed: false };
