@@ -73,7 +73,8 @@ export function createCompatService(deps: CompatServiceDependencies) {
     const refused: CompatQueryReply = registeredHere ? { installed: false, disable: true } : { installed: false };
     if (tabId === undefined || sender.frameId === undefined) return refused;
     if (!(await gate(sender))) return refused;
-    if (registeredHere) return { installed: true }; // already in the frame since document_start
+    // Injected even where the registration covers the frame: a page loaded before the registration has no shim yet
+    // (the shim installs itself once per window, so a second copy does nothing).
     try { await deps.inject(tabId, sender.frameId, COMPAT_SHIM_FILE); return { installed: true }; } catch { return refused; }
   };
 
