@@ -195,6 +195,17 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(answer.Status).toBe(0);
     expect(answer.CertInfo.SerialNumber).toMatch(/^[0-9A-F]+$/);
     expect(answer.CertInfo.Base64.length).toBeGreaterThan(100);
+    // Measured: plugin call → socket → content script → background → host → reply, as the page sees it.
+    const ms = await page.evaluate(async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        await (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_get_certinfo', []);
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b);
+    });
+    console.error(`VGCA /GetCertInfo round trip through Kyso: p50 ${ms[5]!.toFixed(1)} ms, max ${ms[9]!.toFixed(1)} ms`);
     await page.close();
   });
 
