@@ -33,7 +33,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   };
 
   // Extension pages (consent window; the options page when its owner has added it). Relative asset paths.
-  const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html') };
+  // popup: the toolbar button's "Cho phép trang này ký số" (extension/ui/popup, plugin compatibility).
+  const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html'), popup: join(ROOT, 'extension/ui/popup/popup.html') };
   const optionsHtml = join(ROOT, 'extension/ui/options/options.html');
   const hasOptions = await pageIsComplete(optionsHtml);
   if (hasOptions) pages.options = optionsHtml;
@@ -45,12 +46,13 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
 
   // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
   // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
-  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts']]) {
+  // compat-shim: the MAIN-world WebSocket shim the background injects only into allowed portals' frames (extension/compat/).
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts']]) {
     await build({
       ...common,
       build: {
         ...common.build, outDir: chromiumDir,
-        lib: { entry: join(ROOT, entry), name: `kyso_${name}`, formats: ['iife'], fileName: () => `${name}.js` },
+        lib: { entry: join(ROOT, entry), name: `kyso_${name.replace(/-/g, "_")}`, formats: ['iife'], fileName: () => `${name}.js` },
       },
     });
   }

@@ -10,7 +10,12 @@ import { NativeHostClient, type NativePort } from './native/host-client.js';
 import { ConsentBroker } from './consent/consent-broker.js';
 import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
-import { decideAccess, rememberUserChoice } from './access/access-policy.js';
+import { decideAccess, readManagedPolicy, readUserOrigins, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
+import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.js';
+import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
+import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
+import { createSitePopupHandler } from './compat/site-popup.js';
+import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -29,6 +34,43 @@ const consent = new ConsentBroker({
 
 const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTENSION_VERSION });
 
-browserApi.onConnect((port) => acceptPagePort(port as unknown as PagePort, route));
-browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url));
+// VGCA / VNPT-CA plugin pages (compat/): the shim is installed only where the gate allows; frames re-checked.
+// The policy is read once and kept until the managed area changes; read at start-up (Chromium answers the first
+// storage.managed read ≈ 2 s after start), so the shim is installed before a portal's first socket where possible.
+let compatPolicy: Promise<CompatibilityPolicy> | undefined;
+const readCompatibilityPolicy = () => compatPolicy ??= (async () => {
+  const values = await browserApi.managedStorage()?.get([PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY]).catch(() => ({})) ?? {};
+  return parseCompatibilityPolicyKeys(values as Record<string, unknown>);
+})();
+browserApi.onStorageChanged((_changes, area) => { if (area === 'managed') compatPolicy = undefined; });
+warmAccessPolicy();
+void readCompatibilityPolicy();
+const compat = createCompatService({
+  route,
+  decideAccess,
+  readCompatibilityPolicy,
+  adminAllowedOrigins: async () => (await readManagedPolicy()).allowed,
+  inject: (tabId, frameId, file) => browserApi.injectMainWorldScript(tabId, frameId, file),
+  userAllowedOrigins: async () => ((await readManagedPolicy()).allowUserOrigins
+    ? (await readUserOrigins()).filter((e) => e.decision === 'allow').map((e) => e.origin) : []),
+  developmentBuild: IS_DEVELOPMENT_BUILD,
+  register: (matches) => browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches),
+});
+void compat.syncRegistration();
+// Policy or the person's sites changed: the early registration follows (the per-frame gate applies at once anyway).
+browserApi.onStorageChanged((_changes, area) => { if (area === 'managed' || area === 'local') void compat.syncRegistration(); });
+
+browserApi.onConnect((port) => {
+  acceptPagePort(port as unknown as PagePort, route);
+  compat.acceptPort(port as unknown as PagePort);
+});
+const popup = createSitePopupHandler({
+  getURL: (path) => browserApi.getURL(path),
+  tab: (tabId) => browserApi.tabOrActive(tabId),
+  decideAccess,
+  rememberUserChoice,
+  reload: (tabId) => browserApi.reloadTab(tabId),
+});
+browserApi.onMessage((message, sender) =>
+  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popup(message, sender.url));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));

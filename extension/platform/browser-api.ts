@@ -61,6 +61,36 @@ export const browserApi = {
     browser.storage.onChanged.addListener(listener as never);
   },
   /**
+   * Run an extension script file in one frame's MAIN world before the answer (the plugin-compatibility shim).
+   * `scripting` permission + host permission for the page [Chrome scripting.executeScript, MDN].
+   */
+  async injectMainWorldScript(tabId: number, frameId: number, file: string): Promise<void> {
+    await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, world: 'MAIN', files: [file], injectImmediately: true });
+  },
+  /**
+   * Keep one MAIN-world content script registered at document_start for these match patterns (none: unregistered).
+   * Not persisted across browser sessions: the background registers it again at start-up.
+   */
+  async syncMainWorldContentScript(id: string, file: string, matches: readonly string[]): Promise<void> {
+    const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
+    if (matches.length === 0) {
+      if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [id] });
+      return;
+    }
+    const script = { id, js: [file], matches: [...matches], world: 'MAIN' as const, runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
+    if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
+    else await browser.scripting.registerContentScripts([script]);
+  },
+  /** A tab by id, or the active tab of the current window (the toolbar popup's site). */
+  async tabOrActive(tabId: number | undefined): Promise<{ id?: number | undefined; url?: string | undefined } | undefined> {
+    if (tabId !== undefined) return browser.tabs.get(tabId).catch(() => undefined);
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    return tab;
+  },
+  async reloadTab(tabId: number): Promise<void> {
+    await browser.tabs.reload(tabId);
+  },
+  /**
    * Why a port closed, if the browser said. Chrome sets `runtime.lastError` inside onDisconnect;
    * Firefox puts an Error on `port.error` [MDN runtime.Port].
    */

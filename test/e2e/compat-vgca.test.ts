@@ -1,0 +1,320 @@
+/**
+ * VGCA plugin compatibility end to end (issue 11 §1): a portal page that loads its own vgcaplugin.js (the
+ * unchanged-shaped fixture: new WebSocket("wss://127.0.0.1:8987/<Path>"), one frame, first reply, close) works
+ * with Kyso in real Chromium, with NOTHING listening on port 8987. The mock portal serves the PDF and receives
+ * `uploadfile`; pdfsig judges the uploaded file. An unlisted site sees exactly "no service": the socket errors,
+ * no window opens. Requires `npm run build`.
+ *
+ * Allowed portal: http://127.0.0.1:<port> (the development build trusts loopback, like an admin-allowed site).
+ * Unlisted portal: https://cong-khac.test (mapped to 127.0.0.1, self-signed), never allowed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { X509Certificate, verify } from 'node:crypto';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { inkFraction, nssDbWith, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
+import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5ibyJ9.c2lnbmF0dXJl';
+const UNLISTED_HOST = 'cong-khac.test';
+let token: DemoToken;
+let browser: KysoBrowser;
+let portal: MockPortal;
+let unlisted: MockPortal;
+let dir: string;
+let nssDir: string;
+/** Served by the mock portal under /files/ (a test adds the signed result to verify it). */
+const portalFiles: Record<string, Uint8Array> = {};
+
+beforeAll(async () => {
+  token = await createDemoToken();
+  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vgca-'));
+  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  const pdf = await makeVietnameseDocument(2);
+  portal = await startMockPortal({ files: portalFiles, jwt: JWT });
+  portalFiles['Quyet dinh 12.pdf'] = pdf;
+  portalFiles['Ban sao.pdf'] = pdf;
+  const tls = await makeTestTlsIdentity(UNLISTED_HOST);
+  unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+  await unlisted?.close();
+});
+
+async function openPortal(url: string, shimExpected = true): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${url}/portal.html`);
+  // The shim is installed right after document start (one round trip to the background, longer while the browser
+  // starts); a portal calls on the person's click. Wait until it is there (or, for a site that gets none, 2 s).
+  const installed = page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: shimExpected ? 15_000 : 2000 });
+  if (shimExpected) await installed; else await installed.catch(() => undefined);
+  return page;
+}
+
+/** Call a vgcaplugin.js function as the portal's own code does; resolves with the callback's JSON text. */
+function callPlugin(page: Page, fn: string, args: unknown[]): Promise<string> {
+  return page.evaluate(([f, a]) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca(f as string, a as unknown[]), [fn, args] as const);
+}
+
+function consentWindowsOpen(): number {
+  return browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length;
+}
+
+describe('VGCA plugin compatibility (no port listening)', () => {
+  it('nothing listens on 127.0.0.1:8987: ss shows no listener and a TCP connect is refused', async () => {
+    const listening = execFileSync('ss', ['-ltnH', 'sport = :8987'], { encoding: 'utf8' });
+    expect(listening.trim()).toBe('');
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect(8987, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('vgca_sign_issued: one consent window previewing the file and naming "Ký ban hành", the number and the upload URL; the signed PDF is POSTed as uploadfile and pdfsig says valid', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_issued', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 'sess-42', JWTToken: JWT,
+      FileName: `${portal.url}/files/Quyet%20dinh%2012.pdf`, MetaData: [{ Key: 'HoSoId', Value: '12' }],
+      DocNumber: '79/QĐ-UBND', IssuedDate: '2026-12-02T09:00:00+07:00',
+    })]);
+    const consent = await Promise.race([waitForConsentPage(browser.context), reply.then((r) => { throw new Error(`answered before any window: ${r}`); })]);
+    const description = await consent.locator('[data-testid=description]').innerText();
+    expect(description).toContain('Ký ban hành');
+    expect(description).toContain(`${portal.url}/vgca/fileupload`);
+    expect(description).toContain('79/QĐ-UBND');
+    // The downloaded file is previewed (pdf.js) in the window, with its name.
+    await consent.waitForSelector('[data-testid=document-preview][data-rendered=true] canvas', { timeout: 20_000 });
+    expect(await consent.locator('body').innerText()).toContain('Quyet dinh 12.pdf');
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as Record<string, unknown>;
+    expect(answer).toMatchObject({ Status: 0, Message: '', DocumentNumber: '' });
+    expect(String(answer.FileName)).toContain('/documents/preview/');
+    expect(JSON.parse(String(answer.FileServer))).toHaveProperty('fileEntryId');
+
+    expect(portal.uploads.length).toBe(before + 1);
+    const upload = portal.uploads.at(-1)!;
+    expect(upload.fileName).toBe('Quyet dinh 12.pdf');
+    expect(upload.fields).toMatchObject({ HoSoId: '12', SessionId: 'sess-42' });
+    expect(upload.headers.cookie).toBeUndefined();
+    const signedPath = join(dir, 'issued.pdf');
+    await writeFile(signedPath, upload.bytes);
+    const verdict = await pdfsig(signedPath, nssDir);
+    expect(verdict.signatures).toHaveLength(1);
+    expect(verdict.signatures[0]!.valid).toBe(true);
+    expect(verdict.signatures[0]!.totalDocumentSigned).toBe(true);
+    // The issuing stamp (last page) names the number and date the portal passed.
+    const stamp = execFileSync('pdftotext', ['-f', '2', '-l', '2', signedPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(stamp).toContain('79/QĐ-UBND');
+    expect(stamp).toContain('2026-12-02');
+    // The download carried the page's JWT and no cookie (the VGCA service never had the browser's cookies).
+    const download = portal.requests.filter((r) => r.path.startsWith('/files/')).at(-1)!;
+    expect(download.headers.authorization).toBe(`Bearer ${JWT}`);
+    expect(download.headers.cookie).toBeUndefined();
+    await page.close();
+  });
+
+  it('vgca_sign_copy: the copy mark is drawn at the top right of page 1 (no image)', async () => {
+    const page = await openPortal(portal.url);
+    const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, JWTToken: JWT, FileName: `${portal.url}/files/Ban%20sao.pdf`, DocNumber: '123/BCY-CTSBMTT',
+    })]);
+    const consent = await waitForConsentPage(browser.context);
+    expect(await consent.locator('[data-testid=description]').innerText()).toContain('Ký sao y');
+    await approveInConsent(consent, { pin: token.userPin });
+    expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
+    const signedPath = join(dir, 'copy.pdf');
+    await writeFile(signedPath, portal.uploads.at(-1)!.bytes);
+    expect((await pdfsig(signedPath, nssDir)).signatures[0]!.valid).toBe(true);
+    const page1 = await renderPage(signedPath, 1);
+    // A4: the mark's box is 260 × 48 pt, 28 pt from the top-right corner; the page there is blank in the original.
+    expect(inkFraction(page1, 841.89, { x: 595.28 - 28 - 260, y: 841.89 - 28 - 42, width: 260, height: 42 })).toBeGreaterThan(0.01);
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', signedPath, '-'], { encoding: 'utf8' });
+    // The mark's text (in the signature's appearance): copy form, number, ISO 8601 time with +07:00.
+    expect(text).toContain('sao y');
+    expect(text).toContain('123/BCY-CTSBMTT');
+    expect(text).toMatch(/Thời gian ký: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00/);
+    await page.close();
+  });
+
+  it('a failure (file URL on another origin) answers a non-zero Status with a Vietnamese Message, opens no window and uploads nothing', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const answer = JSON.parse(await callPlugin(page, 'vgca_sign_approved', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${unlisted.url}/files/x.pdf`,
+    })])) as { Status: number; Message: string };
+    expect(answer.Status).not.toBe(0);
+    expect(answer.Message).toMatch(/không thuộc trang này/);
+    expect(portal.uploads.length).toBe(before);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('/Auth (a raw signature) without the raw-signing opt-in answers the plugin error shape and opens no window', async () => {
+    const page = await openPortal(portal.url);
+    const answer = JSON.parse(await callPlugin(page, 'vgca_auth', [null, 'ma-xac-thuc-123'])) as { Status: number; Message: string; ErrorCode?: string };
+    expect(answer.Status).toBe(1);
+    expect(answer.ErrorCode).toBe('OPERATION_NOT_ALLOWED');
+    expect(answer.Message.length).toBeGreaterThan(0);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('/Auth once the person enabled raw signing for the portal on the options page: consent, then a signature node:crypto verifies over SHA-256(code)', async () => {
+    await enableSignHashInOptions(browser, portal.url);
+    const page = await openPortal(portal.url);
+    const code = 'ma-xac-thuc-456';
+    const reply = callPlugin(page, 'vgca_auth', [null, code]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const certificate = new X509Certificate(await readFile(token.cert('org-rsa').certPem));
+    // RSASSA-PKCS1-v1_5 over SHA-256(code): what crypto.verify('sha256', code) checks.
+    expect(verify('sha256', Buffer.from(code, 'utf8'), certificate.publicKey, Buffer.from(answer.Signature, 'base64'))).toBe(true);
+    await page.close();
+  });
+
+  it('/GetCertInfo answers {Status:0, CertInfo} for the allowed portal', async () => {
+    const page = await openPortal(portal.url);
+    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number; CertInfo: { SerialNumber: string; Base64: string } };
+    expect(answer.Status).toBe(0);
+    expect(answer.CertInfo.SerialNumber).toMatch(/^[0-9A-F]+$/);
+    expect(answer.CertInfo.Base64.length).toBeGreaterThan(100);
+    // Measured: plugin call → socket → content script → background → host → reply, as the page sees it.
+    const ms = await page.evaluate(async () => {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        await (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_get_certinfo', []);
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b);
+    });
+    console.error(`VGCA /GetCertInfo round trip through Kyso: p50 ${ms[5]!.toFixed(1)} ms, max ${ms[9]!.toFixed(1)} ms`);
+    await page.close();
+  });
+
+  it('an unlisted site sees no service: the socket errors, WebSocket is the browser\'s own, no window opens, the plugin callback never fires', async () => {
+    const page = await openPortal(unlisted.url, false);
+    expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8987/SignPDF'))).toBe('error');
+    expect(await page.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    const fired = await page.evaluate(() => new Promise<boolean>((resolve) => {
+      (window as unknown as Record<string, (j: string, cb: () => void) => void>).vgca_sign_pdf!('{"FileUploadHandler":"/u","FileName":"/files/x.pdf"}', () => resolve(true));
+      setTimeout(() => resolve(false), 2000);
+    }));
+    expect(fired).toBe(false);
+    expect(consentWindowsOpen()).toBe(0);
+    expect(unlisted.requests.some((r) => r.path.startsWith('/files/') || r.path.startsWith('/vgca/'))).toBe(false);
+    await page.close();
+  });
+
+  it('other WebSocket URLs on an allowed portal still reach the real WebSocket (a dead port errors)', async () => {
+    const page = await openPortal(portal.url);
+    expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8988/SignPDF'))).toBe('error');
+    await page.close();
+  });
+
+  it('vgca_sign_files: two files, ONE consent window and ONE PIN; each uploaded as uploadfile and valid; Files:[{FileID, FileSignedURL}]', async () => {
+    const page = await openPortal(portal.url);
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_files', [JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's', JWTToken: JWT,
+      Files: [{ FileID: 'f1', FileName: 'To trinh.pdf', URL: `${portal.url}/files/Quyet%20dinh%2012.pdf` }, { FileID: 2, FileName: 'Phu luc.pdf', URL: `${portal.url}/files/Ban%20sao.pdf` }],
+    })]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as { Status: number; Files: { FileID: unknown; FileSignedURL: string }[] };
+    expect(answer.Status).toBe(0);
+    expect(answer.Files.map((f) => f.FileID)).toEqual(['f1', 2]);
+    expect(answer.Files.every((f) => f.FileSignedURL.includes('/documents/preview/'))).toBe(true);
+    expect(portal.uploads.slice(before).map((u) => u.fileName)).toEqual(['To trinh.pdf', 'Phu luc.pdf']);
+    for (const [i, upload] of portal.uploads.slice(before).entries()) {
+      const file = join(dir, `batch-${i}.pdf`);
+      await writeFile(file, upload.bytes);
+      expect((await pdfsig(file, nssDir)).signatures[0]!.valid).toBe(true);
+    }
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('vgca_sign_xml: {Status:0, Signature} holds the signed XML; xmlsec1 verifies it', async () => {
+    const page = await openPortal(portal.url);
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><HoSo><MaHoSo>12</MaHoSo><TenHoSo>Đăng ký kinh doanh</TenHoSo></HoSo>';
+    const reply = callPlugin(page, 'vgca_sign_xml', [null, JSON.stringify({ Base64Content: Buffer.from(xml).toString('base64'), ReturnSignatureOnly: 'false', HashAlg: 'Sha256', XmlDsigForm: 'false' })]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const file = join(dir, 'signed.xml');
+    await writeFile(file, Buffer.from(answer.Signature, 'base64'));
+    const verify = spawnSync('xmlsec1', ['--verify', '--trusted-pem', token.rootPem, '--untrusted-pem', token.intermediatePem, file], { encoding: 'utf8' });
+    expect(verify.status, verify.stderr).toBe(0);
+    await page.close();
+  });
+
+  it('vgca_sign_msg: base64 in, attached CMS out; openssl cms -verify returns the message', async () => {
+    const page = await openPortal(portal.url);
+    const message = Buffer.from('Tờ khai số 01 — nội dung cần ký', 'utf8');
+    const reply = callPlugin(page, 'vgca_sign_msg', [null, message.toString('base64')]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const caFile = join(dir, 'cas.pem');
+    await writeFile(caFile, `${await readFile(token.rootPem, 'utf8')}\n${await readFile(token.intermediatePem, 'utf8')}`);
+    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: Buffer.from(answer.Signature, 'base64') });
+    expect(verify.status, verify.stderr.toString()).toBe(0);
+    expect(verify.stdout.toString('utf8')).toBe(message.toString('utf8'));
+    await page.close();
+  });
+
+  it('vgca_verify_pdf on the signed file the portal received: one signature, the signer\'s serial, not "invalid"', async () => {
+    const signed = portal.uploads.find((u) => u.fileName === 'Quyet dinh 12.pdf');
+    expect(signed).toBeDefined();
+    portalFiles['da-ky.pdf'] = signed!.bytes;
+    const page = await openPortal(portal.url);
+    const report = JSON.parse(await callPlugin(page, 'vgca_verify_pdf', [JSON.stringify({ SessionId: 's', JWTToken: JWT, FileName: `${portal.url}/files/da-ky.pdf` })])) as
+      { Status: number; Description: string; SigInfo: { SignerCert: { SerialNumber: string } } }[];
+    expect(Array.isArray(report)).toBe(true);
+    expect(report).toHaveLength(1);
+    expect(report[0]!.Status).not.toBe(1); // valid, or indeterminate: the demo root is not in the host's trust store
+    expect(report[0]!.SigInfo.SignerCert.SerialNumber).toMatch(/^[0-9A-F]+$/);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('toolbar popup: "Cho phép trang này ký số" on the unlisted portal allows it; after the reload the plugin script works there', async () => {
+    const page = await openPortal(unlisted.url, false);
+    const [tabId] = await browser.serviceWorker!.evaluate(async (pattern) =>
+      (await (globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } }).chrome.tabs.query({ url: pattern })).map((t) => t.id), `https://${UNLISTED_HOST}/*`) as number[];
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/ui/popup/popup.html?tab=${tabId}`);
+    await popup.locator('[data-testid=popup-state][data-state=can-allow]').waitFor({ timeout: 10_000 });
+    expect(await popup.locator('[data-testid=popup-origin]').innerText()).toBe(unlisted.url);
+    const reloaded = page.waitForEvent('load', { timeout: 15_000 });
+    await popup.click('[data-testid=popup-allow-site]');
+    await popup.locator('[data-testid=popup-state][data-state=allowed]').waitFor({ timeout: 10_000 });
+    expect(await popup.locator('[data-testid=popup-allow-site]').isHidden()).toBe(true);
+    await reloaded;
+    await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: 15_000 });
+    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number };
+    expect(answer.Status).toBe(0);
+    await popup.close();
+    await page.close();
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * VNPT-CA Plugin compatibility end to end (issue 11 §2): a page whose own vnpt-plugin.js-shaped script opens
+ * wss://localhost:4433/plugin and reads "<result>*<callback>" works with Kyso in real Chromium with nothing
+ * listening on 4433–4435/9201/9202. pdfsig judges the signed PDFs. An unlisted site sees "plugin not found".
+ * Requires `npm run build`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+
+const UNLISTED_HOST = 'cong-vnpt-khac.test';
+let token: DemoToken;
+let browser: KysoBrowser;
+let portal: MockPortal;
+let unlisted: MockPortal;
+let dir: string;
+let nssDir: string;
+let pdfBase64: string;
+
+beforeAll(async () => {
+  token = await createDemoToken();
+  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vnpt-'));
+  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  pdfBase64 = Buffer.from(await makeVietnameseDocument(2)).toString('base64');
+  portal = await startMockPortal({ files: {} });
+  const tls = await makeTestTlsIdentity(UNLISTED_HOST);
+  unlisted = await startMockPortal({ files: {}, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+  await unlisted?.close();
+});
+
+async function openPage(url: string, shimExpected = true): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${url}/vnpt.html`);
+  const installed = page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: shimExpected ? 15_000 : 2000 });
+  if (shimExpected) await installed; else await installed.catch(() => undefined);
+  return page;
+}
+
+/** Call window.vnpt_plugin.<fn>(...args) as the portal does; the result text, or "rejected: …". */
+function plugin(page: Page, fn: string, args: unknown[] = []): Promise<string> {
+  return page.evaluate(([f, a]) => (window as unknown as { vnpt_plugin: Record<string, (...x: unknown[]) => Promise<string>> })
+    .vnpt_plugin[f as string]!(...(a as unknown[])).catch((e: Error) => `rejected: ${e.message}`), [fn, args] as const);
+}
+
+function consentWindowsOpen(): number {
+  return browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length;
+}
+
+describe('VNPT-CA Plugin compatibility (no port listening)', () => {
+  it('nothing listens on 4433, 4434, 4435, 9201, 9202', () => {
+    const listening = execFileSync('ss', ['-ltnH', '( sport = :4433 or sport = :4434 or sport = :4435 or sport = :9201 or sport = :9202 )'], { encoding: 'utf8' });
+    expect(listening.trim()).toBe('');
+  });
+
+  it('checkPlugin "1", getVersion, setLicenseKey success without a licence, GetAllCertificates lists the token\'s certificates', async () => {
+    const page = await openPage(portal.url);
+    expect(await plugin(page, 'checkPlugin')).toBe('1');
+    expect(await plugin(page, 'getVersion')).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(JSON.parse(await plugin(page, 'setLicenseKey', ['<License>không cần</License>'])).code).toBeGreaterThanOrEqual(0);
+    const all = JSON.parse(await plugin(page, 'getAllCertificates')) as { code: number; data: { SerialNumber: string }[] };
+    expect(all.code).toBe(0);
+    expect(all.data.length).toBeGreaterThanOrEqual(2);
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('signHash and signArrData (raw) without the opt-in: {code:-1} with the reason, no window', async () => {
+    const page = await openPage(portal.url);
+    const answer = JSON.parse(await plugin(page, 'signHash', [Buffer.alloc(32, 7).toString('base64')])) as { code: number; errorCode: string };
+    expect(answer.code).toBe(-1);
+    expect(answer.errorCode).toBe('OPERATION_NOT_ALLOWED');
+    const array = JSON.parse(await plugin(page, 'signArrData', [[Buffer.from('a').toString('base64'), Buffer.from('b').toString('base64')]])) as { code: number; errorCode: string };
+    expect(array).toMatchObject({ code: -1, errorCode: 'OPERATION_NOT_ALLOWED' });
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('SignPDF with PdfSigner: one consent window, a PAdES signature pdfsig calls valid', async () => {
+    const page = await openPage(portal.url);
+    const reply = plugin(page, 'signPdf', [pdfBase64, { page: 2, llx: 320, lly: 90, urx: 550, ury: 170, Signer: 'Nguyễn Văn A', Description: 'Phê duyệt hồ sơ' }]);
+    const consent = await Promise.race([waitForConsentPage(browser.context), reply.then((r) => { throw new Error(`answered before any window: ${r}`); })]);
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as { code: number; data: string };
+    expect(answer.code).toBe(0);
+    const file = join(dir, 'vnpt-signed.pdf');
+    await writeFile(file, Buffer.from(answer.data, 'base64'));
+    const verdict = await pdfsig(file, nssDir);
+    expect(verdict.signatures).toHaveLength(1);
+    expect(verdict.signatures[0]!.valid).toBe(true);
+    const text = execFileSync('pdftotext', ['-f', '2', '-l', '2', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Nguyễn Văn A');
+    await page.close();
+  });
+
+  it('signArrDataAdvanced of 2 PDFs: ONE consent window, ONE PIN; both signatures valid', async () => {
+    const page = await openPage(portal.url);
+    const item = JSON.stringify({ data: pdfBase64, type: 'pdf', sigOptions: JSON.stringify({ Description: 'Ký lô' }) });
+    const reply = plugin(page, 'signArrDataAdvanced', [[item, item], '', false, false]);
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { pin: token.userPin });
+    const results = (JSON.parse(await reply) as string[]).map((r) => JSON.parse(r) as { code: number; data: string });
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    for (const [i, r] of results.entries()) {
+      const file = join(dir, `arr-${i}.pdf`);
+      await writeFile(file, Buffer.from(r.data, 'base64'));
+      expect((await pdfsig(file, nssDir)).signatures[0]!.valid).toBe(true);
+    }
+    // No second window was opened for the second document.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('GetCertInfo, SignXML (xmlsec1 verifies) and SignCMS (openssl cms verifies) answer {code:0, data}', async () => {
+    const page = await openPage(portal.url);
+    const info = JSON.parse(await plugin(page, 'getCertInfo')) as { code: number; data: { SerialNumber: string } };
+    expect(info.code).toBe(0);
+    expect(info.data.SerialNumber).toMatch(/^[0-9A-F]+$/);
+
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><ToKhai><MST>0101234567</MST></ToKhai>';
+    const xmlReply = plugin(page, 'signXML', [Buffer.from(xml).toString('base64'), {}]);
+    await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const signedXml = JSON.parse(await xmlReply) as { code: number; data: string };
+    expect(signedXml.code).toBe(0);
+    const xmlFile = join(dir, 'vnpt.xml');
+    await writeFile(xmlFile, Buffer.from(signedXml.data, 'base64'));
+    const xmlsec = spawnSync('xmlsec1', ['--verify', '--trusted-pem', token.rootPem, '--untrusted-pem', token.intermediatePem, xmlFile], { encoding: 'utf8' });
+    expect(xmlsec.status, xmlsec.stderr).toBe(0);
+
+    const message = Buffer.from('Dữ liệu ký CMS', 'utf8');
+    const cmsReply = plugin(page, 'signCMS', [message.toString('base64')]);
+    await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const cms = JSON.parse(await cmsReply) as { code: number; data: string };
+    expect(cms.code).toBe(0);
+    const caFile = join(dir, 'cas.pem');
+    await writeFile(caFile, `${await readFile(token.rootPem, 'utf8')}\n${await readFile(token.intermediatePem, 'utf8')}`);
+    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: Buffer.from(cms.data, 'base64') });
+    expect(verify.status, verify.stderr.toString()).toBe(0);
+    expect(verify.stdout.toString('utf8')).toBe(message.toString('utf8'));
+    await page.close();
+  });
+
+  it('a page that looks for the plugin while it is still loading finds it (the shim is registered at document_start for allowed sites)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${portal.url}/vnpt-early.html`);
+    expect(await page.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('1');
+    await page.close();
+  });
+
+  it('an allowed portal framed by an unlisted site: the early shim is switched off — the plugin is not found and WebSocket is the browser\'s own', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${unlisted.url}/frame.html?src=${encodeURIComponent(`${portal.url}/vnpt-early.html`)}`);
+    const frame = await (await page.waitForSelector('#inner')).contentFrame();
+    await frame!.waitForFunction(() => 'early' in window);
+    expect(await frame!.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('rejected: VNPT-CA Plugin not found');
+    expect(await frame!.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('an unlisted site: every port fails as with no plugin, no window, WebSocket is the browser\'s own', async () => {
+    const page = await openPage(unlisted.url, false);
+    expect(await page.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    expect(await plugin(page, 'checkPlugin')).toBe('rejected: VNPT-CA Plugin not found');
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+});
