@@ -3,7 +3,6 @@
  * PKCS#11 modules (one C_Initialize each per process) and serialises signing per token.
  */
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../shared/protocol/common.js';
-import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -148,6 +147,9 @@ export class TokenService {
     const cached = this.#describeCache.get(key);
     if (cached && Math.abs(now.getTime() - cached.at) < DESCRIBE_CACHE_MS) return cached.info;
     let info: CertificateInfo | undefined;
+    // Loaded on first use: @peculiar/x509 and its ASN.1 schemas are ~1 MB of code that `host.hello` (the
+    // browser's first message to a fresh host) never needs (docs/benchmarks.md "Host cold start").
+    const { describeCertificate } = await import('../../shared/certificates/describe-certificate.js');
     try {
       info = await describeCertificate(der, {
         at: now,
