@@ -29,6 +29,7 @@ export const HOST_HANDLERS: Handlers = {
   'host.listTokens': (context) => listTokens(context),
   'host.listCertificates': (context, payload) => listCertificates(context, payload),
   'host.signDigest': (context, payload) => signDigest(context, payload),
+  'host.signDigests': async (context, payload) => (await import('./handlers/sign-digests.js')).signDigests(context, payload),
   'host.verifyDocument': async (context, payload) => (await import('./handlers/verify-document.js')).verifyDocument(context, payload),
   'host.documentBegin': async (context, payload) => (await documentUpload()).documentBegin(context, payload),
   'host.documentChunk': async (context, payload) => (await documentUpload()).documentChunk(context, payload),

@@ -38,6 +38,22 @@ export interface SignDigestOutcome {
   readonly chain: readonly Uint8Array[];
 }
 
+export interface SignDigestsRequest {
+  readonly certificateId: string;
+  readonly digests: readonly Uint8Array[];
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly signatureScheme?: SignatureScheme | undefined;
+  readonly pin?: string | undefined;
+}
+
+export interface SignDigestsOutcome {
+  readonly signatures: readonly Uint8Array[];
+  readonly signatureAlgorithm: SignatureScheme;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly certificate: Uint8Array;
+  readonly chain: readonly Uint8Array[];
+}
+
 export interface OpenSignerOptions {
   /** Sign even when the certificate is expired or lacks a signing key usage (tests of verifiers only). */
   readonly allowUnusable?: boolean;
@@ -264,6 +280,28 @@ export class TokenService {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
       return { signature, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
+    } finally {
+      await signer.close();
+    }
+  }
+
+  /**
+   * Many digests under ONE login (kyso.signHashes): the person approved them all in one consent. Every digest's
+   * length is checked before the login, so a malformed request never costs a PIN try; then each is signed in
+   * order on the one session, and the session is logged out before the result is returned — nothing of the
+   * login outlives this call.
+   */
+  async signDigests(request: SignDigestsRequest): Promise<SignDigestsOutcome> {
+    const expected = DIGEST_LENGTH_BYTES[request.hashAlgorithm];
+    request.digests.forEach((digest, index) => {
+      if (digest.length !== expected) throw new KysoError('INVALID_HASH', { index, hashAlgorithm: request.hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
+    });
+    const signer = await this.openSigner(request.certificateId, request.pin);
+    try {
+      const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
+      const signatures: Uint8Array[] = [];
+      for (const digest of request.digests) signatures.push(await signer.signDigest(digest, request.hashAlgorithm, scheme));
+      return { signatures, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
     } finally {
       await signer.close();
     }
