@@ -21,13 +21,14 @@ export async function smallPdf() {
   return doc.save({ useObjectStreams: false });
 }
 
-export function writeInputs(dir, count, name, bytes) {
+/** `count` copies of `bytes` named <stem>-<i><extension> (distinct names: each gets its own output file). */
+export function writeInputs(dir, count, stem, extension, bytes) {
   mkdirSync(dir, { recursive: true });
-  const first = join(dir, `${name}-0`);
+  const first = join(dir, `${stem}-0${extension}`);
   writeFileSync(first, bytes);
   const paths = [first];
   for (let i = 1; i < count; i++) {
-    const p = join(dir, `${name}-${i}`);
+    const p = join(dir, `${stem}-${i}${extension}`);
     copyFileSync(first, p);
     paths.push(p);
   }
