@@ -101,13 +101,13 @@ async function main() {
     }
     if (only.has('cms')) {
       progress(`kyso sign-cms, ${BATCH} files`);
-      const inputs = writeInputs(join(dir, 'cms-in'), BATCH, 'record.txt', Buffer.alloc(2048, 'kyso '));
+      const inputs = writeInputs(join(dir, 'cms-in'), BATCH, 'record', '.txt', Buffer.alloc(2048, 'kyso '));
       const t = await timeBatch({ cliPath, command: 'sign-cms', inputs, outDir: join(dir, 'cms-out'), token, certName: SIGNING_CERT, rounds: ROUNDS });
       rows.push(batchRow('cms-batch', `kyso sign-cms batch of ${BATCH} files, per file`, t, cSignMs, 2));
     }
     if (only.has('pdf')) {
       progress(`kyso sign-pdf, ${BATCH} files`);
-      const inputs = writeInputs(join(dir, 'pdf-in'), BATCH, 'invoice.pdf', await smallPdf());
+      const inputs = writeInputs(join(dir, 'pdf-in'), BATCH, 'invoice', '.pdf', await smallPdf());
       const t = await timeBatch({ cliPath, command: 'sign-pdf', inputs, outDir: join(dir, 'pdf-out'), token, certName: SIGNING_CERT, rounds: ROUNDS });
       rows.push(batchRow('pdf-batch', `kyso sign-pdf batch of ${BATCH} small PDFs, per file`, t, cSignMs, 5));
     }

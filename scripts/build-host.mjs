@@ -12,7 +12,7 @@
  * esbuild (vite's own bundler dependency) is used directly: one Node target, no HTML, no CSS.
  */
 import { build } from 'esbuild';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -57,6 +57,8 @@ const missingCommandStub = {
 export async function buildHost({ minify = false, outDir = HOST_OUT_DIR } = {}) {
   const started = Date.now();
   await mkdir(outDir, { recursive: true });
+  // Chunk names carry a content hash: drop the previous build's, or the folder grows with every build.
+  for (const name of await readdir(outDir)) if (/^chunk-[A-Z0-9]+\.mjs(\.map)?$/.test(name)) await rm(join(outDir, name), { force: true });
   const common = {
     bundle: true,
     platform: 'node',
