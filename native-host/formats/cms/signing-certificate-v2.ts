@@ -6,6 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
 import { HASH_OID, type HashAlgorithm } from '../../../shared/domain/algorithms.js';
+import { parsedCertificate } from './parsed-certificates.js';
 
 /** id-aa-signingCertificateV2 [RFC 5035 §3]. */
 export const ID_AA_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
@@ -24,7 +25,7 @@ export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
  */
 export function signingCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
-  const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
+  const certificate = parsedCertificate(certificateDer);
   const essCertId: asn1js.AsnType[] = [];
   // DER forbids encoding a DEFAULT value [X.690 §11.5], so SHA-256 is left out.
   if (hash !== 'SHA-256') essCertId.push(new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash] }).toSchema());
