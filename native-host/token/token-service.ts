@@ -85,6 +85,7 @@ export class TokenService {
   readonly #now: () => Date;
   readonly #locks = new TokenLocks();
   readonly #describeCache = new Map<string, { info: CertificateInfo | undefined; at: number }>();
+  readonly #chainCache = new Map<string, readonly Uint8Array[]>();
   #closed = false;
 
   constructor(options: TokenServiceOptions = {}) {
@@ -180,6 +181,23 @@ export class TokenService {
     return info;
   }
 
+  /**
+   * The issuer chain (X.509 parses and signature checks, ~1 ms) only changes with the certificates on the token,
+   * so it is cached keyed by exactly those bytes: the leaf and every certificate the token holds now. A token
+   * whose certificates change gets a new key, so the cache can never hand out a chain the token no longer has.
+   */
+  #chainOf(located: Located): readonly Uint8Array[] {
+    const b64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
+    const key = `${b64(located.der)}|${located.tokenCertificates.map(b64).join(',')}`;
+    let chain = this.#chainCache.get(key);
+    if (!chain) {
+      chain = buildChain(located.der, located.tokenCertificates);
+      if (this.#chainCache.size > DESCRIBE_CACHE_MAX_ENTRIES) this.#chainCache.clear();
+      this.#chainCache.set(key, chain);
+    }
+    return chain;
+  }
+
   async #locate(selector: string): Promise<Located> {
     const all = await this.#locateAll();
     const byId = all.filter((l) => l.info.id === selector);
@@ -238,7 +256,7 @@ export class TokenService {
   #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void): TokenSigner {
     const { module, info } = located;
     const keyType: KeyType = info.keyType;
-    const chain = buildChain(located.der, located.tokenCertificates);
+    const chain = this.#chainOf(located);
     let open = true;
     let queue: Promise<unknown> = Promise.resolve();
     return {
