@@ -25,6 +25,17 @@ export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
  */
 export function signingCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
+  // The same for every document of a batch (same signer bytes, same hash): built once, then only read.
+  let byHash = attributeCache.get(certificateDer);
+  if (!byHash) attributeCache.set(certificateDer, (byHash = new Map()));
+  let attribute = byHash.get(hash);
+  if (!attribute) byHash.set(hash, (attribute = buildSigningCertificateV2Attribute(certificateDer, hash)));
+  return attribute;
+}
+
+const attributeCache = new WeakMap<Uint8Array, Map<HashAlgorithm, pkijs.Attribute>>();
+
+function buildSigningCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
   const certificate = parsedCertificate(certificateDer);
   const essCertId: asn1js.AsnType[] = [];
   // DER forbids encoding a DEFAULT value [X.690 §11.5], so SHA-256 is left out.
