@@ -51,15 +51,17 @@ function runCli(cliPath, args, env, pin) {
 }
 
 /**
- * Wall ms of signing `inputs` (and of the first input alone), `rounds` times each, alternated.
- * @returns {{ one: number[], all: number[] }}
+ * Wall ms of signing `inputs` (and of the first input alone), `rounds` times each, alternated; after each batch,
+ * `reference()` (the bare C_Sign loop over as many digests), so the token's own cost is measured under the same load.
+ * @returns {{ one: number[], all: number[], reference: number[] }}
  */
-export async function timeBatch({ cliPath, command, extraArgs = [], inputs, outDir, token, certName, rounds }) {
+export async function timeBatch({ cliPath, command, extraArgs = [], inputs, outDir, token, certName, rounds, reference }) {
   const cert = token.certificates.find((c) => c.name === certName);
   const env = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module };
   const common = ['--cert', cert.certificateId, '--pin-stdin', ...extraArgs];
   const one = [];
   const all = [];
+  const references = [];
   for (let r = 0; r < rounds; r++) {
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
@@ -67,6 +69,7 @@ export async function timeBatch({ cliPath, command, extraArgs = [], inputs, outD
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
     all.push(await runCli(cliPath, [command, ...inputs, '-o', outDir, ...common], env, token.userPin));
+    references.push(reference());
   }
-  return { one, all };
+  return { one, all, reference: references };
 }
