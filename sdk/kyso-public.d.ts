@@ -176,6 +176,26 @@ export interface SignatureResult {
   chain: string[];
 }
 
+export interface SignHashesParams {
+  /** 1 to 10,000 digests, each base64 of hashAlgorithm's length, with an optional description (≤ 200 characters) shown in the Kyso window. */
+  hashes: Array<{ hash: string; description?: string }>;
+  hashAlgorithm: HashAlgorithm;
+  certificateId?: string;
+  signatureScheme?: SignatureScheme;
+  filter?: CertificateFilter;
+  /** What the whole batch is (≤ 200 characters), e.g. "Hóa đơn tháng 11/2026". */
+  description?: string;
+}
+
+export interface SignaturesResult {
+  /** `signatures[i]` signs `hashes[i].hash`; base64, each already verified against `certificate`. */
+  signatures: string[];
+  signatureAlgorithm: SignatureScheme;
+  hashAlgorithm: HashAlgorithm;
+  certificate: string;
+  chain: string[];
+}
+
 export interface AuthenticateParams {
   /** Your server's fresh random challenge, standard base64, 32–128 bytes once decoded. Single use. */
   challenge: string;
@@ -203,6 +223,7 @@ export interface KysoClient {
   getStatus(): Promise<KysoStatus>;
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
+  signHashes(params: SignHashesParams): Promise<SignaturesResult>;
   authenticate(params: AuthenticateParams): Promise<AuthToken>;
   verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 }
@@ -286,6 +307,11 @@ export declare function getStatus(): Promise<KysoStatus>;
 export declare function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
 /** Ask the person to sign a digest in the Kyso window; resolves with a signature already verified against its certificate. */
 export declare function signHash(params: SignHashParams): Promise<SignatureResult>;
+/**
+ * Sign many digests with ONE Kyso window and one PIN (the window shows the count and your descriptions). Raw
+ * signing: the site must be opted in exactly as for signHash (else OPERATION_NOT_ALLOWED).
+ */
+export declare function signHashes(params: SignHashesParams): Promise<SignaturesResult>;
 /** Sign in with the token: the person approves "Sign in to <origin>" in the Kyso window. Verify the token on your server. */
 export declare function authenticate(params: AuthenticateParams): Promise<AuthToken>;
 /**

@@ -10,19 +10,20 @@
 import { KysoError } from '../shared/errors/kyso-error.js';
 import { base64ToBytes, bytesToBase64 } from '../shared/domain/base64.js';
 import { SCHEMES_FOR_KEY } from '../shared/domain/algorithms.js';
-import type { CertificateFilter, CertificateInfo, SignatureResult } from '../shared/protocol/common.js';
+import type { CertificateFilter, CertificateInfo, SignatureResult, SignaturesResult } from '../shared/protocol/common.js';
 import type { PageRequestPayload, PageResult } from '../shared/protocol/page-messages.js';
 import { createTransport, type Call, type TransportOptions } from './transport.js';
-import { verifyDigestSignature } from './verify/verify-signature.js';
+import { digestVerifier, verifyDigestSignature } from './verify/verify-signature.js';
 import { authenticateAndCheck, type AuthenticateParams, type AuthToken } from './auth.js';
 import { verifyWith, type VerificationReport, type VerifyOptions } from './verify-document.js';
 
 export { KysoError };
 export { signPdf, signXml, signCms, signBatch } from './documents.js';
 export type { SignPdfParams, SignXmlParams, SignCmsParams, SignBatchParams, SignedDocument, SignedCms, SignBatchResult, BatchDocument, BatchItemResult, DocumentInput } from './documents.js';
-export type { CertificateFilter, CertificateInfo, SignatureResult };
+export type { CertificateFilter, CertificateInfo, SignatureResult, SignaturesResult };
 export type KysoStatus = PageResult<'kyso.getStatus'>;
 export type SignHashParams = PageRequestPayload<'kyso.signHash'>;
+export type SignHashesParams = PageRequestPayload<'kyso.signHashes'>;
 export type { AuthenticateParams, AuthToken };
 export type { VerificationReport, VerifyOptions };
 
@@ -30,6 +31,7 @@ export interface KysoClient {
   getStatus(): Promise<KysoStatus>;
   listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
   signHash(params: SignHashParams): Promise<SignatureResult>;
+  signHashes(params: SignHashesParams): Promise<SignaturesResult>;
   authenticate(params: AuthenticateParams): Promise<AuthToken>;
   verify(document: Uint8Array | ArrayBuffer, options?: VerifyOptions): Promise<VerificationReport>;
 }
@@ -41,6 +43,7 @@ export function createClient(options: TransportOptions): KysoClient {
     getStatus: () => call('kyso.getStatus', {}),
     listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
     signHash: (params) => signAndCheck(call, params),
+    signHashes: (params) => signManyAndCheck(call, params),
     authenticate: (params) => authenticateAndCheck(call, params, options.origin),
     verify: (document, verifyOptions) => verifyWith(call, document, verifyOptions),
   };
@@ -63,6 +66,28 @@ async function signAndCheck(call: Call, params: SignHashParams): Promise<Signatu
     signature: base64ToBytes(result.signature, 'PROTOCOL_ERROR'),
   });
   if (!valid) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature does not verify' });
+  return result;
+}
+
+/**
+ * Sign many digests under one consent, then check EVERY signature against the returned certificate and its own
+ * digest (in order) before the portal sees any: one wrong or swapped signature fails the whole call.
+ */
+async function signManyAndCheck(call: Call, params: SignHashesParams): Promise<SignaturesResult> {
+  const result = await call('kyso.signHashes', params);
+  if (result.hashAlgorithm !== params.hashAlgorithm) throw new KysoError('PROTOCOL_ERROR', { reason: 'hash algorithm changed' });
+  if (params.signatureScheme && result.signatureAlgorithm !== params.signatureScheme) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature scheme changed' });
+  if (result.signatures.length !== params.hashes.length) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature count differs from hash count' });
+  const certificate = base64ToBytes(result.certificate, 'PROTOCOL_ERROR');
+  if (params.certificateId && params.certificateId !== await certificateId(certificate)) {
+    throw new KysoError('PROTOCOL_ERROR', { reason: 'signed with another certificate' });
+  }
+  const check = await digestVerifier(certificate, params.hashAlgorithm, result.signatureAlgorithm);
+  if (!check) throw new KysoError('PROTOCOL_ERROR', { reason: 'certificate key cannot be read' });
+  for (let index = 0; index < params.hashes.length; index++) {
+    const valid = await check(base64ToBytes(params.hashes[index]!.hash, 'INVALID_HASH'), base64ToBytes(result.signatures[index]!, 'PROTOCOL_ERROR'));
+    if (!valid) throw new KysoError('PROTOCOL_ERROR', { reason: 'signature does not verify', index });
+  }
   return result;
 }
 
@@ -94,6 +119,15 @@ export function listCertificates(filter?: CertificateFilter): Promise<Certificat
  */
 export function signHash(params: SignHashParams): Promise<SignatureResult> {
   return client().signHash(params);
+}
+
+/**
+ * Ask the person to sign many digests at once (e-invoices, records): ONE window shows your site, your
+ * description, the count and the items' descriptions; one PIN; `signatures[i]` signs `hashes[i].hash`, each
+ * already checked against the certificate. Raw signing like signHash: the site must be opted in the same way.
+ */
+export function signHashes(params: SignHashesParams): Promise<SignaturesResult> {
+  return client().signHashes(params);
 }
 
 /**

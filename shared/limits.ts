@@ -73,3 +73,13 @@ export const STAMP_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const DOCUMENT_IDLE_TTL_MS = 15 * 60_000;
 /** How often the host and the extension look for idle documents (not only at the next upload). */
 export const DOCUMENT_SWEEP_INTERVAL_MS = 60_000;
+
+// ── Many digests under one consent (kyso.signHashes / host.signDigests) ──
+/**
+ * Digests in one signHashes request: one consent, one PIN, one login. 10,000 covers a month of a company's
+ * e-invoices and bounds what one "yes" can sign; the reply (10,000 RSA-4096 signatures ≈ 6.8 MB of base64)
+ * crosses native messaging in host.chunk frames.
+ */
+export const SIGN_HASHES_MAX = 10_000;
+/** Per-digest description shown in the consent window (e.g. "HĐ 0000123"). Plain text. */
+export const SIGN_HASHES_DESCRIPTION_MAX_CHARS = 200;

@@ -14,6 +14,7 @@ import { prepareSigningCertificates } from './certificates/signing-candidates.js
 import { verifyForPage } from './certificates/verify-handler.js';
 import { authenticate } from './auth/authenticate.js';
 import { createDocumentHandlers } from './documents/document-handlers.js';
+import { signHashes } from './sign-hashes/sign-hashes-handler.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -115,6 +116,8 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       if (!result) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without a signature' });
       return result;
     },
+
+    'kyso.signHashes': (payload, context, askOrigins) => signHashes({ host: deps.host, consentToSign }, payload, context, askOrigins),
 
     'kyso.authenticate': (payload, context, askOrigins) => authenticate(payload, context, askOrigins, { host: deps.host, consentToSign }),
     ...documents.handlers,

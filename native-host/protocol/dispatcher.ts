@@ -2,6 +2,10 @@
  * Host dispatcher: validate each request with HostRequestSchema, run its handler, validate the result with
  * the operation's result schema, reply. Requests run concurrently (the token layer serialises per token).
  * Nothing from a request (least of all a PIN) is echoed into an error.
+ *
+ * Handlers are loaded on first use (dynamic import, a separate chunk in the bundle): the browser starts the host
+ * for every connection and waits for `host.hello`, which must not pay for pdf.js, pdf-lib, fonts, XML or the
+ * verifiers it never uses (docs/benchmarks.md "Host cold start").
  */
 import * as v from 'valibot';
 import { HOST_OPERATIONS, HostRequestSchema, type HostOperation, type HostRequestPayload } from '../../shared/protocol/host-messages.js';
@@ -14,8 +18,6 @@ import { hello } from './handlers/hello.js';
 import { listTokens } from './handlers/list-tokens.js';
 import { listCertificates } from './handlers/list-certificates.js';
 import { signDigest } from './handlers/sign-digest.js';
-import { DOCUMENT_HOST_HANDLERS } from './handlers/sign-document-handlers.js';
-import { verifyDocument } from './handlers/verify-document.js';
 
 type Reply = { v: typeof PROTOCOL_VERSION; id: string } & Record<string, unknown>;
 
@@ -27,9 +29,26 @@ export const HOST_HANDLERS: Handlers = {
   'host.listTokens': (context) => listTokens(context),
   'host.listCertificates': (context, payload) => listCertificates(context, payload),
   'host.signDigest': (context, payload) => signDigest(context, payload),
-  'host.verifyDocument': (context, payload) => verifyDocument(context, payload),
-  ...DOCUMENT_HOST_HANDLERS,
+  'host.signDigests': async (context, payload) => (await import('./handlers/sign-digests.js')).signDigests(context, payload),
+  'host.verifyDocument': async (context, payload) => (await import('./handlers/verify-document.js')).verifyDocument(context, payload),
+  'host.documentBegin': async (context, payload) => (await documentUpload()).documentBegin(context, payload),
+  'host.documentChunk': async (context, payload) => (await documentUpload()).documentChunk(context, payload),
+  'host.documentInfo': async (context, payload) => (await documentUpload()).documentInfo(context, payload),
+  'host.documentRead': async (context, payload) => (await documentUpload()).documentRead(context, payload),
+  'host.documentDiscard': async (context, payload) => (await documentUpload()).documentDiscard(context, payload),
+  'host.signDocuments': async (context, payload) => (await import('./handlers/sign-documents.js')).signDocuments(context, payload),
 };
+
+let uploadModule: Promise<typeof import('./handlers/sign-document-upload.js')> | undefined;
+
+/**
+ * The upload handlers' module, as ONE promise: continuations awaiting the same promise run in the order they were
+ * registered [ECMA-262 §27.2.1.3 PromiseReactionJobs are FIFO], so chunk frames still reach the store's order check
+ * in the order they arrived, as when the handler was called synchronously.
+ */
+function documentUpload(): Promise<typeof import('./handlers/sign-document-upload.js')> {
+  return (uploadModule ??= import('./handlers/sign-document-upload.js'));
+}
 
 export function errorReply(id: string, error: unknown): Reply {
   return { v: PROTOCOL_VERSION, id, type: 'host.error', error: serializeError(error) };

@@ -4,7 +4,6 @@
  */
 import { basename } from 'node:path';
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../shared/protocol/common.js';
-import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { normaliseIdentifier } from '../../shared/certificates/subject-identifiers.js';
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -37,6 +36,22 @@ export interface SignDigestRequest {
 
 export interface SignDigestOutcome {
   readonly signature: Uint8Array;
+  readonly signatureAlgorithm: SignatureScheme;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly certificate: Uint8Array;
+  readonly chain: readonly Uint8Array[];
+}
+
+export interface SignDigestsRequest {
+  readonly certificateId: string;
+  readonly digests: readonly Uint8Array[];
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly signatureScheme?: SignatureScheme | undefined;
+  readonly pin?: string | undefined;
+}
+
+export interface SignDigestsOutcome {
+  readonly signatures: readonly Uint8Array[];
   readonly signatureAlgorithm: SignatureScheme;
   readonly hashAlgorithm: HashAlgorithm;
   readonly certificate: Uint8Array;
@@ -82,6 +97,7 @@ export class TokenService {
   readonly #now: () => Date;
   readonly #locks = new TokenLocks();
   readonly #describeCache = new Map<string, { info: CertificateInfo | undefined; at: number }>();
+  readonly #chainCache = new Map<string, readonly Uint8Array[]>();
   #closed = false;
 
   constructor(options: TokenServiceOptions = {}) {
@@ -215,6 +231,9 @@ export class TokenService {
     const cached = this.#describeCache.get(key);
     if (cached && Math.abs(now.getTime() - cached.at) < DESCRIBE_CACHE_MS) return cached.info;
     let info: CertificateInfo | undefined;
+    // Loaded on first use: @peculiar/x509 and its ASN.1 schemas are ~1 MB of code that `host.hello` (the
+    // browser's first message to a fresh host) never needs (docs/benchmarks.md "Host cold start").
+    const { describeCertificate } = await import('../../shared/certificates/describe-certificate.js');
     try {
       info = await describeCertificate(der, {
         at: now,
@@ -230,6 +249,23 @@ export class TokenService {
     if (this.#describeCache.size > DESCRIBE_CACHE_MAX_ENTRIES) this.#describeCache.clear();
     this.#describeCache.set(key, { info, at: now.getTime() });
     return info;
+  }
+
+  /**
+   * The issuer chain (X.509 parses and signature checks, ~1 ms) only changes with the certificates on the token,
+   * so it is cached keyed by exactly those bytes: the leaf and every certificate the token holds now. A token
+   * whose certificates change gets a new key, so the cache can never hand out a chain the token no longer has.
+   */
+  #chainOf(located: Located): readonly Uint8Array[] {
+    const b64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
+    const key = `${b64(located.der)}|${located.tokenCertificates.map(b64).join(',')}`;
+    let chain = this.#chainCache.get(key);
+    if (!chain) {
+      chain = buildChain(located.der, located.tokenCertificates);
+      if (this.#chainCache.size > DESCRIBE_CACHE_MAX_ENTRIES) this.#chainCache.clear();
+      this.#chainCache.set(key, chain);
+    }
+    return chain;
   }
 
   async #locate(selector: string): Promise<Located> {
@@ -290,7 +326,7 @@ export class TokenService {
   #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void): TokenSigner {
     const { module, info } = located;
     const keyType: KeyType = info.keyType;
-    const chain = buildChain(located.der, located.tokenCertificates);
+    const chain = this.#chainOf(located);
     let open = true;
     let queue: Promise<unknown> = Promise.resolve();
     return {
@@ -332,6 +368,28 @@ export class TokenService {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
       return { signature, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
+    } finally {
+      await signer.close();
+    }
+  }
+
+  /**
+   * Many digests under ONE login (kyso.signHashes): the person approved them all in one consent. Every digest's
+   * length is checked before the login, so a malformed request never costs a PIN try; then each is signed in
+   * order on the one session, and the session is logged out before the result is returned — nothing of the
+   * login outlives this call.
+   */
+  async signDigests(request: SignDigestsRequest): Promise<SignDigestsOutcome> {
+    const expected = DIGEST_LENGTH_BYTES[request.hashAlgorithm];
+    request.digests.forEach((digest, index) => {
+      if (digest.length !== expected) throw new KysoError('INVALID_HASH', { index, hashAlgorithm: request.hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
+    });
+    const signer = await this.openSigner(request.certificateId, request.pin);
+    try {
+      const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
+      const signatures: Uint8Array[] = [];
+      for (const digest of request.digests) signatures.push(await signer.signDigest(digest, request.hashAlgorithm, scheme));
+      return { signatures, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
     } finally {
       await signer.close();
     }

@@ -18,25 +18,47 @@ export interface DigestSignature {
 
 /** True only when the signature is valid for this digest and certificate key; malformed input is false. */
 export async function verifyDigestSignature(input: DigestSignature): Promise<boolean> {
+  const check = await digestVerifier(input.certificate, input.hashAlgorithm, input.scheme);
+  return check ? check(input.digest, input.signature) : false;
+}
+
+/**
+ * A verifier for many digests signed by one certificate with one scheme (signHashes): the key is parsed once,
+ * each call then costs only the public-key step. Undefined when the certificate's key cannot be read.
+ */
+export async function digestVerifier(certificate: Uint8Array, hashAlgorithm: HashAlgorithm, scheme: SignatureScheme):
+  Promise<((digest: Uint8Array, signature: Uint8Array) => Promise<boolean>) | undefined> {
+  let spki: Uint8Array;
   try {
-    const spki = subjectPublicKeyInfo(input.certificate);
-    if (input.scheme === 'ECDSA') {
-      const key = await importEcKey(spki);
-      return key ? verifyEcdsa(key.curve, key.x, key.y, input.digest, input.signature) : false;
-    }
-    const key = await importRsaKey(spki);
-    if (!key) return false;
-    const k = Math.ceil(bitLength(key.n) / 8);
-    if (input.signature.length !== k) return false;
-    const s = bytesToBigInt(input.signature);
-    if (s >= key.n) return false;
-    const m = modPow(s, key.e, key.n);
-    return input.scheme === 'RSA-PSS'
-      ? await verifyPss(m, key.n, input.digest, input.hashAlgorithm)
-      : verifyPkcs1(m, k, input.digest, input.hashAlgorithm);
+    spki = subjectPublicKeyInfo(certificate);
   } catch {
-    return false;
+    return undefined;
   }
+  if (scheme === 'ECDSA') {
+    const key = await importEcKey(spki);
+    if (!key) return undefined;
+    return async (digest, signature) => {
+      try {
+        return verifyEcdsa(key.curve, key.x, key.y, digest, signature);
+      } catch {
+        return false;
+      }
+    };
+  }
+  const key = await importRsaKey(spki);
+  if (!key) return undefined;
+  const k = Math.ceil(bitLength(key.n) / 8);
+  return async (digest, signature) => {
+    try {
+      if (signature.length !== k) return false;
+      const s = bytesToBigInt(signature);
+      if (s >= key.n) return false;
+      const m = modPow(s, key.e, key.n);
+      return scheme === 'RSA-PSS' ? await verifyPss(m, key.n, digest, hashAlgorithm) : verifyPkcs1(m, k, digest, hashAlgorithm);
+    } catch {
+      return false;
+    }
+  };
 }
 
 // ── RSA ─────────────────────────────────────────────────────────────────────

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ERROR_CODES } from '../errors/catalogue.js';
 import { isStrictBase64 } from '../domain/base64.js';
 import { HASH_ALGORITHMS, KEY_TYPES, SIGNATURE_SCHEMES } from '../domain/algorithms.js';
-import { PROTOCOL_VERSION, REQUEST_ID_MAX_CHARS, CERTIFICATE_MAX_BYTES } from '../limits.js';
+import { PROTOCOL_VERSION, REQUEST_ID_MAX_CHARS, CERTIFICATE_MAX_BYTES, SIGN_HASHES_MAX } from '../limits.js';
 
 export const ProtocolVersionSchema = v.literal(PROTOCOL_VERSION);
 
@@ -157,6 +157,18 @@ export const SignatureResultSchema = v.strictObject({
   chain: v.pipe(v.array(CertificateDerSchema), v.maxLength(10)),
 });
 
+/**
+ * Many digests signed under one consent (kyso.signHashes / host.signDigests): `signatures[i]` is the signature of
+ * the i-th digest of the request, all by the same key.
+ */
+export const SignaturesResultSchema = v.strictObject({
+  signatures: v.pipe(v.array(Base64Schema(2048)), v.minLength(1), v.maxLength(SIGN_HASHES_MAX)),
+  signatureAlgorithm: SignatureSchemeSchema,
+  hashAlgorithm: HashAlgorithmSchema,
+  certificate: CertificateDerSchema,
+  chain: v.pipe(v.array(CertificateDerSchema), v.maxLength(10)),
+});
+
 export type SerializedErrorMessage = v.InferOutput<typeof SerializedErrorSchema>;
 export type TokenFlags = v.InferOutput<typeof TokenFlagsSchema>;
 export type TokenInfo = v.InferOutput<typeof TokenInfoSchema>;
@@ -165,4 +177,5 @@ export type CertificateInfo = v.InferOutput<typeof CertificateInfoSchema>;
 export type ExpectedSigner = v.InferOutput<typeof ExpectedSignerSchema>;
 export type CertificateFilter = v.InferOutput<typeof CertificateFilterSchema>;
 export type SignatureResult = v.InferOutput<typeof SignatureResultSchema>;
+export type SignaturesResult = v.InferOutput<typeof SignaturesResultSchema>;
 export type UnusableReason = CertificateInfo['unusableReasons'][number];

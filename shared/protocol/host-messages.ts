@@ -7,11 +7,11 @@ import * as v from 'valibot';
 import {
   CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema, ProtocolVersionSchema,
   RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema, Base64Schema,
-  ExpectedSignerSchema,
+  ExpectedSignerSchema, SignaturesResultSchema,
 } from './common.js';
 import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
-import { PIN_MAX_CHARS, PIN_MIN_CHARS } from '../limits.js';
+import { PIN_MAX_CHARS, PIN_MIN_CHARS, SIGN_HASHES_MAX } from '../limits.js';
 import { documentHostOperations } from './document-host-operations.js';
 
 /** A PIN as typed by the person: printable, bounded. It travels only consent window → background → host. */
@@ -63,6 +63,21 @@ export const HOST_OPERATIONS = {
     }),
     result: SignatureResultSchema,
   },
+  /**
+   * Many digests, one login: the consent window approved all of them at once (kyso.signHashes). The host checks
+   * every digest's length BEFORE logging in, so a bad one never costs a PIN try, then signs them in order.
+   */
+  'host.signDigests': {
+    request: v.strictObject({
+      certificateId: CertificateIdSchema,
+      digests: v.pipe(v.array(Base64Schema(64)), v.minLength(1), v.maxLength(SIGN_HASHES_MAX)),
+      hashAlgorithm: HashAlgorithmSchema,
+      signatureScheme: v.optional(SignatureSchemeSchema),
+      pin: v.optional(PinSchema),
+      expectedSigner: v.optional(ExpectedSignerSchema),
+    }),
+    result: SignaturesResultSchema,
+  },
   'host.verifyDocument': {
     request: VerifyDocumentRequestSchema,
     result: VerificationReportSchema,
@@ -83,6 +98,7 @@ export const HostRequestSchema = v.variant('type', [
   requestVariant('host.listTokens'),
   requestVariant('host.listCertificates'),
   requestVariant('host.signDigest'),
+  requestVariant('host.signDigests'),
   requestVariant('host.verifyDocument'),
   requestVariant('host.documentBegin'),
   requestVariant('host.documentChunk'),

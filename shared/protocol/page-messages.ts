@@ -7,7 +7,9 @@ import * as v from 'valibot';
 import {
   Base64Schema, CertificateFilterSchema, CertificateIdSchema, CertificateInfoSchema, HashAlgorithmSchema,
   ProtocolVersionSchema, RequestIdSchema, SerializedErrorSchema, SignatureResultSchema, SignatureSchemeSchema, TokenInfoSchema,
+  SignaturesResultSchema,
 } from './common.js';
+import { SIGN_HASHES_DESCRIPTION_MAX_CHARS, SIGN_HASHES_MAX } from '../limits.js';
 import { AuthChallengeSchema, AuthTokenSchema } from './auth-token.js';
 import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
@@ -49,6 +51,31 @@ export const PAGE_OPERATIONS = {
     interactive: true,
   },
   /**
+   * Many digests, one consent, one PIN (e-invoices, records): the window shows the count and the descriptions;
+   * `signatures[i]` signs `hashes[i].hash`. A RAW signing operation like signHash (operations.ts: opt-in per origin).
+   */
+  'kyso.signHashes': {
+    request: v.strictObject({
+      hashes: v.pipe(
+        v.array(v.strictObject({
+          hash: Base64Schema(64),
+          /** What this digest stands for, shown in the consent window (e.g. "HĐ 0000123"). Plain text. */
+          description: v.optional(v.pipe(v.string(), v.maxLength(SIGN_HASHES_DESCRIPTION_MAX_CHARS))),
+        })),
+        v.minLength(1),
+        v.maxLength(SIGN_HASHES_MAX),
+      ),
+      hashAlgorithm: HashAlgorithmSchema,
+      certificateId: v.optional(CertificateIdSchema),
+      signatureScheme: v.optional(SignatureSchemeSchema),
+      filter: v.optional(CertificateFilterSchema),
+      /** What the whole batch is, shown first in the consent window (e.g. "Hóa đơn tháng 11/2026"). Plain text. */
+      description: v.optional(v.pipe(v.string(), v.maxLength(200))),
+    }),
+    result: SignaturesResultSchema,
+    interactive: true,
+  },
+  /**
    * Sign in with the token [after Web eID]: the server's challenge is signed together with the origin the
    * BROWSER reports (the page cannot name one: strictObject refuses an `origin` field). See auth-token.ts.
    */
@@ -77,6 +104,7 @@ export const PageRequestSchema = v.variant('type', [
   requestVariant('kyso.getStatus'),
   requestVariant('kyso.listCertificates'),
   requestVariant('kyso.signHash'),
+  requestVariant('kyso.signHashes'),
   requestVariant('kyso.authenticate'),
   requestVariant('kyso.verify'),
   requestVariant('kyso.documentBegin'),

@@ -85,10 +85,10 @@ describe('signHash needs an opt-in for the origin', () => {
 });
 
 describe('the raw-signing rule lives in one table', () => {
-  it('exactly the page operations that sign caller bytes without signed attributes are marked (today: signHash)', () => {
+  it('exactly the page operations that sign caller bytes without signed attributes are marked (today: signHash, signHashes)', () => {
     const pageOperations = PageRequestSchema.options.map((o) => o.entries.type.literal);
     const raw = pageOperations.filter((op) => operationAccess(op)?.rawSigning);
-    expect(raw).toEqual(['kyso.signHash']);
+    expect(raw).toEqual(['kyso.signHash', 'kyso.signHashes']);
     expect(RAW_SIGNING_POLICY_OPERATIONS).toEqual(['signHash']);
     // Every page operation has decided it (operations.ts `satisfies` makes a missing entry a type error too).
     for (const op of pageOperations) expect(typeof operationAccess(op)?.rawSigning).toBe('boolean');

@@ -46,9 +46,15 @@ describe('SDK declarations match the code', () => {
     expectTypeOf<Parameters<typeof sdk.signBatch>[0]>().toExtend<Declared.SignBatchParams>();
   });
 
+  it('signHashes: declarations and code agree both ways', () => {
+    expectTypeOf<Declared.SignHashesParams>().toExtend<Parameters<typeof sdk.signHashes>[0]>();
+    expectTypeOf<Parameters<typeof sdk.signHashes>[0]>().toExtend<Declared.SignHashesParams>();
+    expectTypeOf<Awaited<ReturnType<typeof sdk.signHashes>>>().toExtend<Declared.SignaturesResult>();
+  });
+
   it('declares exactly the runtime exports', () => {
     expect(Object.keys(sdk).sort()).toEqual(
-      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signBatch', 'signCms', 'signHash', 'signPdf', 'signXml', 'toBase64', 'verify'],
+      ['KysoError', 'SIGNATURE_SCHEMES_FOR_KEY', 'authenticate', 'createClient', 'fromBase64', 'getStatus', 'listCertificates', 'signBatch', 'signCms', 'signHash', 'signHashes', 'signPdf', 'signXml', 'toBase64', 'verify'],
     );
   });
 });

@@ -41,6 +41,10 @@ const OPERATION_TABLE = {
   'kyso.getStatus': { policyName: undefined, mayAskPerson: false, rawSigning: false },
   'kyso.listCertificates': { policyName: 'listCertificates', mayAskPerson: false, rawSigning: false },
   'kyso.signHash': { policyName: 'signHash', mayAskPerson: true, rawSigning: true },
+  // N bare digests under one consent: the same raw capability as signHash (a loop of signHash signs the same
+  // digests), so the same policy name and exactly the same opt-in: a site opted in to signHash may batch, one
+  // that is not gets OPERATION_NOT_ALLOWED for both (test/security/signhashes-opt-in.test.ts).
+  'kyso.signHashes': { policyName: 'signHash', mayAskPerson: true, rawSigning: true },
   // Announced operations, ready before their handlers land.
   'kyso.signPdf': { policyName: 'signPdf', mayAskPerson: true, rawSigning: false },
   'kyso.signXml': { policyName: 'signXml', mayAskPerson: true, rawSigning: false },
@@ -57,8 +61,8 @@ const OPERATION_TABLE = {
 } as const satisfies Record<PageOperation, OperationAccess> & Record<string, OperationAccess>;
 
 /** Policy names of the raw-signing operations (the ones a site must be opted in to). */
-export const RAW_SIGNING_POLICY_OPERATIONS: readonly PolicyOperation[] = Object.values(OPERATION_TABLE as Record<string, OperationAccess>)
-  .filter((a) => a.rawSigning && a.policyName !== undefined).map((a) => a.policyName!);
+export const RAW_SIGNING_POLICY_OPERATIONS: readonly PolicyOperation[] = [...new Set(Object.values(OPERATION_TABLE as Record<string, OperationAccess>)
+  .filter((a) => a.rawSigning && a.policyName !== undefined).map((a) => a.policyName!))];
 
 /** Access facts for a page operation; undefined for a name we do not know (refused by the caller). */
 export function operationAccess(operation: string): OperationAccess | undefined {

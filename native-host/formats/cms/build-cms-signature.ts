@@ -10,6 +10,7 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { Signer } from '../../token/signer.js';
 import { digestAlgorithmIdentifier, resolveScheme, signatureAlgorithmIdentifier } from './cms-algorithms.js';
 import { hashBytes, signingCertificateV2Attribute } from './signing-certificate-v2.js';
+import { certificateForEmbedding, parsedCertificate } from './parsed-certificates.js';
 
 /** Content and attribute OIDs [RFC 5652 §4, §11; RFC 3161 App. A]. */
 export const CMS_OID = {
@@ -59,14 +60,8 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
     throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], actualBytes: messageDigest.length });
   }
 
-  let leaf: pkijs.Certificate;
-  let chain: pkijs.Certificate[];
-  try {
-    leaf = pkijs.Certificate.fromBER(toArrayBuffer(signer.certificate));
-    chain = signer.chain.map((der) => pkijs.Certificate.fromBER(toArrayBuffer(der)));
-  } catch (cause) {
-    throw new KysoError('CERTIFICATE_NOT_USABLE', { reason: 'certificate is not valid DER' }, { cause });
-  }
+  // Parsed once per signer (a batch signs every document with the same one), see parsed-certificates.ts.
+  const leaf = parsedCertificate(signer.certificate);
 
   // Signed attributes [RFC 5652 §5.3, §11; RFC 5035; ETSI EN 319 122-1 §5.2].
   const attributes: pkijs.Attribute[] = [
@@ -117,7 +112,7 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
       eContentType: contentType,
       ...(options.encapsulate ? { eContent: new asn1js.OctetString({ valueHex: options.content as Uint8Array }) } : {}),
     }),
-    certificates: [leaf, ...chain],
+    certificates: [signer.certificate, ...signer.chain].map(certificateForEmbedding),
     signerInfos: [signerInfo],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: CMS_OID.signedData, content: signedData.toSchema(true) });

@@ -6,6 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createHash } from 'node:crypto';
 import { HASH_OID, type HashAlgorithm } from '../../../shared/domain/algorithms.js';
+import { parsedCertificate } from './parsed-certificates.js';
 
 /** id-aa-signingCertificateV2 [RFC 5035 §3]. */
 export const ID_AA_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
@@ -24,7 +25,18 @@ export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
  * IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
  */
 export function signingCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
-  const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
+  // The same for every document of a batch (same signer bytes, same hash): built once, then only read.
+  let byHash = attributeCache.get(certificateDer);
+  if (!byHash) attributeCache.set(certificateDer, (byHash = new Map()));
+  let attribute = byHash.get(hash);
+  if (!attribute) byHash.set(hash, (attribute = buildSigningCertificateV2Attribute(certificateDer, hash)));
+  return attribute;
+}
+
+const attributeCache = new WeakMap<Uint8Array, Map<HashAlgorithm, pkijs.Attribute>>();
+
+function buildSigningCertificateV2Attribute(certificateDer: Uint8Array, hash: HashAlgorithm): pkijs.Attribute {
+  const certificate = parsedCertificate(certificateDer);
   const essCertId: asn1js.AsnType[] = [];
   // DER forbids encoding a DEFAULT value [X.690 §11.5], so SHA-256 is left out.
   if (hash !== 'SHA-256') essCertId.push(new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OID[hash] }).toSchema());

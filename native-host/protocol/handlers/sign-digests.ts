@@ -1,0 +1,29 @@
+/**
+ * `host.signDigests`: the digests the person approved together in ONE consent (kyso.signHashes), signed under
+ * one login with the PIN typed in that consent window; logged out before the reply. The PIN lives in this
+ * call only; it is never logged or kept.
+ */
+import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
+import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
+import type { HandlerContext } from '../handler-context.js';
+import { verifyExpectedSigner } from './verify-expected-signer.js';
+
+export async function signDigests(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>): Promise<HostResult<'host.signDigests'>> {
+  const digests = payload.digests.map((digest) => base64ToBytes(digest, 'INVALID_HASH'));
+  // Before login: a wrong signer must never cost a PIN try.
+  await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
+  const outcome = await context.tokens().signDigests({
+    certificateId: payload.certificateId,
+    digests,
+    hashAlgorithm: payload.hashAlgorithm,
+    signatureScheme: payload.signatureScheme,
+    pin: payload.pin,
+  });
+  return {
+    signatures: outcome.signatures.map(bytesToBase64),
+    signatureAlgorithm: outcome.signatureAlgorithm,
+    hashAlgorithm: outcome.hashAlgorithm,
+    certificate: bytesToBase64(outcome.certificate),
+    chain: outcome.chain.map(bytesToBase64),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Start-up figures, each against a bare `node` doing the same trivial thing, alternated run by run so both
+ * see the same machine load:
+ *   host cold start: spawn the built host → its reply to `host.hello` (the driver configured, as in real use),
+ *                    vs spawn `node` with a 3-line script that answers the first frame;
+ *   kyso --help:     spawn → exit, vs `node -e 0`.
+ */
+import { spawn } from 'node:child_process';
+import { CHROME_CALLER, frame } from './host-client.mjs';
+
+const BARE_REPLIER = "process.stdin.once('data',()=>process.stdout.write(Buffer.from([2,0,0,0,123,125])));process.stdin.on('end',()=>process.exit(0))";
+
+/** ms from spawn to the first byte on stdout, after sending one host.hello frame. */
+function timeFirstReply(args, env) {
+  return new Promise((resolveTime, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env, KYSO_LOG_LEVEL: 'warn' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    child.on('error', reject);
+    child.stdout.once('data', () => {
+      const ms = performance.now() - started;
+      child.on('exit', () => resolveTime(ms));
+      child.stdin.end();
+    });
+    child.stdin.write(frame({ v: 1, id: 'cold1', type: 'host.hello', payload: { extensionVersion: 'bench' } }));
+  });
+}
+
+/** ms from spawn to exit. */
+function timeExit(args) {
+  return new Promise((resolveTime, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', () => resolveTime(performance.now() - started));
+  });
+}
+
+export async function coldStart(hostPath, env, runs) {
+  const kyso = [];
+  const bare = [];
+  await timeFirstReply(['-e', BARE_REPLIER]); // warm the file cache for both
+  await timeFirstReply([hostPath, CHROME_CALLER], env);
+  for (let i = 0; i < runs; i++) {
+    bare.push(await timeFirstReply(['-e', BARE_REPLIER]));
+    kyso.push(await timeFirstReply([hostPath, CHROME_CALLER], env));
+  }
+  return { kyso, bare };
+}
+
+export async function cliHelp(cliPath, runs) {
+  const runner = ['--input-type=module', '-e', 'const { main } = await import(process.argv[1]); process.exitCode = await main(process.argv.slice(2));'];
+  const kyso = [];
+  const bare = [];
+  await timeExit([...runner, cliPath, '--help']);
+  for (let i = 0; i < runs; i++) {
+    bare.push(await timeExit(['-e', '0']));
+    kyso.push(await timeExit([...runner, cliPath, '--help']));
+  }
+  return { kyso, bare };
+}
