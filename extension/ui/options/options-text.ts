@@ -80,7 +80,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     userOriginsDisabled: 'Tổ chức của bạn không cho phép tự thêm trang được phép; bạn vẫn có thể chặn trang.',
     policyBlocksThis: 'Tổ chức của bạn đã chặn trang này.',
     saveFailed: 'Không lưu được. Thử lại.',
-    rawHeading: 'Ký giá trị băm (signHash) — chỉ bật khi tổ chức yêu cầu',
+    rawHeading: 'Ký giá trị băm (signHash, signHashes) — chỉ bật khi tổ chức yêu cầu',
     rawWarning: 'Cảnh báo: bật mục này cho phép trang ký một giá trị băm bất kỳ bằng thiết bị ký số của bạn. '
       + 'Không ai đọc được giá trị đó là gì: nó có thể là một văn bản bất kỳ, hoặc một lần đăng nhập. '
       + 'Chữ ký như vậy có thể dùng để đăng nhập thay bạn ở bất kỳ trang nào. '
@@ -145,7 +145,7 @@ export const TEXT: Readonly<Record<UiLanguage, OptionsText>> = {
     userOriginsDisabled: 'Your organisation does not let you allow sites yourself; you can still block sites.',
     policyBlocksThis: 'Your organisation has blocked this site.',
     saveFailed: 'Could not save. Try again.',
-    rawHeading: 'Raw-hash signing (signHash) — enable only when your organisation requires it',
+    rawHeading: 'Raw-hash signing (signHash, signHashes) — enable only when your organisation requires it',
     rawWarning: 'Warning: this lets the site have your token sign any hash value. '
       + 'Nobody can read what that value is: it could be any document, or a sign-in. '
       + 'Such a signature can be used to sign in as you on any site. '
