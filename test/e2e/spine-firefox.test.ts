@@ -19,7 +19,7 @@ describe(`spine in Firefox (${FIREFOX_PATH})`, () => {
 
   beforeAll(async () => {
     token = await createDemoToken();
-    firefox = await launchKysoFirefox({ env: token.env });
+    firefox = await launchKysoFirefox({ env: token.env, openOptionsPage: true });
     server = await startTestServer();
     // The demo page signs a hash: signHash is opt-in per origin, enabled on the options page as a person would.
     await enableSignHashInFirefoxOptions(firefox.browser, FIREFOX_EXTENSION_UUID, server.url);

@@ -184,8 +184,13 @@ export interface KysoFirefox {
   close(): Promise<void>;
 }
 
-/** Firefox ESR with dist/firefox installed as a temporary add-on and the host registered in a temporary HOME. */
-export async function launchKysoFirefox(options: { env?: Record<string, string> } = {}): Promise<KysoFirefox> {
+/**
+ * Firefox ESR with dist/firefox installed as a temporary add-on and the host registered in a temporary HOME.
+ * `openOptionsPage`: start Firefox with --remote-allow-system-access, without which its WebDriver BiDi agent
+ * refuses to navigate a tab to moz-extension:// (options-page.ts openFirefoxOptionsPage). It widens only what
+ * the test driver may do, not what the extension or a web page may.
+ */
+export async function launchKysoFirefox(options: { env?: Record<string, string>; openOptionsPage?: boolean } = {}): Promise<KysoFirefox> {
   if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/firefox is missing: run npm run build first');
   const { default: puppeteer } = await import('puppeteer-core');
   const home = await mkdtemp(join(tmpdir(), 'kyso-ffhome-'));
@@ -193,6 +198,7 @@ export async function launchKysoFirefox(options: { env?: Record<string, string> 
   await run(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'install', '--browser', 'firefox'], { env, timeout: 30_000 });
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, env,
+    args: options.openOptionsPage ? ['--remote-allow-system-access'] : [],
     extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }) },
   });
   await browser.installExtension(FIREFOX_EXTENSION_DIR);

@@ -38,14 +38,32 @@ export async function enableSignHashInOptions(browser: KysoBrowser, origin: stri
 }
 
 /**
- * The same opt-in in Firefox (puppeteer over WebDriver BiDi): the options page at the pinned moz-extension UUID.
- * Kept beside the Chromium helper so both browsers take the person's route.
+ * Open Kyso's options page in Firefox (puppeteer over WebDriver BiDi) at the pinned moz-extension UUID: the page
+ * a person reaches through about:addons → Kyso → Options (`options_ui.open_in_tab`). Firefox's remote agent
+ * refuses to navigate to moz-extension:// ("not allowed in this context", isWebdriverSafeNavigationURL) unless
+ * Firefox was started with --remote-allow-system-access: launch with `launchKysoFirefox({ openOptionsPage: true })`.
+ * The load moves the tab into the extension process, where puppeteer's navigation tracking never sees it finish
+ * (the tab keeps reporting about:blank, E2E-RECIPE), so the page is asked for its own location instead.
  */
-export async function enableSignHashInFirefoxOptions(browser: import('puppeteer-core').Browser, extensionUuid: string, origin: string): Promise<void> {
+export async function openFirefoxOptionsPage(browser: import('puppeteer-core').Browser, extensionUuid: string): Promise<import('puppeteer-core').Page> {
+  const url = `moz-extension://${extensionUuid}/ui/options/options.html`;
   const page = await browser.newPage();
   try {
-    await page.goto(`moz-extension://${extensionUuid}/ui/options/options.html`);
-    await page.waitForSelector('[data-testid=raw-signing-add]');
+    // Not awaited: its load event is lost across the process switch; it settles (and is ignored) when the page closes.
+    page.goto(url, { timeout: 0 }).catch(() => undefined);
+    await page.waitForFunction((expected) => location.href === expected, { timeout: 15_000, polling: 100 }, url);
+    await page.waitForSelector('[data-testid=user-origin-add]', { timeout: 10_000 });
+    return page;
+  } catch (error) {
+    await page.close().catch(() => undefined);
+    throw new Error(`Kyso's options page did not open in Firefox (was it launched with openOptionsPage: true?): ${String(error)}`);
+  }
+}
+
+/** The Firefox twin of enableSignHashInOptions: the same fields, the same warning ticked, the same confirmation. */
+export async function enableSignHashInFirefoxOptions(browser: import('puppeteer-core').Browser, extensionUuid: string, origin: string): Promise<void> {
+  const page = await openFirefoxOptionsPage(browser, extensionUuid);
+  try {
     await page.type('[data-testid=raw-signing-input]', origin);
     await page.click('[data-testid=raw-signing-understood]');
     await page.click('[data-testid=raw-signing-add]');

@@ -149,7 +149,11 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
   if (existing) return existing;
   const t = TEXT[language];
   const holder = el('div', { className: 'pdf-page', testid: 'document-preview' }, el('p', { text: t.loading }));
-  holder.dataset['rendered'] = 'false';
+  // `data-rendered` appears only once a render has settled ('true' | 'failed'), as before paging existed: testers
+  // wait on `[data-rendered]` (test/e2e/documents-firefox). While a page renders the holder is aria-busy instead.
+  const rendering = () => { delete holder.dataset['rendered']; holder.setAttribute('aria-busy', 'true'); };
+  const settled = (state: 'true' | 'failed') => { holder.removeAttribute('aria-busy'); holder.dataset['rendered'] = state; };
+  rendering();
   const number = el('span', { testid: 'preview-page-number', text: '…' });
   const count = el('span', { testid: 'preview-page-count', text: '…' });
   const prev = el('button', { text: t.prev, testid: 'preview-prev' });
@@ -169,17 +173,17 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
     number.textContent = String(current);
     prev.disabled = current <= 1;
     next.disabled = current >= pages.pageCount;
-    holder.dataset['rendered'] = 'false';
+    rendering();
     const stampPage = plan ? (plan.page === 'last' ? pages.pageCount : plan.page) : undefined;
     try {
       const canvas = await pages.render(current, plan && stampPage === current ? plan.box : undefined);
       if (ticket !== shown) return;
       holder.replaceChildren(canvas);
-      holder.dataset['rendered'] = 'true';
+      settled('true');
     } catch {
       if (ticket !== shown) return;
       holder.replaceChildren(el('p', { text: t.previewFailed }));
-      holder.dataset['rendered'] = 'failed';
+      settled('failed');
     }
   };
   prev.addEventListener('click', () => { void show(current - 1); });
@@ -194,7 +198,7 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
       await show(plan ? (plan.page === 'last' ? pages.pageCount : plan.page) : 1);
     } catch {
       holder.replaceChildren(el('p', { text: t.previewFailed }));
-      holder.dataset['rendered'] = 'failed';
+      settled('failed');
     }
   })();
   return viewer;
