@@ -114,6 +114,19 @@ describe('the kyso executable (Linux x64, no Node needed)', () => {
     expect(reply).toMatchObject({ type: 'host.result', payload: { hostVersion: '0.1.0' } });
   });
 
+  it('kyso install run from the executable names the executable itself in the manifest (no script, no Node)', async () => {
+    const profile = await mkdtemp(join(tmpdir(), 'kyso-package-profile-'));
+    try {
+      const result = await runExecutable(['install', '--browser', 'chromium', '--user-data-dir', profile], noNodeEnv());
+      expect(result.code, result.stderr).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(profile, 'NativeMessagingHosts', 'vn.kyso.host.json'), 'utf8'));
+      expect(manifest.path).toBe(packaged.executable.executable);
+      expect(existsSync(join(profile, 'kyso', 'kyso-host'))).toBe(false);
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+
   it('started for another extension it is the host and refuses the caller (CALLER_NOT_ALLOWED)', async () => {
     const { reply } = await helloAsBrowser([`chrome-extension://${'b'.repeat(32)}/`], noNodeEnv());
     expect(reply).toMatchObject({ type: 'host.error', error: { code: 'CALLER_NOT_ALLOWED' } });
