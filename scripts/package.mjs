@@ -56,7 +56,7 @@ export async function packageAll(options = {}) {
   }
   if (parts.includes('windows')) {
     const { buildWindowsInstaller } = await import('./lib/package/windows.mjs');
-    results.windows = await buildWindowsInstaller({ version, outDir, workDir, hostDir: options.windowsHost ?? process.env.KYSO_WINDOWS_HOST_DIR, say });
+    results.windows = await buildWindowsInstaller({ version, outDir, workDir, hostDir: options.windowsHost ?? process.env.KYSO_WINDOWS_HOST_DIR, updateUrl: options.updateUrl, say });
   }
   await rm(workDir, { recursive: true, force: true });
   return results;

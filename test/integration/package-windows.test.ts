@@ -1,0 +1,69 @@
+/**
+ * The Windows installer, compiled here with Debian's makensis. The Windows host executable cannot be built on
+ * Linux (README: the pkcs11js addon needs a Windows compiler), so these tests compile the installer around a
+ * STAND-IN payload (two small files named kyso.exe and pkcs11.node): what is checked is the installer script
+ * and the registry instructions it carries, not the host inside.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../../native-host/config.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let dir: string;
+let built: { installer: string; registryScript: string; bytes: number };
+let registry: string;
+let manifests: { chromium: any; firefox: any };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kyso-windows-'));
+  const payload = join(dir, 'payload');
+  await mkdir(payload);
+  await writeFile(join(payload, 'kyso.exe'), 'stand-in for the Windows host executable');
+  await writeFile(join(payload, 'pkcs11.node'), 'stand-in for the Windows pkcs11js addon');
+  const { buildWindowsInstaller } = await import(pathToFileURL(join(ROOT, 'scripts/lib/package/windows.mjs')).href);
+  const workDir = join(dir, 'work');
+  built = await buildWindowsInstaller({ version: '0.1.0', outDir: join(dir, 'out'), workDir, hostDir: payload, updateUrl: 'https://kyso.congty.vn/ext/update.xml' });
+  registry = await readFile(built.registryScript, 'utf8');
+  manifests = {
+    chromium: JSON.parse(await readFile(join(workDir, 'windows', 'vn.kyso.host.chromium.json'), 'utf8')),
+    firefox: JSON.parse(await readFile(join(workDir, 'windows', 'vn.kyso.host.firefox.json'), 'utf8')),
+  };
+}, 120_000);
+afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+
+describe('Windows installer (makensis, stand-in payload)', () => {
+  it('makensis produces a Windows executable (PE) NSIS installer named kyso-<version>-windows-x64-setup.exe', async () => {
+    expect(built.installer).toMatch(/kyso-0\.1\.0-windows-x64-setup\.exe$/);
+    const bytes = await readFile(built.installer);
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('MZ');
+    expect(bytes.includes(Buffer.from('NullsoftInst'))).toBe(true);
+  });
+
+  it('registers the host for all users (HKLM) in Chrome, Edge, Chromium and Firefox, naming the manifests under $INSTDIR', () => {
+    expect(registry).toContain('WriteRegStr HKLM "Software\\Google\\Chrome\\NativeMessagingHosts\\vn.kyso.host" "" "$INSTDIR\\vn.kyso.host.chromium.json"');
+    expect(registry).toContain('WriteRegStr HKLM "Software\\Microsoft\\Edge\\NativeMessagingHosts\\vn.kyso.host" "" "$INSTDIR\\vn.kyso.host.chromium.json"');
+    expect(registry).toContain('WriteRegStr HKLM "Software\\Chromium\\NativeMessagingHosts\\vn.kyso.host" "" "$INSTDIR\\vn.kyso.host.chromium.json"');
+    expect(registry).toContain('WriteRegStr HKLM "Software\\Mozilla\\NativeMessagingHosts\\vn.kyso.host" "" "$INSTDIR\\vn.kyso.host.firefox.json"');
+  });
+
+  it('the uninstaller deletes every key the installer wrote', () => {
+    const written = [...registry.matchAll(/WriteRegStr HKLM "([^"]+NativeMessagingHosts[^"]+)"/g)].map((m) => m[1]);
+    expect(written).toHaveLength(4);
+    for (const key of written) expect(registry).toContain(`DeleteRegKey HKLM "${key}"`);
+  });
+
+  it('optionally force-installs the extension in Chrome and Edge (ExtensionInstallForcelist "<id>;<update URL>")', () => {
+    for (const root of ['Software\\Policies\\Google\\Chrome', 'Software\\Policies\\Microsoft\\Edge']) {
+      expect(registry).toContain(`WriteRegStr HKLM "${root}\\ExtensionInstallForcelist" "1" "${CHROMIUM_EXTENSION_ID};https://kyso.congty.vn/ext/update.xml"`);
+      expect(registry).toContain(`DeleteRegValue HKLM "${root}\\ExtensionInstallForcelist" "1"`);
+    }
+  });
+
+  it('the manifests name kyso.exe beside them and allow only the Kyso extension', () => {
+    expect(manifests.chromium).toMatchObject({ name: 'vn.kyso.host', path: 'kyso.exe', type: 'stdio', allowed_origins: [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`] });
+    expect(manifests.firefox).toMatchObject({ name: 'vn.kyso.host', path: 'kyso.exe', type: 'stdio', allowed_extensions: [FIREFOX_EXTENSION_ID] });
+  });
+});
