@@ -3,7 +3,8 @@
  * npm run package [-- --only executable,deb,extension,windows] [--crx-key KEY.pem] [--update-url URL]
  *                 [--windows-host DIR]
  * Writes, under dist/packages/:
- *   linux-x64/kyso + pkcs11.node     one executable, host and CLI, no Node needed (scripts/lib/package/executable.mjs)
+ *   linux-x64/kyso + pkcs11.node     one executable, host and CLI, no Node needed (scripts/lib/package/executable.mjs);
+ *                                    on a Windows build machine: win32-x64/kyso.exe + pkcs11.node (--only executable)
  *   kyso_<version>_amd64.deb         system-wide install for Chromium, Chrome, Edge, Firefox (deb.mjs)
  *   kyso-<version>-chrome.zip        for the Chrome Web Store / Edge Add-ons (extension.mjs)
  *   kyso-<version>.crx + update.xml  for self-hosting and force-install by policy
@@ -35,7 +36,7 @@ export async function packageAll(options = {}) {
   const results = {};
   if (parts.includes('executable') || parts.includes('deb')) {
     const { buildExecutable } = await import('./lib/package/executable.mjs');
-    results.executable = await buildExecutable({ outDir: join(outDir, 'linux-x64'), workDir });
+    results.executable = await buildExecutable({ outDir: join(outDir, `${process.platform}-${process.arch}`), workDir });
     say(`${results.executable.executable}: ${mb(results.executable.bytes)} in ${results.executable.ms} ms`);
   }
   if (parts.includes('deb')) {

@@ -14,10 +14,12 @@ export const INSTALL_DIR = '/usr/lib/kyso';
 export const EXECUTABLE_PATH = `${INSTALL_DIR}/kyso`;
 
 /**
- * @param {{ executable: string, addon: string, version: string, outDir: string, workDir: string }} options
+ * @param {{ executable: string, addon: string, version: string, outDir: string, workDir: string,
+ *           extraChromiumIds?: string[] }} options extraChromiumIds: more extension IDs the Chromium-family manifests
+ *   admit (a test's own CRX key; the host must then also be told through KYSO_ALLOWED_EXTENSIONS)
  * @returns {Promise<{ deb: string, bytes: number, ms: number, manifests: string[] }>}
  */
-export async function buildDeb({ executable, addon, version, outDir, workDir }) {
+export async function buildDeb({ executable, addon, version, outDir, workDir, extraChromiumIds = [] }) {
   const started = Date.now();
   const { BROWSERS, hostManifest, systemManifestDirectory } = await importTs('native-host/install/host-manifest.ts');
   const { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID } = await importTs('native-host/config.ts');
@@ -36,7 +38,7 @@ export async function buildDeb({ executable, addon, version, outDir, workDir }) 
   for (const browser of BROWSERS) {
     const dir = systemManifestDirectory(browser, 'linux');
     await mkdir(join(root, dir.slice(1)), { recursive: true });
-    const ids = [browser === 'firefox' ? FIREFOX_EXTENSION_ID : CHROMIUM_EXTENSION_ID];
+    const ids = browser === 'firefox' ? [FIREFOX_EXTENSION_ID] : [CHROMIUM_EXTENSION_ID, ...extraChromiumIds];
     const path = `${dir}/${NATIVE_HOST_NAME}.json`;
     await writeFile(join(root, path.slice(1)), `${JSON.stringify(hostManifest(browser, EXECUTABLE_PATH, ids), null, 2)}\n`, { mode: 0o644 });
     manifests.push(path);

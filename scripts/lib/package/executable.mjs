@@ -61,7 +61,10 @@ export function loadPostject() {
  */
 export async function buildExecutable({ outDir, workDir, nodeBinary = process.execPath }) {
   const started = Date.now();
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the executable is built on Linux x64 (this is ${process.platform} ${process.arch})`);
+  // Linux x64 here and in CI; Windows x64 on a Windows build machine (README "Windows host executable": the
+  // pkcs11js addon must be compiled there). macOS would also need the Mach-O segment and re-signing: not done.
+  const supported = (process.platform === 'linux' || process.platform === 'win32') && process.arch === 'x64';
+  if (!supported) throw new Error(`the executable is built on Linux x64 or Windows x64 (this is ${process.platform} ${process.arch})`);
   await mkdir(outDir, { recursive: true });
   await mkdir(workDir, { recursive: true });
   const bundle = join(workDir, 'kyso-executable.cjs');
@@ -86,7 +89,7 @@ export async function buildExecutable({ outDir, workDir, nodeBinary = process.ex
   const made = spawnSync(nodeBinary, ['--experimental-sea-config', config], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`node --experimental-sea-config failed: ${made.stderr}`);
 
-  const executable = join(outDir, 'kyso');
+  const executable = join(outDir, process.platform === 'win32' ? 'kyso.exe' : 'kyso');
   await rm(executable, { force: true });
   await copyFile(nodeBinary, executable);
   await chmod(executable, 0o755);
