@@ -90,9 +90,9 @@ function common(argv: string[]): Parsed | undefined {
  * itself is the host, so the manifest can name it directly.
  */
 export async function runningAsSingleExecutable(): Promise<boolean> {
+  // process.getBuiltinModule (Node ≥ 20.16), not import(): a single executable's main script cannot import().
   try {
-    const sea = await import('node:sea');
-    return sea.isSea();
+    return process.getBuiltinModule('node:sea').isSea();
   } catch {
     return false;
   }
