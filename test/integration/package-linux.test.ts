@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,25 @@ afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
   if (token) await rm(token.dir, { recursive: true, force: true });
 });
+
+/** A one-page PDF with one line of Helvetica text (hand-built: objects, xref table, trailer [ISO 32000-1 §7.5]). */
+function minimalPdf(text: string): Buffer {
+  const content = `BT /F1 12 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${body}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
 
 function noNodeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: NO_NODE_PATH, HOME: tmpdir(), ...extra };
@@ -102,6 +121,22 @@ describe('the kyso executable (Linux x64, no Node needed)', () => {
     const listed = JSON.parse(result.stdout) as { tokens: { token: { label: string }; certificates: { commonName?: string; mst?: string }[] }[] };
     const mine = listed.tokens.find((t) => t.token.label === token.tokenLabel);
     expect(mine?.certificates.find((c) => c.commonName === 'Công ty TNHH Kyso Thử Nghiệm')).toMatchObject({ mst: '0101234567' });
+  });
+
+  it('kyso sign-pdf --anchor (pdf.js text search, stamp fonts: all inside the one file) signs with no node on PATH; pdfsig verifies', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kyso-package-pdf-'));
+    try {
+      const input = join(dir, 'in.pdf');
+      writeFileSync(input, minimalPdf('Chu ky / Signer here'));
+      const output = join(dir, 'signed.pdf');
+      const signed = spawnSync(packaged.executable.executable, ['sign-pdf', input, '-o', output, '--cert', 'MST:0101234567', '--anchor', 'Signer here', '--pin-stdin'], { input: `${token.userPin}\n`, encoding: 'utf8', env: noNodeEnv(token.env), timeout: 60_000 });
+      expect(signed.status, signed.stderr).toBe(0);
+      const check = spawnSync('pdfsig', [output], { encoding: 'utf8' });
+      expect(check.stdout).toContain('Signer Certificate Common Name: Công ty TNHH Kyso Thử Nghiệm');
+      expect(check.stdout).toContain('Signature Validation: Signature is Valid.');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('started by Chromium (first argument chrome-extension://…/) it is the host and answers host.hello', async () => {
