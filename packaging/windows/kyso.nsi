@@ -7,6 +7,8 @@
 ; `kyso install` on Windows can never disagree about a key (test/unit/install-locations.test.ts).
 
 Unicode true
+; A 64-bit installer for a 64-bit-only product (Debian's nsis ships the amd64-unicode stubs).
+Target amd64-unicode
 !include "MUI2.nsh"
 !include "x64.nsh"
 !include "${GENERATED}\registry.nsh"

@@ -35,10 +35,14 @@ beforeAll(async () => {
 afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
 
 describe('Windows installer (makensis, stand-in payload)', () => {
-  it('makensis produces a Windows executable (PE) NSIS installer named kyso-<version>-windows-x64-setup.exe', async () => {
+  it('makensis produces a 64-bit Windows (PE32+, x86-64) NSIS installer named kyso-<version>-windows-x64-setup.exe', async () => {
     expect(built.installer).toMatch(/kyso-0\.1\.0-windows-x64-setup\.exe$/);
     const bytes = await readFile(built.installer);
     expect(bytes.subarray(0, 2).toString('latin1')).toBe('MZ');
+    const pe = bytes.readUInt32LE(0x3c);
+    expect(bytes.subarray(pe, pe + 4).toString('latin1')).toBe('PE\0\0');
+    expect(bytes.readUInt16LE(pe + 4)).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
+    expect(bytes.readUInt16LE(pe + 24)).toBe(0x20b); // PE32+ optional header
     expect(bytes.includes(Buffer.from('NullsoftInst'))).toBe(true);
   });
 
