@@ -5,6 +5,8 @@
  * and the registry instructions it carries, not the host inside.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,5 +71,60 @@ describe('Windows installer (makensis, stand-in payload)', () => {
   it('the manifests name kyso.exe beside them and allow only the Kyso extension', () => {
     expect(manifests.chromium).toMatchObject({ name: 'vn.kyso.host', path: 'kyso.exe', type: 'stdio', allowed_origins: [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`] });
     expect(manifests.firefox).toMatchObject({ name: 'vn.kyso.host', path: 'kyso.exe', type: 'stdio', allowed_extensions: [FIREFOX_EXTENSION_ID] });
+  });
+});
+
+/**
+ * The same installer RUN under Debian's Wine (64-bit), silently (/S) as a deployment tool would, in a throwaway
+ * WINEPREFIX; the registry is read back with Wine's reg.exe. Wine stands in for Windows here: it checks what the
+ * installer writes, not how Chrome on Windows reads it.
+ */
+const WINE = '/usr/lib/wine/wine64';
+
+describe('Windows installer under Wine (stand-in payload)', () => {
+  let prefix: string;
+  const wine = (args: string[], timeout = 120_000) => spawnSync(WINE, args, {
+    encoding: 'utf8', timeout, env: { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=' },
+  });
+  const query = (key: string) => wine(['reg', 'query', key], 60_000);
+
+  beforeAll(() => {
+    prefix = join(dir, 'wineprefix');
+    expect(wine(['wineboot', '-i'], 240_000).status).toBe(0);
+    const installed = wine([built.installer, '/S']);
+    expect(installed.status, installed.stderr).toBe(0);
+    wine(['wineserver', '-w']);
+  }, 300_000);
+
+  it('/S installs kyso.exe, pkcs11.node and both manifests under C:\\Program Files\\Kyso', () => {
+    const installDir = join(prefix, 'drive_c', 'Program Files', 'Kyso');
+    for (const name of ['kyso.exe', 'pkcs11.node', 'vn.kyso.host.chromium.json', 'vn.kyso.host.firefox.json', 'uninstall.exe']) {
+      expect(existsSync(join(installDir, name)), name).toBe(true);
+    }
+  });
+
+  it('HKLM native-messaging keys read back for Chrome, Edge, Chromium and Firefox (64-bit view)', () => {
+    for (const [key, manifest] of [
+      ['Google\\Chrome', 'chromium'], ['Microsoft\\Edge', 'chromium'], ['Chromium', 'chromium'], ['Mozilla', 'firefox'],
+    ] as const) {
+      const result = query(`HKLM\\Software\\${key}\\NativeMessagingHosts\\vn.kyso.host`);
+      expect(result.status, `${key}: ${result.stderr}`).toBe(0);
+      expect(result.stdout.replace(/\r/g, '')).toMatch(new RegExp(`\\(Default\\)\\s+REG_SZ\\s+C:\\\\Program Files\\\\Kyso\\\\vn\\.kyso\\.host\\.${manifest}\\.json`));
+    }
+  });
+
+  it('the force-install policy is an unticked option: a silent default install writes no ExtensionInstallForcelist', () => {
+    expect(query('HKLM\\Software\\Policies\\Google\\Chrome\\ExtensionInstallForcelist').status).not.toBe(0);
+  });
+
+  it('the uninstaller removes the keys and the files', () => {
+    const installDir = 'C:\\Program Files\\Kyso';
+    // _?= runs the uninstaller in place and waits for it (otherwise it copies itself away and returns at once).
+    const removed = wine([join(prefix, 'drive_c', 'Program Files', 'Kyso', 'uninstall.exe'), '/S', `_?=${installDir}`]);
+    expect(removed.status, removed.stderr).toBe(0);
+    wine(['wineserver', '-w']);
+    expect(query('HKLM\\Software\\Google\\Chrome\\NativeMessagingHosts\\vn.kyso.host').status).not.toBe(0);
+    expect(query('HKLM\\Software\\Mozilla\\NativeMessagingHosts\\vn.kyso.host').status).not.toBe(0);
+    expect(existsSync(join(prefix, 'drive_c', 'Program Files', 'Kyso', 'kyso.exe'))).toBe(false);
   });
 });
