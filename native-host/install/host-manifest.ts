@@ -54,3 +54,30 @@ export function manifestDirectory(browser: Browser, options: { userDataDir?: str
   const product = { chromium: 'chromium', chrome: 'google-chrome', edge: 'microsoft-edge' }[browser];
   return join(home, '.config', product, 'NativeMessagingHosts');
 }
+
+/**
+ * The folder an administrator installs a host manifest into so that EVERY user of the machine gets it
+ * (the .deb and the macOS package use these). Linux: Chromium `/etc/chromium/native-messaging-hosts`,
+ * Chrome `/etc/opt/chrome/native-messaging-hosts`, Edge `/etc/opt/edge/native-messaging-hosts`
+ * [Chrome "Native messaging host location"; Edge "Native messaging" for Linux], Firefox
+ * `/usr/lib/mozilla/native-messaging-hosts` [MDN "Native manifests", Linux global]. macOS: `/Library/…`
+ * (Chrome `/Library/Google/Chrome/NativeMessagingHosts`, Chromium `/Library/Application Support/Chromium/…`,
+ * Edge `/Library/Microsoft/Edge/NativeMessagingHosts`, Firefox `/Library/Application Support/Mozilla/…`).
+ * Windows has no such folder: the registry names the manifest (install/windows-registry.ts).
+ */
+export function systemManifestDirectory(browser: Browser, platform: 'linux' | 'darwin'): string {
+  if (platform === 'darwin') {
+    return {
+      chromium: '/Library/Application Support/Chromium/NativeMessagingHosts',
+      chrome: '/Library/Google/Chrome/NativeMessagingHosts',
+      edge: '/Library/Microsoft/Edge/NativeMessagingHosts',
+      firefox: '/Library/Application Support/Mozilla/NativeMessagingHosts',
+    }[browser];
+  }
+  return {
+    chromium: '/etc/chromium/native-messaging-hosts',
+    chrome: '/etc/opt/chrome/native-messaging-hosts',
+    edge: '/etc/opt/edge/native-messaging-hosts',
+    firefox: '/usr/lib/mozilla/native-messaging-hosts',
+  }[browser];
+}

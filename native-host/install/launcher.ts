@@ -11,7 +11,12 @@ export function shellQuote(value: string): string {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function launcherScript(options: { nodePath: string; hostScript: string; env?: Readonly<Record<string, string>> }): string {
+/**
+ * `{ nodePath, hostScript }`: Node runs the bundled host (a source checkout). `{ executable }`: the single `kyso`
+ * executable (npm run package), which is the host when started with the caller as first argument.
+ */
+export function launcherScript(options: ({ nodePath: string; hostScript: string } | { executable: string }) & { env?: Readonly<Record<string, string>> }): string {
+  const command = 'executable' in options ? [options.executable] : [options.nodePath, options.hostScript];
   const exports = Object.entries(options.env ?? {}).map(([name, value]) => {
     if (!ENV_NAME.test(name)) throw new RangeError(`invalid environment variable name: ${name}`);
     return `export ${name}=${shellQuote(value)}`;
@@ -21,7 +26,7 @@ export function launcherScript(options: { nodePath: string; hostScript: string; 
     '# Kyso native messaging host launcher, written by `kyso install`. The browser runs it with the caller',
     '# extension as arguments; stdout must carry protocol frames only.',
     ...exports,
-    `exec ${shellQuote(options.nodePath)} ${shellQuote(options.hostScript)} "$@"`,
+    `exec ${command.map(shellQuote).join(' ')} "$@"`,
     '',
   ].join('\n');
 }

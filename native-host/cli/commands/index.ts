@@ -15,5 +15,6 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   list: { summary: 'List tokens and their certificates (MST, CCCD… as fields; --json)', load: () => import('./list.js') },
   install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },
   doctor: { summary: 'Check the host build, browser registration, token driver, token and certificates', load: () => import('./doctor.js') },
+  policy: { summary: 'Write admin policy files (allowlist, operations, force-install) for Chrome/Edge/Chromium, Windows, Firefox', load: () => import('./policy.js') },
   uninstall: { summary: 'Remove the native host registration written by "kyso install"', load: () => import('./uninstall.js') },
 };

@@ -6,7 +6,8 @@
  * Registers the native host with a browser: writes the launcher script and the host manifest
  * `vn.kyso.host.json` (see install/host-manifest.ts for the folders), and prints what it wrote.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,6 +18,9 @@ import { NATIVE_HOST_NAME } from '../../../shared/native-host-name.js';
 import { ALLOWED_EXTENSIONS_ENV, CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, PKCS11_MODULE_ENV } from '../../config.js';
 import { BROWSERS, hostManifest, manifestDirectory, type Browser } from '../../install/host-manifest.js';
 import { launcherScript } from '../../install/launcher.js';
+import {
+  nativeHostRegistryValues, regAddArgs, regDeleteArgs, windowsManifestPath, windowsUserDataDir,
+} from '../../install/windows-registry.js';
 
 const OPTIONS = {
   browser: { type: 'string' },
@@ -62,14 +66,14 @@ function common(argv: string[]): Parsed | undefined {
     process.stdout.write(USAGE);
     return undefined;
   }
-  if (process.platform === 'win32') {
-    throw new KysoError('BAD_REQUEST', { problem: 'on Windows the host is registered in the registry; not supported by this command yet' });
-  }
   const browser = values.browser;
   if (!browser || !(BROWSERS as readonly string[]).includes(browser)) {
     throw new KysoError('BAD_REQUEST', { field: 'browser', problem: `one of ${BROWSERS.join(', ')}` });
   }
   const userDataDir = values['user-data-dir'] ? resolve(values['user-data-dir']) : undefined;
+  if (userDataDir && process.platform === 'win32') {
+    throw new KysoError('BAD_REQUEST', { field: 'user-data-dir', problem: 'on Windows the browser reads the registry (HKCU), not the profile folder' });
+  }
   if (userDataDir && browser === 'firefox') {
     // Firefox reads host manifests from $HOME only; a temporary profile needs a temporary HOME instead.
     throw new KysoError('BAD_REQUEST', { field: 'user-data-dir', problem: 'Firefox reads ~/.mozilla/native-messaging-hosts; set HOME instead' });
@@ -79,6 +83,19 @@ function common(argv: string[]): Parsed | undefined {
     : process.platform === 'darwin' ? join(homedir(), 'Library', 'Application Support', 'Kyso')
     : join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'kyso');
   return { browser: browser as Browser, userDataDir, launcherDir, values };
+}
+
+/**
+ * True inside the single `kyso` executable (Node single-executable application, npm run package): the executable
+ * itself is the host, so the manifest can name it directly.
+ */
+export async function runningAsSingleExecutable(): Promise<boolean> {
+  // process.getBuiltinModule (Node ≥ 20.16), not import(): a single executable's main script cannot import().
+  try {
+    return process.getBuiltinModule('node:sea').isSea();
+  } catch {
+    return false;
+  }
 }
 
 /** The bundled host next to this CLI bundle (dist/host/), or found from the source tree in development. */
@@ -104,13 +121,6 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { browser, userDataDir, launcherDir, values } = parsed;
 
-  const hostScript = values.host ? resolve(values.host) : locateHostScript();
-  if (!hostScript || !existsSync(hostScript)) {
-    throw new KysoError('HOST_NOT_INSTALLED', { problem: 'dist/host/kyso-host.mjs not found; run "npm run build" first' });
-  }
-  const nodePath = values.node ?? process.execPath;
-  if (!isAbsolute(nodePath)) throw new KysoError('BAD_REQUEST', { field: 'node', problem: 'absolute path expected' });
-
   const defaultId = browser === 'firefox' ? FIREFOX_EXTENSION_ID : CHROMIUM_EXTENSION_ID;
   const ids = values['extension-id']?.length ? [...new Set(values['extension-id'])] : [defaultId];
   for (const id of ids) {
@@ -124,10 +134,35 @@ export async function run(argv: string[]): Promise<number> {
   const extra = ids.filter((id) => id !== CHROMIUM_EXTENSION_ID && id !== FIREFOX_EXTENSION_ID);
   if (extra.length) env[ALLOWED_EXTENSIONS_ENV] = [...new Set([...(env[ALLOWED_EXTENSIONS_ENV]?.split(',') ?? []), ...extra])].filter(Boolean).join(',');
 
-  const launcherPath = join(launcherDir, 'kyso-host');
-  await mkdir(launcherDir, { recursive: true });
-  await writeFile(launcherPath, launcherScript({ nodePath, hostScript, env }), { mode: 0o755 });
-  await chmod(launcherPath, 0o755);
+  // The single executable is the host itself; otherwise Node runs the bundled host script.
+  const singleExecutable = !values.host && await runningAsSingleExecutable();
+  const hostScript = singleExecutable ? process.execPath : values.host ? resolve(values.host) : locateHostScript();
+  if (!hostScript || !existsSync(hostScript)) {
+    throw new KysoError('HOST_NOT_INSTALLED', { problem: 'dist/host/kyso-host.mjs not found; run "npm run build" first' });
+  }
+  const nodePath = values.node ?? process.execPath;
+  if (!singleExecutable && !isAbsolute(nodePath)) throw new KysoError('BAD_REQUEST', { field: 'node', problem: 'absolute path expected' });
+
+  if (process.platform === 'win32') {
+    if (Object.keys(env).length) throw new KysoError('BAD_REQUEST', { field: 'env', problem: 'on Windows set environment variables for the user instead (setx NAME VALUE)' });
+    const plan = windowsInstallPlan({ browser, localAppData: process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), hostPath: hostScript, singleExecutable, nodePath, ids });
+    await mkdir(plan.dir, { recursive: true });
+    if (plan.launcher) await writeFile(plan.launcher.path, plan.launcher.text);
+    await writeFile(plan.manifestPath, `${JSON.stringify(plan.manifest, null, 2)}\n`);
+    await promisify(execFile)('reg', plan.regArgs, { windowsHide: true });
+    process.stdout.write(`Kyso host registered for ${browser} (HKCU)\n  manifest: ${plan.manifestPath}\n  host:     ${plan.manifest.path}\n  allowed:  ${ids.join(', ')}\n`);
+    return 0;
+  }
+
+  // The manifest names the executable itself when nothing else is needed; a launcher script carries environment.
+  let launcherPath = hostScript;
+  if (!singleExecutable || Object.keys(env).length) {
+    launcherPath = join(launcherDir, 'kyso-host');
+    await mkdir(launcherDir, { recursive: true });
+    const script = singleExecutable ? launcherScript({ executable: hostScript, env }) : launcherScript({ nodePath, hostScript, env });
+    await writeFile(launcherPath, script, { mode: 0o755 });
+    await chmod(launcherPath, 0o755);
+  }
 
   const manifestDir = manifestDirectory(browser, userDataDir ? { userDataDir } : {});
   const manifestPath = join(manifestDir, `${NATIVE_HOST_NAME}.json`);
@@ -148,6 +183,12 @@ export async function uninstall(argv: string[]): Promise<number> {
   const parsed = common(argv);
   if (!parsed) return 0;
   const { browser, userDataDir, launcherDir } = parsed;
+  if (process.platform === 'win32') {
+    const dir = windowsUserDataDir(process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'));
+    await promisify(execFile)('reg', regDeleteArgs('HKCU', browser), { windowsHide: true }).catch(() => undefined);
+    process.stdout.write(`Removed HKCU registration for ${browser} (files stay in ${dir} while another browser may use them).\n`);
+    return 0;
+  }
   const manifestPath = join(manifestDirectory(browser, userDataDir ? { userDataDir } : {}), `${NATIVE_HOST_NAME}.json`);
   const launcherPath = join(launcherDir, 'kyso-host');
   const removed: string[] = [];
@@ -159,4 +200,29 @@ export async function uninstall(argv: string[]): Promise<number> {
   }
   process.stdout.write(removed.length ? `Removed:\n${removed.map((p) => `  ${p}\n`).join('')}` : 'Nothing to remove.\n');
   return 0;
+}
+
+export interface WindowsInstallPlan {
+  readonly dir: string;
+  readonly manifestPath: string;
+  readonly manifest: ReturnType<typeof hostManifest>;
+  /** A .bat that starts Node on the host script, when not running as the single executable. */
+  readonly launcher: { readonly path: string; readonly text: string } | undefined;
+  readonly regArgs: string[];
+}
+
+/**
+ * What `kyso install` does on Windows, as data (unit-tested on every OS): the manifest in %LOCALAPPDATA%\Kyso and
+ * the HKCU key naming it. Chrome starts a .bat through cmd.exe [Chrome "Native messaging", Windows example].
+ */
+export function windowsInstallPlan(options: { browser: Browser; localAppData: string; hostPath: string; singleExecutable: boolean; nodePath: string; ids: readonly string[] }): WindowsInstallPlan {
+  const dir = windowsUserDataDir(options.localAppData);
+  const launcher = options.singleExecutable ? undefined : {
+    path: `${dir}\\kyso-host.bat`,
+    text: `@echo off\r\n"${options.nodePath}" "${options.hostPath}" %*\r\n`,
+  };
+  const manifestPath = windowsManifestPath(dir, options.browser);
+  const manifest = hostManifest(options.browser, launcher ? launcher.path : options.hostPath, options.ids);
+  const [value] = nativeHostRegistryValues('HKCU', dir, [options.browser]);
+  return { dir, manifestPath, manifest, launcher, regArgs: regAddArgs(value!) };
 }
