@@ -29,6 +29,7 @@ export const HOST_HANDLERS: Handlers = {
   'host.signDigest': (context, payload) => signDigest(context, payload),
   'host.verifyDocument': (context, payload) => verifyDocument(context, payload),
   ...DOCUMENT_HOST_HANDLERS,
+  'host.history': async (_context, payload) => (await import('./handlers/history.js')).history(payload),
 };
 
 export function errorReply(id: string, error: unknown): Reply {

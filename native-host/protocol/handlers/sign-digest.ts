@@ -6,8 +6,15 @@ import type { HostRequestPayload, HostResult } from '../../../shared/protocol/ho
 import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
+import { digestAttempt } from '../../history/host-attempts.js';
+import { recordedAttempt } from '../../history/record-attempt.js';
 
 export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
+  // The record (signing history) is written and fsync'd before the signature leaves this function.
+  return recordedAttempt(digestAttempt(context, payload), () => signDigestNow(context, payload));
+}
+
+async function signDigestNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
   const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
   // Before login: a wrong signer must never cost a PIN try.
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
