@@ -14,6 +14,7 @@ import { prepareSigningCertificates } from './certificates/signing-candidates.js
 import { verifyForPage } from './certificates/verify-handler.js';
 import { authenticate } from './auth/authenticate.js';
 import { createDocumentHandlers } from './documents/document-handlers.js';
+import { signingRequester } from './history/signing-requester.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -107,6 +108,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
             ...(payload.signatureScheme ? { signatureScheme: payload.signatureScheme } : {}),
             ...(pin !== undefined ? { pin } : {}),
             ...(expectedSigner ? { expectedSigner } : {}),
+            ...signingRequester(context, 'kyso.signHash', { description: payload.description }),
           }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal })),
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
         };
