@@ -11,6 +11,7 @@ import { ConsentBroker } from './consent/consent-broker.js';
 import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
 import { decideAccess, rememberUserChoice } from './access/access-policy.js';
+import { handleOptionsHistoryMessage } from './history/options-history.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -30,5 +31,6 @@ const consent = new ConsentBroker({
 const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTENSION_VERSION });
 
 browserApi.onConnect((port) => acceptPagePort(port as unknown as PagePort, route));
-browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url));
+browserApi.onMessage((message, sender) => consent.handleMessage(message, sender.url)
+  ?? handleOptionsHistoryMessage({ host, getURL: (path) => browserApi.getURL(path) }, message, sender.url));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));
