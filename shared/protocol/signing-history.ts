@@ -27,8 +27,8 @@ export const SigningRequesterSchema = v.strictObject({
   /** The page operation that led here (kyso.signHash, kyso.authenticate, kyso.signDocuments). */
   pageOperation: v.optional(v.pipe(v.string(), v.regex(/^kyso\.[A-Za-z]{1,40}$/))),
   description: v.optional(Text(200)),
-  /** The documents' names, in the order of the request's documents (host.signDocuments). */
-  documentNames: v.optional(v.pipe(v.array(v.optional(FileNameSchema)), v.maxLength(1000))),
+  /** The documents' names, in the order of the request's documents (host.signDocuments); '' when the page gave none. */
+  documentNames: v.optional(v.pipe(v.array(FileNameSchema), v.maxLength(1000))),
 });
 export type SigningRequester = v.InferOutput<typeof SigningRequesterSchema>;
 

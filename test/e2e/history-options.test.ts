@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -18,6 +18,7 @@ import { appendSigningRecord } from '../../native-host/history/history-writer.js
 import type { StaticServer } from '../../demo/serve.mjs';
 
 const OTHER_SITE = 'https://dichvucong.gov.vn';
+const NOTE = Buffer.from('Tờ trình số 12/TTr — lịch sử ký', 'utf8');
 
 let token: DemoToken;
 let browser: KysoBrowser;
@@ -33,7 +34,10 @@ beforeAll(async () => {
     items: [{ kind: 'digest', hashAlgorithm: 'SHA-256', digest: 'ab'.repeat(32) }], result: 'error', error: 'PIN_INCORRECT',
   });
   browser = await launchKysoBrowser({ env: { ...token.env, KYSO_DATA_DIR: dataDir } });
-  server = await startTestServer();
+  const files = await mkdtemp(join(tmpdir(), 'kyso-history-files-'));
+  await writeFile(join(files, 'to-trinh.txt'), NOTE);
+  await writeFile(join(files, 'hong.pdf'), '%PDF-1.7\nnot a real PDF body\n%%EOF\n');
+  server = await startTestServer({ '/files/': files });
   await enableSignHashInOptions(browser, server.url);
 });
 
@@ -79,16 +83,47 @@ describe('options page: signing history', () => {
     await options.close();
   });
 
+  it('lists a document batch with its file names, SHA-256 and the partial result (one PDF was broken)', async () => {
+    const portal = await openDemoPortal(browser.context, server.url);
+    const pending = portal.evaluate(`(async () => {
+      const sdk = await import('/sdk/kyso.js');
+      const file = async (name) => await (await fetch('/files/' + name)).blob();
+      try {
+        const r = await sdk.signBatch({ description: 'Hồ sơ lịch sử', documents: [
+          { kind: 'cms', document: await file('to-trinh.txt'), fileName: 'to-trinh.txt' },
+          { kind: 'pdf', document: await file('hong.pdf'), fileName: 'hong.pdf' },
+        ] });
+        return r.results.map((x) => x.ok);
+      } catch (error) { return error.code ?? String(error); }
+    })()`);
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=batch-item]');
+    await approveInConsent(consent, { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin });
+    expect(await pending).toEqual([true, false]);
+    await portal.close();
+
+    const options = await openOptionsPage(browser);
+    const row = options.locator('[data-testid=history-row]', { hasText: 'Hồ sơ lịch sử' });
+    await row.waitFor();
+    const shown = await row.textContent();
+    expect(shown).toContain(`to-trinh.txt: ${createHash('sha256').update(NOTE).digest('hex')}`);
+    expect(shown).toContain('hong.pdf');
+    expect(shown).toMatch(/Ký một phần|Partly signed/);
+    await options.close();
+  });
+
   it('filters by site and by search words', async () => {
     const options = await openOptionsPage(browser);
     await options.waitForSelector('[data-testid=history-row]');
     await options.selectOption('[data-testid=history-site-filter]', OTHER_SITE);
     expect(await rows(options).count()).toBe(1);
     expect(await rows(options).first().getAttribute('data-origin')).toBe(OTHER_SITE);
+    await options.selectOption('[data-testid=history-site-filter]', server.url);
+    expect(await rows(options).count()).toBe(2);
     await options.selectOption('[data-testid=history-site-filter]', '');
     await options.fill('[data-testid=history-search]', 'pin_incorrect');
     expect(await rows(options).count()).toBe(1);
-    await options.fill('[data-testid=history-search]', 'localhost');
+    await options.fill('[data-testid=history-search]', 'localhost 01/gtgt');
     expect(await rows(options).count()).toBe(1);
     expect(await rows(options).first().getAttribute('data-origin')).toBe(server.url);
     await options.close();
@@ -101,7 +136,7 @@ describe('options page: signing history', () => {
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toMatch(/^seq,time,origin,/);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(csv).toContain(server.url);
     expect(csv).toContain(createHash('sha256').update(text, 'utf8').digest('hex'));
     expect(csv).toContain(`${OTHER_SITE},`);

@@ -22,7 +22,8 @@ export function signingRequester(
       ...(top.ok && top.value.serialized !== origin.value.serialized ? { topOrigin: top.value.serialized } : {}),
       pageOperation,
       ...(page.description ? { description: page.description } : {}),
-      ...(page.documentNames ? { documentNames: [...page.documentNames] } : {}),
+      // '' for a nameless document: JSON would turn an undefined array entry into null.
+      ...(page.documentNames ? { documentNames: page.documentNames.map((name) => name ?? '') } : {}),
     },
   };
 }
