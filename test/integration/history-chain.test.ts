@@ -120,6 +120,19 @@ describe('kyso history --verify', () => {
     expect(result.stdout).toContain(`${FILE1}:3 (record 2): out of order`);
   });
 
+  it('names a record cut short by a crash, and the next record starts on its own line', async () => {
+    await history(2);
+    const text = await readFile(join(dir, FILE1), 'utf8');
+    await writeFile(join(dir, FILE1), `${text}{"v":1,"time":"2026-12-01T08:00:0`); // a write torn mid-line
+    await appendSigningRecord(dir, body(3));
+    const l = await lines();
+    expect(l).toHaveLength(4);
+    expect(JSON.parse(l[3]!).seq).toBe(3);
+    const result = await verify(dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${FILE1}:3: not a history record`);
+  });
+
   it('keeps the chain across rotated files, and names a whole removed file', async () => {
     await history(12, 600); // a record is ≈ 400 bytes: a new file every two records
     const files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();

@@ -106,6 +106,23 @@ describe('signing history through the host', () => {
     });
   });
 
+  it('returns HISTORY_WRITE_FAILED, not the signature, when the record cannot be written (data folder path is a file)', async () => {
+    const blocked = join(await mkdtemp(join(tmpdir(), 'kyso-history-blocked-')), 'not-a-folder');
+    await writeFile(blocked, 'a file where the data folder should be');
+    const other = spawnHost(built.hostPath, { env: { ...env, KYSO_DATA_DIR: blocked } });
+    try {
+      const reply = await other.request('host.signDigest', {
+        certificateId: token.cert('org-rsa').certificateId, digest: Buffer.alloc(32, 3).toString('base64'), hashAlgorithm: 'SHA-256', pin: PIN,
+        requester: { origin: PORTAL },
+      });
+      expect(reply.type).toBe('host.error');
+      expect(reply.error.code).toBe('HISTORY_WRITE_FAILED');
+      expect(JSON.stringify(reply)).not.toMatch(/"signature"/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a host killed (SIGKILL) the moment its signature reply arrives has already recorded it', async () => {
     const killed = spawnHost(built.hostPath, { env });
     await killed.request('host.hello', { extensionVersion: '0.1.0' });
