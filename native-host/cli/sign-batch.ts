@@ -14,6 +14,7 @@ import { readPin } from './read-pin.js';
 import type { ParsedSignArgs, PlannedOutput } from './sign-options.js';
 import { cliFileAttempt, cliLoginAttempt, type CliSignOperation } from '../history/cli-attempts.js';
 import { recordedAttempt } from '../history/record-attempt.js';
+import { withCompleteChain } from '../formats/cms/complete-chain.js';
 
 /** Sign one document's bytes; return the bytes to write. */
 export type SignDocument = (input: Uint8Array, signer: Signer, inputPath: string) => Promise<Uint8Array>;
@@ -47,7 +48,7 @@ export async function runSignBatch(options: SignBatchOptions): Promise<number> {
       : await onlyUsableCertificate(tokens);
     const pin = await readPin({ fromStdin: options.args.pinFromStdin });
     // A failed login is a signing attempt too: it is recorded (signing history) before the error is reported.
-    const signer = await recordedAttempt(cliLoginAttempt(options.operation, options.plan.map((p) => p.input), () => tokens.findCertificate(certificateId)), () => tokens.openSigner(certificateId, pin));
+    const signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt(options.operation, options.plan.map((p) => p.input), () => tokens.findCertificate(certificateId)), () => tokens.openSigner(certificateId, pin)));
     try {
       return await signEach(options, signer, report);
     } finally {

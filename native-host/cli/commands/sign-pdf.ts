@@ -25,6 +25,7 @@ import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options
 import { readPin } from '../read-pin.js';
 import { cliLoginAttempt, signFileRecorded } from '../../history/cli-attempts.js';
 import { recordedAttempt } from '../../history/record-attempt.js';
+import { withCompleteChain } from '../../formats/cms/complete-chain.js';
 import { reportCliError } from '../main.js';
 
 const USAGE = `Usage: kyso sign-pdf IN... -o OUT [options]   (several inputs: -o DIR, files named NAME-signed.pdf)
@@ -64,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   try {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
-    signer = await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin));
+    signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
