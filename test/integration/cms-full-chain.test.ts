@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { runKyso } from '../helpers/kyso-cli.js';
+import { buildTestHost, spawnHost } from '../helpers/host-process.js';
+import { createHash } from 'node:crypto';
 
 const run = promisify(execFile);
 const MODULE = process.env.KYSO_SOFTHSM_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';
@@ -23,6 +25,7 @@ let aiaPki: TestPki;
 let storePki: TestPki;
 let aiaServer: Server;
 let fetches = 0;
+let storeLeaf: IssuedCert;
 let dir: string;
 let env: Record<string, string>;
 
@@ -56,6 +59,7 @@ beforeAll(async () => {
   };
   await put(viaAia, 'a1'); // leaf + key only: no CA certificate on this token
   await put(viaStore, 'b2');
+  storeLeaf = viaStore;
   await writeFile(join(dir, 'to-khai.txt'), 'Tờ khai 01/GTGT — chuỗi chứng thư đầy đủ');
 });
 
@@ -103,5 +107,21 @@ describe('kyso sign-cms embeds the full chain', () => {
     const r = await runKyso(['sign-cms', join(dir, 'to-khai.txt'), '-o', output, '--cert', 'MST:0309999002', '--pin-stdin'], { env, stdin: `${PIN}\n` });
     expect(r.code, r.stderr).toBe(0);
     expect(certificatesIn(await readFile(output))).toEqual([expect.stringContaining('MST:0309999002')]);
+  });
+
+  it('host.signDigest returns the completed chain too (for the portal\'s own CMS)', async () => {
+    const trust = join(dir, 'trust-host');
+    await mkdir(trust);
+    await writeFile(join(trust, 'intermediate.pem'), storePki.intermediate.certPem);
+    const host = spawnHost((await buildTestHost()).hostPath, { env: { ...env, KYSO_TRUST_DIR: trust } });
+    try {
+      const reply = await host.request('host.signDigest', {
+        certificateId: createHash('sha256').update(storeLeaf.certDer).digest('base64url'), digest: Buffer.alloc(32, 5).toString('base64'), hashAlgorithm: 'SHA-256', pin: PIN,
+      });
+      expect(reply.type, JSON.stringify(reply.error)).toBe('host.result');
+      expect(reply.payload.chain).toEqual([Buffer.from(storePki.intermediate.certDer).toString('base64')]);
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
 import { digestAttempt } from '../../history/host-attempts.js';
 import { recordedAttempt } from '../../history/record-attempt.js';
+import { completeChain } from '../../formats/cms/complete-chain.js';
 
 export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
   // The record (signing history) is written and fsync'd before the signature leaves this function.
@@ -30,6 +31,7 @@ async function signDigestNow(context: HandlerContext, payload: HostRequestPayloa
     signatureAlgorithm: outcome.signatureAlgorithm,
     hashAlgorithm: outcome.hashAlgorithm,
     certificate: bytesToBase64(outcome.certificate),
-    chain: outcome.chain.map(bytesToBase64),
+    // The full chain (token, trust store, AIA), for the portal's own CMS: a verifier without the intermediate can validate.
+    chain: (await completeChain(outcome)).map(bytesToBase64),
   };
 }
