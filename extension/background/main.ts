@@ -16,6 +16,7 @@ import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
+import { handleOptionsHistoryMessage } from './history/options-history.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -72,5 +73,6 @@ const popup = createSitePopupHandler({
   reload: (tabId) => browserApi.reloadTab(tabId),
 });
 browserApi.onMessage((message, sender) =>
-  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popup(message, sender.url));
+  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popup(message, sender.url)
+  ?? handleOptionsHistoryMessage({ host, getURL: (path) => browserApi.getURL(path) }, message, sender.url));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));

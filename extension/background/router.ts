@@ -15,6 +15,7 @@ import { verifyForPage } from './certificates/verify-handler.js';
 import { authenticate } from './auth/authenticate.js';
 import { createDocumentHandlers } from './documents/document-handlers.js';
 import { signHashes } from './sign-hashes/sign-hashes-handler.js';
+import { signingRequester } from './history/signing-requester.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -108,6 +109,7 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
             ...(payload.signatureScheme ? { signatureScheme: payload.signatureScheme } : {}),
             ...(pin !== undefined ? { pin } : {}),
             ...(expectedSigner ? { expectedSigner } : {}),
+            ...signingRequester(context, 'kyso.signHash', { description: payload.description }),
           }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal })),
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
         };

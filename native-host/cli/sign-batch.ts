@@ -12,11 +12,16 @@ import { TokenService } from '../token/token-service.js';
 import { reportCliError } from './main.js';
 import { readPin } from './read-pin.js';
 import type { ParsedSignArgs, PlannedOutput } from './sign-options.js';
+import { cliFileAttempt, cliLoginAttempt, type CliSignOperation } from '../history/cli-attempts.js';
+import { recordedAttempt } from '../history/record-attempt.js';
+import { withCompleteChain } from '../formats/cms/complete-chain.js';
 
 /** Sign one document's bytes; return the bytes to write. */
 export type SignDocument = (input: Uint8Array, signer: Signer, inputPath: string) => Promise<Uint8Array>;
 
 export interface SignBatchOptions {
+  /** The command, as the signing history names it. */
+  readonly operation: CliSignOperation;
   readonly args: ParsedSignArgs;
   readonly plan: readonly PlannedOutput[];
   readonly signDocument: SignDocument;
@@ -42,7 +47,8 @@ export async function runSignBatch(options: SignBatchOptions): Promise<number> {
       ? (await tokens.findCertificate(options.args.certificate)).id
       : await onlyUsableCertificate(tokens);
     const pin = await readPin({ fromStdin: options.args.pinFromStdin });
-    const signer = await tokens.openSigner(certificateId, pin);
+    // A failed login is a signing attempt too: it is recorded (signing history) before the error is reported.
+    const signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt(options.operation, options.plan.map((p) => p.input), () => tokens.findCertificate(certificateId)), () => tokens.openSigner(certificateId, pin)));
     try {
       return await signEach(options, signer, report);
     } finally {
@@ -59,7 +65,9 @@ export async function signEach(options: SignBatchOptions, signer: Signer, report
   for (const { input, output } of options.plan) {
     try {
       const bytes = await (options.readInput ?? readInput)(input);
-      const result = await options.signDocument(bytes, signer, input);
+      // Recorded (signing history, fsync'd) before the signed file is written.
+      const attempt = await cliFileAttempt(options.operation, input, bytes, options.readInput === undefined, signer);
+      const result = await recordedAttempt(attempt, () => options.signDocument(bytes, signer, input));
       await writeFileAtomic(output, result);
       report(`OK     ${input} -> ${output}`);
     } catch (error) {

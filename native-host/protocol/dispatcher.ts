@@ -37,6 +37,7 @@ export const HOST_HANDLERS: Handlers = {
   'host.documentRead': async (context, payload) => (await documentUpload()).documentRead(context, payload),
   'host.documentDiscard': async (context, payload) => (await documentUpload()).documentDiscard(context, payload),
   'host.signDocuments': async (context, payload) => (await import('./handlers/sign-documents.js')).signDocuments(context, payload),
+  'host.history': async (_context, payload) => (await import('./handlers/history.js')).history(payload),
 };
 
 let uploadModule: Promise<typeof import('./handlers/sign-document-upload.js')> | undefined;

@@ -9,6 +9,7 @@ import {
   DocumentBatchMaxSchema, DocumentBatchSchema, DocumentHandleSchema, DocumentInfoSchema, DocumentKindSchema, DocumentSizeSchema, PdfDocumentOptionsSchema, Sha256HexSchema,
   XmlDocumentOptionsSchema,
 } from './document-schemas.js';
+import { SigningRequesterSchema } from './signing-history.js';
 
 export const documentHostOperations = <P extends v.GenericSchema<unknown, string>>(pinSchema: P) => ({
   /** Start an upload: the host creates a 0600 file in its private temp dir. */
@@ -55,6 +56,8 @@ export const documentHostOperations = <P extends v.GenericSchema<unknown, string
       documents: DocumentBatchSchema,
       /** The portal's expected signer: refused (UNEXPECTED_SIGNER) before login when the certificate is not it. */
       expectedSigner: v.optional(ExpectedSignerSchema),
+      /** Who asked (origins from the browser's sender), for the signing history; the host checks it again. */
+      requester: v.optional(SigningRequesterSchema),
     }),
     result: v.strictObject({
       certificate: CertificateDerSchema,

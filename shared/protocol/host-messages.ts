@@ -13,6 +13,7 @@ import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
 import { PIN_MAX_CHARS, PIN_MIN_CHARS, SIGN_HASHES_MAX } from '../limits.js';
 import { documentHostOperations } from './document-host-operations.js';
+import { HistoryQuerySchema, HistoryResultSchema, SigningRequesterSchema } from './signing-history.js';
 
 /** A PIN as typed by the person: printable, bounded. It travels only consent window → background → host. */
 export const PinSchema = v.pipe(
@@ -60,6 +61,8 @@ export const HOST_OPERATIONS = {
       pin: v.optional(PinSchema),
       /** The portal's expected signer: the host refuses (UNEXPECTED_SIGNER) before login when the certificate is not it. */
       expectedSigner: v.optional(ExpectedSignerSchema),
+      /** Who asked (origins from the browser's sender), for the signing history; the host checks it again. */
+      requester: v.optional(SigningRequesterSchema),
     }),
     result: SignatureResultSchema,
   },
@@ -74,7 +77,8 @@ export const HOST_OPERATIONS = {
       hashAlgorithm: HashAlgorithmSchema,
       signatureScheme: v.optional(SignatureSchemeSchema),
       pin: v.optional(PinSchema),
-      expectedSigner: v.optional(ExpectedSignerSchema),
+      expectedSigner: v.optional(ExpectedSignerSchema),      /** Who asked (origins from the browser's sender), for the signing history; the host checks it again. */
+      requester: v.optional(SigningRequesterSchema),
     }),
     result: SignaturesResultSchema,
   },
@@ -83,6 +87,11 @@ export const HOST_OPERATIONS = {
     result: VerificationReportSchema,
   },
   ...documentHostOperations(PinSchema),
+  /** The signing history, for the extension's options page only (the page-facing router has no way to it). */
+  'host.history': {
+    request: HistoryQuerySchema,
+    result: HistoryResultSchema,
+  },
 } as const;
 
 export type HostOperation = keyof typeof HOST_OPERATIONS;
@@ -106,6 +115,7 @@ export const HostRequestSchema = v.variant('type', [
   requestVariant('host.documentRead'),
   requestVariant('host.documentDiscard'),
   requestVariant('host.signDocuments'),
+  requestVariant('host.history'),
 ]);
 export type HostRequest = v.InferOutput<typeof HostRequestSchema>;
 

@@ -44,8 +44,8 @@ export interface DemoToken {
   readonly certificates: readonly DemoCertificate[];
   /** The directory holding everything. */
   readonly dir: string;
-  /** Environment for processes that must see the token. */
-  readonly env: { SOFTHSM2_CONF: string; KYSO_PKCS11_MODULE: string };
+  /** Environment for processes that must see the token; the signing history goes to the token's own folder. */
+  readonly env: { SOFTHSM2_CONF: string; KYSO_PKCS11_MODULE: string; KYSO_DATA_DIR: string };
   /** Look up a certificate by name (throws when absent, so tests fail loudly). */
   cert(name: DemoCertificateName): DemoCertificate;
 }
@@ -59,7 +59,8 @@ export async function createDemoToken(dir?: string): Promise<DemoToken> {
   return {
     ...parsed,
     dir: target,
-    env: { SOFTHSM2_CONF: parsed.softhsm2Conf, KYSO_PKCS11_MODULE: parsed.module },
+    // KYSO_DATA_DIR: each test's signing history stays in its temp folder, never in the runner's ~/.local/share.
+    env: { SOFTHSM2_CONF: parsed.softhsm2Conf, KYSO_PKCS11_MODULE: parsed.module, KYSO_DATA_DIR: join(target, 'history') },
     cert(name) {
       const found = parsed.certificates.find((c) => c.name === name);
       if (!found) throw new Error(`demo token has no certificate "${name}"`);

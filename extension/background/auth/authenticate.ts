@@ -19,6 +19,7 @@ import type { SignatureResult } from '../../../shared/protocol/common.js';
 import type { NativeHostClient } from '../native/host-client.js';
 import type { SignConsent } from '../consent/consent-broker.js';
 import type { RequestContext } from '../router.js';
+import { signingRequester } from '../history/signing-requester.js';
 
 export interface AuthenticateDependencies {
   readonly host: Pick<NativeHostClient, 'request'>;
@@ -59,6 +60,7 @@ export async function authenticate(
         return deps.host.request('host.signDigest', {
           certificateId, digest: bytesToBase64(digest), hashAlgorithm, ...(pin !== undefined ? { pin } : {}),
           ...(payload.filter?.expectedSigner ? { expectedSigner: payload.filter.expectedSigner } : {}),
+          ...signingRequester(context, 'kyso.authenticate'),
         }, { timeoutMs: HOST_SIGN_TIMEOUT_MS, signal: context.signal });
       }),
       refreshTokens: () => deps.host.request('host.listTokens', {}, quick).then((r) => r.tokens),

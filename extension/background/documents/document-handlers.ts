@@ -36,6 +36,7 @@ import type { RequestContext } from '../router.js';
 import { prepareSigningCertificates } from '../certificates/signing-candidates.js';
 import * as v from 'valibot';
 import { PDF_PREVIEW_MAX_BYTES, describeContent, type ConsentDocument } from './consent-documents.js';
+import { signingRequester } from '../history/signing-requester.js';
 
 /** The policy operation each document kind is decided as. */
 const SIGN_OPERATION: Readonly<Record<DocumentKind, PageOperation>> = { pdf: 'kyso.signPdf' as PageOperation, xml: 'kyso.signXml' as PageOperation, cms: 'kyso.signCms' as PageOperation };
@@ -250,6 +251,7 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
               ...(pin !== undefined ? { pin } : {}),
               documents: payload.documents.map(toHostItem),
               ...(payload.filter?.expectedSigner ? { expectedSigner: payload.filter.expectedSigner } : {}),
+              ...signingRequester(context, 'kyso.signDocuments', { description: payload.description, documentNames: payload.documents.map((d) => d.fileName) }),
             }, { timeoutMs: HOST_SIGN_TIMEOUT_MS * payload.documents.length, signal: context.signal });
             // The broker only needs approve to settle; the documents' results are returned below, not a digest signature.
             return undefined as unknown as SignatureResult;

@@ -8,6 +8,7 @@
  *                a portal can show on its own page for the person to compare (sdk/README.md "signHashes").
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { signingRequester } from '../history/signing-requester.js';
 import { base64ToBytes, bytesToHex } from '../../../shared/domain/base64.js';
 import { DIGEST_LENGTH_BYTES } from '../../../shared/domain/algorithms.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS } from '../../../shared/limits.js';
@@ -77,6 +78,7 @@ export async function signHashes(
           ...(payload.signatureScheme ? { signatureScheme: payload.signatureScheme } : {}),
           ...(pin !== undefined ? { pin } : {}),
           ...(expectedSigner ? { expectedSigner } : {}),
+          ...signingRequester(context, 'kyso.signHashes', { description: payload.description }),
           // A slow token takes ~0.5 s per RSA signature: the deadline grows with the count.
         }, { timeoutMs: HOST_SIGN_TIMEOUT_MS + digests.length * 1000, signal: context.signal });
         // The broker only needs approve to settle; the signatures are returned below.

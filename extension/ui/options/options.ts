@@ -16,6 +16,7 @@ import type { RawSigningOptIn } from '../../background/access/raw-signing-opt-in
 import { parseUserOriginInput, type UserOriginEntry } from '../../background/access/user-allowlist.js';
 import { TEXT, type UiLanguage } from './options-text.js';
 import { el } from '../dom.js';
+import { initHistorySection, renderHistorySection } from './history-section.js';
 
 const LANGUAGE_KEY = 'kyso.options.language';
 let language: UiLanguage = localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'vi';
@@ -200,6 +201,7 @@ function render(): void {
   renderUser();
   renderAddError();
   renderRawSigning();
+  renderHistorySection(language);
 }
 
 async function reload(): Promise<void> {
@@ -246,4 +248,5 @@ $('lang').addEventListener('click', () => {
 $<HTMLFormElement>('add-form').addEventListener('submit', (event) => void onAdd(event));
 $<HTMLFormElement>('raw-form').addEventListener('submit', (event) => void onRawAdd(event));
 onAccessStorageChanged(() => void reload());
+initHistorySection(language);
 void reload();

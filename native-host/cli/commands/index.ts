@@ -16,5 +16,6 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },
   doctor: { summary: 'Check the host build, browser registration, token driver, token and certificates', load: () => import('./doctor.js') },
   policy: { summary: 'Write admin policy files (allowlist, operations, force-install) for Chrome/Edge/Chromium, Windows, Firefox', load: () => import('./policy.js') },
+  history: { summary: 'List the signing history (--json, --since DATE, --origin O); --verify checks its hash chain', load: () => import('./history.js') },
   uninstall: { summary: 'Remove the native host registration written by "kyso install"', load: () => import('./uninstall.js') },
 };

@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   // Detached over a file: only its digest is needed, so hash it as a stream (any size, little memory).
   const streamDigest = !attached && !digestInput;
   return runSignBatch({
+    operation: 'sign-cms',
     args,
     plan,
     ...(streamDigest ? { readInput: (path: string) => hashFile(path, args.hashAlgorithm) } : {}),

@@ -23,6 +23,9 @@ import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import type { PdfRect, PdfVisibleSignature } from '../../formats/pdf/pdf-signature-options.js';
 import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options.js';
 import { readPin } from '../read-pin.js';
+import { cliLoginAttempt, signFileRecorded } from '../../history/cli-attempts.js';
+import { recordedAttempt } from '../../history/record-attempt.js';
+import { withCompleteChain } from '../../formats/cms/complete-chain.js';
 import { reportCliError } from '../main.js';
 
 const USAGE = `Usage: kyso sign-pdf IN... -o OUT [options]   (several inputs: -o DIR, files named NAME-signed.pdf)
@@ -61,11 +64,12 @@ export async function run(argv: string[]): Promise<number> {
   let signer: TokenSigner | undefined;
   let failed = 0;
   try {
-    signer = await tokens.openSigner(args.certificate ?? await onlyUsableCertificate(tokens), pin);
+    const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
+    signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
-        await signPdfFile(input, output, signer, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) });
+        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFile(input, path, signer!, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }));
         process.stdout.write(`OK     ${input} -> ${output}\n`);
       } catch (error) {
         failed++;

@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) : undefined;
   const plan = planOutputs(args, (name) => name);
   return runSignBatch({
+    operation: 'sign-xml',
     args,
     plan,
     signDocument: (bytes, signer) => signDocument(bytes, signer, {

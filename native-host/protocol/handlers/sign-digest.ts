@@ -6,8 +6,16 @@ import type { HostRequestPayload, HostResult } from '../../../shared/protocol/ho
 import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
+import { digestAttempt } from '../../history/host-attempts.js';
+import { recordedAttempt } from '../../history/record-attempt.js';
+import { completeChain } from '../../formats/cms/complete-chain.js';
 
 export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
+  // The record (signing history) is written and fsync'd before the signature leaves this function.
+  return recordedAttempt(digestAttempt(context, payload), () => signDigestNow(context, payload));
+}
+
+async function signDigestNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
   const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
   // Before login: a wrong signer must never cost a PIN try.
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
@@ -23,6 +31,7 @@ export async function signDigest(context: HandlerContext, payload: HostRequestPa
     signatureAlgorithm: outcome.signatureAlgorithm,
     hashAlgorithm: outcome.hashAlgorithm,
     certificate: bytesToBase64(outcome.certificate),
-    chain: outcome.chain.map(bytesToBase64),
+    // The full chain (token, trust store, AIA), for the portal's own CMS: a verifier without the intermediate can validate.
+    chain: (await completeChain(outcome)).map(bytesToBase64),
   };
 }

@@ -7,8 +7,15 @@ import type { HostRequestPayload, HostResult } from '../../../shared/protocol/ho
 import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
+import { digestsAttempt } from '../../history/host-attempts.js';
+import { recordedAttempt } from '../../history/record-attempt.js';
 
 export async function signDigests(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>): Promise<HostResult<'host.signDigests'>> {
+  // One history record for the batch (every digest listed), written and fsync'd before the signatures leave.
+  return recordedAttempt(digestsAttempt(context, payload), () => signDigestsNow(context, payload));
+}
+
+async function signDigestsNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>): Promise<HostResult<'host.signDigests'>> {
   const digests = payload.digests.map((digest) => base64ToBytes(digest, 'INVALID_HASH'));
   // Before login: a wrong signer must never cost a PIN try.
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);

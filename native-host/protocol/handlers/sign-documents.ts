@@ -12,13 +12,22 @@ import { documentStoreFor } from '../../documents/document-store.js';
 import { signStoredDocument } from '../../documents/sign-stored-document.js';
 import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
+import { documentsAttempt } from '../../history/host-attempts.js';
+import { recordedAttempt } from '../../history/record-attempt.js';
+import { withCompleteChain } from '../../formats/cms/complete-chain.js';
 
 export async function signDocuments(context: HandlerContext, payload: HostRequestPayload<'host.signDocuments'>): Promise<HostResult<'host.signDocuments'>> {
+  // The record (signing history) is written and fsync'd before the results are handed back.
+  return recordedAttempt(documentsAttempt(context, payload), () => signDocumentsNow(context, payload));
+}
+
+async function signDocumentsNow(context: HandlerContext, payload: HostRequestPayload<'host.signDocuments'>): Promise<HostResult<'host.signDocuments'>> {
   const store = documentStoreFor(context);
   // Refuse before asking the token when an upload is missing or incomplete: nothing was signed yet.
   for (const item of payload.documents) if (item.handle !== undefined) store.complete(item.handle);
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
-  const signer = await context.tokens().openSigner(payload.certificateId, payload.pin);
+  // The full chain (token, trust store, AIA) goes into every signature, so verifiers without the intermediate can validate.
+  const signer = await withCompleteChain(await context.tokens().openSigner(payload.certificateId, payload.pin));
   const results: DocumentResult[] = [];
   try {
     for (const item of payload.documents) {

@@ -1,0 +1,91 @@
+/**
+ * What `kyso sign-*` records: origin `cli`, one record per input file (its name and SHA-256, the signed output's
+ * SHA-256), and one record when the login itself fails (every planned input, no hashes read).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+import { randomBytes } from 'node:crypto';
+import type { SigningRecordItem } from '../../shared/protocol/signing-history.js';
+import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
+import type { CertificateInfo } from '../../shared/protocol/common.js';
+import type { Signer } from '../token/signer.js';
+import { CLI_REQUESTER, recordedAttempt, type SigningAttempt, type SigningOperation } from './record-attempt.js';
+import { sha256Hex } from './record-line.js';
+
+export type CliSignOperation = Extract<SigningOperation, 'sign-pdf' | 'sign-cms' | 'sign-xml'>;
+
+const KIND = { 'sign-pdf': 'pdf', 'sign-cms': 'cms', 'sign-xml': 'xml' } as const;
+
+/**
+ * One input file. `bytes` is what was read for signing; when a command reads a digest instead of the file
+ * (sign-cms detached, streamed), pass `hashedWhole` false and the file is hashed again here, as a stream.
+ */
+export async function cliFileAttempt(operation: CliSignOperation, input: string, bytes: Uint8Array, hashedWhole: boolean, signer: Signer): Promise<SigningAttempt<Uint8Array>> {
+  const sha256 = hashedWhole ? sha256Hex(bytes) : await sha256OfFile(input);
+  const item: SigningRecordItem = { kind: KIND[operation], name: input.slice(-255), sha256 };
+  return {
+    operation,
+    requester: CLI_REQUESTER,
+    items: [item],
+    certificate: () => certificateOf(signer),
+    outcome: (signed) => ({ items: [{ ...item, resultSha256: sha256Hex(signed) }], result: 'ok' }),
+  };
+}
+
+/** The login (PIN) failed: nothing was signed; the record names the inputs and the certificate asked for. */
+export function cliLoginAttempt(operation: CliSignOperation, inputs: readonly string[], certificate: () => Promise<CertificateInfo>): SigningAttempt<never> {
+  return {
+    operation,
+    requester: CLI_REQUESTER,
+    items: inputs.slice(0, 1000).map((input) => ({ kind: KIND[operation], name: input.slice(-255) })),
+    certificate,
+  };
+}
+
+function certificateOf(signer: Signer): Promise<CertificateInfo> {
+  const info = (signer as Signer & { certificateInfo?: CertificateInfo }).certificateInfo;
+  return info ? Promise.resolve(info) : describeCertificate(signer.certificate);
+}
+
+function sha256OfFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('data', (chunk) => hash.update(chunk)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/**
+ * For commands whose signer writes the output file itself (sign-pdf streams the PDF): sign into a hidden file
+ * beside the output, record the attempt, then rename — so no signed file appears before its record exists.
+ */
+export async function signFileRecorded(operation: CliSignOperation, input: string, output: string, signer: Signer, sign: (outputPath: string) => Promise<unknown>): Promise<void> {
+  // The rename below would replace the input: refuse as signPdfFile does (inputs are never changed in place).
+  if (await sameFile(input, output)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
+  const staged = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.signed`);
+  try {
+    const item: { -readonly [K in keyof SigningRecordItem]: SigningRecordItem[K] } = { kind: KIND[operation], name: input.slice(-255) };
+    await recordedAttempt<string>({
+      operation,
+      requester: CLI_REQUESTER,
+      items: [item],
+      certificate: () => certificateOf(signer),
+      outcome: (resultSha256) => ({ items: [{ ...item, resultSha256 }], result: 'ok' }),
+    }, async () => {
+      await sign(staged);
+      item.sha256 = await sha256OfFile(input);
+      return sha256OfFile(staged);
+    });
+    await rename(staged, output);
+  } finally {
+    await rm(staged, { force: true });
+  }
+}
+
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
+}

@@ -1,0 +1,94 @@
+/**
+ * Append one record to the signing history: under the lock (history-lock.ts), read the last record, chain the
+ * new one to it, write the line with ONE write(2) on an O_APPEND descriptor and fsync it before returning — so a
+ * caller that returns a signature only after `appendSigningRecord` resolved can be killed at any moment after
+ * without leaving that signature unrecorded. A new file (rotation, first use) is fsync'd into its folder too.
+ * Files are 0600 in a 0700 folder.
+ */
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SigningRecordBody } from '../../shared/protocol/signing-history.js';
+import { ensurePrivateDir } from './data-dir.js';
+import { HEAD_FILE, HISTORY_FILE_ROTATE_BYTES, historyFileName, listHistoryFiles, readLastLine } from './history-files.js';
+import { withHistoryLock } from './history-lock.js';
+import { decodeRecordLine, encodeRecordLine, GENESIS_HASH, sha256Hex } from './record-line.js';
+
+export interface AppendOptions {
+  /** Start a new file at this size (tests use a small one to exercise rotation). */
+  readonly rotateBytes?: number;
+}
+
+export interface AppendedRecord {
+  readonly seq: number;
+  readonly hash: string;
+  readonly file: string;
+}
+
+export async function appendSigningRecord(dir: string, body: SigningRecordBody, options: AppendOptions = {}): Promise<AppendedRecord> {
+  await ensurePrivateDir(dir);
+  return withHistoryLock(dir, async () => {
+    const files = await listHistoryFiles(dir);
+    const last = await lastRecord(dir, files.map((f) => f.name));
+    const current = files.at(-1);
+    const rotate = current !== undefined && last.size >= (options.rotateBytes ?? HISTORY_FILE_ROTATE_BYTES);
+    const name = current === undefined || rotate ? historyFileName((current?.number ?? 0) + 1) : current.name;
+    const seq = last.seq + 1;
+    const { line, hash } = encodeRecordLine(body, seq, last.hash);
+    // A partial line left by a write cut short stays where it is (--verify names it); the new record starts on its own line.
+    const text = `${name === current?.name && !last.endsWithNewline ? '\n' : ''}${line}\n`;
+    await appendDurably(dir, name, text, name !== current?.name);
+    await writeHead(dir, { seq, hash, file: name });
+    return { seq, hash, file: name };
+  });
+}
+
+/** The last record's number and hash (searching back through files for one), and the current file's size. */
+async function lastRecord(dir: string, names: readonly string[]): Promise<{ seq: number; hash: string; size: number; endsWithNewline: boolean }> {
+  let size = 0;
+  let endsWithNewline = true;
+  for (let i = names.length - 1; i >= 0; i--) {
+    const found = await readLastLine(join(dir, names[i]!));
+    if (i === names.length - 1) ({ size, endsWithNewline } = found);
+    if (found.line === undefined) continue;
+    const decoded = decodeRecordLine(found.line);
+    // A damaged last line (edited by hand): the chain goes on from its text; --verify reports the damage.
+    if (!decoded.ok) return { seq: 0, hash: sha256Hex(found.line), size, endsWithNewline };
+    return { seq: decoded.record.seq, hash: decoded.record.hash, size, endsWithNewline };
+  }
+  return { seq: 0, hash: GENESIS_HASH, size, endsWithNewline };
+}
+
+async function appendDurably(dir: string, name: string, text: string, created: boolean): Promise<void> {
+  const file = await open(join(dir, name), 'a', 0o600);
+  try {
+    await file.write(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  if (created) await syncDir(dir);
+}
+
+/** The last record's number and hash, beside the files: removing records at the end breaks the match. */
+async function writeHead(dir: string, head: { seq: number; hash: string; file: string }): Promise<void> {
+  const temp = join(dir, `${HEAD_FILE}.${process.pid}.tmp`);
+  const file = await open(temp, 'w', 0o600);
+  try {
+    await file.write(`${JSON.stringify(head)}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, join(dir, HEAD_FILE));
+}
+
+/** Make a new directory entry durable [POSIX fsync on a directory]; Windows cannot open directories: skipped. */
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
