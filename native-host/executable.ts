@@ -9,6 +9,7 @@
  * followed by an add-on id, so the first argument decides without ambiguity.
  */
 import { HOST_VERSION } from './config.js';
+import { DRIVER_PROBE_ARGUMENT } from './token/drivers/driver-probe.js';
 
 const ADDON_ID = /^(?:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+|\{[0-9a-fA-F-]{36}\})$/;
 
@@ -21,6 +22,12 @@ export function startedByBrowser(args: readonly string[]): boolean {
 }
 
 async function start(args: readonly string[]): Promise<number> {
+  // The host's own child for trying a new token driver (driver-probe.ts): this executable cannot run `node -e`.
+  if (args[0] === DRIVER_PROBE_ARGUMENT && args.length === 2) {
+    const { runDriverProbeInThisProcess } = await import('./token/drivers/driver-probe.js');
+    await runDriverProbeInThisProcess(args[1]!);
+    return 0;
+  }
   if (startedByBrowser(args)) {
     const { runHost } = await import('./host.js');
     return runHost(args);

@@ -149,6 +149,42 @@ describe('the kyso executable (Linux x64, no Node needed)', () => {
     expect(reply).toMatchObject({ type: 'host.result', payload: { hostVersion: '0.1.0' } });
   });
 
+  it('probes new token drivers in a child that is the executable itself (no node -e): a hanging and an aborting driver are reported with their stage, the SoftHSM2 token still lists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kyso-package-drivers-'));
+    try {
+      const source = join(ROOT, 'test/fixtures/pkcs11-faulty/faulty-module.c');
+      const hangs = join(dir, 'libkyso-fault-init_hangs.so');
+      const aborts = join(dir, 'libkyso-fault-init_aborts.so');
+      for (const [fault, out] of [['INIT_HANGS', hangs], ['INIT_ABORTS', aborts]] as const) {
+        const built = spawnSync('cc', ['-shared', '-fPIC', '-O1', `-DFAULT_${fault}`, '-o', out, source], { encoding: 'utf8' });
+        expect(built.status, `cc (apt-get install -y gcc): ${built.stderr}`).toBe(0);
+      }
+      // A fresh state folder, so every driver (SoftHSM2 included) is probed by this run.
+      const env = noNodeEnv({ ...token.env, KYSO_PKCS11_MODULE: [hangs, aborts, token.module].join(':'), KYSO_STATE_DIR: join(dir, 'state') });
+      const result = await runExecutable(['list', '--json'], env);
+      expect(result.code, result.stderr).toBe(0);
+      const listed = JSON.parse(result.stdout) as { tokens: { token: { label: string } }[]; drivers: { path: string; loaded: boolean; error?: string; detail?: string }[] };
+      expect(listed.tokens.map((t) => t.token.label)).toContain(token.tokenLabel);
+      const byPath = new Map(listed.drivers.map((d) => [d.path, d]));
+      expect(byPath.get(hangs)).toMatchObject({ loaded: false, error: 'DRIVER_HUNG', detail: expect.stringContaining('hung in C_Initialize') });
+      expect(byPath.get(aborts)).toMatchObject({ loaded: false, error: 'DRIVER_CRASHED', detail: expect.stringContaining('SIGABRT') });
+      expect(byPath.get(token.module)).toMatchObject({ loaded: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('kyso doctor run from the executable counts the executable as the host build (no dist/host/kyso-host.mjs)', async () => {
+    const profile = await mkdtemp(join(tmpdir(), 'kyso-package-doctor-'));
+    try {
+      const result = await runExecutable(['doctor', '--json', '--user-data-dir', profile], noNodeEnv(token.env));
+      const { checks } = JSON.parse(result.stdout) as { checks: { name: string; status: string; detail: string }[] };
+      expect(checks.find((c) => c.name === 'host build')).toMatchObject({ status: 'ok', detail: packaged.executable.executable });
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+
   it('kyso install run from the executable names the executable itself in the manifest (no script, no Node)', async () => {
     const profile = await mkdtemp(join(tmpdir(), 'kyso-package-profile-'));
     try {

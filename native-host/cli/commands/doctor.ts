@@ -9,6 +9,7 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { BROWSERS, type Browser } from '../../install/host-manifest.js';
 import { runDoctor, type CheckResult } from '../../install/doctor.js';
 import { locateHostScript } from './install.js';
+import { runningAsSingleExecutable } from '../../single-executable.js';
 
 const MARK: Record<CheckResult['status'], string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
 
@@ -28,7 +29,8 @@ export async function run(argv: string[]): Promise<number> {
   const results = await runDoctor({
     browsers: named.length ? (named as Browser[]) : BROWSERS,
     ...(values['user-data-dir'] ? { userDataDir: resolve(values['user-data-dir']) } : {}),
-    hostScript: locateHostScript(),
+    // The single executable has no dist/host/kyso-host.mjs: it is the host build itself.
+    hostScript: runningAsSingleExecutable() ? process.execPath : locateHostScript(),
   });
   // A browser the person named must be registered: "skip" becomes a failure.
   const final = results.map((r) => (named.length && r.status === 'skip' ? { ...r, status: 'fail' as const } : r));

@@ -18,6 +18,7 @@ import { NATIVE_HOST_NAME } from '../../../shared/native-host-name.js';
 import { ALLOWED_EXTENSIONS_ENV, CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, PKCS11_MODULE_ENV } from '../../config.js';
 import { BROWSERS, hostManifest, manifestDirectory, type Browser } from '../../install/host-manifest.js';
 import { launcherScript } from '../../install/launcher.js';
+import { runningAsSingleExecutable } from '../../single-executable.js';
 import {
   nativeHostRegistryValues, regAddArgs, regDeleteArgs, windowsManifestPath, windowsUserDataDir,
 } from '../../install/windows-registry.js';
@@ -85,18 +86,8 @@ function common(argv: string[]): Parsed | undefined {
   return { browser: browser as Browser, userDataDir, launcherDir, values };
 }
 
-/**
- * True inside the single `kyso` executable (Node single-executable application, npm run package): the executable
- * itself is the host, so the manifest can name it directly.
- */
-export async function runningAsSingleExecutable(): Promise<boolean> {
-  // process.getBuiltinModule (Node ≥ 20.16), not import(): a single executable's main script cannot import().
-  try {
-    return process.getBuiltinModule('node:sea').isSea();
-  } catch {
-    return false;
-  }
-}
+/** Kept here for callers that import it from the install command; the decision lives in single-executable.ts. */
+export { runningAsSingleExecutable };
 
 /** The bundled host next to this CLI bundle (dist/host/), or found from the source tree in development. */
 export function locateHostScript(): string | undefined {
@@ -135,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
   if (extra.length) env[ALLOWED_EXTENSIONS_ENV] = [...new Set([...(env[ALLOWED_EXTENSIONS_ENV]?.split(',') ?? []), ...extra])].filter(Boolean).join(',');
 
   // The single executable is the host itself; otherwise Node runs the bundled host script.
-  const singleExecutable = !values.host && await runningAsSingleExecutable();
+  const singleExecutable = !values.host && runningAsSingleExecutable();
   const hostScript = singleExecutable ? process.execPath : values.host ? resolve(values.host) : locateHostScript();
   if (!hostScript || !existsSync(hostScript)) {
     throw new KysoError('HOST_NOT_INSTALLED', { problem: 'dist/host/kyso-host.mjs not found; run "npm run build" first' });

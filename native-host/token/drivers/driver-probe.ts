@@ -9,8 +9,10 @@
  * changed driver file (driver-health.ts remembers the verdict), so a normal start spawns nothing.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ckrName } from '../pkcs11-errors.js';
+import { runningAsSingleExecutable } from '../../single-executable.js';
 
 /** Long enough for a real token driver to enumerate USB readers on a busy machine; short enough to wait once. */
 export const DRIVER_PROBE_TIMEOUT_MS = 5000;
@@ -27,14 +29,19 @@ export type ProbeVerdict =
   | { readonly kind: 'crashed'; readonly stage: string; readonly how: string };
 
 /**
- * The child's program (CommonJS, run with `node -e`). It writes one marked line per step with fs.writeSync,
- * so the lines are out before a hang or a crash; drivers that print to stdout themselves do not confuse it.
+ * The hidden first argument that makes the single `kyso` executable run the probe instead of the CLI
+ * (native-host/executable.ts): the executable is process.execPath there and has no `node -e`.
  */
-const CHILD_PROGRAM = `
-const fs = require('node:fs');
+export const DRIVER_PROBE_ARGUMENT = '--kyso-driver-probe';
+
+/**
+ * The child's steps, as a function body over (pkcs11js, modulePath, fs): the same text runs under `node -e`
+ * (CHILD_PROGRAM) and inside the single executable (runDriverProbeInThisProcess), so both speak one protocol.
+ * It writes one marked line per step with fs.writeSync, so the lines are out before a hang or a crash; drivers
+ * that print to stdout themselves do not confuse it.
+ */
+const PROBE_STEPS = `
 const say = (o) => fs.writeSync(1, '\\n${MARK}' + JSON.stringify(o) + '\\n');
-const [pkcs11jsPath, modulePath] = process.argv.slice(1);
-const pkcs11js = require(pkcs11jsPath);
 const codeOf = (e) => (e && typeof e.code === 'number' ? e.code : null);
 const lib = new pkcs11js.PKCS11();
 say({ stage: 'load' });
@@ -61,6 +68,22 @@ say({ done: 'ok', slots: slots.length, library });
 process.exit(0);
 `;
 
+/** The child's program under Node (CommonJS, run with `node -e PROGRAM pkcs11jsPath modulePath`). */
+const CHILD_PROGRAM = `
+const [pkcs11jsPath, modulePath] = process.argv.slice(1);
+(function (pkcs11js, modulePath, fs) {${PROBE_STEPS}})(require(pkcs11jsPath), modulePath, require('node:fs'));
+`;
+
+/**
+ * The child's side inside the single executable (`kyso --kyso-driver-probe MODULE`): pkcs11js is bundled
+ * there, so it is handed to the same steps instead of being required by path. Ends the process.
+ */
+export async function runDriverProbeInThisProcess(modulePath: string): Promise<void> {
+  const { default: pkcs11js } = await import('pkcs11js');
+  const steps = new Function('pkcs11js', 'modulePath', 'fs', PROBE_STEPS) as (p: unknown, m: string, f: typeof fs) => void;
+  steps(pkcs11js, modulePath, fs);
+}
+
 interface ProbeLine { stage?: string; done?: 'ok' | 'failed'; ckr?: number | null; slots?: number; library?: string }
 
 function probeLines(stdout: string): ProbeLine[] {
@@ -81,6 +104,15 @@ function pkcs11jsPath(): string {
   return createRequire(import.meta.url).resolve('pkcs11js');
 }
 
+/**
+ * How the child is started: under Node, `node -e CHILD_PROGRAM …`; inside the single executable (where
+ * process.execPath is `kyso` itself and Node's own options are not read), the executable with
+ * DRIVER_PROBE_ARGUMENT. Throws when pkcs11js cannot be resolved for a Node child.
+ */
+function childArguments(modulePath: string): string[] {
+  return runningAsSingleExecutable() ? [DRIVER_PROBE_ARGUMENT, modulePath] : ['-e', CHILD_PROGRAM, pkcs11jsPath(), modulePath];
+}
+
 export interface ProbeOptions {
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
@@ -89,7 +121,13 @@ export interface ProbeOptions {
 /** Probe one driver; never throws. */
 export function probeDriver(modulePath: string, options: ProbeOptions = {}): ProbeVerdict {
   const timeoutMs = options.timeoutMs ?? DRIVER_PROBE_TIMEOUT_MS;
-  const result = spawnSync(process.execPath, ['-e', CHILD_PROGRAM, pkcs11jsPath(), modulePath], {
+  let args: string[];
+  try {
+    args = childArguments(modulePath);
+  } catch {
+    return { kind: 'failed', stage: 'start', error: 'DRIVER_PROBE_NOT_STARTED' };
+  }
+  const result = spawnSync(process.execPath, args, {
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: timeoutMs,

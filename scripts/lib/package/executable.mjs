@@ -68,6 +68,10 @@ export async function buildExecutable({ outDir, workDir, nodeBinary = process.ex
   await mkdir(outDir, { recursive: true });
   await mkdir(workDir, { recursive: true });
   const bundle = join(workDir, 'kyso-executable.cjs');
+  // Bundled from the sources, not from dist/host: no code splitting here, and esbuild inlines every
+  // `import('./…')` (dispatcher handlers, x509) and `import('pkcs11js')` into the one CommonJS file. What it
+  // cannot see is a module resolved at run time (createRequire(…).resolve): that finds nothing beside the
+  // executable, so code that needs such a path must branch on runningAsSingleExecutable() (driver-probe.ts).
   await build({
     entryPoints: [join(ROOT, 'native-host/executable.ts')],
     outfile: bundle,
