@@ -23,7 +23,7 @@ const TRAILER_WINDOW_BYTES = 64 * 1024;
 
 export function detectFormat(bytes: Uint8Array, hint?: DetectedFormat): DetectedFormat {
   if (hint) return hint;
-  if (isDerSignedData(bytes)) return 'cms';
+  if (isDerSignedData(bytes) || isTruncatedDerSequence(bytes)) return 'cms';
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
   if (PEM_CMS.test(head)) return 'cms';
   if (head.replace(/^(\uFEFF|\xEF\xBB\xBF)/, '').trimStart().startsWith('<')) return 'xml';
@@ -40,6 +40,14 @@ export function isDerSignedData(bytes: Uint8Array): boolean {
   if (lengthBytes > 4) return false;
   const at = 2 + lengthBytes;
   return SIGNED_DATA_OID.every((b, i) => bytes[at + i] === b);
+}
+
+/** A SEQUENCE that ends before its first element could be read: a cut-off CMS, which the CMS reader calls damaged. */
+function isTruncatedDerSequence(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x30 || bytes.length < 2) return bytes[0] === 0x30;
+  const first = bytes[1]!;
+  const lengthBytes = first <= 0x80 ? 0 : first - 0x80;
+  return lengthBytes <= 4 && bytes.length < 2 + lengthBytes + SIGNED_DATA_OID.length;
 }
 
 function isPdf(bytes: Uint8Array, head: string): boolean {
