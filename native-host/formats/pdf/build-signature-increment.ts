@@ -14,6 +14,7 @@ import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from '.
 import { buildAppearance } from './appearance/build-appearance.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
+import { drawFormAppearances, needsAppearances } from './form-appearances.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
@@ -65,6 +66,11 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
   const acroForm = getOrCreateAcroForm(structure, changed, rootRef);
+  if (needsAppearances(doc, acroForm.dict)) {
+    // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
+    const fontBytes = visible?.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch(() => undefined);
+    for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
+  }
   const fields = getOrCreateArray(acroForm.dict, 'Fields', acroForm.owner, structure, changed);
   const widget = context.obj({
     Type: 'Annot', Subtype: 'Widget', FT: 'Sig',
