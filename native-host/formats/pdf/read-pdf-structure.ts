@@ -6,9 +6,10 @@
  * definition no xref points to, entries that miss their objects) is refused with DOCUMENT_AMBIGUOUS: signing it
  * could sign content the person never saw. Nothing here writes.
  */
-import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFContext } from 'pdf-lib';
+import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRawStream, PDFRef, type PDFContext } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { readRevision, type PdfRevisionView } from './xref/read-revision.js';
+import { openStandardEncryption, refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
 
 export interface PdfStructure {
   /** A pdf-lib document over the xref view's objects (never pdf-lib's own sweep of the file). */
@@ -25,6 +26,8 @@ export interface PdfStructure {
   readonly length: number;
   /** The input ends with an end-of-line; otherwise the update starts with one so `%%EOF` stays on its line. */
   readonly endsWithEol: boolean;
+  /** The file's encryption, for a file that opens without a password and allows signing. */
+  readonly encryption?: PdfEncryption;
 }
 
 const PDF_HEADER = '%PDF-';
@@ -37,10 +40,15 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
 
   const prevStartXref = findLastStartXref(bytes);
   const view = readRevision(bytes, prevStartXref);
-  // An encrypted file would need its strings and streams encrypted in the update with the file key [§7.6];
-  // we refuse rather than write a revision readers cannot decrypt.
+  // An encrypted file that opens without a password and allows signing is signed with its own key [§7.6]
+  // (encryption/): the update's strings and streams are encrypted like the rest. Others are refused, saying why.
+  let encryption: PdfEncryption | undefined;
   if (view.context.trailerInfo.Encrypt) {
-    throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'encrypted PDF: remove the password protection before signing' });
+    encryption = openStandardEncryption(view.context);
+    refuseUnlessSigningAllowed(encryption);
+    if (hasObjectStreams(view.context)) {
+      throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'encrypted PDF with compressed object streams: not supported yet (qpdf --object-streams=disable makes a copy Kyso can sign)' });
+    }
   }
   if (view.inconsistencies.length > 0) {
     throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: view.inconsistencies[0]!.slice(0, 300), inconsistencies: view.inconsistencies.length });
@@ -54,7 +62,10 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
 
   const size = Math.max(view.size, view.context.largestObjectNumber + 1);
   const last = bytes[bytes.length - 1];
-  return { doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d };
+  return {
+    doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d,
+    ...(encryption ? { encryption } : {}),
+  };
 }
 
 /**
@@ -76,6 +87,14 @@ function documentOver(context: PDFContext): PDFDocument {
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'no document catalog (/Root)' }, { cause });
   }
+}
+
+/** Object streams of an encrypted file are themselves encrypted [§7.5.7]; the xref reader does not decrypt them. */
+function hasObjectStreams(context: PDFContext): boolean {
+  for (const [, object] of context.enumerateIndirectObjects()) {
+    if (object instanceof PDFRawStream && object.dict.get(PDFName.of('Type')) === PDFName.of('ObjStm')) return true;
+  }
+  return false;
 }
 
 function findLastStartXref(bytes: Uint8Array): number {
