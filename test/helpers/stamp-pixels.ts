@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
+import { loadPdfJs } from '../../native-host/formats/pdf/appearance/find-text-anchor.js';
 
 const run = promisify(execFile);
 export const RENDER_DPI = 50;
@@ -50,6 +52,39 @@ export function changedBox(before: Raster, after: Raster): { count: number; box?
 export function within(inner: DisplayBox, outer: DisplayBox, tolerance = 2 * PT_PER_PX): boolean {
   return inner.x >= outer.x - tolerance && inner.y >= outer.y - tolerance
     && inner.x + inner.width <= outer.x + outer.width + tolerance && inner.y + inner.height <= outer.y + outer.height + tolerance;
+}
+
+/**
+ * The box the consent window draws, in display points: host.documentInfo's summary (summarizePdf) through pdf.js's
+ * viewport, exactly as extension/ui/consent/preview/pdf-preview.ts converts it.
+ */
+export async function previewBox(pdf: Uint8Array, options: Parameters<typeof summarizePdf>[1]): Promise<DisplayBox & { page: number }> {
+  const summary = await summarizePdf(pdf, options);
+  const stamp = summary.stamp!;
+  const pdfjs = await loadPdfJs();
+  const task = pdfjs.getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, verbosity: 0 });
+  try {
+    const doc = await task.promise;
+    const viewport = (await doc.getPage(stamp.page)).getViewport({ scale: 1 });
+    const r = stamp.rect;
+    const [ax, ay, bx, by] = viewport.convertToViewportRectangle([r.x, r.y, r.x + r.width, r.y + r.height]);
+    // Viewport y runs top-down.
+    return { page: stamp.page, x: Math.min(ax, bx), y: viewport.height - Math.max(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) };
+  } finally {
+    await task.destroy();
+  }
+}
+
+/** A copy of the raster with `boxes` (display points; `pageHeight` the displayed page's height) painted white, to compare everything outside them. */
+export function maskOut(r: Raster, boxes: readonly DisplayBox[], pageHeight = 842): Raster {
+  const out = new Uint8Array(r.rgb);
+  const s = RENDER_DPI / 72;
+  for (const box of boxes) {
+    for (let y = Math.max(0, Math.floor((pageHeight - box.y - box.height) * s) - 2); y < Math.min(r.height, Math.ceil((pageHeight - box.y) * s) + 2); y++) {
+      for (let x = Math.max(0, Math.floor(box.x * s) - 2); x < Math.min(r.width, Math.ceil((box.x + box.width) * s) + 2); x++) out.fill(255, (y * r.width + x) * 3, (y * r.width + x) * 3 + 3);
+    }
+  }
+  return { ...r, rgb: out };
 }
 
 function parsePpm(bytes: Uint8Array): Raster {

@@ -16,7 +16,7 @@ import { PDFBool, PDFDict, PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
-import { changedBox, renderPage, within, RENDER_DPI, type DisplayBox, type Raster } from '../helpers/stamp-pixels.js';
+import { changedBox, maskOut, renderPage, within, RENDER_DPI, type DisplayBox, type Raster } from '../helpers/stamp-pixels.js';
 import { signPdf } from '../../native-host/formats/pdf/sign-pdf.js';
 import { CORNER_MARGIN_PT, DEFAULT_STAMP_SIZE } from '../../native-host/formats/pdf/pdf-signature-options.js';
 import { TrustStore } from '../../native-host/trust/index.js';
@@ -109,15 +109,3 @@ describe('signing a form with /NeedAppearances true', () => {
     await check('form-twice', twice, 2);
   });
 });
-
-/** A copy of the raster with `boxes` (page points) painted white, to compare everything outside them. */
-function maskOut(r: Raster, boxes: readonly DisplayBox[]): Raster {
-  const out = new Uint8Array(r.rgb);
-  const s = RENDER_DPI / 72;
-  for (const box of boxes) {
-    for (let y = Math.max(0, Math.floor((842 - box.y - box.height) * s) - 2); y < Math.min(r.height, Math.ceil((842 - box.y) * s) + 2); y++) {
-      for (let x = Math.max(0, Math.floor(box.x * s) - 2); x < Math.min(r.width, Math.ceil((box.x + box.width) * s) + 2); x++) out.fill(255, (y * r.width + x) * 3, (y * r.width + x) * 3 + 3);
-    }
-  }
-  return { ...r, rgb: out };
-}

@@ -14,10 +14,9 @@ import { join } from 'node:path';
 import { PDFDocument, StandardFonts, degrees } from 'pdf-lib';
 import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
-import { changedBox, renderPage, within, type DisplayBox } from '../helpers/stamp-pixels.js';
+import { changedBox, previewBox, renderPage, within, type DisplayBox } from '../helpers/stamp-pixels.js';
 import { signPdf, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
 import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
-import { loadPdfJs } from '../../native-host/formats/pdf/appearance/find-text-anchor.js';
 import { CORNER_MARGIN_PT, DEFAULT_STAMP_SIZE } from '../../native-host/formats/pdf/pdf-signature-options.js';
 import type { Signer } from '../../native-host/token/signer.js';
 
@@ -56,24 +55,6 @@ const displaySize = (rotate: number, crop?: [number, number, number, number]) =>
   return rotate % 180 === 0 ? { width: x1 - x0, height: y1 - y0 } : { width: y1 - y0, height: x1 - x0 };
 };
 const defaultBox = (size: { width: number }): DisplayBox => ({ x: size.width - CORNER_MARGIN_PT - DEFAULT_STAMP_SIZE.width, y: CORNER_MARGIN_PT, ...DEFAULT_STAMP_SIZE });
-
-/** The consent preview's box, in display points: summarizePdf's rect through pdf.js's viewport (scale 1). */
-async function previewBox(pdf: Uint8Array, options: Parameters<typeof summarizePdf>[1]): Promise<DisplayBox> {
-  const summary = await summarizePdf(pdf, options);
-  const stamp = summary.stamp!;
-  const pdfjs = await loadPdfJs();
-  const task = pdfjs.getDocument({ data: new Uint8Array(pdf), isEvalSupported: false, verbosity: 0 });
-  try {
-    const doc = await task.promise;
-    const viewport = (await doc.getPage(stamp.page)).getViewport({ scale: 1 });
-    const r = stamp.rect;
-    const [ax, ay, bx, by] = viewport.convertToViewportRectangle([r.x, r.y, r.x + r.width, r.y + r.height]);
-    // Viewport y runs top-down.
-    return { x: Math.min(ax, bx), y: viewport.height - Math.max(ay, by), width: Math.abs(bx - ax), height: Math.abs(by - ay) };
-  } finally {
-    await task.destroy();
-  }
-}
 
 async function signAndCheck(name: string, input: Uint8Array, options: SignPdfOptions, expected: DisplayBox): Promise<Uint8Array> {
   const signed = await signPdf(input, signer, options);
