@@ -41,25 +41,27 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await pki?.dispose(); });
 
-async function qpdfEncrypt(name: string, args: string[]): Promise<Uint8Array> {
+async function qpdfEncrypt(name: string, args: string[], objectStreams: 'disable' | 'generate' = 'disable'): Promise<Uint8Array> {
   const out = join(pki.dir, `${name}.pdf`);
   // RC4 is weak crypto to qpdf 11: allowed here because real files still use it.
-  await run('qpdf', ['--allow-weak-crypto', '--object-streams=disable', '--encrypt', ...args, '--', plainPath, out]);
+  await run('qpdf', ['--allow-weak-crypto', `--object-streams=${objectStreams}`, '--encrypt', ...args, '--', plainPath, out]);
   return new Uint8Array(await readFile(out));
 }
 
 const CIPHERS = [
-  ['RC4-40 (R2)', ['', 'owner', '40', '--modify=y']],
-  ['RC4-128 (R3)', ['', 'owner', '128', '--modify=form', '--use-aes=n']],
-  ['AES-128 (R4)', ['', 'owner', '128', '--modify=form', '--use-aes=y']],
-  ['AES-256 (R6)', ['', 'owner', '256', '--modify=form']],
+  ['RC4-40 (R2)', ['', 'owner', '40', '--modify=y'], 'disable'],
+  ['RC4-128 (R3)', ['', 'owner', '128', '--modify=form', '--use-aes=n'], 'disable'],
+  ['AES-128 (R4)', ['', 'owner', '128', '--modify=form', '--use-aes=y'], 'disable'],
+  ['AES-256 (R6)', ['', 'owner', '256', '--modify=form'], 'disable'],
+  ['AES-256 (R6) with object streams', ['', 'owner', '256', '--modify=form'], 'generate'],
+  ['AES-128 (R4) with object streams', ['', 'owner', '128', '--modify=form', '--use-aes=y'], 'generate'],
 ] as const;
 
 describe('signing owner-password-only encrypted PDFs', () => {
-  for (const [label, args] of CIPHERS) {
+  for (const [label, args, objectStreams] of CIPHERS) {
     it(`${label}: signed; pdfsig valid over the whole document; qpdf --check clean and decrypts the signature's /Reason; stamp drawn; verify valid`, async () => {
       const name = label.replace(/\W+/g, '-');
-      const input = await qpdfEncrypt(name, [...args]);
+      const input = await qpdfEncrypt(name, [...args], objectStreams);
       const signed = await signPdf(input, signer, { visible: {}, reason: 'Nghiệm thu' });
       const path = join(pki.dir, `${name}-signed.pdf`);
       await writeFile(path, signed);

@@ -111,6 +111,10 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   }
   if (encryption) {
     for (const [ref] of context.enumerateIndirectObjects()) if (ref !== sigRef && ref.objectNumber > base) encryptNewObject(context, ref, encryption);
+    // An object read from an object stream had its strings in clear inside that (encrypted) stream; rewritten as a
+    // plain object it must carry them encrypted with its own number [§7.6.1]. Objects read as plain objects keep
+    // the encrypted strings they were read with.
+    for (const ref of changed) if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed') encryptNewObject(context, ref, encryption);
   }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {

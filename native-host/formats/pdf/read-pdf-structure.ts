@@ -6,10 +6,11 @@
  * definition no xref points to, entries that miss their objects) is refused with DOCUMENT_AMBIGUOUS: signing it
  * could sign content the person never saw. Nothing here writes.
  */
-import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRawStream, PDFRef, type PDFContext } from 'pdf-lib';
+import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFContext } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { readRevision, type PdfRevisionView } from './xref/read-revision.js';
-import { openStandardEncryption, refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
+import type { PdfRevisionView } from './xref/read-revision.js';
+import { refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
+import { readPossiblyEncryptedRevision } from './encryption/read-encrypted-revision.js';
 
 export interface PdfStructure {
   /** A pdf-lib document over the xref view's objects (never pdf-lib's own sweep of the file). */
@@ -39,17 +40,11 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
   if (!headerWindow.includes(PDF_HEADER)) throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
 
   const prevStartXref = findLastStartXref(bytes);
-  const view = readRevision(bytes, prevStartXref);
   // An encrypted file that opens without a password and allows signing is signed with its own key [§7.6]
-  // (encryption/): the update's strings and streams are encrypted like the rest. Others are refused, saying why.
-  let encryption: PdfEncryption | undefined;
-  if (view.context.trailerInfo.Encrypt) {
-    encryption = openStandardEncryption(view.context);
-    refuseUnlessSigningAllowed(encryption);
-    if (hasObjectStreams(view.context)) {
-      throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'encrypted PDF with compressed object streams: not supported yet (qpdf --object-streams=disable makes a copy Kyso can sign)' });
-    }
-  }
+  // (encryption/): its object streams are read decrypted, and the update's strings and streams are encrypted
+  // like the rest. Others are refused, saying why.
+  const { view, encryption } = readPossiblyEncryptedRevision(bytes, prevStartXref, true);
+  if (encryption) refuseUnlessSigningAllowed(encryption);
   if (view.inconsistencies.length > 0) {
     throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: view.inconsistencies[0]!.slice(0, 300), inconsistencies: view.inconsistencies.length });
   }
@@ -87,14 +82,6 @@ function documentOver(context: PDFContext): PDFDocument {
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'no document catalog (/Root)' }, { cause });
   }
-}
-
-/** Object streams of an encrypted file are themselves encrypted [§7.5.7]; the xref reader does not decrypt them. */
-function hasObjectStreams(context: PDFContext): boolean {
-  for (const [, object] of context.enumerateIndirectObjects()) {
-    if (object instanceof PDFRawStream && object.dict.get(PDFName.of('Type')) === PDFName.of('ObjStm')) return true;
-  }
-  return false;
 }
 
 function findLastStartXref(bytes: Uint8Array): number {
