@@ -26,6 +26,8 @@ export const REASONS = {
   SIGNER_EXPIRED_AT_SIGNING: { vi: 'Chứng thư số của người ký đã hết hạn vào thời điểm ký.', en: 'The signer\'s certificate had expired at signing time.' },
   SIGNER_NOT_YET_VALID_AT_SIGNING: { vi: 'Chứng thư số của người ký chưa có hiệu lực vào thời điểm ký.', en: 'The signer\'s certificate was not yet valid at signing time.' },
   SIGNING_CERT_MISMATCH: { vi: 'Thuộc tính chứng thư ký (signingCertificate) không khớp.', en: 'The signing-certificate attribute does not match the certificate.' },
+  WEAK_ALGORITHM: { vi: 'Chữ ký dùng thuật toán yếu (SHA-1 hoặc khóa RSA dưới 2048 bit), không còn được coi là an toàn.', en: 'The signature uses a weak algorithm (SHA-1 or an RSA key under 2048 bits), no longer considered safe.' },
+  WEAK_ALGORITHM_ACCEPTED: { vi: 'Chữ ký dùng thuật toán yếu, được chấp nhận theo chính sách kiểm tra đã chọn.', en: 'The signature uses a weak algorithm, accepted by the chosen verification policy.' },
   TIMESTAMP_INVALID: { vi: 'Dấu thời gian không hợp lệ.', en: 'The timestamp is invalid.' },
   // ── PDF ──
   PDF_BYTE_RANGE_INVALID: { vi: 'Vùng ký (ByteRange) của PDF không hợp lệ.', en: 'The PDF signature ByteRange is invalid.' },
@@ -33,6 +35,7 @@ export const REASONS = {
   PDF_DISALLOWED_CHANGE: { vi: 'Tài liệu PDF bị thay đổi sau khi ký theo cách không được phép.', en: 'The PDF was changed after this signature in a way that is not allowed.' },
   PDF_ALLOWED_CHANGE: { vi: 'Sau chữ ký này tài liệu có thêm thay đổi được phép (chữ ký, dấu thời gian, dữ liệu kiểm tra, điền biểu mẫu).', en: 'Allowed changes were made after this signature (signatures, timestamps, validation data, form filling).' },
   PDF_STRUCTURE_INCONSISTENT: { vi: 'Cấu trúc PDF không nhất quán: có đối tượng ẩn mà trình xem có thể hiển thị khác nhau.', en: 'The PDF structure is inconsistent: it has hidden object definitions that viewers may show differently.' },
+  CMS_CONTENT_IS_PDF: { vi: 'Nội dung được ký trong tệp CMS là một tài liệu PDF.', en: 'The content signed in this CMS file is a PDF document.' },
   PDF_NO_SIGNATURES: { vi: 'Tài liệu PDF không có chữ ký số.', en: 'The PDF has no signatures.' },
   // ── XML ──
   XML_REFERENCE_DIGEST: { vi: 'Giá trị băm của phần dữ liệu được ký không khớp.', en: 'A signed reference\'s digest does not match.' },

@@ -37,6 +37,12 @@ export function hashNameForOid(oid: string): string | undefined {
   return HASH_BY_OID[oid];
 }
 
+/** The hash a signature AlgorithmIdentifier uses (for CMS rsaEncryption/ecPublicKey: the digest algorithm's). */
+export function signatureHashName(signatureOid: string, digestOid?: string): string | undefined {
+  if (signatureOid === OID_RSA_PSS) return undefined;
+  return SIGNATURE_HASH_BY_OID[signatureOid] ?? (digestOid ? hashNameForOid(digestOid) : undefined);
+}
+
 export class UnsupportedAlgorithmError extends Error {
   override readonly name = 'UnsupportedAlgorithmError';
 }

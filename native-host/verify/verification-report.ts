@@ -65,7 +65,7 @@ const INVALID_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'PDF_DISALLOWED_CHANGE', 'PDF_STRUCTURE_INCONSISTENT', 'XML_SIGNATURE_WRAPPING', 'XML_DUPLICATE_ID', 'XML_REQUIRED_ELEMENT_NOT_COVERED',
 ]);
 /** Findings reported for information that do not lower the status. */
-const INFORMATIONAL_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['REVOCATION_SKIPPED', 'PDF_ALLOWED_CHANGE']);
+const INFORMATIONAL_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['REVOCATION_SKIPPED', 'PDF_ALLOWED_CHANGE', 'WEAK_ALGORITHM_ACCEPTED', 'CMS_CONTENT_IS_PDF']);
 
 export function statusFromReasons(reasons: readonly Reason[]): VerificationStatus {
   if (reasons.some((r) => INVALID_REASONS.has(r.code))) return 'invalid';

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { evaluateTrust } from '../trust/evaluate-trust.js';
 import { label } from '../trust/validate-path.js';
-import { hashNameForOid, verifyRawSignature, UnsupportedAlgorithmError } from '../trust/verify-raw-signature.js';
+import { hashNameForOid, signatureHashName, verifyRawSignature, UnsupportedAlgorithmError } from '../trust/verify-raw-signature.js';
+import { weakAlgorithmReason } from './algorithm-policy.js';
 import { reason, type Reason } from '../trust/reasons.js';
 import type { RevocationResult } from '../trust/revocation-status.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
@@ -100,6 +101,12 @@ export async function verifySignerInfo(signed: pkijs.SignedData, signerInfo: pki
       reasons.push(error instanceof UnsupportedAlgorithmError ? reason('UNSUPPORTED_ALGORITHM', error.message) : reason('SIGNATURE_INVALID', 'unreadable key or signature'));
     }
   }
+  // One rule for every format (algorithm-policy.ts): SHA-1 or a short RSA key is at best indeterminate.
+  const weak = weakAlgorithmReason({
+    hashes: [hashName, signatureHashName(signerInfo.signatureAlgorithm.algorithmId, digestOid)],
+    signerSpki: new Uint8Array(signerCert.publicKey.rawData),
+  }, options.algorithmPolicy);
+  if (weak) reasons.push(weak);
 
   // ── attributes ──
   const signingTimeValue = attrs.find((a) => a.type === OID_SIGNING_TIME)?.values[0] as (asn1js.UTCTime | asn1js.GeneralizedTime) | undefined;

@@ -4,6 +4,8 @@ import { KysoError } from '../../shared/errors/kyso-error.js';
 import { documentReport, guardSignature, type VerificationReport } from './verification-report.js';
 import { encapsulatedContent, parseSignedData, verifySignerInfo } from './verify-cms-signer.js';
 import type { VerifyOptions } from './verify-options.js';
+import { reason } from '../trust/reasons.js';
+import { detectFormat } from './detect-format.js';
 
 const PEM_CMS = /-----BEGIN (?:PKCS7|CMS|PKCS #7 SIGNED DATA)-----([\s\S]+?)-----END (?:PKCS7|CMS|PKCS #7 SIGNED DATA)-----/;
 
@@ -24,5 +26,17 @@ export async function verifyCms(bytes: Uint8Array, options: VerifyOptions): Prom
   for (const signerInfo of signed.signerInfos as pkijs.SignerInfo[]) {
     reports.push(await guardSignature('cms', undefined, () => verifySignerInfo(signed, signerInfo, content, options, { format: 'cms' })));
   }
-  return documentReport('cms', reports, 'SIGNER_CERT_MISSING');
+  const report = documentReport('cms', reports, 'SIGNER_CERT_MISSING');
+  // An attached .p7m of a PDF: the CMS signature is what is verified; say what the signed content is, so the
+  // reader knows to open (and, if it is signed too, verify) the PDF inside.
+  if (attached && isPdfContent(attached)) return { ...report, reasons: [...report.reasons, reason('CMS_CONTENT_IS_PDF', `${attached.length} bytes`)] };
+  return report;
+}
+
+function isPdfContent(content: Uint8Array): boolean {
+  try {
+    return detectFormat(content) === 'pdf';
+  } catch {
+    return false;
+  }
 }

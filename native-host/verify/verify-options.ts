@@ -1,6 +1,8 @@
 import type { TrustStore } from '../trust/trust-store.js';
 import type { AiaFetcher } from '../trust/aia-fetcher.js';
 import type { RevocationCache } from '../trust/check-revocation.js';
+import type { AlgorithmPolicy } from './algorithm-policy.js';
+import type { DetectedFormat } from './detect-format.js';
 
 export interface VerifyOptions {
   /** The signed content, for a detached CMS signature. */
@@ -21,4 +23,8 @@ export interface VerifyOptions {
    * HDon, tax declaration HSoThueDTu) have this rule built in; for others, without it, targets are only reported.
    */
   readonly requireElement?: string;
+  /** Weak algorithms (SHA-1, RSA < 2048): indeterminate unless this policy accepts them for a stated use (algorithm-policy.ts). */
+  readonly algorithmPolicy?: AlgorithmPolicy;
+  /** The format the caller says the document is in; preferred over detection (detect-format.ts). */
+  readonly format?: DetectedFormat;
 }

@@ -14,7 +14,9 @@ import 'reflect-metadata';
 import * as pkijs from 'pkijs';
 import { reason, type Reason } from '../trust/reasons.js';
 import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
-import { parseSignedData, verifySignerInfo, verifyTimestampToken, signedDataCertificates, assessSigner } from './verify-cms-signer.js';
+import { createHash } from 'node:crypto';
+import { encapsulatedContent, equalBytes, parseSignedData, verifySignerInfo, verifyTimestampToken, signedDataCertificates, assessSigner } from './verify-cms-signer.js';
+import { weakAlgorithmReason } from './algorithm-policy.js';
 import type { VerifyOptions } from './verify-options.js';
 import { RevisionViews } from './pdf/revision-views.js';
 import { findPdfSignatures, type FoundPdfSignature } from './pdf/find-pdf-signatures.js';
@@ -83,8 +85,18 @@ async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: Fo
     };
   }
   if (subFilter === 'adbe.pkcs7.sha1') {
-    const reasons = [reason('UNSUPPORTED_ALGORITHM', 'adbe.pkcs7.sha1'), ...laterReasons];
-    return { status: statusFromReasons(reasons), format: 'pdf', ...empty, reasons, coversWholeDocument, ...name };
+    // [ISO 32000-1 §12.8.3.3.1] the CMS encapsulates the SHA-1 digest of the byte range and signs that digest.
+    // Verified like any signature, then judged by the one weak-algorithm rule (algorithm-policy.ts).
+    const digest = encapsulatedContent(parsed);
+    const digestMatches = digest !== undefined && equalBytes(digest, new Uint8Array(createHash('sha1').update(signed.covered).digest()));
+    const report = await verifySignerInfo(parsed, parsed.signerInfos[0] as pkijs.SignerInfo, digest, options, {
+      format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...name,
+    });
+    const weak = report.reasons.some((r) => r.code === 'WEAK_ALGORITHM' || r.code === 'WEAK_ALGORITHM_ACCEPTED')
+      ? undefined : weakAlgorithmReason({ hashes: ['sha1'] }, options.algorithmPolicy);
+    const reasons = [...(digestMatches ? [] : [reason('CONTENT_MODIFIED', 'the encapsulated SHA-1 digest is not that of the byte range')]),
+      ...report.reasons, ...(weak ? [weak] : []), ...laterReasons];
+    return { ...report, status: statusFromReasons(reasons), reasons, coversWholeDocument };
   }
 
   const report = await verifySignerInfo(parsed, parsed.signerInfos[0] as pkijs.SignerInfo, signed.covered, options, {

@@ -19,6 +19,8 @@ import type { VerifyOptions } from './verify-options.js';
 import { checkSignatureValue } from './xml/check-signature-value.js';
 import { resolveReferences } from './xml/reference-targets.js';
 import { signedElementFindings } from './xml/signed-element-rules.js';
+import { childElements } from './xml/element-path.js';
+import { weakAlgorithmReason } from './algorithm-policy.js';
 
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 const XADES_NS = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
@@ -79,6 +81,8 @@ async function verifyOne(doc: Document, el: Element, options: VerifyOptions): Pr
   // xmldsigjs also refuses some duplicate Ids; the placement check has already said so, with the paths.
   if (failure && !(failure.code === 'XML_DUPLICATE_ID' && placement.some((r) => r.code === 'XML_DUPLICATE_ID'))) reasons.push(failure);
   const signerCert = signer ?? certificates[0]!;
+  const weak = weakAlgorithmReason({ hashes: signedInfoHashes(el), signerSpki: new Uint8Array(signerCert.publicKey.rawData) }, options.algorithmPolicy);
+  if (weak) reasons.push(weak);
   const certMismatch = xadesSigningCertificateMismatch(el, signerCert);
   if (certMismatch) reasons.push(reason('SIGNING_CERT_MISMATCH', certMismatch));
   const signingTime = xadesSigningTime(el);
@@ -95,6 +99,20 @@ async function verifyOne(doc: Document, el: Element, options: VerifyOptions): Pr
     ...nameField,
     references,
   };
+}
+
+/**
+ * The hashes SignedInfo names: its SignatureMethod (rsa-sha1, ecdsa-sha256…) and every Reference's DigestMethod,
+ * as node:crypto names, for the weak-algorithm rule.
+ */
+function signedInfoHashes(signature: Element): (string | undefined)[] {
+  const signedInfo = childElements(signature).find((c) => c.localName === 'SignedInfo');
+  if (!signedInfo) return [];
+  const methods = [childElements(signedInfo).find((c) => c.localName === 'SignatureMethod')?.getAttribute('Algorithm') ?? ''];
+  for (const ref of childElements(signedInfo).filter((c) => c.localName === 'Reference')) {
+    methods.push(childElements(ref).find((c) => c.localName === 'DigestMethod')?.getAttribute('Algorithm') ?? '');
+  }
+  return methods.map((m) => XML_DIGESTS[m] ?? (/sha1$/i.test(m) ? 'sha1' : undefined));
 }
 
 const XML_DIGESTS: Readonly<Record<string, string>> = {

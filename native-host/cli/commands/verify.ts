@@ -1,10 +1,14 @@
 /**
- * `kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]`
+ * `kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]
+ *              [--format pdf|xml|cms] [--policy FILE]`
  *
  * Verifies every signature in a PDF, an XML document or a CMS/PKCS#7 file (DER or PEM; detached ones need
  * --content). Trusted roots: every --trust file or directory, plus the directories in KYSO_TRUST_DIR.
  * --aia lets missing intermediates be fetched from the certificate's caIssuers URL (http only).
  * --require-element (XML): the element every signature must cover, '/HDon/DLHDon' or '#data' (VerifyOptions.requireElement).
+ * --format: the document's format when the caller knows it (otherwise detected from the file's structure).
+ * --policy: a JSON validation policy, e.g. {"acceptWeakAlgorithms": {"use": "archive reading of 2022 e-invoices"}}
+ *   to report SHA-1 / RSA < 2048 signatures as accepted for that use instead of indeterminate (algorithm-policy.ts).
  *
  * Exit status: 0 valid · 1 invalid · 2 indeterminate (e.g. untrusted root, revocation not checkable)
  *              · 3 could not verify (bad arguments, unreadable or unsupported file).
@@ -17,8 +21,12 @@ import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import { verifyDocument } from '../../verify/verify-document.js';
 import type { VerificationReport, VerificationStatus } from '../../verify/verification-report.js';
 import { REQUIRE_ELEMENT_PATTERN } from '../../../shared/protocol/verify-document-request.js';
+import * as v from 'valibot';
+import { DETECTED_FORMATS, type DetectedFormat } from '../../verify/detect-format.js';
+import type { AlgorithmPolicy } from '../../verify/algorithm-policy.js';
 
 const USAGE = 'Usage: kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]\n'
+  + '                   [--format pdf|xml|cms] [--policy FILE]\n'
   + 'Exit: 0 valid, 1 invalid, 2 indeterminate, 3 could not verify\n';
 
 export const EXIT_CODES: Readonly<Record<VerificationStatus, number>> = { valid: 0, invalid: 1, indeterminate: 2 };
@@ -32,6 +40,8 @@ interface VerifyArgs {
   revocation: boolean;
   aia: boolean;
   requireElement?: string;
+  format?: DetectedFormat;
+  policy?: string;
   help: boolean;
 }
 
@@ -54,6 +64,12 @@ function parseArgs(argv: readonly string[]): VerifyArgs {
       if (!REQUIRE_ELEMENT_PATTERN.test(wanted)) throw new KysoError('BAD_REQUEST', { reason: '--require-element takes /Root/Element or #Id', value: wanted.slice(0, 100) });
       out.requireElement = wanted;
     }
+    else if (arg === '--format') {
+      const wanted = value();
+      if (!(DETECTED_FORMATS as readonly string[]).includes(wanted)) throw new KysoError('BAD_REQUEST', { reason: '--format takes pdf, xml or cms', value: wanted.slice(0, 20) });
+      out.format = wanted as DetectedFormat;
+    }
+    else if (arg === '--policy') out.policy = value();
     else if (arg === '--help' || arg === '-h') out.help = true;
     else if (arg.startsWith('-')) throw new KysoError('BAD_REQUEST', { reason: `unknown option ${arg}` });
     else if (out.file === undefined) out.file = arg;
@@ -70,9 +86,11 @@ export async function run(argv: string[]): Promise<number> {
     const bytes = await readInput(args.file);
     const content = args.content ? await readInput(args.content) : undefined;
     const trust = await TrustStore.load({ paths: args.trust, useEnvironment: true });
+    const algorithmPolicy = args.policy ? await readPolicy(args.policy) : undefined;
     const report = await verifyDocument(bytes, {
       trust, checkRevocation: args.revocation, ...(content ? { content } : {}), ...(args.aia ? { aia: new AiaFetcher() } : {}),
       ...(args.requireElement ? { requireElement: args.requireElement } : {}),
+      ...(args.format ? { format: args.format } : {}), ...(algorithmPolicy ? { algorithmPolicy } : {}),
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return EXIT_CODES[report.status];
@@ -80,6 +98,24 @@ export async function run(argv: string[]): Promise<number> {
     reportCliError(error);
     return EXIT_COULD_NOT_VERIFY;
   }
+}
+
+const PolicySchema = v.strictObject({
+  acceptWeakAlgorithms: v.optional(v.strictObject({ use: v.pipe(v.string(), v.minLength(1), v.maxLength(300)) })),
+});
+
+/** A --policy file: JSON, checked against PolicySchema (an accepted weak algorithm must state its use). */
+async function readPolicy(path: string): Promise<AlgorithmPolicy> {
+  const text = new TextDecoder().decode(await readInput(path));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new KysoError('BAD_REQUEST', { reason: '--policy file is not JSON' });
+  }
+  const result = v.safeParse(PolicySchema, parsed);
+  if (!result.success) throw new KysoError('BAD_REQUEST', { reason: '--policy file: expected {"acceptWeakAlgorithms": {"use": "…"}}', issue: result.issues[0].message.slice(0, 200) });
+  return result.output.acceptWeakAlgorithms ? { acceptWeakAlgorithms: result.output.acceptWeakAlgorithms } : {};
 }
 
 async function readInput(path: string): Promise<Uint8Array> {

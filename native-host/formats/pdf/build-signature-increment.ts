@@ -14,6 +14,8 @@ import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from '.
 import { buildAppearance } from './appearance/build-appearance.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
+import { drawFormAppearances, needsAppearances } from './form-appearances.js';
+import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
@@ -65,6 +67,12 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
   const acroForm = getOrCreateAcroForm(structure, changed, rootRef);
+  // In an encrypted file the fields' values are still encrypted as read: they are not redrawn (the flag stays).
+  if (!structure.encryption && needsAppearances(doc, acroForm.dict)) {
+    // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
+    const fontBytes = visible?.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch(() => undefined);
+    for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
+  }
   const fields = getOrCreateArray(acroForm.dict, 'Fields', acroForm.owner, structure, changed);
   const widget = context.obj({
     Type: 'Annot', Subtype: 'Widget', FT: 'Sig',
@@ -85,17 +93,28 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   let sigBody = `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
   const byteRangeInBody = sigBody.indexOf('/ByteRange [') + '/ByteRange '.length;
   const contentsInBody = sigBody.length - 1;
-  sigBody += `${contentsHex}> /M (${formatPdfDate(time, offset)})`;
-  if (signerName) sigBody += ` /Name ${PDFHexString.fromText(signerName).toString()}`;
-  if (options.reason) sigBody += ` /Reason ${PDFHexString.fromText(options.reason).toString()}`;
-  if (options.location) sigBody += ` /Location ${PDFHexString.fromText(options.location).toString()}`;
-  if (options.contactInfo) sigBody += ` /ContactInfo ${PDFHexString.fromText(options.contactInfo).toString()}`;
+  // Strings of an encrypted file are encrypted with the signature object's key — except /Contents [§7.6.1].
+  const encryption = structure.encryption;
+  const text = (value: string) => (encryption ? encryptedText(value, encryption, sigRef.objectNumber) : PDFHexString.fromText(value).toString());
+  const date = formatPdfDate(time, offset);
+  sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
+  if (signerName) sigBody += ` /Name ${text(signerName)}`;
+  if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
+  if (options.location) sigBody += ` /Location ${text(options.location)}`;
+  if (options.contactInfo) sigBody += ` /ContactInfo ${text(options.contactInfo)}`;
   // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
   sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
 
   // New objects (and the xref stream's own number) must stay within the PDF's object-number limit [Annex C].
   if (context.largestObjectNumber + 1 > PDF_MAX_OBJECT_NUMBER) {
     throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: `no object numbers left below the PDF limit of ${PDF_MAX_OBJECT_NUMBER}`, size: structure.size });
+  }
+  if (encryption) {
+    for (const [ref] of context.enumerateIndirectObjects()) if (ref !== sigRef && ref.objectNumber > base) encryptNewObject(context, ref, encryption);
+    // An object read from an object stream had its strings in clear inside that (encrypted) stream; rewritten as a
+    // plain object it must carry them encrypted with its own number [§7.6.1]. Objects read as plain objects keep
+    // the encrypted strings they were read with.
+    for (const ref of changed) if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed') encryptNewObject(context, ref, encryption);
   }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
@@ -113,7 +132,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const leadingEol = !structure.endsWithEol;
   const written = writeIncrementalUpdate(objects, {
     prevStartXref: structure.prevStartXref, size: structure.size, root: rootRef,
-    info: context.trailerInfo.Info, id: context.trailerInfo.ID, xrefIsStream: structure.xrefIsStream,
+    info: context.trailerInfo.Info, id: context.trailerInfo.ID, encrypt: context.trailerInfo.Encrypt, xrefIsStream: structure.xrefIsStream,
   }, structure.length, leadingEol);
   const sigAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   return {

@@ -8,7 +8,9 @@
  */
 import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFContext } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { readRevision, type PdfRevisionView } from './xref/read-revision.js';
+import type { PdfRevisionView } from './xref/read-revision.js';
+import { refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
+import { readPossiblyEncryptedRevision } from './encryption/read-encrypted-revision.js';
 
 export interface PdfStructure {
   /** A pdf-lib document over the xref view's objects (never pdf-lib's own sweep of the file). */
@@ -25,6 +27,8 @@ export interface PdfStructure {
   readonly length: number;
   /** The input ends with an end-of-line; otherwise the update starts with one so `%%EOF` stays on its line. */
   readonly endsWithEol: boolean;
+  /** The file's encryption, for a file that opens without a password and allows signing. */
+  readonly encryption?: PdfEncryption;
 }
 
 const PDF_HEADER = '%PDF-';
@@ -36,12 +40,11 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
   if (!headerWindow.includes(PDF_HEADER)) throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
 
   const prevStartXref = findLastStartXref(bytes);
-  const view = readRevision(bytes, prevStartXref);
-  // An encrypted file would need its strings and streams encrypted in the update with the file key [§7.6];
-  // we refuse rather than write a revision readers cannot decrypt.
-  if (view.context.trailerInfo.Encrypt) {
-    throw new KysoError('UNSUPPORTED_DOCUMENT', { reason: 'encrypted PDF: remove the password protection before signing' });
-  }
+  // An encrypted file that opens without a password and allows signing is signed with its own key [§7.6]
+  // (encryption/): its object streams are read decrypted, and the update's strings and streams are encrypted
+  // like the rest. Others are refused, saying why.
+  const { view, encryption } = readPossiblyEncryptedRevision(bytes, prevStartXref, true);
+  if (encryption) refuseUnlessSigningAllowed(encryption);
   if (view.inconsistencies.length > 0) {
     throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: view.inconsistencies[0]!.slice(0, 300), inconsistencies: view.inconsistencies.length });
   }
@@ -54,7 +57,10 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
 
   const size = Math.max(view.size, view.context.largestObjectNumber + 1);
   const last = bytes[bytes.length - 1];
-  return { doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d };
+  return {
+    doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d,
+    ...(encryption ? { encryption } : {}),
+  };
 }
 
 /**

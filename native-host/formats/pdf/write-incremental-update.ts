@@ -20,6 +20,8 @@ export interface UpdateTrailer {
   readonly root: PDFRef;
   readonly info?: PDFObject | undefined;
   readonly id?: PDFObject | undefined;
+  /** The encryption dictionary (usually a reference): every trailer of an encrypted file names it [§7.6.1]. */
+  readonly encrypt?: PDFObject | undefined;
   readonly xrefIsStream: boolean;
 }
 
@@ -91,6 +93,7 @@ function subsections(numbers: number[]): Array<{ first: number; count: number }>
 function trailerEntries(trailer: UpdateTrailer, size: number): string {
   let s = `/Size ${size} /Root ${trailer.root.toString()} /Prev ${trailer.prevStartXref}`;
   if (trailer.info) s += ` /Info ${trailer.info.toString()}`;
+  if (trailer.encrypt) s += ` /Encrypt ${trailer.encrypt.toString()}`;
   // The first /ID element stays the same across revisions [§14.4]; we keep both (the file is the same document).
   if (trailer.id instanceof PDFArray) s += ` /ID ${trailer.id.toString()}`;
   return s;

@@ -4,7 +4,8 @@
  * ends where its revision ends [ISO 32000-1 §7.5.6]; the final state is the whole file. Each state is read once.
  */
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { listRevisions, readRevision, type PdfRevisionView } from '../../formats/pdf/xref/read-revision.js';
+import { listRevisions, type PdfRevisionView } from '../../formats/pdf/xref/read-revision.js';
+import { readPossiblyEncryptedRevision } from '../../formats/pdf/encryption/read-encrypted-revision.js';
 
 /** Every revision is read to find signatures; beyond this many the file is refused rather than read for minutes. */
 export const PDF_VERIFY_MAX_REVISIONS = 512;
@@ -38,7 +39,8 @@ export class RevisionViews {
     let view = this.views.get(end);
     if (!view) {
       try {
-        view = readRevision(end === this.bytes.length ? this.bytes : this.bytes.subarray(0, end));
+        // An encrypted file's object streams are read decrypted when it opens without a password.
+        view = readPossiblyEncryptedRevision(end === this.bytes.length ? this.bytes : this.bytes.subarray(0, end)).view;
       } catch (error) {
         // Whatever a parser throws on a damaged revision is a damaged revision, reported, not a crash.
         view = error instanceof KysoError ? error : new KysoError('INVALID_DOCUMENT', { reason: 'a revision of the PDF cannot be read' }, { cause: error });

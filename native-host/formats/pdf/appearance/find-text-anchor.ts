@@ -7,11 +7,14 @@ import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import type { PdfRect, PdfTextAnchor } from '../pdf-signature-options.js';
 
 export interface AnchorBox {
+  /** Start of the match on its baseline, in user space. */
   readonly x: number;
   /** Baseline of the anchor's line. */
   readonly baseline: number;
   readonly width: number;
   readonly height: number;
+  /** Unit vector of the text's direction in user space ((1, 0) for ordinary text; turned on rotated pages). */
+  readonly direction?: { readonly x: number; readonly y: number };
 }
 
 interface TextItemLike { str: string; transform: number[]; width: number; height: number }
@@ -48,15 +51,17 @@ export async function findTextAnchor(pdfBytes: Uint8Array, pageNumber: number, a
       if (seen !== occurrence) continue;
       const first = chars[at]!;
       const last = chars[at + wanted.length - 1]!;
-      const xOf = (c: { item: TextItemLike; index: number; length: number }, end: boolean) =>
-        (c.item.transform[4] ?? 0) + (c.item.width / Math.max(1, c.length)) * (c.index + (end ? 1 : 0));
-      const x = xOf(first, false);
-      return {
-        x,
-        baseline: first.item.transform[5] ?? 0,
-        width: Math.max(0, xOf(last, true) - x),
-        height: first.item.height || Math.abs(first.item.transform[3] ?? 0),
-      };
+      // The item's text matrix [a b c d e f]: (e, f) is the baseline origin and (a, b) the text direction; a
+      // writer turns it on a /Rotate page so the text reads upright on screen. Offsets run along that direction.
+      const [a = 1, b = 0, c = 0, d = 1] = first.item.transform;
+      const norm = Math.hypot(a, b) || 1;
+      const direction = { x: a / norm, y: b / norm };
+      const along = (ch: { item: TextItemLike; index: number; length: number }, end: boolean) => (ch.item.width / Math.max(1, ch.length)) * (ch.index + (end ? 1 : 0));
+      const start = { x: (first.item.transform[4] ?? 0) + direction.x * along(first, false), y: (first.item.transform[5] ?? 0) + direction.y * along(first, false) };
+      const lastOrigin = { x: last.item.transform[4] ?? 0, y: last.item.transform[5] ?? 0 };
+      const endPoint = { x: lastOrigin.x + direction.x * along(last, true), y: lastOrigin.y + direction.y * along(last, true) };
+      const width = Math.max(0, (endPoint.x - start.x) * direction.x + (endPoint.y - start.y) * direction.y);
+      return { x: start.x, baseline: start.y, width, height: first.item.height || Math.hypot(c, d), direction };
     }
     throw new KysoError('BAD_REQUEST', { reason: 'anchor text not found on the page', anchor: anchor.text.slice(0, 80), page: pageNumber, occurrencesFound: seen });
   } catch (error) {

@@ -55,8 +55,18 @@ export interface PdfRevisionView {
   readonly end: number;
 }
 
+export interface ReadRevisionOptions {
+  /**
+   * For an encrypted file: decrypt an object stream's data before decoding it (object streams are encrypted as
+   * streams; their members' strings are not encrypted again [ISO 32000-1 §7.5.7, §7.6.1]).
+   */
+  readonly decryptObjectStream?: (data: Uint8Array, objectNumber: number, generation: number) => Uint8Array;
+}
+
 /** Resolve the revision whose cross-reference section starts at `startxref` (default: the file's last startxref). Throws KysoError('INVALID_DOCUMENT', …) on an unreadable structure. */
-export function readRevision(bytes: Uint8Array, startxref?: number): PdfRevisionView {
+export function readRevision(bytes: Uint8Array, startxref?: number, options: ReadRevisionOptions = {}): PdfRevisionView {
+  const plain = (stream: PDFRawStream, objectNumber: number, generation: number): PDFRawStream =>
+    options.decryptObjectStream ? PDFRawStream.of(stream.dict, options.decryptObjectStream(stream.contents, objectNumber, generation)) : stream;
   if (asBuffer(bytes.subarray(0, 1024)).indexOf('%PDF-', 0, 'latin1') < 0) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
   }
@@ -108,7 +118,7 @@ export function readRevision(bytes: Uint8Array, startxref?: number): PdfRevision
     const stream = where?.kind === 'offset' ? context.lookup(PDFRef.of(streamNumber, where.generation)) : undefined;
     if (stream instanceof PDFRawStream && isObjectStream(stream)) {
       try {
-        contents = readObjectStream(stream, streamNumber);
+        contents = readObjectStream(plain(stream, streamNumber, where?.kind === 'offset' ? where.generation : 0), streamNumber);
       } catch (error) {
         inconsistencies.push(`object stream ${streamNumber} cannot be read: ${reasonOf(error)}`);
       }
@@ -136,7 +146,7 @@ export function readRevision(bytes: Uint8Array, startxref?: number): PdfRevision
   }
 
   const end = startxref === undefined ? bytes.length : revisionEnd(bytes, start);
-  const unaccountedDefinitions = findUnaccounted(bytes, end, chain.accounted, resolved, extents, inconsistencies);
+  const unaccountedDefinitions = findUnaccounted(bytes, end, chain.accounted, resolved, extents, inconsistencies, plain);
   // Members of every object stream in the view must be the ones some section points to.
   for (const [streamNumber, where] of locations) {
     if (where.kind !== 'offset') continue;
@@ -276,7 +286,9 @@ function parseAt(parser: IndirectObjectParser, bytes: Uint8Array, objectNumber: 
  * Definitions in [0, end) that no section points to. Headers inside the view's own objects (stream data such as
  * an embedded file) are not definitions. One whose number the view resolves elsewhere is a shadow.
  */
-function findUnaccounted(bytes: Uint8Array, end: number, accounted: Set<string>, resolved: Map<number, XrefEntry>, extents: Array<[number, number]>, inconsistencies: string[]): UnaccountedDefinition[] {
+type PlainStream = (stream: PDFRawStream, objectNumber: number, generation: number) => PDFRawStream;
+
+function findUnaccounted(bytes: Uint8Array, end: number, accounted: Set<string>, resolved: Map<number, XrefEntry>, extents: Array<[number, number]>, inconsistencies: string[], plain: PlainStream): UnaccountedDefinition[] {
   const sorted = [...extents].sort((a, b) => a[0] - b[0]);
   const out: UnaccountedDefinition[] = [];
   let k = 0;
@@ -292,13 +304,13 @@ function findUnaccounted(bytes: Uint8Array, end: number, accounted: Set<string>,
       const there = current.kind === 'offset' ? `offset ${current.offset}` : `object stream ${current.stream}`;
       inconsistencies.push(`object ${header.objectNumber} ${header.generation} is defined at offset ${header.start}, which no cross-reference section points to, while the cross-reference points to another definition (${there})`);
     }
-    checkOrphanObjectStream(bytes, header.start, header.objectNumber, accounted, resolved, inconsistencies);
+    checkOrphanObjectStream(bytes, header.start, header.objectNumber, header.generation, accounted, resolved, inconsistencies, plain);
   }
   return out;
 }
 
 /** A stray object stream can redefine objects too (pdf-lib's loader would read its members). */
-function checkOrphanObjectStream(bytes: Uint8Array, at: number, streamNumber: number, accounted: Set<string>, resolved: Map<number, XrefEntry>, inconsistencies: string[]): void {
+function checkOrphanObjectStream(bytes: Uint8Array, at: number, streamNumber: number, generation: number, accounted: Set<string>, resolved: Map<number, XrefEntry>, inconsistencies: string[], plain: PlainStream): void {
   let object: PDFObject | undefined;
   try {
     object = IndirectObjectParser.over(bytes, PDFContext.create(), () => undefined).parseIndirectAt(at)?.object;
@@ -308,7 +320,7 @@ function checkOrphanObjectStream(bytes: Uint8Array, at: number, streamNumber: nu
   if (!(object instanceof PDFRawStream) || !isObjectStream(object)) return;
   let contents: ObjectStreamContents;
   try {
-    contents = readObjectStream(object, streamNumber);
+    contents = readObjectStream(plain(object, streamNumber, generation), streamNumber);
   } catch {
     return;
   }

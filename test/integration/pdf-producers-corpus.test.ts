@@ -1,0 +1,105 @@
+/**
+ * The producer corpus (issue 12 §5, test/fixtures/pdf/producers/make-corpus.ts): for every file, Kyso signs with
+ * the default stamp, with an anchor ("below GIAM DOC"), and adds a second signature; each result is checked as a
+ * user would — pdfsig says every signature is valid and the last covers the total document, qpdf --check reports
+ * no more than it did for the input, poppler renders the stamp inside the box the consent window shows
+ * (host.documentInfo's summary drawn with pdf.js, test/helpers/stamp-pixels.ts), and `verify` calls it valid.
+ * The damaged-xref file is refused with DOCUMENT_AMBIGUOUS (native-host/formats/pdf/README.md: no repair).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
+import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
+import { softwareSigner } from '../helpers/software-signer.js';
+import { changedBox, maskOut, previewBox, renderPage, within } from '../helpers/stamp-pixels.js';
+import { ANCHOR, buildCorpus, type CorpusFile } from '../fixtures/pdf/producers/make-corpus.js';
+import { signPdf, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
+import { TrustStore } from '../../native-host/trust/index.js';
+import { verifyDocument } from '../../native-host/verify/index.js';
+import type { Signer } from '../../native-host/token/signer.js';
+
+const run = promisify(execFile);
+let pki: TestPki;
+let first: IssuedCert;
+let signer: Signer;
+let signer2: Signer;
+let corpus: CorpusFile[];
+
+beforeAll(async () => {
+  pki = await TestPki.create({ label: 'Corpus' });
+  first = await pki.issue({ subject: '/C=VN/CN=Trịnh Văn Sản' }, 'corpus-1');
+  const second = await pki.issue({ subject: '/C=VN/CN=Đoàn Thị Xuất', keyType: 'ec' }, 'corpus-2');
+  signer = softwareSigner(first.keyPath, first.certPem, [pki.intermediate.certPem], 'RSA');
+  signer2 = softwareSigner(second.keyPath, second.certPem, [pki.intermediate.certPem], 'EC');
+  // pdfsig -add-signature with an EC key sometimes fails to fit its own reserved space ("unable update signature"):
+  // the pre-signing producer uses an RSA key, as the pdfsig test in test/security does.
+  const popplerSigner = await pki.issue({ subject: '/C=VN/CN=Poppler Ký Trước' }, 'corpus-poppler');
+  corpus = await buildCorpus(pki.dir, { keyPath: popplerSigner.keyPath, certPath: popplerSigner.certPath, chainPath: pki.intermediate.certPath });
+}, 240_000);
+afterAll(async () => { await pki?.dispose(); });
+
+let counter = 0;
+async function saved(bytes: Uint8Array): Promise<string> {
+  const path = join(pki.dir, `corpus-${++counter}.pdf`);
+  await writeFile(path, bytes);
+  return path;
+}
+
+async function pdfsigValid(bytes: Uint8Array, signatures: number): Promise<void> {
+  const { stdout } = await run('pdfsig', ['-nocert', await saved(bytes)], { maxBuffer: 16 * 1024 * 1024 }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+  expect(stdout.match(/Signature Validation: Signature is Valid/g)?.length ?? 0, stdout).toBe(signatures);
+  expect(stdout.trimEnd().split(/Signature #\d+:/).pop(), 'the last signature covers the total document').toMatch(/Total document signed/);
+}
+
+/** qpdf --check's findings (warnings and errors), without the lines that only describe the file. */
+async function qpdfFindings(bytes: Uint8Array): Promise<string[]> {
+  const r = await run('qpdf', ['--check', await saved(bytes)], { maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout: string; stderr: string }) => e);
+  return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /warning|error|damaged/i.test(l)).map((l) => l.replace(/^.*?\.pdf:?\s*/, '').replace(/offset \d+/g, 'offset N'));
+}
+
+const pageCount = async (bytes: Uint8Array) => (await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false })).getPageCount();
+
+async function signAndCheck(file: CorpusFile, options: SignPdfOptions, summaryOptions: Parameters<typeof previewBox>[1], signWith = signer): Promise<Uint8Array> {
+  const signed = await signPdf(file.bytes, signWith, options);
+  await pdfsigValid(signed, file.existingSignatures + 1);
+  const before = await qpdfFindings(file.bytes);
+  expect((await qpdfFindings(signed)).filter((l) => !before.includes(l)), 'qpdf --check: no new findings').toEqual([]);
+  const box = await previewBox(file.bytes, summaryOptions);
+  expect(box.page).toBe(await pageCount(file.bytes));
+  // A form's fields are redrawn too (by our appearance streams instead of the viewer): compared outside them.
+  const masks = file.redrawn ?? [];
+  const changed = changedBox(maskOut(await renderPage(file.bytes, box.page), masks), maskOut(await renderPage(signed, box.page), masks));
+  expect(changed.count, 'the stamp is visible').toBeGreaterThan(50);
+  expect(within(changed.box!, box), `changed ${JSON.stringify(changed.box)} inside the preview box ${JSON.stringify(box)}`).toBe(true);
+  return signed;
+}
+
+const trust = () => new TrustStore([new x509.X509Certificate(pki.root.certDer as Uint8Array<ArrayBuffer>)]);
+
+describe('producer corpus: sign, then check with pdfsig, qpdf, pdftoppm and verify', () => {
+  it('the corpus covers every producer and shape', () => {
+    expect(corpus.map((f) => f.name)).toHaveLength(13);
+  });
+
+  for (let i = 0; i < 13; i++) {
+    it(`corpus file #${i + 1}: default stamp, anchor, second signature (or the clear refusal)`, async () => {
+      const file = corpus[i]!;
+      if (file.refusedWith) {
+        await expect(signPdf(file.bytes, signer, { visible: {} }), file.name).rejects.toMatchObject({ code: file.refusedWith });
+        return;
+      }
+      const once = await signAndCheck(file, { visible: {} }, { visible: {} });
+      await signAndCheck(file, { visible: { anchor: { text: ANCHOR } } }, { visible: { anchor: { text: ANCHOR } } });
+      const twice = await signPdf(once, signer2, { visible: { rect: { x: 40, y: 150, width: 200, height: 60 } } });
+      await pdfsigValid(twice, file.existingSignatures + 2);
+      const report = await verifyDocument(twice, { trust: trust(), checkRevocation: false });
+      expect(report.signatures, file.name).toHaveLength(file.existingSignatures + 2);
+      expect(report.status, `${file.name}: ${JSON.stringify(report.signatures.map((s) => s.reasons.map((r) => r.code)))}`).toBe('valid');
+    }, 180_000);
+  }
+});
