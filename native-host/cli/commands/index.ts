@@ -14,6 +14,6 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   verify: { summary: 'Verify signatures in a PDF, XML or CMS file (exit 0 valid, 1 invalid, 2 indeterminate)', load: () => import('./verify.js') },
   list: { summary: 'List tokens and their certificates (MST, CCCD… as fields; --json)', load: () => import('./list.js') },
   install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },
-  doctor: { summary: 'Check the host build, browser registration, token driver, token and certificates', load: () => import('./doctor.js') },
+  doctor: { summary: 'Check every link (browsers, registration, drivers, tokens, certificates, clock, trust, policy); --report for the help desk', load: () => import('./doctor.js') },
   uninstall: { summary: 'Remove the native host registration written by "kyso install"', load: () => import('./uninstall.js') },
 };
