@@ -7,21 +7,29 @@
 import * as v from 'valibot';
 import { serializeError } from '../../../shared/errors/kyso-error.js';
 import type { CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
-import { certificateHealth, type CertificateState } from '../../../shared/doctor/certificate-health.js';
+import { certificateHealth } from '../../../shared/doctor/certificate-health.js';
 import type { ManagedPolicy } from '../access/managed-policy.js';
 import { POPUP_PAGE_PATH } from '../compat/site-popup.js';
 
 export const PopupHealthRequestSchema = v.strictObject({ kind: v.literal('popup.health') });
 
-export interface PopupHealth {
-  readonly extensionVersion: string;
-  readonly host: { readonly found: boolean; readonly version?: string; readonly errorCode?: string; readonly errorVi?: string; readonly errorEn?: string };
-  readonly drivers: ReadonlyArray<{ readonly path: string; readonly loaded: boolean; readonly error?: string }>;
-  readonly tokens: ReadonlyArray<{ readonly label: string; readonly manufacturer: string; readonly model: string; readonly serialNumber: string; readonly pinLocked: boolean; readonly pinLow: boolean }>;
-  readonly certificates: ReadonlyArray<{ readonly holder: string; readonly identifiers: readonly string[]; readonly notBefore: string; readonly notAfter: string; readonly state: CertificateState; readonly daysLeft: number }>;
-  readonly policy: { readonly present: boolean; readonly allowed: number; readonly blocked: number; readonly allowUserOrigins: boolean; readonly problems: number };
-  readonly checkedAt: string;
-}
+const Text = v.pipe(v.string(), v.maxLength(4096));
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** The reply, validated again by the popup before it shows anything (every boundary checks what it receives). */
+export const PopupHealthSchema = v.strictObject({
+  extensionVersion: Text,
+  host: v.strictObject({ found: v.boolean(), version: v.optional(Text), errorCode: v.optional(Text), errorVi: v.optional(Text), errorEn: v.optional(Text) }),
+  drivers: v.array(v.strictObject({ path: Text, loaded: v.boolean(), error: v.optional(Text) })),
+  tokens: v.array(v.strictObject({ label: Text, manufacturer: Text, model: Text, serialNumber: Text, pinLocked: v.boolean(), pinLow: v.boolean() })),
+  certificates: v.array(v.strictObject({
+    holder: Text, identifiers: v.array(Text), notBefore: Text, notAfter: Text,
+    state: v.picklist(['ok', 'expiringSoon', 'expired', 'notYetValid', 'unusable']), daysLeft: v.pipe(v.number(), v.integer()),
+  })),
+  policy: v.strictObject({ present: v.boolean(), allowed: Count, blocked: Count, allowUserOrigins: v.boolean(), problems: Count }),
+  checkedAt: Text,
+});
+export type PopupHealth = v.InferOutput<typeof PopupHealthSchema>;
 
 export interface PopupHealthDependencies {
   getURL(path: string): string;

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { browserApi } from '../../platform/browser-api.js';
-import type { PopupHealth } from '../../background/health/popup-health.js';
+import { PopupHealthSchema } from '../../background/health/popup-health.js';
 import { popupReport } from './health-report.js';
 
 const ReplySchema = v.object({ state: v.picklist(['allowed', 'can-allow', 'blocked', 'not-offered', 'not-a-site']), origin: v.optional(v.string()) });
@@ -49,11 +49,12 @@ const field = (id: string, text: string, status: 'ok' | 'warn' | 'fail') => {
 };
 
 async function showHealth(): Promise<void> {
-  const health = await browserApi.sendMessage({ kind: 'popup.health' }).catch(() => undefined) as PopupHealth | undefined;
-  if (!health || typeof health !== 'object' || !('host' in health)) {
+  const parsed = v.safeParse(PopupHealthSchema, await browserApi.sendMessage({ kind: 'popup.health' }).catch(() => undefined));
+  if (!parsed.success) {
     field('health-host', 'Không kiểm tra được / Could not check', 'fail');
     return;
   }
+  const health = parsed.output;
   field('health-host', health.host.found ? `Kyso ${health.host.version ?? '?'}` : `${health.host.errorCode ?? ''} — ${health.host.errorVi ?? ''}`, health.host.found ? 'ok' : 'fail');
   field('health-tokens', health.tokens.length ? health.tokens.map((t) => t.label).join(', ') : 'Chưa cắm token / No token', health.tokens.length ? 'ok' : 'fail');
   const usable = health.certificates.filter((c) => c.state === 'ok' || c.state === 'expiringSoon').length;
