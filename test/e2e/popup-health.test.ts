@@ -64,3 +64,20 @@ describe('toolbar popup: health at a glance', () => {
     expect(report).toContain('✓ certificate: Công ty TNHH Kyso Thử Nghiệm [MST:0101234567], valid until ');
   }, 60_000);
 });
+
+describe('toolbar popup: no host registered', () => {
+  it('says the host is not found, with the error code, and the report says to run kyso doctor', async () => {
+    const bare = await launchKysoBrowser({ env: { ...token.env }, registerHost: false });
+    try {
+      const popup = await bare.context.newPage();
+      await popup.goto(`chrome-extension://${bare.extensionId}/ui/popup/popup.html?lang=vi`);
+      await popup.locator('[data-testid=popup-health-host][data-status=fail]').waitFor({ timeout: 30_000 });
+      expect(await popup.locator('[data-testid=popup-health-host]').innerText()).toMatch(/^HOST_NOT_INSTALLED — /);
+      const report = await popup.locator('[data-testid=popup-report]').inputValue();
+      expect(report).toMatch(/✗ không tìm thấy host Kyso: HOST_NOT_INSTALLED/);
+      expect(report).toContain('→ chạy "kyso doctor" trên máy này');
+    } finally {
+      await bare.close();
+    }
+  }, 60_000);
+});
