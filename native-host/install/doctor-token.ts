@@ -33,7 +33,7 @@ export function driverCheck(m: DriverStatus, anotherLoaded: boolean): CheckResul
   const status = anotherLoaded ? 'warn' : 'fail';
   const why = `${m.error ?? 'not loaded'}${m.detail ? ` — ${m.detail}` : ''}`;
   // The file is simply not there (a typo in KYSO_PKCS11_MODULE, a driver uninstalled): its own message.
-  if (!existsSync(m.path)) {
+  if ((m.error === undefined || m.error === 'PKCS11_MODULE_NOT_FOUND') && !existsSync(m.path)) {
     return check(`driver:${m.path}`, status, DRIVER,
       { vi: `${what('vi')}: không có tệp driver này (${why})`, en: `${what('en')}: the driver file does not exist (${why})` },
       { hint: { vi: 'cài driver của token (phần mềm đi kèm token từ nhà cung cấp), hoặc sửa KYSO_PKCS11_MODULE / ~/.config/kyso/config.json', en: 'install the token driver from its maker, or correct KYSO_PKCS11_MODULE / ~/.config/kyso/config.json' }, details: { ...details, problem: 'missing' } });
