@@ -15,6 +15,8 @@ import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.j
 import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
+import { createPopupHealthHandler } from './health/popup-health.js';
+import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 import { handleOptionsHistoryMessage } from './history/options-history.js';
 
@@ -72,7 +74,15 @@ const popup = createSitePopupHandler({
   rememberUserChoice,
   reload: (tabId) => browserApi.reloadTab(tabId),
 });
+const popupHealth = createPopupHealthHandler({
+  getURL: (path) => browserApi.getURL(path),
+  extensionVersion: EXTENSION_VERSION,
+  hello: () => host.hello(),
+  listTokens: async () => (await host.request('host.listTokens', {}, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS })).tokens,
+  listCertificates: async () => (await host.request('host.listCertificates', {}, { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS })).certificates,
+  readManagedPolicy,
+});
 browserApi.onMessage((message, sender) =>
-  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popup(message, sender.url)
+  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popupHealth(message, sender.url) ?? popup(message, sender.url)
   ?? handleOptionsHistoryMessage({ host, getURL: (path) => browserApi.getURL(path) }, message, sender.url));
 browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));

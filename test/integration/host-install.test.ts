@@ -111,7 +111,7 @@ describe('kyso doctor', () => {
     const profile = mkdtempSync(join(tmpdir(), 'kyso-profile-'));
     await kyso(['install', '--browser', 'chromium', '--user-data-dir', profile, '--pkcs11-module', token.module, '--env', `SOFTHSM2_CONF=${token.softhsm2Conf}`]);
     const env = { ...token.env };
-    const good = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile], env);
+    const good = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile, '--lang', 'en'], env);
     expect(good.stdout).toContain('host answers');
     expect(good.stdout).toContain('Công ty TNHH Kyso Thử Nghiệm [MST:0101234567]');
     expect(good.code).toBe(0);
@@ -125,11 +125,11 @@ describe('kyso doctor', () => {
     expect(checks.find((c) => c.name.endsWith('host answers'))).toMatchObject({ status: 'fail', detail: expect.stringContaining('protocol frames') });
 
     chmodSync(manifest.path, 0o644);
-    const notExecutable = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile], env);
+    const notExecutable = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', profile, '--lang', 'en'], env);
     expect(notExecutable.code).toBe(1);
     expect(notExecutable.stdout).toContain('not executable');
 
-    const missing = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-empty-'))], env);
+    const missing = await kyso(['doctor', '--browser', 'chromium', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-empty-')), '--lang', 'en'], env);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('kyso install --browser chromium');
   });

@@ -144,7 +144,7 @@ describe('the built CLI and host with faulty drivers configured', () => {
     ]);
     expect(listed.drivers.every((d) => d.foundBy === 'environment')).toBe(true);
 
-    const doctor = await runKyso(['doctor', '--browser', 'chromium', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-profile-'))], { env });
+    const doctor = await runKyso(['doctor', '--browser', 'chromium', '--user-data-dir', mkdtempSync(join(tmpdir(), 'kyso-profile-')), '--lang', 'en'], { env });
     expect(doctor.stdout).toMatch(new RegExp(`! token driver: ${driver.INIT_HANGS}.*DRIVER_HUNG — hung in C_Initialize`));
     expect(doctor.stdout).toMatch(new RegExp(`! token driver: ${driver.INIT_ABORTS}.*DRIVER_CRASHED — crashed the process in C_Initialize \\(SIGABRT\\)`));
     expect(doctor.stdout).toContain('Công ty TNHH Kyso Thử Nghiệm [MST:0101234567]');
