@@ -17,7 +17,6 @@ import type { HandlerContext } from './handler-context.js';
 import { hello } from './handlers/hello.js';
 import { listTokens } from './handlers/list-tokens.js';
 import { listCertificates } from './handlers/list-certificates.js';
-import { signDigest } from './handlers/sign-digest.js';
 
 type Reply = { v: typeof PROTOCOL_VERSION; id: string } & Record<string, unknown>;
 
@@ -28,7 +27,9 @@ export const HOST_HANDLERS: Handlers = {
   'host.hello': (context) => hello(context),
   'host.listTokens': (context) => listTokens(context),
   'host.listCertificates': (context, payload) => listCertificates(context, payload),
-  'host.signDigest': (context, payload) => signDigest(context, payload),
+  // Lazy too: it now records the signing history and completes the chain (x509, pkijs); the consent window the
+  // person answers first dwarfs the one-time chunk load.
+  'host.signDigest': async (context, payload) => (await import('./handlers/sign-digest.js')).signDigest(context, payload),
   'host.signDigests': async (context, payload) => (await import('./handlers/sign-digests.js')).signDigests(context, payload),
   'host.verifyDocument': async (context, payload) => (await import('./handlers/verify-document.js')).verifyDocument(context, payload),
   'host.documentBegin': async (context, payload) => (await documentUpload()).documentBegin(context, payload),
