@@ -21,9 +21,12 @@ function positive(text: string | undefined, fallback: number): number {
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 
-/** Cap for a target whose cases are slow (verify, child processes): `share` of FUZZ_RUNS, at least `min`. */
+/**
+ * Cases for a target whose cases are slow (verify, child processes): in the default (CI) run `share` of
+ * FUZZ_RUNS, at least `min`; when KYSO_FUZZ_RUNS is set (`npm run fuzz`), all of them.
+ */
 export function runsFor(share: number, min = 50): number {
-  return Math.max(min, Math.round(FUZZ_RUNS * share));
+  return process.env.KYSO_FUZZ_RUNS !== undefined ? FUZZ_RUNS : Math.max(min, Math.round(FUZZ_RUNS * share));
 }
 
 export interface FuzzOptions {
