@@ -27,7 +27,7 @@ const step = fc.oneof(
   { weight: 8, arbitrary: fc.constant({ kind: 'next' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'again' as const }) },
   { weight: 1, arbitrary: fc.integer({ min: -1, max: 5 }).map((skip) => ({ kind: 'jump' as const, skip })) },
-  { weight: 1, arbitrary: fc.integer({ min: -3, max: 3 }).map((delta) => ({ kind: 'resize' as const, delta })) },
+  { weight: 1, arbitrary: fc.integer({ min: -3, max: 3 }).filter((d) => d !== 0).map((delta) => ({ kind: 'resize' as const, delta })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'foreign' as const }) },
 );
 
