@@ -25,8 +25,16 @@ export default defineConfig({
         },
       },
       {
+        // Property-based fuzzing (issue 15 §1): KYSO_FUZZ_RUNS cases per target, 300 by default with a fixed
+        // seed; `npm run fuzz` (scripts/fuzz.mjs) runs >= 100,000 per target with a random seed.
         test: {
-          name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 3 },
+          name: 'fuzz', include: ['test/fuzz/**/*.test.ts'], sequence: { groupOrder: 3 },
+          testTimeout: Number(process.env.KYSO_FUZZ_TEST_TIMEOUT_MS ?? 300_000), hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 4 },
           testTimeout: 90_000, hookTimeout: 120_000, fileParallelism: false,
         },
       },

@@ -3,9 +3,8 @@
  * fails is reported and skipped; the others are still signed; the exit code is non-zero if any failed.
  * Results are written to a temp file beside the target and renamed, so a failure never leaves an output file.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic as writeBytesAtomic } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from '../token/signer.js';
 import { TokenService } from '../token/token-service.js';
@@ -103,12 +102,9 @@ export async function readInput(path: string): Promise<Uint8Array> {
 
 /** Write beside the target, then rename: readers never see half a file, and a failure leaves nothing. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, bytes, { flag: 'wx' });
-    await rename(temp, path);
+    await writeBytesAtomic(path, bytes, 0o644);
   } catch (cause) {
-    await unlink(temp).catch(() => undefined);
     const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
     throw new KysoError('BAD_REQUEST', { reason: 'cannot write the output file', errno: code }, { cause });
   }

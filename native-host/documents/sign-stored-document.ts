@@ -3,7 +3,8 @@
  * dir. PDF streams through signPdfFile; detached CMS hashes the file as a stream; XML and enveloping CMS are
  * read into memory (bounded by DOCUMENT_IN_MEMORY_MAX_BYTES). The input file is only read, never changed.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write.js';
 import { DIGEST_LENGTH_BYTES, type HashAlgorithm } from '../../shared/domain/algorithms.js';
 import { base64ToBytes } from '../../shared/domain/base64.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -56,7 +57,7 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
         ...(o.signingTimeProperty ? { signingTimeProperty: true } : {}),
         ...(o.tsaUrl ? { timestamp: timestampHook({ url: o.tsaUrl }) } : {}),
       });
-      await writeFile(output, signed, { mode: 0o600, flag: 'wx' });
+      await writeFileAtomic(output, signed);
       return;
     }
     case 'cms': {
@@ -85,7 +86,7 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
           ? await buildCmsSignature({ ...common, content: await readBounded(input.path, input.size), encapsulate: true })
           : await buildCmsSignature({ ...common, messageDigest: await hashFile(input.path, hashAlgorithm) });
       }
-      await writeFile(output, cms, { mode: 0o600, flag: 'wx' });
+      await writeFileAtomic(output, cms);
       return;
     }
   }

@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { copyFile, open, readFile, rm, stat } from 'node:fs/promises';
+import { atomicTempPath, commitTempFile, removeStaleTempFiles } from '../../documents/atomic-write.js';
+import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { Signer } from '../../token/signer.js';
@@ -69,7 +69,9 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   } catch (cause) {
     throw new KysoError('BAD_REQUEST', { reason: 'cannot read the input file', file: basename(inputPath) }, { cause });
   }
-  const temp = join(dirname(outputPath), `.${basename(outputPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
+  await removeStaleTempFiles(dirname(outputPath));
+  const temp = atomicTempPath(outputPath);
   let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   try {
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -105,7 +107,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
       } finally {
         await patch.close();
       }
-      await rename(temp, outputPath);
+      await commitTempFile(temp, outputPath);
       return { placeholderBytes, cmsBytes: cms.length, signatures: attempt };
     }
     throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });

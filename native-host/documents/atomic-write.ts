@@ -1,0 +1,94 @@
+/**
+ * Durable, all-or-nothing writes of signed files, for the CLI and the browser path alike. A signed file is
+ * written to a temp file in the SAME folder (rename is atomic only within one filesystem), fsynced, renamed
+ * over the target, then the folder is fsynced so the rename itself survives a power cut [POSIX rename(2),
+ * fsync(2)]. The temp name carries the writer's pid, so a later run can tell a live writer's temp file from
+ * the leftover of a run that was killed (SIGKILL, power loss) and remove the latter.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** `.<name>.kyso-<pid>-<hex>.tmp` — hidden, and recognisably ours. */
+const TEMP_NAME = /^\..+\.kyso-(\d+)-[0-9a-f]+\.tmp$/;
+
+export function atomicTempPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.kyso-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** fsync the temp file, rename it over `target`, fsync the folder. */
+export async function commitTempFile(temp: string, target: string): Promise<void> {
+  const file = await open(temp, 'r');
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, target);
+  await syncDirectory(dirname(target));
+}
+
+/** Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched. */
+export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
+  await removeStaleTempFiles(dirname(target));
+  const temp = atomicTempPath(target);
+  try {
+    await writeFile(temp, bytes, { flag: 'wx', mode });
+    await commitTempFile(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Remove temp files in `folder` left by Kyso processes that are no longer alive. Best effort: an unreadable
+ * folder or a file another process already removed is not an error (the write that follows reports real
+ * problems). Returns the names removed.
+ */
+export async function removeStaleTempFiles(folder: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    try {
+      await unlink(join(folder, name));
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else — alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function syncDirectory(folder: string): Promise<void> {
+  let dir;
+  try {
+    dir = await open(folder, 'r');
+  } catch {
+    return; // Windows cannot open a folder; its rename is already durable enough (MoveFileEx).
+  }
+  try {
+    await dir.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory (EINVAL); the rename has still happened.
+  } finally {
+    await dir.close();
+  }
+}

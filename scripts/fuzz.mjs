@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * npm run fuzz [-- --runs N] [-- --seed S] [-- test/fuzz/<file>.test.ts …]: the long fuzz run of issue 15 §1.
+ * Every target in test/fuzz runs N cases (default 100,000) from a random seed (printed; pass --seed to repeat
+ * a run). A failing case is saved to test/fuzz/regressions/<target>-<seed>.json and replayed first by every
+ * later run, `npm test` included. `npm test` runs the same targets with 300 cases and a fixed seed.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const [value] = args.splice(i, 2).slice(1);
+  return value;
+};
+const runs = option('--runs', '100000');
+const seed = option('--seed', String(randomInt(1, 2 ** 31 - 1)));
+process.stderr.write(`fuzz: ${runs} cases per target, seed ${seed} (repeat with: npm run fuzz -- --seed ${seed} --runs ${runs})\n`);
+const result = spawnSync('npx', ['vitest', 'run', '--project', 'fuzz', ...args], {
+  stdio: 'inherit', cwd: ROOT,
+  // Hours, not the CI default: each case is still bounded by its own time limit (test/fuzz/fuzz-harness.ts).
+  env: { ...process.env, KYSO_FUZZ_RUNS: runs, KYSO_FUZZ_SEED: seed, KYSO_FUZZ_TEST_TIMEOUT_MS: String(6 * 3600_000) },
+});
+process.exit(result.status ?? 1);
