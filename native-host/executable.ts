@@ -8,7 +8,6 @@
  * path, then the add-on id]. No CLI command starts with `chrome-extension://` or is a path to a `.json` file
  * followed by an add-on id, so the first argument decides without ambiguity.
  */
-import { HOST_VERSION } from './config.js';
 import { DRIVER_PROBE_ARGUMENT } from './token/drivers/driver-probe.js';
 
 const ADDON_ID = /^(?:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+|\{[0-9a-fA-F-]{36}\})$/;
@@ -31,10 +30,6 @@ async function start(args: readonly string[]): Promise<number> {
   if (startedByBrowser(args)) {
     const { runHost } = await import('./host.js');
     return runHost(args);
-  }
-  if (args[0] === '--version' || args[0] === '-V') {
-    process.stdout.write(`kyso ${HOST_VERSION}\n`);
-    return 0;
   }
   const { main } = await import('./cli/main.js');
   return main([...args]);

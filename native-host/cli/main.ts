@@ -2,12 +2,18 @@
 import { COMMANDS } from './commands/index.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ERROR_CATALOGUE } from '../../shared/errors/catalogue.js';
+import { HOST_VERSION } from '../config.js';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stderr.write(usage());
     return name ? 0 : 2;
+  }
+  // One place for both entries (bin/kyso.mjs under Node, and the single executable).
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`kyso ${HOST_VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
