@@ -6,6 +6,7 @@
  * checked) unless the admin allows it (config.ts allowPrivateRevocationUrls).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import { isIP } from 'node:net';
 import { TRUST_FETCH_TIMEOUT_MS } from './trust-limits.js';
 import { allowPrivateRevocationUrls } from '../config.js';
@@ -23,6 +24,8 @@ export interface FetchOptions {
   readonly allowPrivateAddresses?: boolean;
   /** Name resolution (default: the system resolver); tests inject answers. */
   readonly resolve?: Resolve;
+  /** Also fetch https URLs (a time-stamp authority may be https; OCSP, CRL and AIA stay http). */
+  readonly allowHttps?: boolean;
 }
 
 /** Why a fetch failed, in words for the report ("connection refused", "timed out after 4000 ms"). */
@@ -33,7 +36,8 @@ export class FetchError extends Error {
 export function fetchHttp(url: string, options: FetchOptions): Promise<Uint8Array> {
   let parsed: URL;
   try { parsed = new URL(url); } catch { return Promise.reject(new FetchError(`bad URL`)); }
-  if (parsed.protocol !== 'http:') return Promise.reject(new FetchError(`only http URLs are fetched (got ${parsed.protocol})`));
+  const secure = parsed.protocol === 'https:' && options.allowHttps === true;
+  if (parsed.protocol !== 'http:' && !secure) return Promise.reject(new FetchError(`only http URLs are fetched (got ${parsed.protocol})`));
   const timeoutMs = options.timeoutMs ?? TRUST_FETCH_TIMEOUT_MS;
   const allowPrivate = options.allowPrivateAddresses ?? allowPrivateRevocationUrls();
   const literal = parsed.hostname.replace(/^\[|\]$/g, '');
@@ -54,7 +58,7 @@ export function fetchHttp(url: string, options: FetchOptions): Promise<Uint8Arra
     if (options.contentType) headers['content-type'] = options.contentType;
     if (options.accept) headers['accept'] = options.accept;
     if (options.body) headers['content-length'] = String(options.body.length);
-    const request = http.request(parsed, { method: options.method ?? 'GET', headers, lookup: lookup as never, agent: false }, (response) => {
+    const request = (secure ? https : http).request(parsed, { method: options.method ?? 'GET', headers, lookup: lookup as never, agent: false }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
         return finish(new FetchError(`HTTP ${response.statusCode}`));

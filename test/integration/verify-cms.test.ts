@@ -156,7 +156,7 @@ describe('verifyDocument — CMS', () => {
 
   it('our own CAdES signature (RSA-PSS) with an openssl-made timestamp: valid, timestamp time reported', async () => {
     const own = softwareSigner(signer.keyPath, signer.certPem, [pki.intermediate.certPem], 'RSA');
-    const der = await buildCmsSignature({ signer: own, hashAlgorithm: 'SHA-256', signatureScheme: 'RSA-PSS', content: DOCUMENT, timestamp: timestampHook({ url: tsa.url }) });
+    const der = await buildCmsSignature({ signer: own, hashAlgorithm: 'SHA-256', signatureScheme: 'RSA-PSS', content: DOCUMENT, timestamp: timestampHook({ url: tsa.url, allowPrivateAddresses: true /* test TSA on loopback */ }) });
     // Cross-check with openssl first: the fixture itself must be sound.
     const sigPath = join(pki.dir, 'own.p7s');
     await writeFile(sigPath, der);
@@ -170,7 +170,7 @@ describe('verifyDocument — CMS', () => {
 
   it('a timestamp over another signature value is invalid', async () => {
     const own = softwareSigner(signer.keyPath, signer.certPem, [pki.intermediate.certPem], 'RSA');
-    const hook = timestampHook({ url: tsa.url });
+    const hook = timestampHook({ url: tsa.url, allowPrivateAddresses: true /* test TSA on loopback */ });
     const der = await buildCmsSignature({ signer: own, hashAlgorithm: 'SHA-256', content: DOCUMENT, timestamp: (value) => hook(value.map((b) => b ^ 1)) });
     const report = await verifyDocument(der, options({ content: DOCUMENT, checkRevocation: false }));
     expect(report.status).toBe('invalid');

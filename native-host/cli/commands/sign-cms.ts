@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new KysoError('BAD_REQUEST', { reason: '--attached needs the document; a digest can only be signed detached' });
   }
   const tsa = args.values.get('tsa');
-  const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) : undefined;
+  const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
   const plan = planOutputs(args, (name) => `${name}.p7s`);
   // Detached over a file: only its digest is needed, so hash it as a stream (any size, little memory).
   const streamDigest = !attached && !digestInput;

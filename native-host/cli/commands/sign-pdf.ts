@@ -110,7 +110,7 @@ export async function signOptions(args: ParsedSignArgs): Promise<SignPdfOptions>
     subFilter: subFilterFlag === 'cades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
     ...(value('reason') ? { reason: value('reason') } : {}),
     ...(value('location') ? { location: value('location') } : {}),
-    ...(tsa ? { timestamp: timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm }) } : {}),
+    ...(tsa ? { timestamp: timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) } : {}),
   };
   const stampFlags = ['rect', 'anchor', 'image', 'seal', 'font', 'anchor-position'] as const;
   if (args.flags.has('invisible')) {

@@ -3,12 +3,16 @@
  * (application/timestamp-query), read a TimeStampResp (application/timestamp-reply), check it answers OUR
  * request (status granted, same message imprint, same nonce) and return the TimeStampToken (a CMS ContentInfo).
  * For PAdES B-T the imprint is the hash of the SignerInfo's signature value [ETSI EN 319 122-1 §5.3; RFC 3161 App. A].
+ * The request goes through trust/http-fetch.ts: bounded, and to no loopback / private / link-local address unless
+ * allowed — a page's `tsaUrl` must not make the host probe the person's network (docs/security.md, SSRF); the
+ * person's own command line (`kyso sign-* --tsa`) may name a local TSA.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { HASH_OID, type HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { FetchError, fetchHttp } from '../../trust/http-fetch.js';
 
 export interface TimestampOptions {
   readonly url: string;
@@ -16,6 +20,11 @@ export interface TimestampOptions {
   readonly timeoutMs?: number;
   /** Policy OID to ask for; default the TSA's own. */
   readonly policy?: string;
+  /**
+   * May the TSA be on loopback or a private network? `true` for the person's own command line; default (a page's
+   * tsaUrl): the admin setting (config.ts allowPrivateRevocationUrls).
+   */
+  readonly allowPrivateAddresses?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -53,16 +62,20 @@ export async function requestTimestamp(data: Uint8Array, options: TimestampOptio
 
   let reply: Uint8Array;
   try {
-    const response = await fetch(url, {
-      method: 'POST', body, headers: { 'content-type': 'application/timestamp-query' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    reply = await fetchHttp(url.href, {
+      method: 'POST', body, contentType: 'application/timestamp-query', accept: 'application/timestamp-reply',
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBytes: MAX_REPLY_BYTES, allowHttps: true,
+      ...(options.allowPrivateAddresses !== undefined ? { allowPrivateAddresses: options.allowPrivateAddresses } : {}),
     });
-    if (!response.ok) throw new KysoError('TIMESTAMP_FAILED', { reason: 'the timestamp server answered with an HTTP error', status: response.status });
-    reply = new Uint8Array(await response.arrayBuffer());
   } catch (cause) {
-    if (cause instanceof KysoError) throw cause;
-    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-    throw new KysoError('TIMESTAMP_FAILED', { reason: timedOut ? 'the timestamp server did not answer in time' : 'the timestamp server could not be reached', host: url.host }, { cause });
+    // The reason is generic on purpose: a page must not learn what answered where on the person's network.
+    const refused = cause instanceof FetchError && cause.message.startsWith('address not allowed');
+    const timedOut = cause instanceof FetchError && cause.message.startsWith('timed out');
+    const httpStatus = cause instanceof FetchError ? /^HTTP (\d{3})$/.exec(cause.message)?.[1] : undefined;
+    const reason = refused ? 'the timestamp server address is not allowed (loopback or private network)'
+      : timedOut ? 'the timestamp server did not answer in time'
+        : httpStatus ? 'the timestamp server answered with an HTTP error' : 'the timestamp server could not be reached';
+    throw new KysoError('TIMESTAMP_FAILED', { reason, host: url.host, ...(httpStatus ? { status: Number(httpStatus) } : {}) }, { cause });
   }
   if (reply.length > MAX_REPLY_BYTES) throw new KysoError('TIMESTAMP_FAILED', { reason: 'the timestamp reply is too large' });
   return checkReply(reply, imprint, HASH_OID[hashAlgorithm], nonce);
