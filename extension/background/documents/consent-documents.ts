@@ -14,10 +14,8 @@ export const EXCERPT_MAX_CHARS = 1200;
 export const EXCERPT_HEX_BYTES = 48;
 
 const ShownText = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const Finite = v.pipe(v.number(), v.finite());
-const PdfRectSchema = v.strictObject({ x: Finite, y: Finite, width: Finite, height: Finite });
-
-
+/** The one PDF rectangle shape (points, finite numbers), as the host's stamp answer uses it. */
+const PdfRectSchema = PdfSummarySchema.entries.stamp.wrapped.entries.rect;
 
 export const ConsentDocumentSchema = v.strictObject({
   kind: DocumentKindSchema,
