@@ -12,6 +12,7 @@ import type { TokenFlags, TokenInfo } from '../../shared/protocol/common.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
 import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
+import { publicValueHex, type KeyReference, type TokenKeyObject } from './key-pairing.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -27,10 +28,10 @@ export interface TokenCertificateObject {
 
 export interface TokenObjects {
   readonly certificates: readonly TokenCertificateObject[];
-  /** CKA_IDs (hex) of the private keys visible in this session (often none before login). */
-  readonly privateKeyIds: ReadonlySet<string>;
-  /** CKA_IDs (hex) of public keys: tokens keep them public, so they reveal the key pairs before login. */
-  readonly publicKeyIds: ReadonlySet<string>;
+  /** The private keys visible in this session (often none before login). */
+  readonly privateKeys: readonly TokenKeyObject[];
+  /** Public keys: tokens keep them public, so they reveal the key pairs before login. */
+  readonly publicKeys: readonly TokenKeyObject[];
 }
 
 export interface SlotToken {
@@ -204,15 +205,7 @@ export class Pkcs11Module {
           label: label?.value instanceof Buffer ? trim(label.value.toString('utf8')) : '',
         });
       }
-      const idsOf = (objectClass: number): Set<string> => {
-        const ids = new Set<string>();
-        for (const handle of this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: objectClass }])) {
-          const [id] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }]);
-          if (id?.value instanceof Buffer && id.value.length > 0) ids.add(id.value.toString('hex'));
-        }
-        return ids;
-      };
-      return { certificates, privateKeyIds: idsOf(pkcs11js.CKO_PRIVATE_KEY), publicKeyIds: idsOf(pkcs11js.CKO_PUBLIC_KEY) };
+      return { certificates, privateKeys: this.#keys(session, pkcs11js.CKO_PRIVATE_KEY), publicKeys: this.#keys(session, pkcs11js.CKO_PUBLIC_KEY) };
     } catch (error) {
       throw toKysoError(error, { operation: 'readObjects' });
     }
@@ -262,14 +255,45 @@ export class Pkcs11Module {
     }
   }
 
-  /** The private key with this CKA_ID, visible after login. */
-  findPrivateKey(session: SessionHandle, ckaIdHex: string): ObjectHandle | undefined {
-    if (!ckaIdHex) return undefined;
+  #keys(session: SessionHandle, objectClass: number): TokenKeyObject[] {
+    return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: objectClass }]).map((handle) => this.#keyObject(session, handle));
+  }
+
+  /** A key's CKA_ID and public value (RSA modulus, EC point; an EC private key has none) [PKCS#11 2.40 §2.1.3, §2.3.3]. */
+  #keyObject(session: SessionHandle, handle: ObjectHandle): TokenKeyObject {
+    const lib = this.#require();
+    const [id, type] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_KEY_TYPE }]);
+    const ckaId = id?.value instanceof Buffer ? id.value.toString('hex') : '';
+    const keyType = type?.value instanceof Buffer && type.value.length >= 4 ? type.value.readUIntLE(0, Math.min(type.value.length, 6)) : -1;
+    const valueAttribute = keyType === pkcs11js.CKK_RSA ? pkcs11js.CKA_MODULUS : keyType === pkcs11js.CKK_EC ? pkcs11js.CKA_EC_POINT : undefined;
+    let publicValue = '';
+    if (valueAttribute !== undefined) {
+      try {
+        const [value] = lib.C_GetAttributeValue(session, handle, [{ type: valueAttribute }]);
+        if (value?.value instanceof Buffer && value.value.length > 0) publicValue = publicValueHex(keyType === pkcs11js.CKK_RSA ? 'rsa-modulus' : 'ec-point', value.value);
+      } catch {
+        // CKR_ATTRIBUTE_TYPE_INVALID (an EC private key has no point): pairing then relies on the public key object.
+      }
+    }
+    return { ckaId, publicValue };
+  }
+
+  /**
+   * The private key of a key pair, visible after login: by CKA_ID when the pair has one, else by public value
+   * (RSA: the private key's modulus). A key whose readable public value differs from the certificate's is never
+   * returned, so a token's wrong CKA_ID cannot make a signature that does not match the certificate.
+   */
+  findPrivateKey(session: SessionHandle, ref: KeyReference): ObjectHandle | undefined {
     try {
-      return this.#find(session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_ID, value: Buffer.from(ckaIdHex, 'hex') },
-      ])[0];
+      const template: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }];
+      if (ref.ckaId) template.push({ type: pkcs11js.CKA_ID, value: Buffer.from(ref.ckaId, 'hex') });
+      for (const handle of this.#find(session, template)) {
+        const { publicValue } = this.#keyObject(session, handle);
+        if (ref.publicValue && publicValue && publicValue !== ref.publicValue) continue;
+        if (!ref.ckaId && !(ref.publicValue && publicValue === ref.publicValue)) continue;
+        return handle;
+      }
+      return undefined;
     } catch (error) {
       throw toKysoError(error, { operation: 'C_FindObjects' });
     }

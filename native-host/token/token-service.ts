@@ -19,6 +19,7 @@ import { buildChain } from './certificate-chain.js';
 import { signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
+import { pairCertificate, type KeyReference } from './key-pairing.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -79,7 +80,8 @@ const DESCRIBE_CACHE_MAX_ENTRIES = 512;
 interface Located {
   readonly info: CertificateInfo;
   readonly der: Uint8Array;
-  readonly ckaId: string;
+  /** The certificate's key pair, undefined when the token holds no key for it. */
+  readonly key: KeyReference | undefined;
   readonly module: Pkcs11Module;
   readonly slot: SlotHandle;
   readonly token: TokenInfo;
@@ -196,16 +198,16 @@ export class TokenService {
     for (const { module, slot, token, objects } of found) {
       const tokenCertificates = objects.certificates.map((c) => c.der);
       for (const object of objects.certificates) {
-        // The key pair is recognised by CKA_ID: the private key itself is often hidden until login,
-        // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
-        // public-key/private-key pairs"].
-        const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
+        // The key pair is recognised by public key, else CKA_ID (key-pairing.ts): the private key itself is often
+        // hidden until login, the public key is not.
+        const key = pairCertificate(object, objects);
+        const hasPrivateKey = key !== undefined;
         const info = await this.#describe(object.der, hasPrivateKey, token);
         if (!info) continue; // An object that does not parse as X.509 is not offered.
         // The same certificate on two tokens (a copy of a CA cert): keep the first.
         if (seen.has(`${token.id}/${info.id}`)) continue;
         seen.add(`${token.id}/${info.id}`);
-        const located: Located = { info, der: object.der, ckaId: object.ckaId, module, slot, token, tokenCertificates };
+        const located: Located = { info, der: object.der, key, module, slot, token, tokenCertificates };
         // One token reached through two drivers (its vendor's and OpenSC) shows each certificate twice with the
         // same id (the id is the certificate's fingerprint): list it once, through the driver that sees its key.
         const earlier = byId.get(info.id);
@@ -310,7 +312,7 @@ export class TokenService {
       session = module.openSession(slot);
       module.login(session, slot, pin);
       loggedIn = true;
-      const key = module.findPrivateKey(session, located.ckaId);
+      const key = located.key ? module.findPrivateKey(session, located.key) : undefined;
       if (!key) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
       return this.#signer(located, session, key, release);
     } catch (error) {
