@@ -13,6 +13,7 @@ import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
 import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
 import { publicValueHex, type KeyReference, type TokenKeyObject } from './key-pairing.js';
+import { TokenCallThreads, tokenCallTimeoutMs } from './token-call-thread.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -52,6 +53,17 @@ export type Pkcs11Mechanism = pkcs11js.Mechanism;
 const MAX_OBJECTS_PER_FIND = 64;
 /** Enough for RSA-8192 and any ECDSA signature; pkcs11js returns the slice actually written. */
 const SIGNATURE_BUFFER_BYTES = 1024;
+
+let threads: TokenCallThreads | undefined;
+/** One pool of call threads per process, like the loaded modules (module-registry.ts). */
+export function tokenCallThreads(): TokenCallThreads {
+  return (threads ??= new TokenCallThreads());
+}
+
+/** The pool if any call used it (no pool is made just to ask). */
+export function existingTokenCallThreads(): TokenCallThreads | undefined {
+  return threads;
+}
 
 const trim = (s: string): string => s.replace(/[\s\u0000]+$/u, '');
 
@@ -152,9 +164,12 @@ export class Pkcs11Module {
           },
         });
       } catch (error) {
-        // A token pulled out between C_GetSlotList and C_GetTokenInfo: skip it, it is gone.
+        // A token pulled out between C_GetSlotList and C_GetTokenInfo: skip it, it is gone. A reader listed with no
+        // card in it (drivers list readers even for C_GetSlotList(CK_TRUE)), or a card the driver does not know
+        // (CKR_TOKEN_NOT_RECOGNIZED, a card of another CA in the same reader family): skip the slot, the rest list.
         const ckr = ckrOf(error);
-        if (ckr === pkcs11js.CKR_TOKEN_NOT_PRESENT || ckr === pkcs11js.CKR_DEVICE_REMOVED || ckr === pkcs11js.CKR_SLOT_ID_INVALID) continue;
+        if (ckr === pkcs11js.CKR_TOKEN_NOT_PRESENT || ckr === pkcs11js.CKR_DEVICE_REMOVED || ckr === pkcs11js.CKR_SLOT_ID_INVALID
+          || ckr === pkcs11js.CKR_TOKEN_NOT_RECOGNIZED) continue;
         throw toKysoError(error, { operation: 'C_GetTokenInfo' });
       }
     }
@@ -212,25 +227,28 @@ export class Pkcs11Module {
   }
 
   /**
-   * Log the user in. A token with a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) takes no PIN from us
-   * [PKCS#11 2.40 C_Login]. A wrong PIN becomes PIN_INCORRECT with the token's remaining-tries state.
+   * Log the user in. A token with a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) takes no PIN from us: C_Login
+   * with no PIN waits while the person types on the device [PKCS#11 2.40 C_Login]. The call runs on a worker
+   * thread, bounded (token-call-thread.ts). A wrong PIN becomes PIN_INCORRECT with the token's remaining-tries
+   * state. The PIN is tried exactly once: nothing here retries a login that checked it.
    */
-  login(session: SessionHandle, slot: SlotHandle, pin: string | undefined): void {
+  async login(session: SessionHandle, slot: SlotHandle, pin: string | undefined): Promise<void> {
     const lib = this.#require();
     const flags = lib.C_GetTokenInfo(slot).flags;
     if (!(flags & pkcs11js.CKF_LOGIN_REQUIRED)) return;
     if (flags & pkcs11js.CKF_USER_PIN_LOCKED) throw new KysoError('PIN_LOCKED');
     const protectedPath = (flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
     if (!protectedPath && pin === undefined) throw new KysoError('BAD_REQUEST', { field: 'pin', problem: 'required by this token' });
-    const attempt = () => (protectedPath ? lib.C_Login(session, pkcs11js.CKU_USER) : lib.C_Login(session, pkcs11js.CKU_USER, pin));
+    const attempt = () => this.#login(session, pkcs11js.CKU_USER, protectedPath ? undefined : pin);
     try {
       try {
-        attempt();
+        await attempt();
       } catch (error) {
         // Logged in by an earlier session of this process: log out and log in again so this PIN is checked.
+        // (CKR_USER_ALREADY_LOGGED_IN is answered before any PIN is checked, so this costs no try.)
         if (ckrOf(error) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw error;
         lib.C_Logout(session);
-        attempt();
+        await attempt();
       }
     } catch (error) {
       let pinTokenState: ReturnType<typeof pinTokenStateFromFlags> | undefined;
@@ -245,6 +263,24 @@ export class Pkcs11Module {
       }
       throw toKysoError(error, { operation: 'C_Login', ...(pinTokenState ? { pinTokenState } : {}) });
     }
+  }
+
+  /** Whether the token's PIN is entered on the device (PIN pad), read now (a reader may be swapped). */
+  hasPinPad(slot: SlotHandle): boolean {
+    return (this.#require().C_GetTokenInfo(slot).flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
+  }
+
+  /** One C_Login, off the event loop when worker threads can load pkcs11js. */
+  async #login(session: SessionHandle, userType: number, pin: string | undefined): Promise<void> {
+    const threads = tokenCallThreads();
+    if (!threads.available) {
+      const lib = this.#require();
+      if (pin === undefined) lib.C_Login(session, userType);
+      else lib.C_Login(session, userType, pin);
+      return;
+    }
+    const timeout = tokenCallTimeoutMs(pin === undefined ? 'pinPadLogin' : 'login');
+    await threads.run({ op: 'login', modulePath: this.path, session, userType, pin }, timeout);
   }
 
   logout(session: SessionHandle): void {
@@ -299,15 +335,57 @@ export class Pkcs11Module {
     }
   }
 
-  /** Sign on a worker thread, so the host keeps reading stdin while a slow token works. */
-  async sign(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, data: Uint8Array): Promise<Uint8Array> {
-    const lib = this.#require();
+  /**
+   * Whether the key needs a context-specific login before every signature (CKA_ALWAYS_AUTHENTICATE, qualified
+   * signature keys) [PKCS#11 2.40 §4.9, §5.6 CKU_CONTEXT_SPECIFIC].
+   */
+  alwaysAuthenticate(session: SessionHandle, key: ObjectHandle): boolean {
     try {
+      const [attribute] = this.#require().C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_ALWAYS_AUTHENTICATE }]);
+      return attribute?.value instanceof Buffer && attribute.value.length > 0 && attribute.value[0] !== 0;
+    } catch {
+      return false; // A token that does not know the attribute has no such keys.
+    }
+  }
+
+  /**
+   * C_SignInit (+ the context-specific login a CKA_ALWAYS_AUTHENTICATE key needs, with the PIN given or on the PIN
+   * pad) + C_Sign, on a worker thread and bounded, so the host keeps reading stdin while a slow token works.
+   */
+  async sign(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, data: Uint8Array, contextLogin?: { pin: string | undefined }): Promise<Uint8Array> {
+    const lib = this.#require();
+    const threads = tokenCallThreads();
+    try {
+      if (threads.available) {
+        const login = contextLogin ? { userType: pkcs11js.CKU_CONTEXT_SPECIFIC, pin: contextLogin.pin } : undefined;
+        const timeout = tokenCallTimeoutMs('sign') + (contextLogin ? tokenCallTimeoutMs(contextLogin.pin === undefined ? 'pinPadLogin' : 'login') : 0);
+        const out = await threads.run({
+          op: 'sign', modulePath: this.path, session, key, mechanism, data: Buffer.from(data), signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
+        }, timeout);
+        if (!out) throw new KysoError('TOKEN_ERROR', { operation: 'C_Sign', ckr: 'none' });
+        return new Uint8Array(out);
+      }
       lib.C_SignInit(session, mechanism, key);
+      if (contextLogin) {
+        if (contextLogin.pin === undefined) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC);
+        else lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin);
+      }
       const out = await lib.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return new Uint8Array(out);
     } catch (error) {
       throw toKysoError(error, { operation: 'C_Sign' });
+    }
+  }
+
+  /**
+   * Whether the token lists this mechanism, checked before login so an unsupported one never costs a PIN try.
+   * A token whose list cannot be read is given the benefit of the doubt (C_SignInit will tell).
+   */
+  offersMechanism(slot: SlotHandle, mechanism: number): boolean {
+    try {
+      return this.#require().C_GetMechanismList(slot).includes(mechanism);
+    } catch {
+      return true;
     }
   }
 

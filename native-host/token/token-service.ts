@@ -16,7 +16,7 @@ import type { DriverStatus } from './drivers/driver-status.js';
 import { realScreeningSystem, screenDrivers, type ScreenedDriver, type ScreeningSystem } from './drivers/driver-screening.js';
 import { matchesFilter } from './certificate-filter.js';
 import { buildChain } from './certificate-chain.js';
-import { signingInput } from './signing-mechanism.js';
+import { mechanismTypeOf, signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
@@ -62,6 +62,11 @@ export interface SignDigestsOutcome {
 export interface OpenSignerOptions {
   /** Sign even when the certificate is expired or lacks a signing key usage (tests of verifiers only). */
   readonly allowUnusable?: boolean;
+  /**
+   * The scheme the signatures will use ('key default': the key's first), checked against the key and the token's
+   * mechanisms before login.
+   */
+  readonly scheme?: SignatureScheme | 'key default' | undefined;
 }
 
 export interface TokenServiceOptions {
@@ -309,12 +314,21 @@ export class TokenService {
     let session: SessionHandle | undefined;
     let loggedIn = false;
     try {
+      const scheme = options.scheme === 'key default' ? SCHEMES_FOR_KEY[info.keyType][0]! : options.scheme;
+      if (scheme) {
+        // Before login, so neither a scheme the key cannot do nor one the token lacks costs a PIN try.
+        if (!SCHEMES_FOR_KEY[info.keyType].includes(scheme)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType: info.keyType, scheme });
+        if (!module.offersMechanism(slot, mechanismTypeOf(scheme))) throw new KysoError('MECHANISM_NOT_SUPPORTED', { scheme });
+      }
       session = module.openSession(slot);
-      module.login(session, slot, pin);
+      await module.login(session, slot, pin);
       loggedIn = true;
       const key = located.key ? module.findPrivateKey(session, located.key) : undefined;
       if (!key) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
-      return this.#signer(located, session, key, release);
+      // A CKA_ALWAYS_AUTHENTICATE key wants the PIN again before each signature: the one typed for this consent is
+      // kept in this signer's closure until close() (never logged, never written anywhere); a PIN pad asks the device.
+      const contextLogin = module.alwaysAuthenticate(session, key) ? { pin: module.hasPinPad(slot) ? undefined : pin } : undefined;
+      return this.#signer(located, session, key, release, contextLogin);
     } catch (error) {
       if (session) {
         if (loggedIn) module.logout(session);
@@ -325,7 +339,7 @@ export class TokenService {
     }
   }
 
-  #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void): TokenSigner {
+  #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void, contextLogin: { pin: string | undefined } | undefined): TokenSigner {
     const { module, info } = located;
     const keyType: KeyType = info.keyType;
     const chain = this.#chainOf(located);
@@ -346,7 +360,7 @@ export class TokenService {
             throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], gotBytes: digest.length });
           }
           const input = signingInput(chosen, hashAlgorithm, digest);
-          const raw = await module.sign(session, input.mechanism, key, input.data);
+          const raw = await module.sign(session, input.mechanism, key, input.data, contextLogin);
           return chosen === 'ECDSA' ? rawEcdsaToDer(raw) : raw;
         });
         queue = run.catch(() => undefined);
@@ -356,6 +370,7 @@ export class TokenService {
         if (!open) return;
         open = false;
         await queue;
+        contextLogin = undefined;
         module.logout(session);
         module.closeSession(session);
         release();
@@ -365,7 +380,7 @@ export class TokenService {
 
   /** One signature: open, sign, close. */
   async signDigest(request: SignDigestRequest): Promise<SignDigestOutcome> {
-    const signer = await this.openSigner(request.certificateId, request.pin);
+    const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
@@ -386,7 +401,7 @@ export class TokenService {
     request.digests.forEach((digest, index) => {
       if (digest.length !== expected) throw new KysoError('INVALID_HASH', { index, hashAlgorithm: request.hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
     });
-    const signer = await this.openSigner(request.certificateId, request.pin);
+    const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signatures: Uint8Array[] = [];
