@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { DemoToken } from './demo-token.js';
+import { spawnHost, type HostProcess } from './host-process.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -91,3 +92,12 @@ export function opensslVerifies(certificateBase64: string, document: Uint8Array,
   const verified = spawnSync('openssl', ['dgst', `-${hash}`, '-verify', join(work, 'pub.pem'), '-signature', join(work, 'sig'), join(work, 'doc')]);
   return verified.status === 0 && /Verified OK/.test(verified.stdout.toString());
 }
+
+/** A built host (test/helpers/host-process.ts) that sees the demo token through the quirks module. */
+export function spawnQuirksHost(hostPath: string, modulePath: string, token: DemoToken, quirks: readonly Quirk[], env: NodeJS.ProcessEnv = {}): { host: HostProcess; setup: QuirksSetup } {
+  const setup = quirksSetup(modulePath, token, quirks);
+  return { host: spawnHost(hostPath, { env: { ...setup.env, ...env } }), setup };
+}
+
+/** PIN tries the host made (C_Login as the user, with a PIN or on the PIN pad). */
+export const userLogins = (setup: QuirksSetup): string[] => setup.calls().filter((c) => /^C_Login user (pin|null-pin)$/.test(c));
