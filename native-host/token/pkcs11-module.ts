@@ -274,9 +274,8 @@ export class Pkcs11Module {
   async #login(session: SessionHandle, userType: number, pin: string | undefined): Promise<void> {
     const threads = tokenCallThreads();
     if (!threads.available) {
-      const lib = this.#require();
-      if (pin === undefined) lib.C_Login(session, userType);
-      else lib.C_Login(session, userType, pin);
+      // No PIN (a PIN pad): an empty one, as pkcs11js cannot pass NULL_PTR (token-call-thread.ts).
+      this.#require().C_Login(session, userType, pin ?? '');
       return;
     }
     const timeout = tokenCallTimeoutMs(pin === undefined ? 'pinPadLogin' : 'login');
@@ -366,10 +365,7 @@ export class Pkcs11Module {
         return new Uint8Array(out);
       }
       lib.C_SignInit(session, mechanism, key);
-      if (contextLogin) {
-        if (contextLogin.pin === undefined) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC);
-        else lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin);
-      }
+      if (contextLogin) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin ?? '');
       const out = await lib.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return new Uint8Array(out);
     } catch (error) {

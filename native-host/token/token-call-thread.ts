@@ -32,7 +32,12 @@ export type TokenCall =
 
 type Reply = { id: number; ok: true; value?: Uint8Array } | { id: number; ok: false; ckr?: number; message: string };
 
-/** The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js, given by path. */
+/**
+ * The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js, given by path. A login with no PIN (a
+ * PIN pad) passes an empty PIN: pkcs11js 2.1 cannot pass NULL_PTR (its C_Login insists on a string), and a PIN of
+ * length 0 is what drivers take as "use the pad" besides NULL (OpenSC: "if (ulPinLen == 0) pPin = NULL"); see
+ * docs/tokens.md "Quirks Kyso survives".
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const pkcs11js = require(workerData.pkcs11jsPath);
@@ -53,14 +58,12 @@ parentPort.on('message', (call) => {
     const lib = libFor(call.modulePath);
     const session = Buffer.from(call.session);
     if (call.op === 'login') {
-      if (call.pin === undefined) lib.C_Login(session, call.userType);
-      else lib.C_Login(session, call.userType, call.pin);
+      lib.C_Login(session, call.userType, call.pin === undefined ? '' : call.pin);
       parentPort.postMessage({ id: call.id, ok: true });
     } else {
       lib.C_SignInit(session, call.mechanism, Buffer.from(call.key));
       if (call.contextLogin) {
-        if (call.contextLogin.pin === undefined) lib.C_Login(session, call.contextLogin.userType);
-        else lib.C_Login(session, call.contextLogin.userType, call.contextLogin.pin);
+        lib.C_Login(session, call.contextLogin.userType, call.contextLogin.pin === undefined ? '' : call.contextLogin.pin);
       }
       const out = lib.C_Sign(session, Buffer.from(call.data), Buffer.alloc(call.signatureBytes));
       parentPort.postMessage({ id: call.id, ok: true, value: new Uint8Array(out) });

@@ -71,6 +71,11 @@ export function quirksSetup(modulePath: string, token: DemoToken, quirks: readon
         await new Promise((r) => setTimeout(r, 50));
       }
       writeFileSync(join(dir, 'pinpad-input'), pin);
+      // Wait until the device took it, so a second call types for the next prompt, not this one.
+      while (existsSync(join(dir, 'pinpad-input'))) {
+        if (Date.now() > until) throw new Error('the PIN pad never took the PIN');
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     replug() {
       writeFileSync(join(dir, 'replug-count'), String(++replugs));
@@ -100,4 +105,4 @@ export function spawnQuirksHost(hostPath: string, modulePath: string, token: Dem
 }
 
 /** PIN tries the host made (C_Login as the user, with a PIN or on the PIN pad). */
-export const userLogins = (setup: QuirksSetup): string[] => setup.calls().filter((c) => /^C_Login user (pin|null-pin)$/.test(c));
+export const userLogins = (setup: QuirksSetup): string[] => setup.calls().filter((c) => /^C_Login user (pin|no-pin)$/.test(c));
