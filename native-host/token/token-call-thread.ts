@@ -168,13 +168,14 @@ export class TokenCallThreads {
 
 /**
  * How long each call may take before the host gives up on it. A PIN pad waits for the person, so its login gets
- * the longest; real PIN pads give up by themselves after 30–60 s (CKR_FUNCTION_CANCELED). KYSO_TOKEN_CALL_TIMEOUT_MS
- * replaces all three (tests; a site with a driver known to be slower).
+ * the longest; real PIN pads give up by themselves after 30–60 s (CKR_FUNCTION_CANCELED). A pad login plus a
+ * signature stays under the extension's HOST_SIGN_TIMEOUT_MS (120 s), so the person gets the host's typed error,
+ * not the extension's TIMEOUT. KYSO_TOKEN_CALL_TIMEOUT_MS replaces all three (tests; a driver known to be slower).
  */
 export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: NodeJS.ProcessEnv = process.env): number {
   const override = Number(env['KYSO_TOKEN_CALL_TIMEOUT_MS']);
   if (Number.isFinite(override) && override > 0) return override;
-  return kind === 'pinPadLogin' ? 120_000 : kind === 'login' ? 30_000 : 60_000;
+  return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
 }
 
 /**
