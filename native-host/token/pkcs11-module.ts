@@ -176,6 +176,23 @@ export class Pkcs11Module {
     return out;
   }
 
+  /**
+   * Whether the token hides its certificates until login: before login it shows key objects but no certificate.
+   * (A token showing neither is empty, or hides everything: nothing to say about it.)
+   */
+  certificatesHiddenUntilLogin(slot: SlotHandle): boolean {
+    const session = this.openSession(slot);
+    try {
+      if (this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }], 1).length > 0) return false;
+      return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }], 1).length > 0
+        || this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }], 1).length > 0;
+    } catch (error) {
+      throw toKysoError(error, { operation: 'C_FindObjects' });
+    } finally {
+      this.closeSession(session);
+    }
+  }
+
   /** Raw CK_TOKEN_INFO flags of a slot's token, for the PIN state after a failed login. */
   tokenFlags(slot: SlotHandle): number {
     return this.#require().C_GetTokenInfo(slot).flags;
@@ -421,15 +438,16 @@ export class Pkcs11Module {
     }
   }
 
-  #find(session: SessionHandle, template: pkcs11js.Template): ObjectHandle[] {
+  /** Objects matching `template`, at most `limit` of them. */
+  #find(session: SessionHandle, template: pkcs11js.Template, limit = Infinity): ObjectHandle[] {
     const lib = this.#require();
     lib.C_FindObjectsInit(session, template);
     try {
       const all: ObjectHandle[] = [];
       for (;;) {
-        const batch = lib.C_FindObjects(session, MAX_OBJECTS_PER_FIND);
+        const batch = lib.C_FindObjects(session, Math.min(MAX_OBJECTS_PER_FIND, limit - all.length));
         all.push(...batch);
-        if (batch.length < MAX_OBJECTS_PER_FIND) return all;
+        if (batch.length < MAX_OBJECTS_PER_FIND || all.length >= limit) return all;
       }
     } finally {
       lib.C_FindObjectsFinal(session);

@@ -8,7 +8,7 @@ import { normaliseIdentifier } from '../../shared/certificates/subject-identifie
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
-import type { Pkcs11Module, SlotHandle, SessionHandle } from './pkcs11-module.js';
+import type { Pkcs11Module, SlotHandle, SessionHandle, TokenObjects } from './pkcs11-module.js';
 import { moduleCandidates } from './module-paths.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import type { DriverCandidate } from './drivers/driver-candidate.js';
@@ -169,7 +169,11 @@ export class TokenService {
   }
 
   async listTokens(): Promise<TokenInfo[]> {
-    return this.#eachModule((m) => m.tokens().map((t) => ({ ...t.info, driver: this.#driverOf(m) })));
+    return this.#eachModule((m) => m.tokens().map((t) => ({
+      ...t.info,
+      driver: this.#driverOf(m),
+      ...(t.info.flags.loginRequired && m.certificatesHiddenUntilLogin(t.slot) ? { certificatesAfterLogin: true as const } : {}),
+    })));
   }
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
@@ -185,7 +189,11 @@ export class TokenService {
     return (await this.#locate(selector)).info;
   }
 
-  async #locateAll(): Promise<Located[]> {
+  /**
+   * Every certificate on every token. `login`: also log in (with this PIN, or on the PIN pad) to tokens that show
+   * their certificates only after login, read them, and log out again.
+   */
+  async #locateAll(login?: { pin: string | undefined }): Promise<Located[]> {
     // Read every driver's tokens first (synchronous PKCS#11 calls), then describe the certificates.
     const found = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
       const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
@@ -196,6 +204,11 @@ export class TokenService {
         module.closeSession(session);
       }
     }));
+    if (login) {
+      for (const entry of found) {
+        if (hidesCertificates(entry.token, entry.objects)) entry.objects = await this.#readAfterLogin(entry.module, entry.slot, entry.token, login.pin);
+      }
+    }
     const out: Located[] = [];
     const seen = new Set<string>();
     /** Certificate id → where it was first listed, to keep ids unique across drivers. */
@@ -275,8 +288,24 @@ export class TokenService {
     return chain;
   }
 
-  async #locate(selector: string): Promise<Located> {
-    const all = await this.#locateAll();
+  /** The objects of a token that shows its certificates only after login: log in, read, log out (token held meanwhile). */
+  async #readAfterLogin(module: Pkcs11Module, slot: SlotHandle, token: TokenInfo, pin: string | undefined): Promise<TokenObjects> {
+    const release = await this.#locks.acquire(token.id);
+    const session = module.openSession(slot);
+    let loggedIn = false;
+    try {
+      await module.login(session, slot, pin);
+      loggedIn = true;
+      return module.readObjects(session);
+    } finally {
+      if (loggedIn) module.logout(session);
+      module.closeSession(session);
+      release();
+    }
+  }
+
+  async #locate(selector: string, login?: { pin: string | undefined }): Promise<Located> {
+    const all = await this.#locateAll(login);
     const byId = all.filter((l) => l.info.id === selector);
     if (byId.length > 0) {
       // Prefer the copy that has a key (the same CA certificate may sit on two tokens).
@@ -300,7 +329,12 @@ export class TokenService {
    * The token is held for this signer alone meanwhile (see TokenLocks).
    */
   async openSigner(selector: string, pin: string | undefined, options: OpenSignerOptions = {}): Promise<TokenSigner> {
-    const located = await this.#locate(selector);
+    const located = await this.#locate(selector).catch(async (error: unknown) => {
+      // Not among the certificates visible without login: a token that shows them only after login may hold it.
+      // The PIN the person typed opens it (one try; a wrong PIN stops here with PIN_INCORRECT).
+      if (!(error instanceof KysoError) || error.code !== 'CERTIFICATE_NOT_FOUND' || !(await this.#anyTokenHidesCertificates())) throw error;
+      return this.#locate(selector, { pin });
+    });
     const { info } = located;
     if (info.unusableReasons.includes('noPrivateKey')) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
     if (info.unusableReasons.includes('unsupportedKey')) throw new KysoError('UNSUPPORTED_ALGORITHM', { certificateId: info.id });
@@ -412,10 +446,19 @@ export class TokenService {
     }
   }
 
+  async #anyTokenHidesCertificates(): Promise<boolean> {
+    return (await this.listTokens()).some((t) => t.certificatesAfterLogin === true);
+  }
+
   /** Finalise every module. The service cannot be used afterwards. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const d of this.#drivers) if (d.module) releaseModule(d.module);
   }
+}
+
+/** A token that requires login and, before it, shows keys but no certificate (issue 13 §2). */
+function hidesCertificates(token: TokenInfo, objects: TokenObjects): boolean {
+  return token.flags.loginRequired && objects.certificates.length === 0 && objects.privateKeys.length + objects.publicKeys.length > 0;
 }
