@@ -106,7 +106,7 @@ export class TokenService {
       : moduleCandidates();
     // Several drivers load side by side; each is screened first so one that hangs or crashes is not loaded.
     const screened = screenDrivers(candidates, options.screening ?? realScreeningSystem());
-    this.#drivers = screened.map((s) => (s.skip ? { screened: s } : { screened: s, module: acquireModule(s.candidate.path, s.realPath) }));
+    this.#drivers = screened.map((s) => (s.skip ? { screened: s } : { screened: s, module: acquireModule(s.candidate.path, s.realPath, s.candidate.initArgs) }));
     this.#now = options.now ?? (() => new Date());
   }
 
