@@ -19,6 +19,7 @@ import { buildChain } from './certificate-chain.js';
 import { signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
+import { countKeysWithoutCertificate } from './keys-without-certificate.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -163,6 +164,19 @@ export class TokenService {
 
   async listTokens(): Promise<TokenInfo[]> {
     return this.#eachModule((m) => m.tokens().map((t) => ({ ...t.info, driver: this.#driverOf(m) })));
+  }
+
+  /** Per token id, the key pairs visible before login that have no certificate (never offered; `kyso list` says so). */
+  async keysWithoutCertificate(): Promise<Map<string, number>> {
+    const counts = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
+      const session = module.openSession(slot);
+      try {
+        return [info.id, countKeysWithoutCertificate(module.readObjects(session))] as const;
+      } finally {
+        module.closeSession(session);
+      }
+    }));
+    return new Map(counts);
   }
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {

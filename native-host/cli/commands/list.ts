@@ -13,6 +13,8 @@ import type { DriverStatus } from '../../token/drivers/driver-status.js';
 export interface ListedToken {
   readonly token: TokenInfo;
   readonly certificates: readonly ListedCertificate[];
+  /** Key pairs without a certificate: not offered for signing. */
+  readonly keysWithoutCertificate: number;
 }
 
 export interface ListedCertificate {
@@ -45,9 +47,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const tokens = await service.listTokens();
     const certificates = await service.listCertificates({ withPrivateKey: false });
+    const orphanKeys = await service.keysWithoutCertificate();
     const listed: ListedToken[] = tokens.map((token) => ({
       token,
       certificates: certificates.filter((c) => c.token?.id === token.id).map(listCertificate),
+      keysWithoutCertificate: orphanKeys.get(token.id) ?? 0,
     }));
     const drivers = service.modules();
     process.stdout.write(json ? `${JSON.stringify({ tokens: listed, drivers }, null, 2)}\n` : formatList(listed) + formatSkippedDrivers(drivers));
@@ -85,7 +89,7 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
 function formatList(tokens: readonly ListedToken[]): string {
   if (tokens.length === 0) return 'Không tìm thấy thiết bị ký / No token found\n';
   const lines: string[] = [];
-  for (const { token, certificates } of tokens) {
+  for (const { token, certificates, keysWithoutCertificate } of tokens) {
     lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
     if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.file}`);
     if (certificates.length === 0) lines.push('  (không có chứng thư số / no certificates)');
@@ -97,6 +101,9 @@ function formatList(tokens: readonly ListedToken[]): string {
         const text = EXCLUSION_TEXT[r as keyof typeof EXCLUSION_TEXT];
         lines.push(`    ✗ ${text ? `${text.vi} / ${text.en}` : r}`);
       }
+    }
+    if (keysWithoutCertificate > 0) {
+      lines.push(`  ${keysWithoutCertificate} khoá không có chứng thư số, không dùng để ký / ${keysWithoutCertificate} key${keysWithoutCertificate > 1 ? 's' : ''} without a certificate, not offered for signing`);
     }
   }
   return `${lines.join('\n')}\n`;
