@@ -20,6 +20,7 @@ import { signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
+import { orderForListing } from './certificate-order.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -181,7 +182,7 @@ export class TokenService {
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
     const now = this.#now();
-    return (await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter, now));
+    return orderForListing((await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter, now)));
   }
 
   /**
