@@ -21,6 +21,7 @@ export interface ListedCertificate {
   readonly id: string;
   readonly commonName?: string;
   readonly organization?: string;
+  readonly organizationalUnit?: string;
   readonly mst?: string;
   readonly cccd?: string;
   readonly cmnd?: string;
@@ -67,6 +68,7 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
     id: c.id,
     ...(c.subject.commonName ? { commonName: c.subject.commonName } : {}),
     ...(c.subject.organization ? { organization: c.subject.organization } : {}),
+    ...(c.subject.organizationalUnit ? { organizationalUnit: c.subject.organizationalUnit } : {}),
     ...(ids.mst ? { mst: ids.mst } : {}),
     ...(ids.cccd ? { cccd: ids.cccd } : {}),
     ...(ids.cmnd ? { cmnd: ids.cmnd } : {}),
@@ -74,7 +76,8 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
     ...(ids.bhxh ? { bhxh: ids.bhxh } : {}),
     ...(ids.mns ? { mns: ids.mns } : {}),
     identifiers: ids.all,
-    issuer: c.issuer.ca ?? c.issuer.commonName ?? c.issuer.dn,
+    // The recognised CA alone ("VGCA") does not tell two of its issuing CAs apart: their own name goes with it.
+    issuer: c.issuer.ca && c.issuer.commonName && c.issuer.ca !== c.issuer.commonName ? `${c.issuer.ca} — ${c.issuer.commonName}` : c.issuer.ca ?? c.issuer.commonName ?? c.issuer.dn,
     serialNumber: c.serialNumber,
     notBefore: c.notBefore,
     notAfter: c.notAfter,
@@ -96,7 +99,10 @@ function formatList(tokens: readonly ListedToken[]): string {
     for (const c of certificates) {
       const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
       lines.push(`  • ${c.commonName ?? '?'}${ids}`);
-      lines.push(`    ${c.issuer} · ${c.keyType} ${c.keyBits} · ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} · id ${c.id}`);
+      // One person often holds certificates for two units (two communes) that differ only here and in the issuer.
+      const unit = [c.organization, c.organizationalUnit].filter((x) => x && x !== c.commonName).join(' — ');
+      if (unit) lines.push(`    ${unit}`);
+      lines.push(`    ${c.issuer} · ${c.keyType} ${c.keyBits} · ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} · serial ${c.serialNumber} · id ${c.id}`);
       for (const r of c.unusableReasons) {
         const text = EXCLUSION_TEXT[r as keyof typeof EXCLUSION_TEXT];
         lines.push(`    ✗ ${text ? `${text.vi} / ${text.en}` : r}`);
