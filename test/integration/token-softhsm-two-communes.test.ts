@@ -1,43 +1,28 @@
 /**
- * The two-communes story: one person, chairman of two communes, holds two tokens from two CAs with certificates
- * for the same name and citizen ID; only the organisational unit, the issuer, the serial and the token differ.
- * Both tokens plugged in at once (two real SoftHSM2 tokens, the same label on both). The list must tell them
- * apart, and nothing may pick one of them for the person.
+ * The two-communes story (test/helpers/two-communes-tokens.ts): two real SoftHSM2 tokens plugged in at once, one
+ * holder, two bodies. The list must tell them apart, and nothing may pick one of them for the person (the consent
+ * window's side: test/e2e/certificates-two-communes.test.ts).
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
-import { certificateId, createSoftHsmTokens, type SoftHsmToken, type SoftHsmTokens } from '../helpers/softhsm-tokens.js';
+import { certificateId, type SoftHsmTokens } from '../helpers/softhsm-tokens.js';
+import { createTwoCommunes, TWO_COMMUNES_CCCD as CCCD, TWO_COMMUNES_TOKEN_LABEL as LABEL, type CommuneSide } from '../helpers/two-communes-tokens.js';
 import { buildTestHost, spawnHost, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
 import { runKyso } from '../helpers/kyso-cli.js';
 
-const LABEL = 'Nguyễn Văn Bình';
-const CCCD = 'CCCD:054080000123';
-const subjectFor = (commune: string) => `/C=VN/ST=Phú Yên/L=Huyện Đông Hòa/O=UBND Huyện Đông Hòa/OU=UBND ${commune}/title=Chủ tịch/CN=Nguyễn Văn Bình/UID=${CCCD}`;
-
 let tokens: SoftHsmTokens;
 let built: BuiltHost;
-let vnpt: { pki: TestPki; cert: IssuedCert; token: SoftHsmToken };
-let viettel: { pki: TestPki; cert: IssuedCert; token: SoftHsmToken };
+let vnpt: CommuneSide;
+let viettel: CommuneSide;
 let host: HostProcess | undefined;
 
 beforeAll(async () => {
-  let vnptPki: TestPki;
-  let viettelPki: TestPki;
-  [tokens, built, vnptPki, viettelPki] = await Promise.all([
-    createSoftHsmTokens(), buildTestHost(), TestPki.create({ label: 'VNPT-CA Test' }), TestPki.create({ label: 'Viettel-CA Test' }),
-  ]);
-  const make = async (pki: TestPki, commune: string, pin: string) => {
-    const cert = await pki.issue({ subject: subjectFor(commune) }, commune);
-    const token = await tokens.addToken(LABEL, pin);
-    await token.addKeyAndCertificate(cert, '01', 'Chữ ký số');
-    return { pki, cert, token };
-  };
-  vnpt = await make(vnptPki, 'Xã Hòa Xuân Tây', '111111');
-  viettel = await make(viettelPki, 'Xã Hòa Tâm', '222222');
+  let communes;
+  [communes, built] = await Promise.all([createTwoCommunes(), buildTestHost()]);
+  ({ tokens, vnpt, viettel } = communes);
 }, 180_000);
 
 afterEach(async () => {
