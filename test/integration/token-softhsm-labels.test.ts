@@ -1,7 +1,8 @@
 /**
  * Token labels as CAs and people write them: Vietnamese in UTF-8, padded with spaces to the 32 bytes of
  * CK_TOKEN_INFO.label, or filling all 32 bytes. Real SoftHSM2 tokens (labels written by softhsm2-util), read
- * through the built host and CLI; SoftHSM2's free uninitialised slot is beside them and never listed.
+ * through the built host and CLI; SoftHSM2's free uninitialised slot is beside them and never listed, and a
+ * SoftHSM2 with nothing but that slot is "no token", not an error.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -62,5 +63,17 @@ describe('token labels padded with spaces or in UTF-8 (SoftHSM2)', () => {
     expect(r.stdout).toContain('Thiết bị / Token: UBND Xã Đông Hòa (SoftHSM project SoftHSM v2, serial');
     expect(r.stdout).toContain(`Thiết bị / Token: ${FULL} (`);
     expect(r.stdout).not.toMatch(/Hòa {2,}/);
+  }, 60_000);
+});
+
+describe('slots without a token (SoftHSM2)', () => {
+  it('a SoftHSM2 with only its free slot: no token, no error — the list says so, the host answers empty lists', async () => {
+    const empty = await createSoftHsmTokens();
+    const r = await runKyso(['list'], { env: empty.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Không tìm thấy thiết bị ký / No token found\n');
+    host = spawnHost(built.hostPath, { env: empty.env });
+    expect((await host.request('host.listTokens', {})).payload.tokens).toEqual([]);
+    expect((await host.request('host.listCertificates', {})).payload.certificates).toEqual([]);
   }, 60_000);
 });
