@@ -3,9 +3,9 @@
  * certutil / pk12util, loaded by the BUILT host and CLI through KYSO_PKCS11_MODULE + KYSO_PKCS11_INIT_ARGS.
  * List, sign CMS (openssl verifies), sign PDF (pdfsig verifies), wrong PIN (typed error), and NSS beside SoftHSM2.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, constants, createHash, verify as nodeVerify } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,25 @@ describe('NSS softoken through the host', () => {
     expect(host.stderrText()).not.toContain(nss.userPin);
   }, 120_000);
 
+  it('host.signDigest with every scheme the host uses (raw CKM_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_ECDSA), SHA-256 to SHA-512: node:crypto verifies', async () => {
+    host = spawnHost(built.hostPath, { env: nss.env });
+    const content = Buffer.from('Biên bản nghiệm thu số 3/2026', 'utf8');
+    const cases = [
+      [nss.rsa, 'RSASSA-PKCS1-v1_5', 'SHA-256'], [nss.rsa, 'RSA-PSS', 'SHA-384'], [nss.rsa, 'RSA-PSS', 'SHA-512'],
+      [nss.ec, 'ECDSA', 'SHA-256'], [nss.ec, 'ECDSA', 'SHA-512'],
+    ] as const;
+    for (const [cert, scheme, hash] of cases) {
+      const nodeHash = hash.replace('-', '').toLowerCase();
+      const digest = createHash(nodeHash).update(content).digest('base64');
+      const reply = await host.request('host.signDigest', { certificateId: cert.certificateId, digest, hashAlgorithm: hash, signatureScheme: scheme, pin: nss.userPin });
+      expect(reply.type, `${scheme} ${hash}: ${JSON.stringify(reply.error)}`).toBe('host.result');
+      expect(reply.payload.signatureAlgorithm).toBe(scheme);
+      const key = new X509Certificate(Buffer.from(cert.issued.certDer)).publicKey;
+      const options = scheme === 'RSA-PSS' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Buffer.from(digest, 'base64').length } : key;
+      expect(nodeVerify(nodeHash, content, options, Buffer.from(reply.payload.signature, 'base64')), `${scheme} ${hash}`).toBe(true);
+    }
+  }, 60_000);
+
   it('a wrong PIN: PIN_INCORRECT (no tries counter on NSS, so no count state), nothing signed; the right PIN then signs', async () => {
     host = spawnHost(built.hostPath, { env: nss.env });
     const digest = createHash('sha256').update('Hoá đơn 0000123').digest('base64');
@@ -130,6 +149,9 @@ describe('NSS softoken through the host', () => {
     expect(wrong.type).toBe('host.error');
     expect(wrong.error).toMatchObject({ code: 'PIN_INCORRECT' });
     expect(wrong.error.details?.pinTokenState).toBeUndefined();
+    // Unlike SoftHSM2, NSS keeps no tries counter: the token never says "few tries left" (nor locks).
+    const afterWrong = await host.request('host.listTokens', {});
+    expect(afterWrong.payload.tokens.find((t: any) => t.label === 'NSS Certificate DB').flags).toMatchObject({ userPinCountLow: false, userPinFinalTry: false, userPinLocked: false });
     const right = await host.request('host.signDigest', { certificateId: nss.rsa.certificateId, digest, hashAlgorithm: 'SHA-256', pin: nss.userPin });
     expect(right.type, JSON.stringify(right.error)).toBe('host.result');
 
@@ -157,6 +179,23 @@ describe('NSS softoken through the host', () => {
     expect(report.signatures[0]).toMatchObject({ valid: true });
     expect(report.signatures[0]!.trusted).toBe(true);
     expect(await readFile(input)).toEqual(original); // never altered in place
+  }, 60_000);
+});
+
+describe('NSS softoken registered with p11-kit, no Kyso configuration', () => {
+  it("a user's p11-kit module file with x-init-reserved: kyso list finds the NSS token by itself", async () => {
+    const home = await mkdtemp(join(tmpdir(), 'kyso-nss-home-'));
+    const modules = join(home, '.config', 'pkcs11', 'modules');
+    await mkdir(modules, { recursive: true });
+    const registration = join(modules, 'nss-softoken.module');
+    await writeFile(registration, `# NSS softoken over the test database\nmodule: ${NSS_SOFTOKEN}\nx-init-reserved: ${nss.initArgs}\n`);
+    const env = { KYSO_PKCS11_MODULE: '', KYSO_PKCS11_INIT_ARGS: '', KYSO_CONFIG: '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), KYSO_STATE_DIR: join(home, 'state') };
+    const r = await runKyso(['list', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout) as Listed;
+    expect(listed.drivers.find((d) => d.path === NSS_SOFTOKEN)).toMatchObject({ loaded: true, foundBy: 'p11-kit' });
+    const db = listed.tokens.find((t) => t.token.label === 'NSS Certificate DB');
+    expect(db?.certificates.map((c) => c.id)).toEqual(expect.arrayContaining([nss.rsa.certificateId, nss.ec.certificateId]));
   }, 60_000);
 });
 
