@@ -28,6 +28,12 @@ export const ALLOWED_EXTENSIONS_ENV = 'KYSO_ALLOWED_EXTENSIONS';
 /** Environment variable listing PKCS#11 module paths (`:` on POSIX, `;` on Windows). */
 export const PKCS11_MODULE_ENV = 'KYSO_PKCS11_MODULE';
 
+/**
+ * Environment variable with the C_Initialize parameters (pReserved) of the FIRST module in KYSO_PKCS11_MODULE,
+ * e.g. NSS softoken's `configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db' flags=` (docs/tokens.md).
+ */
+export const PKCS11_INIT_ARGS_ENV = 'KYSO_PKCS11_INIT_ARGS';
+
 /** Environment variable naming an optional log file (stderr is always used). */
 export const LOG_FILE_ENV = 'KYSO_LOG_FILE';
 

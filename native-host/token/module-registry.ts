@@ -10,14 +10,14 @@ const modules = new Map<string, { module: Pkcs11Module; users: number }>();
 const keys = new WeakMap<Pkcs11Module, string>();
 
 /** `realPath`: the library's resolved path when known (driver-screening.ts), else `path` itself. */
-export function acquireModule(path: string, realPath: string = path): Pkcs11Module {
+export function acquireModule(path: string, realPath: string = path, initArgs?: string): Pkcs11Module {
   const entry = modules.get(realPath);
   // A module that failed to load is retried for the next user (the driver may have been installed since).
   if (entry && entry.module.loaded) {
     entry.users++;
     return entry.module;
   }
-  const module = Pkcs11Module.load(path);
+  const module = Pkcs11Module.load(path, initArgs);
   if (module.loaded) {
     modules.set(realPath, { module, users: 1 });
     keys.set(module, realPath);

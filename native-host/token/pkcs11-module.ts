@@ -69,20 +69,23 @@ const trim = (s: string): string => s.replace(/[\s\u0000]+$/u, '');
 
 export class Pkcs11Module {
   readonly path: string;
+  /** C_Initialize parameters (pReserved), for drivers that need them (NSS softoken); see DriverCandidate.initArgs. */
+  readonly #initArgs: string | undefined;
   #lib: pkcs11js.PKCS11 | undefined;
   #status: ModuleStatus;
   /** Sessions open now (a re-initialise for hot-plug must not end one, see slot-rescan.ts). */
   #openSessions = 0;
   #lastRescanAt = Date.now();
 
-  private constructor(path: string) {
+  private constructor(path: string, initArgs: string | undefined) {
     this.path = path;
+    this.#initArgs = initArgs;
     this.#status = { path, loaded: false };
   }
 
   /** Load and initialise the module. Never throws: a module that fails is reported by `status`. */
-  static load(path: string): Pkcs11Module {
-    const module = new Pkcs11Module(path);
+  static load(path: string, initArgs?: string): Pkcs11Module {
+    const module = new Pkcs11Module(path, initArgs || undefined);
     const lib = new pkcs11js.PKCS11();
     try {
       lib.load(path);
@@ -93,12 +96,12 @@ export class Pkcs11Module {
     try {
       // The host signs on libuv worker threads (the *Async calls) while the main thread lists objects:
       // ask the module to lock with the OS primitives [PKCS#11 2.40 §5.4 C_Initialize, CKF_OS_LOCKING_OK].
-      lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+      module.#initialize(lib, true);
     } catch (error) {
       const ckr = ckrOf(error);
       if (ckr === pkcs11js.CKR_CANT_LOCK) {
         try {
-          lib.C_Initialize();
+          module.#initialize(lib, false);
         } catch (again) {
           module.#status = { path, loaded: false, error: ckrName(ckrOf(again) ?? 0) };
           return module;
@@ -111,6 +114,16 @@ export class Pkcs11Module {
     module.#lib = lib;
     module.#status = { path, loaded: true };
     return module;
+  }
+
+  /**
+   * C_Initialize, with the driver's parameters when it has some: pkcs11js then passes them in pReserved of the
+   * CK_C_INITIALIZE_ARGS (NSS's extended form); without them pReserved stays NULL as the spec requires
+   * [PKCS#11 2.40 §5.4] (SoftHSM2 refuses anything else with CKR_ARGUMENTS_BAD).
+   */
+  #initialize(lib: pkcs11js.PKCS11, osLocking: boolean): void {
+    const locking = osLocking ? { flags: pkcs11js.CKF_OS_LOCKING_OK } : undefined;
+    lib.C_Initialize(this.#initArgs ? { libraryParameters: this.#initArgs, ...locking } : locking);
   }
 
   get status(): ModuleStatus {
@@ -127,8 +140,8 @@ export class Pkcs11Module {
   }
 
   /** Stable token id: slot numbers change when tokens are re-plugged or re-initialised; module + serial do not. */
-  tokenId(serialNumber: string, label: string): string {
-    const key = `${this.path}\n${serialNumber}\n${serialNumber ? '' : label}`;
+  tokenId(serialNumber: string, label: string, withLabel = false): string {
+    const key = `${this.path}\n${serialNumber}\n${serialNumber && !withLabel ? '' : label}`;
     return createHash('sha256').update(key).digest('base64url').slice(0, 22);
   }
 
@@ -173,7 +186,7 @@ export class Pkcs11Module {
         throw toKysoError(error, { operation: 'C_GetTokenInfo' });
       }
     }
-    return out;
+    return withDistinctIds(out, (info) => this.tokenId(info.serialNumber, info.label, true));
   }
 
   /**
@@ -418,7 +431,7 @@ export class Pkcs11Module {
     this.#lastRescanAt = Date.now();
     try {
       lib.C_Finalize();
-      lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+      this.#initialize(lib, true);
     } catch (error) {
       this.#lib = undefined;
       this.#status = { path: this.path, loaded: false, error: ckrName(ckrOf(error) ?? 0) };
@@ -453,6 +466,17 @@ export class Pkcs11Module {
       lib.C_FindObjectsFinal(session);
     }
   }
+}
+
+/**
+ * Tokens of one driver that report the same serial number get ids that include their labels. NSS's softoken has
+ * two tokens (its crypto services and its certificate database) that both report serial 0000000000000000;
+ * one id for both would merge them in the list and make them share one lock.
+ */
+function withDistinctIds(tokens: SlotToken[], idWithLabel: (info: TokenInfo) => string): SlotToken[] {
+  const count = new Map<string, number>();
+  for (const { info } of tokens) count.set(info.id, (count.get(info.id) ?? 0) + 1);
+  return tokens.map((t) => (count.get(t.info.id)! > 1 ? { ...t, info: { ...t.info, id: idWithLabel(t.info) } } : t));
 }
 
 /** CK_TOKEN_INFO.flags → the shared TokenFlags [PKCS#11 2.40 §3.2 Table 11]. */

@@ -20,6 +20,8 @@ import { mechanismTypeOf, signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
+import { countKeysWithoutCertificate } from './keys-without-certificate.js';
+import { orderForListing } from './certificate-order.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -113,7 +115,7 @@ export class TokenService {
       : moduleCandidates();
     // Several drivers load side by side; each is screened first so one that hangs or crashes is not loaded.
     const screened = screenDrivers(candidates, options.screening ?? realScreeningSystem());
-    this.#drivers = screened.map((s) => (s.skip ? { screened: s } : { screened: s, module: acquireModule(s.candidate.path, s.realPath) }));
+    this.#drivers = screened.map((s) => (s.skip ? { screened: s } : { screened: s, module: acquireModule(s.candidate.path, s.realPath, s.candidate.initArgs) }));
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -176,9 +178,22 @@ export class TokenService {
     })));
   }
 
+  /** Per token id, the key pairs visible before login that have no certificate (never offered; `kyso list` says so). */
+  async keysWithoutCertificate(): Promise<Map<string, number>> {
+    const counts = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
+      const session = module.openSession(slot);
+      try {
+        return [info.id, countKeysWithoutCertificate(module.readObjects(session))] as const;
+      } finally {
+        module.closeSession(session);
+      }
+    }));
+    return new Map(counts);
+  }
+
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
     const now = this.#now();
-    return (await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter, now));
+    return orderForListing((await this.#locateAll()).map((l) => l.info).filter((c) => matchesFilter(c, filter, now)));
   }
 
   /**

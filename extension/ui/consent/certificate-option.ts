@@ -3,7 +3,8 @@
  * labelled field ("MST: 0101234567", "CCCD: 001099012345"), issuer with the recognised CA, validity, and — when
  * it cannot be chosen — every reason (its own state: expired…; the portal's filter: not the expected signer…).
  * Stable data-testids: certificate-option (data-certificate-id), certificate-holder, certificate-organization,
- * certificate-identifier (data-identifier-type), certificate-issuer, certificate-validity, unusable-reason.
+ * certificate-identifier (data-identifier-type), certificate-issuer, certificate-validity, certificate-token,
+ * unusable-reason.
  */
 import type { CertificateInfo } from '../../../shared/protocol/common.js';
 import { EXCLUSION_TEXT, type ExclusionReason } from '../../../shared/certificates/choose-certificates.js';
@@ -12,11 +13,11 @@ import { el as element } from '../dom.js';
 
 const LABELS = {
   vi: {
-    holder: 'Người sở hữu', organization: 'Tổ chức', issuer: 'Nơi cấp', validity: 'Hiệu lực', token: 'Thiết bị',
+    holder: 'Người sở hữu', organization: 'Tổ chức', issuer: 'Nơi cấp', validity: 'Hiệu lực', token: 'Thiết bị', serial: 'số sê-ri',
     none: 'Không thấy chứng thư số nào. Hãy cắm thiết bị ký (USB token); danh sách tự cập nhật.',
   },
   en: {
-    holder: 'Holder', organization: 'Organisation', issuer: 'Issuer', validity: 'Valid', token: 'Token',
+    holder: 'Holder', organization: 'Organisation', issuer: 'Issuer', validity: 'Valid', token: 'Token', serial: 'serial',
     none: 'No certificate found. Plug in your USB token; this list updates by itself.',
   },
 } as const;
@@ -70,8 +71,10 @@ export function renderCertificateOption(input: CertificateOptionInput): HTMLElem
   const subject = certificate.subject;
   const body = element('div', {});
   body.append(element('div', { className: 'name', testid: 'certificate-holder', text: subject.commonName ?? subject.dn }));
-  if (subject.organization && subject.organization !== subject.commonName) {
-    body.append(element('div', { className: 'meta', testid: 'certificate-organization', text: `${labels.organization}: ${subject.organization}` }));
+  // The unit (OU) too: it is often all that tells one person's certificates for two bodies apart.
+  const organization = [subject.organization, subject.organizationalUnit].filter((x) => x && x !== subject.commonName).join(' — ');
+  if (organization) {
+    body.append(element('div', { className: 'meta', testid: 'certificate-organization', text: `${labels.organization}: ${organization}` }));
   }
   const ids = element('div', { className: 'identifiers' });
   for (const identifier of subject.identifiers.all) {
@@ -92,7 +95,11 @@ export function renderCertificateOption(input: CertificateOptionInput): HTMLElem
     className: 'meta', testid: 'certificate-validity',
     text: `${labels.validity}: ${formatDate(certificate.notBefore, language)} – ${formatDate(certificate.notAfter, language)}`,
   }));
-  if (certificate.token) body.append(element('div', { className: 'meta', text: `${labels.token}: ${certificate.token.label}` }));
+  if (certificate.token) {
+    // Two tokens may carry the same label; the serial printed on the token tells them apart.
+    const serial = certificate.token.serialNumber ? ` (${labels.serial} ${certificate.token.serialNumber})` : '';
+    body.append(element('div', { className: 'meta', testid: 'certificate-token', text: `${labels.token}: ${certificate.token.label}${serial}` }));
+  }
   if (disabled) {
     const reasons = [
       ...certificate.unusableReasons.map((r) => input.unusableText[r] ?? r),

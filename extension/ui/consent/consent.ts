@@ -11,6 +11,7 @@ import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { TEXT, type UiLanguage } from './consent-text.js';
 import { isSelectable, renderCertificateOption, renderNoCertificates } from './certificate-option.js';
 import { startCertificatePolling } from './certificate-refresh.js';
+import { needsDeliberateChoice } from './lookalike-certificates.js';
 import { pinGuardState } from './pin-guard.js';
 import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
 import { el } from '../dom.js';
@@ -124,13 +125,16 @@ function tokenOf(certificate: CertificateInfo, tokens: readonly TokenInfo[]): To
 function renderSign(content: HTMLElement, s: ConsentState): void {
   const sign = s.sign!;
   const usable = sign.certificates.filter((c) => isSelectable(c, sign.exclusions?.[c.id]));
-  if (!usable.some((c) => c.id === selectedId)) selectedId = usable[0]?.id ?? null;
+  // Look-alike certificates (one holder, two bodies): the person picks; nothing is preselected.
+  const deliberate = needsDeliberateChoice(usable);
+  if (!usable.some((c) => c.id === selectedId)) selectedId = deliberate ? null : usable[0]?.id ?? null;
 
   // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
   const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : renderWhatIsSigned(s);
 
   const form = el('form');
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
+  if (deliberate && !selectedId) list.append(el('p', { text: t().chooseDeliberately, className: 'reason', testid: 'choose-deliberately' }));
   for (const certificate of sign.certificates) list.append(certificateOption(certificate));
   if (sign.certificates.length === 0) list.append(renderNoCertificates(language));
   form.append(list);

@@ -13,12 +13,15 @@ import type { DriverStatus } from '../../token/drivers/driver-status.js';
 export interface ListedToken {
   readonly token: TokenInfo;
   readonly certificates: readonly ListedCertificate[];
+  /** Key pairs without a certificate: not offered for signing. */
+  readonly keysWithoutCertificate: number;
 }
 
 export interface ListedCertificate {
   readonly id: string;
   readonly commonName?: string;
   readonly organization?: string;
+  readonly organizationalUnit?: string;
   readonly mst?: string;
   readonly cccd?: string;
   readonly cmnd?: string;
@@ -45,9 +48,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const tokens = await service.listTokens();
     const certificates = await service.listCertificates({ withPrivateKey: false });
+    const orphanKeys = await service.keysWithoutCertificate();
     const listed: ListedToken[] = tokens.map((token) => ({
       token,
       certificates: certificates.filter((c) => c.token?.id === token.id).map(listCertificate),
+      keysWithoutCertificate: orphanKeys.get(token.id) ?? 0,
     }));
     const drivers = service.modules();
     process.stdout.write(json ? `${JSON.stringify({ tokens: listed, drivers }, null, 2)}\n` : formatList(listed) + formatSkippedDrivers(drivers));
@@ -63,6 +68,7 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
     id: c.id,
     ...(c.subject.commonName ? { commonName: c.subject.commonName } : {}),
     ...(c.subject.organization ? { organization: c.subject.organization } : {}),
+    ...(c.subject.organizationalUnit ? { organizationalUnit: c.subject.organizationalUnit } : {}),
     ...(ids.mst ? { mst: ids.mst } : {}),
     ...(ids.cccd ? { cccd: ids.cccd } : {}),
     ...(ids.cmnd ? { cmnd: ids.cmnd } : {}),
@@ -70,7 +76,8 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
     ...(ids.bhxh ? { bhxh: ids.bhxh } : {}),
     ...(ids.mns ? { mns: ids.mns } : {}),
     identifiers: ids.all,
-    issuer: c.issuer.ca ?? c.issuer.commonName ?? c.issuer.dn,
+    // The recognised CA alone ("VGCA") does not tell two of its issuing CAs apart: their own name goes with it.
+    issuer: c.issuer.ca && c.issuer.commonName && c.issuer.ca !== c.issuer.commonName ? `${c.issuer.ca} — ${c.issuer.commonName}` : c.issuer.ca ?? c.issuer.commonName ?? c.issuer.dn,
     serialNumber: c.serialNumber,
     notBefore: c.notBefore,
     notAfter: c.notAfter,
@@ -85,7 +92,7 @@ export function listCertificate(c: CertificateInfo): ListedCertificate {
 function formatList(tokens: readonly ListedToken[]): string {
   if (tokens.length === 0) return 'Không tìm thấy thiết bị ký / No token found\n';
   const lines: string[] = [];
-  for (const { token, certificates } of tokens) {
+  for (const { token, certificates, keysWithoutCertificate } of tokens) {
     lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
     if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.file}`);
     if (certificates.length === 0) {
@@ -96,11 +103,17 @@ function formatList(tokens: readonly ListedToken[]): string {
     for (const c of certificates) {
       const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
       lines.push(`  • ${c.commonName ?? '?'}${ids}`);
-      lines.push(`    ${c.issuer} · ${c.keyType} ${c.keyBits} · ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} · id ${c.id}`);
+      // One person often holds certificates for two units (two communes) that differ only here and in the issuer.
+      const unit = [c.organization, c.organizationalUnit].filter((x) => x && x !== c.commonName).join(' — ');
+      if (unit) lines.push(`    ${unit}`);
+      lines.push(`    ${c.issuer} · ${c.keyType} ${c.keyBits} · ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} · serial ${c.serialNumber} · id ${c.id}`);
       for (const r of c.unusableReasons) {
         const text = EXCLUSION_TEXT[r as keyof typeof EXCLUSION_TEXT];
         lines.push(`    ✗ ${text ? `${text.vi} / ${text.en}` : r}`);
       }
+    }
+    if (keysWithoutCertificate > 0) {
+      lines.push(`  ${keysWithoutCertificate} khoá không có chứng thư số, không dùng để ký / ${keysWithoutCertificate} key${keysWithoutCertificate > 1 ? 's' : ''} without a certificate, not offered for signing`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -17,4 +17,11 @@ export interface DriverCandidate {
   readonly vendor?: string;
   /** The file that registered it (a p11-kit `.module` file, a Kyso config file). */
   readonly registeredIn?: string;
+  /**
+   * Initialisation parameters handed to C_Initialize in pReserved (CK_C_INITIALIZE_ARGS), for the drivers that
+   * need them: NSS's softoken takes its database folder there (`configdir='sql:/path' …`). From
+   * KYSO_PKCS11_INIT_ARGS, a config file entry's `initArgs`, or p11-kit's `x-init-reserved:`. Never shown to
+   * pages (it may hold a folder path with the person's user name).
+   */
+  readonly initArgs?: string;
 }

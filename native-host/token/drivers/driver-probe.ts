@@ -18,6 +18,8 @@ import { runningAsSingleExecutable } from '../../single-executable.js';
 export const DRIVER_PROBE_TIMEOUT_MS = 5000;
 const PROBE_OUTPUT_MAX_BYTES = 1024 * 1024;
 const MARK = 'KYSO_DRIVER_PROBE ';
+/** The driver's C_Initialize parameters reach the child in its environment (the argument list stays fixed). */
+export const DRIVER_PROBE_INIT_ARGS_ENV = 'KYSO_DRIVER_PROBE_INIT_ARGS';
 
 export type ProbeVerdict =
   | { readonly kind: 'ok'; readonly slotsWithToken: number; readonly library: string }
@@ -47,9 +49,10 @@ const lib = new pkcs11js.PKCS11();
 say({ stage: 'load' });
 try { lib.load(modulePath); } catch { say({ done: 'failed', stage: 'load' }); process.exit(0); }
 say({ stage: 'C_Initialize' });
-try { lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK }); } catch (e) {
+const initArgs = process.env.${DRIVER_PROBE_INIT_ARGS_ENV} || undefined;
+try { lib.C_Initialize(initArgs ? { libraryParameters: initArgs, flags: pkcs11js.CKF_OS_LOCKING_OK } : { flags: pkcs11js.CKF_OS_LOCKING_OK }); } catch (e) {
   if (codeOf(e) === pkcs11js.CKR_CANT_LOCK) {
-    try { lib.C_Initialize(); } catch (again) { say({ done: 'failed', stage: 'C_Initialize', ckr: codeOf(again) }); process.exit(0); }
+    try { lib.C_Initialize(initArgs ? { libraryParameters: initArgs } : undefined); } catch (again) { say({ done: 'failed', stage: 'C_Initialize', ckr: codeOf(again) }); process.exit(0); }
   } else if (codeOf(e) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
     say({ done: 'failed', stage: 'C_Initialize', ckr: codeOf(e) }); process.exit(0);
   }
@@ -116,6 +119,8 @@ function childArguments(modulePath: string): string[] {
 export interface ProbeOptions {
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** C_Initialize parameters (pReserved) the driver needs, as the host will pass them (DriverCandidate.initArgs). */
+  readonly initArgs?: string;
 }
 
 /** Probe one driver; never throws. */
@@ -128,7 +133,7 @@ export function probeDriver(modulePath: string, options: ProbeOptions = {}): Pro
     return { kind: 'failed', stage: 'start', error: 'DRIVER_PROBE_NOT_STARTED' };
   }
   const result = spawnSync(process.execPath, args, {
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [DRIVER_PROBE_INIT_ARGS_ENV]: options.initArgs ?? '' },
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: timeoutMs,
     killSignal: 'SIGKILL',

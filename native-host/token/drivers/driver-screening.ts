@@ -30,7 +30,7 @@ export interface ScreeningSystem {
   readonly header: (path: string) => Uint8Array | undefined;
   readonly arch: string;
   readonly health: DriverHealthStore;
-  readonly probe: (path: string) => ProbeVerdict;
+  readonly probe: (path: string, initArgs?: string) => ProbeVerdict;
   readonly now: () => Date;
 }
 
@@ -66,7 +66,7 @@ export function realScreeningSystem(health: DriverHealthStore = new DriverHealth
     },
     arch: process.arch,
     health,
-    probe: (path) => probeDriver(path),
+    probe: (path, initArgs) => probeDriver(path, initArgs ? { initArgs } : {}),
     now: () => new Date(),
   };
 }
@@ -108,7 +108,7 @@ export function screenDrivers(candidates: readonly DriverCandidate[], system: Sc
       continue;
     }
 
-    const verdict = system.probe(realPath);
+    const verdict = system.probe(realPath, candidate.initArgs);
     const at = system.now().toISOString();
     switch (verdict.kind) {
       case 'ok':

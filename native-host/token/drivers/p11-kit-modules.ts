@@ -8,7 +8,8 @@
  * /etc/pkcs11/pkcs11.conf may say `none` (user files ignored), `only` (only user files), `override` (a user file
  * replaces the system file of its name) or `merge` (the default: keys merged) [pkcs11.conf(5) "user-config"].
  *
- * Honoured keys: `module:` (a blank value removes the module — how a user disables a system one; a relative
+ * Honoured keys: `x-init-reserved:` (the module's C_Initialize parameters), `module:` (a blank value removes
+ * the module — how a user disables a system one; a relative
  * name is looked up in p11-kit's module folder), `enable-in:` / `disable-in:` (program base names, comma or
  * space separated, compared with `kyso`, `kyso-host` and the Node.js executable's name). `critical:` is not
  * honoured: one driver failing never stops the others here (see driver-screening.ts). `remote:` modules
@@ -128,7 +129,13 @@ export function p11KitModuleCandidates(search: P11KitSearch): DriverCandidate[] 
       ? (files.exists(module) ? module : undefined)
       : p11KitModuleDirs(search.arch).map((d) => posix.join(d, module)).find((p) => files.exists(p));
     if (!path) continue; // a registration left behind by an uninstalled driver: p11-kit would skip it too
-    out.push({ path, foundBy: 'p11-kit', vendor: vendorOfDriverFile(path) ?? `p11-kit: ${name.replace(/\.module$/, '')}`, registeredIn: file });
+    // `x-init-reserved:` is p11-kit's way to hand a module its C_Initialize pReserved string (NSS softoken's
+    // configdir=…) [pkcs11.conf(5)].
+    const initArgs = keys.get('x-init-reserved');
+    out.push({
+      path, foundBy: 'p11-kit', vendor: vendorOfDriverFile(path) ?? `p11-kit: ${name.replace(/\.module$/, '')}`, registeredIn: file,
+      ...(initArgs ? { initArgs } : {}),
+    });
   }
   return out;
 }
