@@ -41,6 +41,10 @@ export const ERROR_CATALOGUE = {
   REQUEST_SUPERSEDED: entry('user',
     'Yêu cầu đã bị huỷ vì trang đã đóng hoặc chuyển đi.', 'The request was cancelled because the page closed or navigated away.',
     'Mở lại trang và ký lại.', 'Open the page again and sign again.'),
+  DISK_FULL: entry('user',
+    'Ổ đĩa đã đầy (hoặc tệp vượt giới hạn kích thước), nên không ghi được tệp đã ký. Tệp gốc không bị thay đổi.',
+    'The disk is full (or the file is over a size limit), so the signed file could not be written. The original file is unchanged.',
+    'Giải phóng dung lượng đĩa hoặc chọn thư mục khác, rồi ký lại.', 'Free some disk space or choose another folder, then sign again.'),
 
   // ── the portal developer ─────────────────────────────────────────────────
   BAD_REQUEST: entry('portal',
