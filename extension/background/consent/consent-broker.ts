@@ -223,6 +223,7 @@ export class ConsentBroker {
       ...(request.topOrigin && request.topOrigin !== request.origin ? { topOrigin: request.topOrigin } : {}),
       operation: request.operation,
       siteOrigins: [...request.askOrigins],
+      waiting: this.queue.length,
       ...(sign ? {
         sign: {
           ...(sign.description ? { description: sign.description } : {}),
