@@ -48,6 +48,8 @@ export const ConsentStateSchema = v.strictObject({
   operation: OperationSchema,
   /** Origins the person is asked to allow or block (step "site"): the frame's and/or the top page's. */
   siteOrigins: v.array(v.string()),
+  /** Other consent requests queued behind this one (a count only; which sites wait is not shown). */
+  waiting: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   sign: v.optional(v.strictObject({
     description: v.optional(v.string()),
     hashAlgorithm: HashAlgorithmSchema,

@@ -4,7 +4,7 @@
  * read into memory (bounded by DOCUMENT_IN_MEMORY_MAX_BYTES). The input file is only read, never changed.
  */
 import { readFile, rm } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-write.js';
+import { outputWriteError, writeFileAtomic } from './atomic-write.js';
 import { DIGEST_LENGTH_BYTES, type HashAlgorithm } from '../../shared/domain/algorithms.js';
 import { base64ToBytes } from '../../shared/domain/base64.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -32,6 +32,9 @@ export async function signStoredDocument(store: DocumentStore, item: HostDocumen
     return { handle: adopted.handle, size: adopted.size, sha256: adopted.sha256 };
   } catch (error) {
     await rm(output, { force: true });
+    // A file-system failure while writing the result (disk full…) is a typed error, never INTERNAL_ERROR.
+    const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) throw outputWriteError(error);
     throw error;
   }
 }

@@ -41,6 +41,10 @@ export const ERROR_CATALOGUE = {
   REQUEST_SUPERSEDED: entry('user',
     'Yêu cầu đã bị huỷ vì trang đã đóng hoặc chuyển đi.', 'The request was cancelled because the page closed or navigated away.',
     'Mở lại trang và ký lại.', 'Open the page again and sign again.'),
+  DISK_FULL: entry('user',
+    'Ổ đĩa đã đầy (hoặc tệp vượt giới hạn kích thước), nên không ghi được tệp đã ký. Tệp gốc không bị thay đổi.',
+    'The disk is full (or the file is over a size limit), so the signed file could not be written. The original file is unchanged.',
+    'Giải phóng dung lượng đĩa hoặc chọn thư mục khác, rồi ký lại.', 'Free some disk space or choose another folder, then sign again.'),
 
   // ── the portal developer ─────────────────────────────────────────────────
   BAD_REQUEST: entry('portal',
@@ -81,8 +85,8 @@ export const ERROR_CATALOGUE = {
     'Chứng thư số được chọn không phải của người ký mà cổng yêu cầu.', 'The chosen certificate is not the signer the portal expects.',
     'Chọn đúng chứng thư số của đơn vị/người ký được yêu cầu.', 'Pick the certificate of the expected signer.'),
   CERTIFICATE_NOT_USABLE: entry('portal',
-    'Chứng thư số không dùng để ký được (hết hạn hoặc sai mục đích sử dụng).', 'The certificate cannot sign (expired or wrong key usage).',
-    'Chọn chứng thư số còn hạn, dùng cho ký số.', 'Pick a valid signing certificate.'),
+    'Chứng thư số không dùng để ký được (hết hạn, chưa đến ngày hiệu lực, hoặc sai mục đích sử dụng).', 'The certificate cannot sign (expired, not valid yet, or wrong key usage).',
+    'Chọn chứng thư số còn hạn, dùng cho ký số. Chứng thư "chưa đến ngày hiệu lực": kiểm tra ngày giờ của máy tính.', 'Pick a valid signing certificate. "Not valid yet": check the computer\'s date and time.'),
   INVALID_DOCUMENT: entry('portal',
     'Tài liệu không hợp lệ hoặc bị hỏng.', 'The document is invalid or damaged.',
     'Kiểm tra tệp tài liệu rồi thử lại.', 'Check the document file and try again.'),

@@ -17,6 +17,7 @@ import { createDocumentReader, renderDocumentList } from './preview/document-lis
 import { el } from '../dom.js';
 import { startInputArming } from './input-arming.js';
 import { siteIdentity } from './site-identity.js';
+import { showQueueLine, startQueuePolling } from './queue-line.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -81,6 +82,7 @@ function render(): void {
   const content = $('content');
   content.replaceChildren();
   showError(lastError);
+  showQueueLine(state?.waiting, language);
   if (!state) return;
   // The registrable domain (Public Suffix List) big, the full origin under it: a look-alike subdomain shows its owner.
   $('registrable-domain').textContent = siteIdentity(state.origin).registrableDomain;
@@ -277,6 +279,7 @@ $('lang').addEventListener('click', () => {
 });
 
 send({ kind: 'consent.getState' }).then(apply, () => window.close());
+startQueuePolling(send, () => language);
 // Tokens plugged in or pulled out while the window is open (hot-plug); the PIN typed stays if the selection does.
 startCertificatePolling({
   send, current: () => state, busy: () => busy,
