@@ -300,7 +300,8 @@ export interface VerificationReport {
 }
 
 export interface PageTarget {
-  postMessage(message: unknown, targetOrigin: string, transfer: Transferable[]): void;
+  /** `transfer` carries one MessagePort; typed as object[] so these declarations need no DOM library (a Node server imports them through @kyso/sdk/server). */
+  postMessage(message: unknown, targetOrigin: string, transfer: object[]): void;
 }
 
 export interface TransportOptions {

@@ -2,10 +2,11 @@
  * Kyso SDK, server side: `import { verifyAuthToken } from './server.js'`. Runs in Node ≥ 20 and browsers (WebCrypto).
  * Hand-written declarations for dist/sdk/server.js; test/unit/auth-server-types.test.ts keeps them equal to the code.
  */
-import type { AuthToken, CertificateInfo, HashAlgorithm, KysoError } from './kyso.js';
+import type { AuthToken, CertificateInfo, HashAlgorithm } from './kyso.js';
 
 export type { AuthToken };
-export { KysoError };
+// A value export (not `import type`): a server writes `error instanceof KysoError` (test/integration/sdk-package.test.ts).
+export { KysoError } from './kyso.js';
 
 export declare const AUTH_TOKEN_FORMAT: 'kyso-auth:1';
 export declare const AUTH_CHALLENGE_MIN_BYTES: number;
