@@ -205,7 +205,7 @@ function signingAs(selected: CertificateInfo | undefined): HTMLElement {
     return prompt;
   }
   const holder = selected.subject.commonName ?? selected.subject.dn;
-  return el('div', { className: 'signing-as' }, el('span', { text: `${text.signingAs} ` }), el('strong', { text: holder, testid: 'selected-holder' }));
+  return el('div', { className: 'signing-as' }, el('span', { text: text.signingAs }), document.createTextNode(' '), el('strong', { text: holder, testid: 'selected-holder' }));
 }
 
 /**

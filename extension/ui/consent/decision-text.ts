@@ -14,16 +14,16 @@ export const DECISION_TEXT: Readonly<Record<UiLanguage, {
   zoomLabel: (percent: number) => string;
 }>> = {
   vi: {
-    signingAs: 'Ký với chứng thư số của:',
-    chooseCertificatePrompt: 'Bạn có nhiều chứng thư số: hãy chọn chứng thư để ký ở danh sách trên.',
+    signingAs: 'Người ký:',
+    chooseCertificatePrompt: 'Hãy chọn chứng thư số để ký (ở trên).',
     technicalDetails: 'Chi tiết kỹ thuật (giá trị băm)',
     zoomIn: 'Phóng to',
     zoomOut: 'Thu nhỏ',
     zoomLabel: (percent) => `Cỡ xem ${percent}%`,
   },
   en: {
-    signingAs: 'Signing with the certificate of:',
-    chooseCertificatePrompt: 'You have several certificates: choose the one to sign with in the list above.',
+    signingAs: 'Signer:',
+    chooseCertificatePrompt: 'Choose the certificate to sign with (above).',
     technicalDetails: 'Technical details (hash values)',
     zoomIn: 'Zoom in',
     zoomOut: 'Zoom out',
