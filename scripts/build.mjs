@@ -95,6 +95,9 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
     build: { ...common.build, outDir: sdkDir, sourcemap: false, minify: false, lib: { entry: join(ROOT, 'sdk/server/index.ts'), formats: ['es'], fileName: () => 'server.js' } },
   });
   await cp(join(ROOT, 'sdk/server/server-public.d.ts'), join(sdkDir, 'server.d.ts'));
+  // The same SDK as the publishable package @kyso/sdk (dist/sdk-package/: ESM, minified IIFE, ./server).
+  const { buildSdkPackage } = await import('./build-sdk-package.mjs');
+  await buildSdkPackage({ root: ROOT, sdkDir, version: pkg.version, define });
   console.error(`build: extension (${flavour}) and SDK in ${Date.now() - started} ms`);
 
   if (host) {

@@ -143,7 +143,17 @@ export interface CertificateFilter {
   expectedSigner?: ExpectedSigner;
 }
 
-export interface KysoStatus {
+/** The first piece the person still has to install or plug in (sdk/README.md "Install links"). */
+export type MissingPiece = 'extension' | 'host' | 'driver' | 'token';
+
+/** No extension answered within about 1 s: nothing else about the computer is known. */
+export interface ExtensionMissingStatus {
+  readonly missing: 'extension';
+}
+
+/** The extension answered. `missing`: 'host' | 'driver' | 'token', or null when everything is there. */
+export interface ExtensionStatus {
+  readonly missing: 'host' | 'driver' | 'token' | null;
   extensionVersion: string;
   protocolVersion: number;
   host:
@@ -151,6 +161,9 @@ export interface KysoStatus {
     | { installed: false; error: { code: KysoErrorCode; message: string; messageEn: string; details?: KysoErrorDetails } };
   tokens: TokenInfo[];
 }
+
+/** Narrow on `missing === 'extension'` before reading the other fields. */
+export type KysoStatus = ExtensionMissingStatus | ExtensionStatus;
 
 export interface SignHashParams {
   /** The digest, base64; its length must match hashAlgorithm (32, 48 or 64 bytes). */
@@ -287,7 +300,8 @@ export interface VerificationReport {
 }
 
 export interface PageTarget {
-  postMessage(message: unknown, targetOrigin: string, transfer: Transferable[]): void;
+  /** `transfer` carries one MessagePort; typed as object[] so these declarations need no DOM library (a Node server imports them through @kyso/sdk/server). */
+  postMessage(message: unknown, targetOrigin: string, transfer: object[]): void;
 }
 
 export interface TransportOptions {
@@ -301,7 +315,7 @@ export interface TransportOptions {
 /** A client bound to a window; the functions below use the page's own window. */
 export declare function createClient(options: TransportOptions): KysoClient;
 
-/** Extension, host and token state. Rejects with EXTENSION_NOT_INSTALLED within about 1 s when Kyso is missing. */
+/** Extension, host, driver and token state; `missing` says which piece to install (resolves `{ missing: 'extension' }` within about 1 s when the extension is absent). */
 export declare function getStatus(): Promise<KysoStatus>;
 /** Certificates on the plugged-in tokens. */
 export declare function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;

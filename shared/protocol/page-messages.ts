@@ -29,6 +29,11 @@ export const PAGE_OPERATIONS = {
         v.strictObject({ installed: v.literal(false), error: SerializedErrorSchema }),
       ]),
       tokens: v.array(TokenInfoSchema),
+      /**
+       * The first piece missing, so a portal can show the right install link (sdk/status.ts): the host, a loaded
+       * PKCS#11 driver, a plugged-in token; null when all are there. Optional: older extensions do not send it.
+       */
+      missing: v.optional(v.nullable(v.picklist(['host', 'driver', 'token']))),
     }),
     interactive: false,
   },

@@ -138,7 +138,7 @@ export async function clickClosing(page: Page, selector: string): Promise<void> 
 }
 
 export interface ApproveOptions {
-  /** Pick this certificate (data-certificate-id); default: the preselected one. */
+  /** Pick this certificate (data-certificate-id); default: the preselected one, else the first one offered. */
   readonly certificateId?: string;
   readonly pin: string;
   /** Answer the site question first when shown: 'once' (default), 'always' or 'block'. */
@@ -165,6 +165,11 @@ export async function approveInConsent(page: Page, options: ApproveOptions): Pro
     await certificate.waitFor({ timeout: 15_000 });
   }
   if (options.certificateId) await page.click(`[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`);
+  // Several usable certificates and no expected signer: nothing is preselected (certificate-preselection.ts);
+  // the person picks, here the first one offered (the one that used to be preselected).
+  else if (await page.locator('[data-testid=certificate-option] input[type=radio]:checked').count() === 0) {
+    await page.click('[data-testid=certificate-option]:has(input[type=radio]:not([disabled]))');
+  }
   await waitForArmed(page);
   await page.fill('[data-testid=pin]', options.pin);
   await clickClosing(page, '[data-testid=approve]');

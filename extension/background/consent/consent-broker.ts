@@ -19,8 +19,9 @@ import {
 } from '../../messaging/internal-messages.js';
 
 export const CONSENT_PAGE_PATH = 'ui/consent/consent.html';
-const WINDOW_WIDTH_PX = 520;
-const WINDOW_HEIGHT_PX = 720;
+/** The consent window's outer size; it fits a 1366×768 screen with its taskbar (test/e2e/consent-readability.test.ts). */
+export const WINDOW_WIDTH_PX = 520;
+export const WINDOW_HEIGHT_PX = 720;
 
 export interface SignConsent {
   readonly description?: string;
