@@ -1,0 +1,105 @@
+/**
+ * Plugin compatibility in Firefox ESR (issue 11 "Done when … in Chromium and Firefox"): dist/firefox as a temporary
+ * add-on, the same mock portal as compat-vgca/compat-vnpt.test.ts, nothing listening on 8987 or 4433. The VGCA file
+ * family (download → consent with preview → PAdES → multipart `uploadfile` → the plugin's result shape; pdfsig
+ * judges the uploaded file) and VNPT-CA calls go through the MAIN-world WebSocket shim Firefox injects with
+ * scripting.executeScript({ world: 'MAIN' }). Requires `npm run build` and firefox-esr.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { FIREFOX_PATH, launchKysoFirefox, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmaXJlZm94In0.c2lnbmF0dXJl';
+
+describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
+  let token: DemoToken;
+  let firefox: KysoFirefox;
+  let portal: MockPortal;
+  let dir: string;
+  let nssDir: string;
+  let pdf: Uint8Array;
+  const files: Record<string, Uint8Array> = {};
+
+  beforeAll(async () => {
+    token = await createDemoToken();
+    dir = await mkdtemp(join(tmpdir(), 'kyso-compat-ff-'));
+    nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+    pdf = await makeVietnameseDocument(2);
+    files['Quyet dinh 7.pdf'] = pdf;
+    portal = await startMockPortal({ files, jwt: JWT });
+    firefox = await launchKysoFirefox({ env: token.env });
+  }, 120_000);
+  afterAll(async () => {
+    await firefox?.close();
+    await portal?.close();
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${portal.url}/${path}`);
+    // The shim replaces WebSocket shortly after document start (one question to the background).
+    await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), { timeout: 20_000 });
+    return page;
+  }
+
+  async function approve(consent: Page): Promise<void> {
+    await consent.waitForSelector('[data-testid=pin]');
+    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
+    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
+    await consent.type('[data-testid=pin]', token.userPin);
+    await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+  }
+
+  it('nothing listens on 8987 or 4433', () => {
+    expect(execFileSync('ss', ['-ltnH', '( sport = :8987 or sport = :4433 )'], { encoding: 'utf8' }).trim()).toBe('');
+  });
+
+  it('vgca_sign_approved: consent window with the preview and "Ký phê duyệt"; the signed PDF is POSTed as uploadfile; pdfsig says valid', async () => {
+    const page = await open('portal.html');
+    const before = portal.uploads.length;
+    const reply = page.evaluate((request) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_sign_approved', [request]), JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 'ff-1', JWTToken: JWT, FileName: `${portal.url}/files/Quyet%20dinh%207.pdf`,
+    }));
+    const consent = await waitForFirefoxConsentPage(firefox.browser, 30_000);
+    expect(await consent.$eval('[data-testid=description]', (el) => el.textContent)).toContain('Ký phê duyệt');
+    await consent.waitForSelector('[data-testid=document-preview][data-rendered=true] canvas', { timeout: 30_000 });
+    await approve(consent);
+    const answer = JSON.parse(await reply) as Record<string, unknown>;
+    expect(answer).toMatchObject({ Status: 0, Message: '' });
+    expect(JSON.parse(String(answer.FileServer))).toHaveProperty('fileEntryId');
+    expect(portal.uploads.length).toBe(before + 1);
+    const upload = portal.uploads.at(-1)!;
+    expect(upload.fileName).toBe('Quyet dinh 7.pdf');
+    expect(upload.headers.cookie).toBeUndefined();
+    const out = join(dir, 'ff-approved.pdf');
+    await writeFile(out, upload.bytes);
+    const verdict = await pdfsig(out, nssDir);
+    expect(verdict.signatures).toHaveLength(1);
+    expect(verdict.signatures[0]!.valid).toBe(true);
+    await page.close();
+  }, 120_000);
+
+  it('VNPT-CA: checkPlugin "1", then SignPDF with one consent window; pdfsig says valid', async () => {
+    const page = await open('vnpt.html');
+    const call = (fn: string, args: unknown[]) => page.evaluate((f, a) => (window as unknown as { vnpt_plugin: Record<string, (...x: unknown[]) => Promise<string>> })
+      .vnpt_plugin[f]!(...a).catch((e: Error) => `rejected: ${e.message}`), fn, args);
+    expect(await call('checkPlugin', [])).toBe('1');
+    const reply = call('signPdf', [Buffer.from(pdf).toString('base64'), { page: 2, llx: 320, lly: 90, urx: 550, ury: 170, Signer: 'Nguyễn Văn A' }]);
+    const consent = await waitForFirefoxConsentPage(firefox.browser, 30_000);
+    await approve(consent);
+    const answer = JSON.parse(await reply) as { code: number; data: string };
+    expect(answer.code).toBe(0);
+    const out = join(dir, 'ff-vnpt.pdf');
+    await writeFile(out, Buffer.from(answer.data, 'base64'));
+    expect((await pdfsig(out, nssDir)).signatures[0]!.valid).toBe(true);
+    await page.close();
+  }, 120_000);
+});
