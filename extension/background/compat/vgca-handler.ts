@@ -7,7 +7,10 @@
  * nothing is uploaded. Status codes Kyso uses (the service's own list is not public):
  *   1 refused or cancelled (ORIGIN_*, OPERATION_NOT_ALLOWED, USER_CANCELLED…) · 2 bad request (frame, URL)
  *   3 download failed · 4 signing failed (token, PIN, document) · 5 upload failed or the portal refused the file
- *   404 unknown or unsupported path
+ *   415 /SignOffice, /VerifyOffice: Kyso signs PDF, XML and CMS, not Word/Excel files (the portal converts to PDF)
+ *   501 /Config, /GetLicenseRequest, /SignPDFWP, /SignXMLP12: the desktop service's own windows and files; Kyso
+ *       has none (its settings are the extension's options page, which a site cannot open)
+ *   404 unknown path
  */
 import * as v from 'valibot';
 import { KysoError, deserializeError } from '../../../shared/errors/kyso-error.js';
@@ -16,8 +19,8 @@ import type { OriginEntry } from '../../../shared/domain/origin.js';
 import type { RequestContext } from '../router.js';
 import {
   UploadAnswerSchema, VGCA_FILE_PATHS, VgcaFileRequestSchema, VgcaSignFilesRequestSchema, VgcaSignXmlRequestSchema,
-  VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema,
-  isTrueFlag, type VgcaFilePath,
+  VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema, VgcaSignJsonRequestSchema,
+  isTrueFlag, jsonContentText, type VgcaFilePath,
 } from '../../compat/vgca-frames.js';
 import { consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
 import { call, signBatch, uploadToHost, type Route } from './compat-documents.js';
@@ -31,6 +34,18 @@ export interface VgcaDependencies {
 }
 
 type Reply = Record<string, unknown>;
+
+/** Paths of the VGCA service Kyso answers with a fixed, documented refusal (README "Already using the VGCA…"). */
+const OFFICE: Reply = { Status: 415, Message: 'Kyso không ký tệp Word/Excel. Hãy chuyển văn bản sang PDF rồi ký. (Kyso signs PDF, XML and CMS, not Office files.)' };
+const NO_SERVICE_WINDOW: Reply = {
+  Status: 501,
+  Message: 'Kyso không có cửa sổ cấu hình hay giấy phép riêng như VGCA Sign Service; cài đặt nằm ở trang Tùy chọn của tiện ích Kyso. (Not offered: Kyso\'s settings are its options page.)',
+};
+/** A Map, not an object: a path such as "constructor" must not find Object.prototype's members. */
+const NOT_OFFERED: ReadonlyMap<string, Reply> = new Map([
+  ['SignOffice', OFFICE], ['VerifyOffice', OFFICE],
+  ['Config', NO_SERVICE_WINDOW], ['GetLicenseRequest', NO_SERVICE_WINDOW], ['SignPDFWP', NO_SERVICE_WINDOW], ['SignXMLP12', NO_SERVICE_WINDOW],
+]);
 
 const REFUSED = new Set(['ORIGIN_NOT_ALLOWED', 'ORIGIN_BLOCKED', 'INSECURE_ORIGIN', 'OPERATION_NOT_ALLOWED', 'USER_CANCELLED', 'CONSENT_TIMEOUT', 'REQUEST_SUPERSEDED']);
 const BAD = new Set(['BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_REQUESTS', 'INVALID_HASH', 'UNSUPPORTED_ALGORITHM']);
@@ -139,6 +154,26 @@ export function createVgcaHandler(deps: VgcaDependencies) {
   };
 
   /**
+   * /SignJson `{JsonContent}`: the VGCA service's answer is not public (research §1.1). Kyso's documented choice: an
+   * attached CMS (SignedData enveloping the UTF-8 JSON text, with signed attributes — a document signature, not a
+   * raw one), so the portal's server can verify it with any CMS verifier (`openssl cms -verify`) and read the
+   * content back from it. The consent window shows the JSON text (the CMS content excerpt). Reply
+   * `{Status:0, Message:"", Signature:<base64 DER CMS>}`, like /SignMsg.
+   */
+  const signJson = async (frame: string, context: RequestContext): Promise<Reply> => {
+    const parsed = v.safeParse(VgcaSignJsonRequestSchema, parseJson(frame));
+    if (!parsed.success) throw badFrame();
+    const text = jsonContentText(parsed.output.JsonContent);
+    // Not JSON text is a portal error, refused here rather than signed as something it is not.
+    try { JSON.parse(text); } catch { throw new KysoError('BAD_REQUEST', { reason: 'JsonContent is not JSON text' }); }
+    const handle = await uploadToHost(deps.route, context, 'cms', new TextEncoder().encode(text));
+    const signed = await signBatch(deps.route, context, [{ kind: 'cms', handle, fileName: 'noi-dung.json', options: { attached: true } }], 'Ký nội dung JSON');
+    const outcome = signed.outcomes[0];
+    if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
+    return { Status: 0, Message: '', Signature: bytesToBase64(outcome.bytes) };
+  };
+
+  /**
    * /Auth: the service signs the caller's code with no signed attributes around it — a raw signature, so it is
    * kyso.signHash (SHA-256 of the code) and follows the raw-signing opt-in rule (operations.ts): refused unless an
    * admin or the person enabled raw signing for this origin.
@@ -205,6 +240,8 @@ export function createVgcaHandler(deps: VgcaDependencies) {
       else if (path === 'SignFiles') reply = await signFiles(frame, context);
       else if (path === 'SignXML') reply = await signXml(frame, context);
       else if (path === 'SignMsg') reply = await signMsg(frame, context);
+      else if (path === 'SignJson') reply = await signJson(frame, context);
+      else if (NOT_OFFERED.has(path)) reply = NOT_OFFERED.get(path)!;
       else if (path === 'Auth') reply = await auth(frame, context);
       else if (path === 'GetCertInfo') reply = await certInfo(context);
       else if (path === 'VerifyPDF' || path === 'VerifyXML' || path === 'VerifyMsg') return JSON.stringify(await verify(path, frame, context));
