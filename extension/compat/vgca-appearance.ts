@@ -60,6 +60,9 @@ function topRightMark(pdf: Uint8Array, lines: string[]): PdfOptions['visible'] {
     page: 1,
     rect: { x: Math.max(0, page.width - MARGIN_PT - MARK_WIDTH_PT), y: Math.max(0, page.height - MARGIN_PT - height), width: MARK_WIDTH_PT, height },
     lines,
+    // Phụ lục I: Times New Roman, upright, 10 pt, black (the host takes Liberation Serif or DejaVu Serif without it).
+    typeface: 'serif',
+    textColor: 'black',
   };
 }
 
