@@ -15,6 +15,7 @@ import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.j
 import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
+import { createLocalFilePicker } from './compat/local-file-picker.js';
 import { createPopupHealthHandler } from './health/popup-health.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
@@ -48,7 +49,14 @@ const readCompatibilityPolicy = () => compatPolicy ??= (async () => {
 browserApi.onStorageChanged((_changes, area) => { if (area === 'managed') compatPolicy = undefined; });
 warmAccessPolicy();
 void readCompatibilityPolicy();
+// VGCA FileName "": the person chooses the file in Kyso's own window, never in the page.
+const localFiles = createLocalFilePicker({
+  createWindow: (url, width, height) => browserApi.createPopupWindow(url, width, height),
+  removeWindow: (id) => browserApi.removeWindow(id),
+  getURL: (path) => browserApi.getURL(path),
+});
 const compat = createCompatService({
+  chooseLocalFile: (ask, signal) => localFiles.choose(ask, signal),
   route,
   decideAccess,
   readCompatibilityPolicy,
@@ -83,6 +91,6 @@ const popupHealth = createPopupHealthHandler({
   readManagedPolicy,
 });
 browserApi.onMessage((message, sender) =>
-  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popupHealth(message, sender.url) ?? popup(message, sender.url)
+  consent.handleMessage(message, sender.url) ?? localFiles.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popupHealth(message, sender.url) ?? popup(message, sender.url)
   ?? handleOptionsHistoryMessage({ host, getURL: (path) => browserApi.getURL(path) }, message, sender.url));
-browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));
+browserApi.onWindowRemoved((windowId) => { consent.handleWindowRemoved(windowId); localFiles.handleWindowRemoved(windowId); });

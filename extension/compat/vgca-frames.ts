@@ -18,7 +18,7 @@ export const VgcaFileRequestSchema = v.object({
   FileUploadHandler: Url,
   SessionId: v.optional(Text(4096)),
   JWTToken: v.optional(Text(8192)),
-  /** URL of the unsigned file; "" = the person picks a local file (not supported: see README). */
+  /** URL of the unsigned file; "" = the person picks a local file in Kyso's window (background/compat/local-file-picker.ts). */
   FileName: Url,
   MetaData: v.optional(v.pipe(v.array(v.object({ Key: Text(100), Value: Text(1000) })), v.maxLength(50))),
   DocNumber: v.optional(Text(100)),

@@ -22,7 +22,8 @@ import {
   VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema, VgcaSignJsonRequestSchema,
   isTrueFlag, jsonContentText, type VgcaFilePath,
 } from '../../compat/vgca-frames.js';
-import { consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
+import { VGCA_SIGNATURE_KIND, consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
+import type { ChosenFile, LocalFileAsk } from './local-file-picker.js';
 import { call, signBatch, uploadToHost, type Route } from './compat-documents.js';
 import { TransferError, allowedTransferUrl, downloadDocument, uploadSignedDocument } from './portal-transfer.js';
 
@@ -31,6 +32,8 @@ export interface VgcaDependencies {
   /** Origins the admin allowed (policy allowedOrigins): the only other origins files may come from or go to. */
   adminAllowedOrigins(): Promise<readonly OriginEntry[]>;
   now(): Date;
+  /** `FileName: ""`: the person chooses the file in Kyso's window (local-file-picker.ts). */
+  chooseLocalFile?(ask: LocalFileAsk, signal: AbortSignal): Promise<ChosenFile>;
 }
 
 type Reply = Record<string, unknown>;
@@ -88,11 +91,16 @@ export function createVgcaHandler(deps: VgcaDependencies) {
     const parsed = v.safeParse(VgcaFileRequestSchema, parseJson(frame));
     if (!parsed.success) throw badFrame();
     const request = parsed.output;
-    if (request.FileName === '') throw new KysoError('BAD_REQUEST', { reason: 'choosing a local file (FileName "") is not supported yet' });
-    const source = await urlFor(request.FileName, context);
+    // The upload target is checked first: a call that could not upload opens no window.
     const target = await urlFor(request.FileUploadHandler, context);
     const credentials = { sessionId: request.SessionId, jwtToken: request.JWTToken };
-    const file = await downloadDocument(source, credentials, context.signal);
+    let file: ChosenFile;
+    if (request.FileName === '') {
+      if (!deps.chooseLocalFile) throw new KysoError('BAD_REQUEST', { reason: 'choosing a local file is not available here' });
+      file = await deps.chooseLocalFile({ origin: context.frameOrigin, kind: VGCA_SIGNATURE_KIND[path], uploadTo: `${target.origin}${target.pathname}` }, context.signal);
+    } else {
+      file = await downloadDocument(await urlFor(request.FileName, context), credentials, context.signal);
+    }
     const handle = await uploadToHost(deps.route, context, 'pdf', file.bytes);
     const number = request.DocNumber ? ` số ${request.DocNumber}` : '';
     const signed = await signBatch(deps.route, context, [{

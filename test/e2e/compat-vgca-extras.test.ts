@@ -1,0 +1,155 @@
+/**
+ * VGCA compatibility beyond the downloaded-file family (issue 11 §1; README "Already using the VGCA or VNPT-CA
+ * plugin?"), in real Chromium with the mock portal of compat-vgca.test.ts and nothing listening on 8987:
+ *   - `FileName: ""`: the person chooses a local PDF in Kyso's own window (never in the page); the consent window
+ *     previews it; the signed file is uploaded as `uploadfile` under its own name; pdfsig says valid. Cancel →
+ *     non-zero Status and nothing uploaded.
+ *   - `/SignJson`: an attached CMS over the JSON text, shown in the consent window; openssl cms -verify checks it.
+ * Requires `npm run build`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+
+const LOCAL_FILE_PATH = 'compat/local-file/local-file.html';
+let token: DemoToken;
+let browser: KysoBrowser;
+let portal: MockPortal;
+let dir: string;
+let nssDir: string;
+let localPdf: string;
+
+beforeAll(async () => {
+  token = await createDemoToken();
+  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-extras-'));
+  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  localPdf = join(dir, 'To trinh so 5.pdf');
+  await writeFile(localPdf, await makeVietnameseDocument(2));
+  portal = await startMockPortal({ files: {} });
+  browser = await launchKysoBrowser({ env: token.env });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+});
+
+async function openPortal(): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.goto(`${portal.url}/portal.html`);
+  await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: 15_000 });
+  return page;
+}
+
+function callPlugin(page: Page, fn: string, args: unknown[]): Promise<string> {
+  return page.evaluate(([f, a]) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca(f as string, a as unknown[]), [fn, args] as const);
+}
+
+const isFileWindow = (p: Page) => p.url().startsWith('chrome-extension://') && p.url().includes(LOCAL_FILE_PATH) && !p.isClosed();
+async function waitForFileWindow(): Promise<Page> {
+  const page = browser.context.pages().find(isFileWindow) ?? await browser.context.waitForEvent('page', { predicate: isFileWindow, timeout: 20_000 });
+  await page.waitForSelector('[data-testid=local-file-kind]:not(:empty)');
+  return page;
+}
+
+describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', () => {
+  it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
+    const page = await openPortal();
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's-local', FileName: '' })]);
+    const picker = await waitForFileWindow();
+    // The file input is Kyso's, not the page's.
+    expect(await page.locator('input[type=file]').count()).toBe(0);
+    expect(await picker.locator('[data-testid=origin]').innerText()).toBe(portal.url);
+    expect(await picker.locator('[data-testid=local-file-kind]').innerText()).toBe('Ký phê duyệt');
+    expect(await picker.locator('[data-testid=local-file-upload-to]').innerText()).toBe(`${portal.url}/vgca/fileupload`);
+    await picker.setInputFiles('[data-testid=local-file-input]', localPdf);
+    await clickClosing(picker, '[data-testid=local-file-continue]');
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=document-preview][data-rendered=true] canvas', { timeout: 20_000 });
+    expect(await consent.locator('body').innerText()).toContain('To trinh so 5.pdf');
+    expect(await consent.locator('[data-testid=description]').innerText()).toContain('Ký phê duyệt');
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as Record<string, unknown>;
+    expect(answer).toMatchObject({ Status: 0, Message: '' });
+    expect(portal.uploads.length).toBe(before + 1);
+    const upload = portal.uploads.at(-1)!;
+    expect(upload.fileName).toBe('To trinh so 5.pdf');
+    expect(upload.fields).toMatchObject({ SessionId: 's-local' });
+    const out = join(dir, 'local-signed.pdf');
+    await writeFile(out, upload.bytes);
+    const verdict = await pdfsig(out, nssDir);
+    expect(verdict.signatures).toHaveLength(1);
+    expect(verdict.signatures[0]!.valid).toBe(true);
+    expect(verdict.signatures[0]!.totalDocumentSigned).toBe(true);
+    await page.close();
+  });
+
+  it('Cancel in Kyso\'s window: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
+    const page = await openPortal();
+    const before = portal.uploads.length;
+    const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
+    const picker = await waitForFileWindow();
+    await clickClosing(picker, '[data-testid=local-file-cancel]');
+    const answer = JSON.parse(await reply) as { Status: number; Message: string; ErrorCode?: string };
+    expect(answer.Status).toBe(1);
+    expect(answer.ErrorCode).toBe('USER_CANCELLED');
+    expect(answer.Message).toMatch(/huỷ/);
+    expect(await pageClosed(picker)).toBe(true);
+    expect(browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed())).toHaveLength(0);
+    expect(portal.uploads.length).toBe(before);
+    await page.close();
+  });
+
+  it('a file that is not a PDF is refused (non-zero Status) and nothing is uploaded', async () => {
+    const page = await openPortal();
+    const before = portal.uploads.length;
+    const notPdf = join(dir, 'ghi-chu.pdf');
+    await writeFile(notPdf, 'đây không phải PDF');
+    const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
+    const picker = await waitForFileWindow();
+    await picker.setInputFiles('[data-testid=local-file-input]', notPdf);
+    await clickClosing(picker, '[data-testid=local-file-continue]');
+    const answer = JSON.parse(await reply) as { Status: number; ErrorCode?: string };
+    expect(answer.Status).not.toBe(0);
+    expect(answer.ErrorCode).toBe('UNSUPPORTED_DOCUMENT');
+    expect(portal.uploads.length).toBe(before);
+    await page.close();
+  });
+});
+
+describe('VGCA /SignJson', () => {
+  it('the consent window shows the JSON; the answer is an attached CMS that openssl verifies and whose content is the JSON text', async () => {
+    const page = await openPortal();
+    const json = '{"hoSo":"12/2026","nguoiKy":"Nguyễn Văn A","yKien":"Đồng ý"}';
+    // vgca_sign_json(sender, json, onMessage(ev, data), onError) is not in the fixture's copy: open the socket as the React hook does.
+    const reply = page.evaluate((frame) => new Promise<string>((resolve) => {
+      const ws = new WebSocket('wss://127.0.0.1:8987/SignJson');
+      ws.onopen = () => ws.send(frame);
+      ws.onmessage = (event) => { resolve(String(event.data)); ws.close(); };
+      ws.onerror = () => resolve('error');
+    }), JSON.stringify({ JsonContent: json }));
+    const consent = await waitForConsentPage(browser.context);
+    await consent.waitForSelector('[data-testid=document-name]');
+    expect(await consent.locator('body').innerText()).toContain('Nguyễn Văn A');
+    await approveInConsent(consent, { pin: token.userPin });
+    const answer = JSON.parse(await reply) as { Status: number; Signature: string };
+    expect(answer.Status).toBe(0);
+    const cms = join(dir, 'json.p7s');
+    await writeFile(cms, Buffer.from(answer.Signature, 'base64'));
+    const caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, execFileSync('cat', [token.rootPem, token.intermediatePem]));
+    const verify = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', cms, '-CAfile', caFile, '-purpose', 'any'], { encoding: 'utf8' });
+    expect(verify.status, verify.stderr).toBe(0);
+    expect(verify.stdout).toBe(json);
+    await page.close();
+  });
+});
