@@ -34,6 +34,8 @@ export interface CompatServiceDependencies {
   register(matches: readonly string[]): Promise<void>;
   /** VGCA `FileName: ""`: the person's choice of a local file, in Kyso's window. */
   chooseLocalFile?: VgcaDependencies['chooseLocalFile'];
+  /** The signer image and seal for Decree 30 stamps (options page and policy). */
+  stampImages?: VgcaDependencies['stampImages'];
 }
 
 export interface MessageSenderLike extends PortSender {
@@ -45,6 +47,7 @@ export function createCompatService(deps: CompatServiceDependencies) {
   const vgca = createVgcaHandler({
     route: deps.route, adminAllowedOrigins: deps.adminAllowedOrigins, now: () => new Date(),
     ...(deps.chooseLocalFile ? { chooseLocalFile: deps.chooseLocalFile } : {}),
+    ...(deps.stampImages ? { stampImages: deps.stampImages } : {}),
   });
   const vnpt = createVnptHandler({ route: deps.route });
   const answer = (endpoint: PluginEndpoint, frame: string, context: RequestContext) =>

@@ -24,6 +24,7 @@ import {
 } from '../../compat/vgca-frames.js';
 import { VGCA_SIGNATURE_KIND, consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
 import type { ChosenFile, LocalFileAsk } from './local-file-picker.js';
+import type { StampImages } from '../../compat/stamp-images.js';
 import { call, signBatch, uploadToHost, type Route } from './compat-documents.js';
 import { TransferError, allowedTransferUrl, downloadDocument, uploadSignedDocument } from './portal-transfer.js';
 
@@ -34,6 +35,8 @@ export interface VgcaDependencies {
   now(): Date;
   /** `FileName: ""`: the person chooses the file in Kyso's window (local-file-picker.ts). */
   chooseLocalFile?(ask: LocalFileAsk, signal: AbortSignal): Promise<ChosenFile>;
+  /** The signer image and seal in force (the person's and the admin's, stamp-images.ts effectiveStampImages). */
+  stampImages?(): Promise<StampImages>;
 }
 
 type Reply = Record<string, unknown>;
@@ -104,7 +107,7 @@ export function createVgcaHandler(deps: VgcaDependencies) {
     const handle = await uploadToHost(deps.route, context, 'pdf', file.bytes);
     const number = request.DocNumber ? ` số ${request.DocNumber}` : '';
     const signed = await signBatch(deps.route, context, [{
-      kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now()),
+      kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now(), await deps.stampImages?.().catch(() => ({})) ?? {}),
     }], consentDescription(path, target, number));
     const outcome = signed.outcomes[0];
     if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
