@@ -5,6 +5,8 @@
  *     previews it; the signed file is uploaded as `uploadfile` under its own name; pdfsig says valid. Cancel →
  *     non-zero Status and nothing uploaded.
  *   - `/SignJson`: an attached CMS over the JSON text, shown in the consent window; openssl cms -verify checks it.
+ *   - Signer image and seal stored on the options page are drawn in the approval / issuing stamps (pdfimages -list
+ *     lists them on the stamp's page; pdfsig validates); a file that is not an image is refused there.
  * Requires `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,8 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { makeSealPng, makeSignaturePng } from '../fixtures/pdf/generate-fixtures.js';
+import { openOptionsPage } from '../helpers/options-page.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 
 const LOCAL_FILE_PATH = 'compat/local-file/local-file.html';
@@ -26,6 +30,7 @@ let portal: MockPortal;
 let dir: string;
 let nssDir: string;
 let localPdf: string;
+const portalFiles: Record<string, Uint8Array> = {};
 
 beforeAll(async () => {
   token = await createDemoToken();
@@ -33,7 +38,8 @@ beforeAll(async () => {
   nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
   localPdf = join(dir, 'To trinh so 5.pdf');
   await writeFile(localPdf, await makeVietnameseDocument(2));
-  portal = await startMockPortal({ files: {} });
+  portalFiles['Quyet dinh 9.pdf'] = await makeVietnameseDocument(2);
+  portal = await startMockPortal({ files: portalFiles });
   browser = await launchKysoBrowser({ env: token.env });
 }, 120_000);
 
@@ -152,4 +158,55 @@ describe('VGCA /SignJson', () => {
     expect(verify.stdout).toBe(json);
     await page.close();
   });
+});
+
+/** `pdfimages -list` rows of one page: width × height of each image (soft masks listed apart). */
+function imagesOnPage(file: string, page: number): { type: string; width: number; height: number }[] {
+  const out = execFileSync('pdfimages', ['-list', '-f', String(page), '-l', String(page), file], { encoding: 'utf8' });
+  return out.split('\n').slice(2).filter((l) => l.trim()).map((l) => {
+    const cols = l.trim().split(/\s+/);
+    return { type: cols[2]!, width: Number(cols[3]), height: Number(cols[4]) };
+  });
+}
+
+describe('signer image and seal from the options page in Decree 30 stamps', () => {
+  it('the options page refuses a file that is not an image and stores a PNG signer image and seal (previewed)', async () => {
+    const options = await openOptionsPage(browser);
+    const notImage = join(dir, 'chu-ky.png');
+    await writeFile(notImage, 'không phải ảnh');
+    await options.setInputFiles('[data-testid=stamp-image-input-signer]', notImage);
+    expect(await options.locator('[data-testid=stamp-image-error-signer]').innerText()).toMatch(/PNG hoặc JPEG/);
+    expect(await options.locator('[data-testid=stamp-image-none-signer]').count()).toBe(1);
+    const signer = join(dir, 'chu-ky-that.png');
+    const seal = join(dir, 'con-dau.png');
+    await writeFile(signer, makeSignaturePng(240, 100));
+    await writeFile(seal, makeSealPng(200));
+    await options.setInputFiles('[data-testid=stamp-image-input-signer]', signer);
+    await options.waitForSelector('[data-testid=stamp-image-preview-signer]');
+    await options.setInputFiles('[data-testid=stamp-image-input-seal]', seal);
+    await options.waitForSelector('[data-testid=stamp-image-preview-seal]');
+    expect(await options.locator('[data-testid=stamp-image-signer]').innerText()).toContain('240×100 px');
+    await options.close();
+  });
+
+  for (const [fn, image, extra] of [
+    ['vgca_sign_approved', { width: 240, height: 100 }, {}],
+    ['vgca_sign_issued', { width: 200, height: 200 }, { DocNumber: '15/QĐ-UBND' }],
+  ] as const) {
+    it(`${fn}: the stamp on the last page contains the stored ${image.width}×${image.height} image; pdfsig valid`, async () => {
+      const page = await openPortal();
+      const reply = callPlugin(page, fn, [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${portal.url}/files/Quyet%20dinh%209.pdf`, ...extra })]);
+      await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin });
+      expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
+      const out = join(dir, `${fn}.pdf`);
+      await writeFile(out, portal.uploads.at(-1)!.bytes);
+      expect((await pdfsig(out, nssDir)).signatures[0]!.valid).toBe(true);
+      // The original document has no images; the stamp (page 2, the last) brings the image and its alpha mask.
+      expect(imagesOnPage(out, 1)).toEqual([]);
+      const images = imagesOnPage(out, 2);
+      expect(images).toContainEqual({ type: 'image', ...image });
+      expect(images).toContainEqual({ type: 'smask', ...image });
+      await page.close();
+    });
+  }
 });
