@@ -3,7 +3,9 @@
  * add-on, the same mock portal as compat-vgca/compat-vnpt.test.ts, nothing listening on 8987 or 4433. The VGCA file
  * family (download → consent with preview → PAdES → multipart `uploadfile` → the plugin's result shape; pdfsig
  * judges the uploaded file) and VNPT-CA calls go through the MAIN-world WebSocket shim Firefox injects with
- * scripting.executeScript({ world: 'MAIN' }). Requires `npm run build` and firefox-esr.
+ * scripting.executeScript({ world: 'MAIN' }). `FileName: ""` opens Kyso's own file window there too. An unlisted
+ * https site (cong-khac.test, resolved to 127.0.0.1, self-signed) sees no service. Requires `npm run build` and
+ * firefox-esr.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -12,17 +14,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_PATH, launchKysoFirefox, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { FIREFOX_PATH, launchKysoFirefox, makeTestTlsIdentity, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmaXJlZm94In0.c2lnbmF0dXJl';
+const UNLISTED_HOST = 'cong-khac.test';
+const LOCAL_FILE_PATH = 'compat/local-file/local-file.html';
 
 describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
   let token: DemoToken;
   let firefox: KysoFirefox;
   let portal: MockPortal;
+  let unlisted: MockPortal;
   let dir: string;
   let nssDir: string;
   let pdf: Uint8Array;
@@ -35,12 +40,28 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
     pdf = await makeVietnameseDocument(2);
     files['Quyet dinh 7.pdf'] = pdf;
     portal = await startMockPortal({ files, jwt: JWT });
-    firefox = await launchKysoFirefox({ env: token.env });
+    const tls = await makeTestTlsIdentity(UNLISTED_HOST);
+    unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
+    firefox = await launchKysoFirefox({ env: token.env, testHosts: [UNLISTED_HOST] });
   }, 120_000);
   afterAll(async () => {
     await firefox?.close();
     await portal?.close();
+    await unlisted?.close();
   });
+
+  /** Kyso's "choose a local file" window (its URL read from inside it: over BiDi a popup may say about:blank). */
+  async function waitForFileWindow(): Promise<Page> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      for (const page of await firefox.browser.pages()) {
+        const href = await page.evaluate(() => location.href).catch(() => '');
+        if (href.includes(LOCAL_FILE_PATH)) return page;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no Kyso file window in Firefox');
+  }
 
   async function open(path: string): Promise<Page> {
     const page = await firefox.browser.newPage();
@@ -102,4 +123,46 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
     expect((await pdfsig(out, nssDir)).signatures[0]!.valid).toBe(true);
     await page.close();
   }, 120_000);
+
+  it('VGCA FileName "": the person chooses the PDF in Kyso\'s window; it is previewed, signed and uploaded under its name; pdfsig valid', async () => {
+    const page = await open('portal.html');
+    const before = portal.uploads.length;
+    const local = join(dir, 'Cong van 3.pdf');
+    await writeFile(local, pdf);
+    const reply = page.evaluate((request) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_sign_approved', [request]), JSON.stringify({
+      FileUploadHandler: `${portal.url}/vgca/fileupload`, JWTToken: JWT, FileName: '',
+    }));
+    const picker = await waitForFileWindow();
+    await picker.waitForSelector('[data-testid=local-file-kind]');
+    expect(await picker.$eval('[data-testid=local-file-kind]', (el) => el.textContent)).toBe('Ký phê duyệt');
+    const input = await picker.waitForSelector('[data-testid=local-file-input]');
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(local);
+    await picker.click('[data-testid=local-file-continue]').catch(() => undefined); // the window closes under the click
+    const consent = await waitForFirefoxConsentPage(firefox.browser, 30_000);
+    await consent.waitForSelector('[data-testid=document-preview][data-rendered=true] canvas', { timeout: 30_000 });
+    await approve(consent);
+    expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
+    expect(portal.uploads.length).toBe(before + 1);
+    const upload = portal.uploads.at(-1)!;
+    expect(upload.fileName).toBe('Cong van 3.pdf');
+    const out = join(dir, 'ff-local.pdf');
+    await writeFile(out, upload.bytes);
+    expect((await pdfsig(out, nssDir)).signatures[0]!.valid).toBe(true);
+    await page.close();
+  }, 120_000);
+
+  it('an unlisted https site sees no service: the socket errors, WebSocket is Firefox\'s own, the callback never fires, nothing is fetched', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${unlisted.url}/portal.html`);
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // time the shim would need to arrive
+    expect(await page.evaluate(() => (window as unknown as { probeSocket(u: string): Promise<string> }).probeSocket('wss://127.0.0.1:8987/SignPDF'))).toBe('error');
+    expect(await page.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    const fired = await page.evaluate(() => new Promise<boolean>((resolve) => {
+      (window as unknown as Record<string, (j: string, cb: () => void) => void>).vgca_sign_pdf!('{"FileUploadHandler":"/u","FileName":"/files/x.pdf"}', () => resolve(true));
+      setTimeout(() => resolve(false), 2000);
+    }));
+    expect(fired).toBe(false);
+    expect(unlisted.requests.some((r) => r.path.startsWith('/files/') || r.path.startsWith('/vgca/'))).toBe(false);
+    await page.close();
+  }, 60_000);
 });
