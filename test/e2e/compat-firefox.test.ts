@@ -9,13 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { FIREFOX_PATH, launchKysoFirefox, makeTestTlsIdentity, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
-import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { makeSealPng, makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 
@@ -165,4 +165,28 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
     expect(unlisted.requests.some((r) => r.path.startsWith('/files/') || r.path.startsWith('/vgca/'))).toBe(false);
     await page.close();
   }, 60_000);
+
+  it('an admin\'s seal (policy signatureImages, Firefox managed storage) is drawn in the /SignIssued stamp; pdfsig valid', async () => {
+    // Firefox reads an extension's managed storage from ~/.mozilla/managed-storage/<id>.json (HOME is this run's own).
+    const managedDir = join(firefox.home, '.mozilla', 'managed-storage');
+    await mkdir(managedDir, { recursive: true });
+    const policyFile = join(managedDir, 'kyso@kyso.vn.json');
+    await writeFile(policyFile, JSON.stringify({ name: 'kyso@kyso.vn', description: 'Kyso test policy', type: 'storage', data: { signatureImages: { seal: Buffer.from(makeSealPng(150)).toString('base64') } } }));
+    try {
+      const page = await open('portal.html');
+      const reply = page.evaluate((request) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_sign_issued', [request]), JSON.stringify({
+        FileUploadHandler: `${portal.url}/vgca/fileupload`, JWTToken: JWT, FileName: `${portal.url}/files/Quyet%20dinh%207.pdf`, DocNumber: '8/QĐ-UBND',
+      }));
+      await approve(await waitForFirefoxConsentPage(firefox.browser, 30_000));
+      expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
+      const out = join(dir, 'ff-issued-seal.pdf');
+      await writeFile(out, portal.uploads.at(-1)!.bytes);
+      expect((await pdfsig(out, nssDir)).signatures[0]!.valid).toBe(true);
+      const images = execFileSync('pdfimages', ['-list', '-f', '2', '-l', '2', out], { encoding: 'utf8' });
+      expect(images).toMatch(/^\s*2\s+\d+\s+image\s+150\s+150\s/m);
+      await page.close();
+    } finally {
+      await rm(policyFile, { force: true });
+    }
+  }, 120_000);
 });
