@@ -105,7 +105,7 @@ export function createVgcaHandler(deps: VgcaDependencies) {
       file = await downloadDocument(await urlFor(request.FileName, context), credentials, context.signal);
     }
     const handle = await uploadToHost(deps.route, context, 'pdf', file.bytes);
-    const number = request.DocNumber ? ` số ${request.DocNumber}` : '';
+    const number = `${request.DocNumber ? ` số ${request.DocNumber}` : ''}${request.FileName === '' ? ' (tệp bạn chọn trên máy này)' : ''}`;
     const signed = await signBatch(deps.route, context, [{
       kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now(), await deps.stampImages?.().catch(() => ({})) ?? {}),
     }], consentDescription(path, target, number));
