@@ -105,10 +105,11 @@ export function createVgcaHandler(deps: VgcaDependencies) {
       file = await downloadDocument(await urlFor(request.FileName, context), credentials, context.signal);
     }
     const handle = await uploadToHost(deps.route, context, 'pdf', file.bytes);
-    const number = `${request.DocNumber ? ` số ${request.DocNumber}` : ''}${request.FileName === '' ? ' (tệp bạn chọn trên máy này)' : ''}`;
+    // The consent description: the number, and that the file is the person's own choice (not the portal's).
+    const detail = `${request.DocNumber ? ` số ${request.DocNumber}` : ''}${request.FileName === '' ? ' (tệp bạn chọn trên máy này)' : ''}`;
     const signed = await signBatch(deps.route, context, [{
       kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now(), await deps.stampImages?.().catch(() => ({})) ?? {}),
-    }], consentDescription(path, target, number));
+    }], consentDescription(path, target, detail));
     const outcome = signed.outcomes[0];
     if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
     const answer = await uploadSignedDocument(target, { bytes: outcome.bytes, fileName: file.fileName, type: 'application/pdf' }, credentials, request.MetaData ?? [], context.signal);
