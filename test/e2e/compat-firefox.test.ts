@@ -189,4 +189,21 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
       await rm(policyFile, { force: true });
     }
   }, 120_000);
+
+  it('a page that looks for the VNPT-CA plugin while still loading finds it (scripting.registerContentScripts, world MAIN, at document_start)', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${portal.url}/vnpt-early.html`);
+    expect(await page.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('1');
+    await page.close();
+  }, 60_000);
+
+  it('the allowed portal framed by the unlisted site: the early shim is switched off — plugin not found, Firefox\'s own WebSocket', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${unlisted.url}/frame.html?src=${encodeURIComponent(`${portal.url}/vnpt-early.html`)}`);
+    const frame = (await (await page.waitForSelector('#inner'))!.contentFrame())!;
+    await frame.waitForFunction(() => 'early' in window);
+    expect(await frame.evaluate(() => (window as unknown as { early: Promise<string> }).early)).toBe('rejected: VNPT-CA Plugin not found');
+    expect(await frame.evaluate(() => Function.prototype.toString.call(WebSocket))).toContain('[native code]');
+    await page.close();
+  }, 60_000);
 });
