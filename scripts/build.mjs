@@ -35,6 +35,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   // Extension pages (consent window; the options page when its owner has added it). Relative asset paths.
   // popup: the toolbar button's "Cho phép trang này ký số" (extension/ui/popup, plugin compatibility).
   const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html'), popup: join(ROOT, 'extension/ui/popup/popup.html') };
+  // VGCA FileName "": the window where the person chooses a local file (extension/compat/local-file/).
+  pages.localFile = join(ROOT, 'extension/compat/local-file/local-file.html');
   const optionsHtml = join(ROOT, 'extension/ui/options/options.html');
   const hasOptions = await pageIsComplete(optionsHtml);
   if (hasOptions) pages.options = optionsHtml;

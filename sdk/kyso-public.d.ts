@@ -353,6 +353,10 @@ export interface PdfStamp {
   signatureImage?: string;
   sealImage?: string;
   lines?: string[];
+  /** 'serif': Times New Roman where installed, else Liberation Serif, else DejaVu Serif; default 'sans' (DejaVu Sans). */
+  typeface?: 'sans' | 'serif';
+  /** Default 'red'; 'black' for Decree 30 copy and appendix marks. */
+  textColor?: 'red' | 'black';
 }
 export interface PdfSignOptions {
   invisible?: boolean;

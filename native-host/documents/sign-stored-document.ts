@@ -114,6 +114,8 @@ export function pdfOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf
         ...(visible.lines ? { lines: visible.lines } : {}),
         ...(visible.signatureImage ? { signatureImage: base64ToBytes(visible.signatureImage) } : {}),
         ...(visible.sealImage ? { sealImage: base64ToBytes(visible.sealImage) } : {}),
+        ...(visible.typeface ? { typeface: visible.typeface } : {}),
+        ...(visible.textColor ? { textColor: visible.textColor } : {}),
       },
     } : {}),
   };

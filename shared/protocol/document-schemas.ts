@@ -38,6 +38,13 @@ export const PdfDocumentOptionsSchema = v.strictObject({
     /** Organisation seal, base64 PNG or JPEG (drawn under the signature image). */
     sealImage: v.optional(Base64Schema(STAMP_IMAGE_MAX_BYTES)),
     lines: v.optional(v.pipe(v.array(Text(200)), v.maxLength(8))),
+    /**
+     * 'serif': Times New Roman where installed, else Liberation Serif, else DejaVu Serif (Decree 30 marks; the host's
+     * appearance/resolve-font.ts); default 'sans' (DejaVu Sans).
+     */
+    typeface: v.optional(v.picklist(['sans', 'serif'])),
+    /** Colour of the stamp's text: default 'red'; 'black' for the Decree 30 copy and appendix marks. */
+    textColor: v.optional(v.picklist(['red', 'black'])),
   })),
   reason: v.optional(Text(200)),
   location: v.optional(Text(200)),

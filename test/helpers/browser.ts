@@ -195,7 +195,11 @@ export interface KysoFirefox {
  * refuses to navigate a tab to moz-extension:// (options-page.ts openFirefoxOptionsPage). It widens only what
  * the test driver may do, not what the extension or a web page may.
  */
-export async function launchKysoFirefox(options: { env?: Record<string, string>; openOptionsPage?: boolean } = {}): Promise<KysoFirefox> {
+export async function launchKysoFirefox(options: {
+  env?: Record<string, string>; openOptionsPage?: boolean;
+  /** Host names resolved to 127.0.0.1 and served with a self-signed certificate (an https test site), e.g. an unlisted portal. */
+  testHosts?: readonly string[];
+} = {}): Promise<KysoFirefox> {
   if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/firefox is missing: run npm run build first');
   const { default: puppeteer } = await import('puppeteer-core');
   const home = await mkdtemp(join(tmpdir(), 'kyso-ffhome-'));
@@ -204,7 +208,11 @@ export async function launchKysoFirefox(options: { env?: Record<string, string>;
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, env,
     args: options.openOptionsPage ? ['--remote-allow-system-access'] : [],
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }) },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }),
+      ...(options.testHosts?.length ? { 'network.dns.localDomains': options.testHosts.join(',') } : {}),
+    },
+    ...(options.testHosts?.length ? { acceptInsecureCerts: true } : {}),
   });
   await browser.installExtension(FIREFOX_EXTENSION_DIR);
   return {

@@ -13,7 +13,7 @@ import { compatFrameOf } from './compat-gate.js';
 import { matchPatterns, shimTargets, targetsCover, type ShimTargets } from './shim-registration.js';
 import { originsOf } from '../page-connections.js';
 import { acceptCompatPort } from './compat-connections.js';
-import { createVgcaHandler } from './vgca-handler.js';
+import { createVgcaHandler, type VgcaDependencies } from './vgca-handler.js';
 import { createVnptHandler } from './vnpt-handler.js';
 import type { CompatibilityPolicy } from './compat-policy.js';
 import type { Route } from './compat-documents.js';
@@ -32,6 +32,10 @@ export interface CompatServiceDependencies {
   readonly developmentBuild: boolean;
   /** Keep the early MAIN-world registration equal to these match patterns. */
   register(matches: readonly string[]): Promise<void>;
+  /** VGCA `FileName: ""`: the person's choice of a local file, in Kyso's window. */
+  chooseLocalFile?: VgcaDependencies['chooseLocalFile'];
+  /** The signer image and seal for Decree 30 stamps (options page and policy). */
+  stampImages?: VgcaDependencies['stampImages'];
 }
 
 export interface MessageSenderLike extends PortSender {
@@ -40,7 +44,11 @@ export interface MessageSenderLike extends PortSender {
 
 export function createCompatService(deps: CompatServiceDependencies) {
   const gate = (sender: PortSender | undefined) => compatFrameOf(sender, deps);
-  const vgca = createVgcaHandler({ route: deps.route, adminAllowedOrigins: deps.adminAllowedOrigins, now: () => new Date() });
+  const vgca = createVgcaHandler({
+    route: deps.route, adminAllowedOrigins: deps.adminAllowedOrigins, now: () => new Date(),
+    ...(deps.chooseLocalFile ? { chooseLocalFile: deps.chooseLocalFile } : {}),
+    ...(deps.stampImages ? { stampImages: deps.stampImages } : {}),
+  });
   const vnpt = createVnptHandler({ route: deps.route });
   const answer = (endpoint: PluginEndpoint, frame: string, context: RequestContext) =>
     endpoint.family === 'vgca' ? vgca(endpoint.path, frame, context) : vnpt(frame, context);

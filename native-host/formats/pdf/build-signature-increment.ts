@@ -17,6 +17,7 @@ import { placeSignature } from './signature-placement.js';
 import { drawFormAppearances, needsAppearances } from './form-appearances.js';
 import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
+import { resolveStampFont } from './appearance/resolve-font.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
 export interface SignatureIncrement {
@@ -59,10 +60,12 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const visible = options.visible;
   if (visible) {
     const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
-    const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch((cause: unknown) => {
-      throw new KysoError('BAD_REQUEST', { reason: 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file' }, { cause });
+    // The first installed font of the typeface that draws every character (appearance/resolve-font.ts).
+    const fontBytes = visible.fontBytes ?? (await resolveStampFont(visible.typeface ?? 'sans', lines.join(''))).bytes;
+    apRef = await buildAppearance(doc, {
+      rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation,
+      ...(visible.textColor ? { textColor: visible.textColor } : {}),
     });
-    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].

@@ -19,7 +19,11 @@ export interface AppearanceInput {
   readonly sealImage?: Uint8Array | undefined;
   /** The page's /Rotate (0, 90, 180, 270): the stamp is counter-rotated so it reads upright on screen. */
   readonly pageRotation?: number;
+  /** Default red (Kyso's stamp); black for the Decree 30 copy and appendix marks. */
+  readonly textColor?: 'red' | 'black';
 }
+
+const TEXT_COLORS = { red: rgb(0.8, 0, 0), black: rgb(0, 0, 0) } as const;
 
 /**
  * Form matrix per page rotation. The viewer turns the page clockwise by /Rotate [ISO 32000-1 §7.7.3.3 Table 30];
@@ -87,7 +91,7 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     const blockHeight = lineHeight * lines.length;
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
     for (const line of lines) {
-      ops.push(...drawText(font.encodeText(line), { color: rgb(0.8, 0, 0), font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
+      ops.push(...drawText(font.encodeText(line), { color: TEXT_COLORS[input.textColor ?? 'red'], font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
       y -= lineHeight;
     }
   }
