@@ -47,7 +47,9 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
   // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
   // compat-shim: the MAIN-world WebSocket shim the background injects only into allowed portals' frames (extension/compat/).
-  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts']]) {
+  // compat-bridge: its ISOLATED-world partner, registered by the background for the same sites; content.js (every
+  // frame of every site) is only the tiny page relay (≤ 10 KB, test/integration/content-script-size.test.ts).
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts'], ['compat-bridge', 'extension/content/compat-bridge-main.ts']]) {
     await build({
       ...common,
       build: {

@@ -72,12 +72,16 @@ export const browserApi = {
    * Not persisted across browser sessions: the background registers it again at start-up.
    */
   async syncMainWorldContentScript(id: string, file: string, matches: readonly string[]): Promise<void> {
+    await browserApi.syncContentScript(id, file, matches, 'MAIN');
+  },
+  /** The same for a content script in the extension's ISOLATED world (the plugin-compatibility bridge). */
+  async syncContentScript(id: string, file: string, matches: readonly string[], world: 'MAIN' | 'ISOLATED' = 'ISOLATED'): Promise<void> {
     const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
     if (matches.length === 0) {
       if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [id] });
       return;
     }
-    const script = { id, js: [file], matches: [...matches], world: 'MAIN' as const, runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
+    const script = { id, js: [file], matches: [...matches], world, runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
     if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
     else await browser.scripting.registerContentScripts([script]);
   },
