@@ -68,10 +68,7 @@ export function acceptPagePort(port: PagePort, route: Route): void {
     const parsed = v.safeParse(PageRequestSchema, envelope.output.request);
     if (!parsed.success) {
       const id = (envelope.output.request as { id?: unknown } | null)?.id;
-      // The content script checks only the request's frame (it runs in every page and stays tiny): the payload's
-      // problem is named here, as the relay used to name it.
-      const field = parsed.issues[0]?.path?.map((p) => String((p as { key?: unknown }).key)).join('.') ?? '';
-      if (typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id)) fail(id, new KysoError('BAD_REQUEST', { field: field.slice(0, 120) }));
+      if (typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id)) fail(id, new KysoError('BAD_REQUEST'));
       return;
     }
     const request = parsed.output;
