@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --json] [--only cold,help,cms,pdf,digest,digests,xml,pdf-large] [--host-dir DIR] [--runs 15]
+ * `npm run bench [-- --json] [--only cold,help,cms,pdf,digest,digests,xml,pdf-large,consent,content] [--host-dir DIR] [--runs 15]
  *  [--n 200] [--digests 1000] [--batch 300] [--rounds 3] [--xml-mb 10] [--pdf-mb 100]`
  *
  * Every figure of issue 14 next to its reference MEASURED IN THE SAME RUN on this machine, and their ratio — the
@@ -14,6 +14,9 @@
  *   xml      `kyso sign-xml` of a 10 MB e-invoice batch              vs `xmlsec1 --sign`, same file and key
  *   pdf-large `kyso sign-pdf` of a 100 MB PDF (time, peak RSS)      vs node start + SHA-256 of the file; and
  *            @signpdf/signpdf on the same file and key (P12)
+ *   consent  first consent window after signHash, fresh browser and warm (real Chromium; absolute targets)
+ *   content  content script: size, main-thread time on a page that never signs (Chromium trace); the service
+ *            worker's idle memory (scripts/bench/browser-figures.ts, run through tsx: it reuses the e2e helpers)
  * Uses a fresh SoftHSM2 demo token in a temp dir and the built host (dist/host; built if missing). `--host-dir`
  * points at another build (e.g. an older one kept for a before/after table).
  */
@@ -29,9 +32,11 @@ import { smallPdf, timeBatch, writeInputs } from './bench/cli-batch.mjs';
 import { median, round } from './bench/stats.mjs';
 import { timeXmlSigning } from './bench/xml-batch.mjs';
 import { timeLargePdf } from './bench/pdf-large.mjs';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['cold', 'help', 'cms', 'pdf', 'digest', 'digests', 'xml', 'pdf-large'];
+const ALL = ['cold', 'help', 'cms', 'pdf', 'digest', 'digests', 'xml', 'pdf-large', 'consent', 'content'];
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean' },
@@ -44,6 +49,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'xml-mb': { type: 'string', default: '10' },
     'pdf-mb': { type: 'string', default: '100' },
+    'cold-browsers': { type: 'string', default: '5' },
   },
 });
 const only = new Set(values.only ? values.only.split(',') : ALL);
@@ -55,6 +61,7 @@ const ROUNDS = Math.max(1, Number(values.rounds) || 3);
 const XML_MB = Math.max(1, Number(values['xml-mb']) || 10);
 const PDF_MB = Math.max(1, Number(values['pdf-mb']) || 100);
 const SIGNING_CERT = 'org-rsa';
+const COLD_BROWSERS = Math.max(1, Number(values['cold-browsers']) || 5);
 /** Peak resident memory of one large-PDF signature, whatever the file's size (issue 14). */
 const LARGE_PDF_MAX_RSS_MB = 100;
 
@@ -172,6 +179,35 @@ async function main() {
       rows.push({ ...vs, detail: { kysoPeakRssMb: kysoRss, signpdfPeakRssMb: rss(t.signpdf) } });
     }
 
+    const browserFigures = ['consent', 'content'].filter((f) => only.has(f));
+    if (browserFigures.length > 0) {
+      progress(`real Chromium: ${browserFigures.join(', ')}`);
+      const extensionDir = join(ROOT, 'dist/chromium');
+      if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error('dist/chromium is missing: run npm run build first');
+      const input = JSON.stringify({ env: tokenEnv, coldRuns: COLD_BROWSERS, warmRuns: 10, only: browserFigures });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/browser-figures.ts'), input], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+      const figures = JSON.parse(out.trim().split('\n').pop());
+      /** An absolute target (no reference process exists for a browser window). */
+      const absoluteRow = (key, figure, value, unit, max, detail) => ({ key, figure, kyso: round(value), reference: NaN, unit, ratio: NaN, target: `≤ ${max} ${unit}`, meets: value <= max, detail });
+      if (figures.consent) {
+        const { cold, warm } = figures.consent;
+        const hostWasRunning = cold.filter((c) => c.hostWasRunning).length;
+        rows.push(absoluteRow('consent-cold', `first consent window after signHash, fresh browser (p50 of ${cold.length}, call → DOMContentLoaded)`, median(cold.map((c) => c.dcl)), 'ms', 400,
+          { firstPaintMs: round(median(cold.filter((c) => c.paint !== undefined).map((c) => c.paint)) ?? NaN), runsWithHostAlreadyRunning: hostWasRunning }));
+        rows.push(absoluteRow('consent-warm', `consent window after signHash, warm (p50 of ${warm.length})`, median(warm.map((c) => c.dcl)), 'ms', 60,
+          { firstPaintMs: round(median(warm.filter((c) => c.paint !== undefined).map((c) => c.paint)) ?? NaN) }));
+      }
+      if (figures.content) {
+        const { runs, extensionProcessRssMb, swHeapUsedMb } = figures.content;
+        rows.push(absoluteRow('content-size', 'content script injected into every frame (dist/chromium/content.js)', statSync(join(extensionDir, 'content.js')).size / 1024, 'KB', 10, {}));
+        const perFrame = median(runs.map((r) => r.contentMs / r.frames));
+        rows.push(absoluteRow('content-main-thread', 'content script main-thread time per frame, page that never signs (Chromium trace, p50)', perFrame, 'ms', 1,
+          { pageRelayLoadedMs: round(Math.max(...runs.map((r) => r.pageRelayMs))), framesPerPage: runs[0]?.frames ?? 0 }));
+        rows.push({ key: 'sw-idle-memory', figure: 'extension process resident memory, service worker idle', kyso: round(extensionProcessRssMb ?? NaN), reference: NaN, unit: 'MB', ratio: NaN, target: 'none (reported)', meets: true,
+          detail: swHeapUsedMb === null ? {} : { swJsHeapUsedMb: round(swHeapUsedMb) } });
+      }
+    }
+
     const meta = { node: process.versions.node, hostDir, runs: RUNS, n: N, digests: DIGESTS, batch: BATCH, rounds: ROUNDS, xmlMb: XML_MB, pdfMb: PDF_MB, cSignMs: round(cSignMs, 3), at: new Date().toISOString() };
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
@@ -179,7 +215,8 @@ async function main() {
     }
     process.stdout.write(`Kyso benchmark (node ${meta.node}; SoftHSM2 RSA-2048 C_Sign p50 ${meta.cSignMs} ms; references measured in this run)\n`);
     const head = ['figure', 'kyso', 'reference', 'unit', 'ratio', 'target', 'meets'];
-    const table = rows.map((r) => [r.figure, String(r.kyso), String(r.reference), r.unit, `${r.ratio}×`, r.target + (r.detail?.overheadMs !== undefined ? ` (is ${r.detail.overheadMs})` : ''), r.meets ? 'yes' : 'NO']);
+    const shown = (x) => (Number.isNaN(x) ? '—' : String(x));
+    const table = rows.map((r) => [r.figure, shown(r.kyso), shown(r.reference), r.unit, Number.isNaN(r.ratio) ? '—' : `${r.ratio}×`, r.target + (r.detail?.overheadMs !== undefined ? ` (is ${r.detail.overheadMs})` : ''), r.meets ? 'yes' : 'NO']);
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
     const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |\n`;
     process.stdout.write(line(head));

@@ -61,6 +61,7 @@ const compat = createCompatService({
     await browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches);
     await browserApi.syncContentScript(BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, matches);
   },
+  startInOpenTabs: (matches) => browserApi.injectIntoOpenTabs(matches, COMPAT_BRIDGE_FILE),
 });
 void compat.syncRegistration();
 // Policy or the person's sites changed: the early registration follows (the per-frame gate applies at once anyway).
@@ -75,7 +76,11 @@ const popup = createSitePopupHandler({
   tab: (tabId) => browserApi.tabOrActive(tabId),
   decideAccess,
   rememberUserChoice,
-  reload: (tabId) => browserApi.reloadTab(tabId),
+  // The reloaded page must find the bridge and the shim registered for the site just allowed.
+  reload: async (tabId) => {
+    await compat.syncRegistration();
+    await browserApi.reloadTab(tabId);
+  },
 });
 const popupHealth = createPopupHealthHandler({
   getURL: (path) => browserApi.getURL(path),

@@ -8,10 +8,20 @@ import { browserApi } from '../platform/browser-api.js';
 import { COMPAT_PORT_NAME } from '../compat/compat-messages.js';
 import { startCompatBridge } from './compat-bridge.js';
 
-void startCompatBridge({
-  window,
-  origin: location.origin,
-  ask: (message) => browserApi.sendMessage(message),
-  connect: () => browserApi.connect(COMPAT_PORT_NAME),
-  createChannel: () => new MessageChannel(),
-});
+// Registered for the frame AND started in already-open tabs at the background's start: run once per frame (this
+// flag lives in the extension's isolated world; the page cannot see or set it).
+const started = globalThis as { kysoCompatBridgeStarted?: boolean };
+if (!started.kysoCompatBridgeStarted) {
+  started.kysoCompatBridgeStarted = true;
+  startBridge();
+}
+
+function startBridge(): void {
+  void startCompatBridge({
+    window,
+    origin: location.origin,
+    ask: (message) => browserApi.sendMessage(message),
+    connect: () => browserApi.connect(COMPAT_PORT_NAME),
+    createChannel: () => new MessageChannel(),
+  });
+}

@@ -74,6 +74,16 @@ export const browserApi = {
   async syncMainWorldContentScript(id: string, file: string, matches: readonly string[]): Promise<void> {
     await browserApi.syncContentScript(id, file, matches, 'MAIN');
   },
+  /**
+   * Run an ISOLATED-world script in every frame of the open tabs whose URL matches (a content script registered
+   * now does not run in pages already loaded). Best effort: a tab that cannot be scripted is skipped.
+   */
+  async injectIntoOpenTabs(matches: readonly string[], file: string): Promise<void> {
+    if (matches.length === 0) return;
+    const tabs = await browser.tabs.query({ url: [...matches] });
+    await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined
+      : browser.scripting.executeScript({ target: { tabId: tab.id, allFrames: true }, files: [file], injectImmediately: true }).catch(() => undefined))));
+  },
   /** The same for a content script in the extension's ISOLATED world (the plugin-compatibility bridge). */
   async syncContentScript(id: string, file: string, matches: readonly string[], world: 'MAIN' | 'ISOLATED' = 'ISOLATED'): Promise<void> {
     const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
