@@ -49,7 +49,9 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
   // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
   // compat-shim: the MAIN-world WebSocket shim the background injects only into allowed portals' frames (extension/compat/).
-  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts']]) {
+  // compat-bridge: its ISOLATED-world partner, registered by the background for the same sites; content.js (every
+  // frame of every site) is only the tiny page relay (≤ 10 KB, test/integration/content-script-size.test.ts).
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts'], ['compat-bridge', 'extension/content/compat-bridge-main.ts']]) {
     await build({
       ...common,
       build: {
@@ -58,6 +60,16 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
       },
     });
   }
+
+  // page-relay.js: the full page relay as an ES module, imported by content.js only when a page asks to sign
+  // (listed in web_accessible_resources behind a per-session URL: manifest.json).
+  await build({
+    ...common,
+    build: {
+      ...common.build, outDir: chromiumDir,
+      lib: { entry: join(ROOT, 'extension/content/page-relay.ts'), formats: ['es'], fileName: () => 'page-relay.js' },
+    },
+  });
 
   // Manifests.
   const source = JSON.parse(await readFile(join(ROOT, 'manifest.json'), 'utf8'));
@@ -77,6 +89,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   const firefox = structuredClone(source);
   firefox.background = { scripts: ['background.js'] };
   delete firefox.minimum_chrome_version;
+  // Firefox has no per-session web-accessible URL (its moz-extension:// host is already random per install).
+  for (const entry of firefox.web_accessible_resources ?? []) delete entry.use_dynamic_url;
   // Kyso collects nothing; Firefox asks every add-on to say so [MDN browser_specific_settings, data_collection_permissions].
   firefox.browser_specific_settings = { gecko: { id: FIREFOX_GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
   await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(firefox, null, 2) + '\n');

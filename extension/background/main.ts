@@ -12,7 +12,7 @@ import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
 import { decideAccess, readManagedPolicy, readUserOrigins, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
 import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.js';
-import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
+import { BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, SHIM_SCRIPT_ID } from './compat/shim-registration.js';
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
 import { createLocalFilePicker } from './compat/local-file-picker.js';
@@ -71,7 +71,11 @@ const compat = createCompatService({
   userAllowedOrigins: async () => ((await readManagedPolicy()).allowUserOrigins
     ? (await readUserOrigins()).filter((e) => e.decision === 'allow').map((e) => e.origin) : []),
   developmentBuild: IS_DEVELOPMENT_BUILD,
-  register: (matches) => browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches),
+  register: async (matches) => {
+    await browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches);
+    await browserApi.syncContentScript(BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, matches);
+  },
+  startInOpenTabs: (matches) => browserApi.injectIntoOpenTabs(matches, COMPAT_BRIDGE_FILE),
 });
 void compat.syncRegistration();
 // Policy or the person's sites changed: the early registration follows (the per-frame gate applies at once anyway).
@@ -86,7 +90,11 @@ const popup = createSitePopupHandler({
   tab: (tabId) => browserApi.tabOrActive(tabId),
   decideAccess,
   rememberUserChoice,
-  reload: (tabId) => browserApi.reloadTab(tabId),
+  // The reloaded page must find the bridge and the shim registered for the site just allowed.
+  reload: async (tabId) => {
+    await compat.syncRegistration();
+    await browserApi.reloadTab(tabId);
+  },
 });
 const popupHealth = createPopupHealthHandler({
   getURL: (path) => browserApi.getURL(path),

@@ -5,13 +5,13 @@
  * AppendOnly) [§12.7.2 Table 219], and the appearance stream. The caller appends the bytes, fills /ByteRange,
  * hashes the byte range and writes the CMS into /Contents.
  */
-import { readFile } from 'node:fs/promises';
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFRef, PDFString, PDFNumber, type PDFObject } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { describeCertificate } from '../../../shared/certificates/describe-certificate.js';
 import type { PdfStructure } from './read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
 import { buildAppearance } from './appearance/build-appearance.js';
+import { readFontFile } from './appearance/stamp-font.js';
+import { signerNamesOf } from './appearance/signer-names.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
 import { drawFormAppearances, needsAppearances } from './form-appearances.js';
@@ -48,8 +48,8 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   const time = options.signingTime ?? new Date();
   const offset = options.timeZoneOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
-  const info = options.signerCertificate ? await describeCertificate(options.signerCertificate).catch(() => undefined) : undefined;
-  const signerName = options.signerName ?? info?.subject.commonName;
+  const info = options.signerCertificate ? await signerNamesOf(options.signerCertificate) : undefined;
+  const signerName = options.signerName ?? info?.commonName;
 
   refuseLockedCertification(structure);
   const sigRef = context.nextRef();
@@ -59,8 +59,9 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   let apRef: PDFRef | undefined;
   const visible = options.visible;
   if (visible) {
-    const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
-    // The first installed font of the typeface that draws every character (appearance/resolve-font.ts).
+    const lines = visible.lines ?? defaultLines(signerName, info?.organization, time, offset, options.reason, options.location);
+    // The first installed font of the typeface that draws every character (appearance/resolve-font.ts; font files
+    // read and parsed once per process, appearance/stamp-font.ts).
     const fontBytes = visible.fontBytes ?? (await resolveStampFont(visible.typeface ?? 'sans', lines.join(''))).bytes;
     apRef = await buildAppearance(doc, {
       rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation,
@@ -73,7 +74,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   // In an encrypted file the fields' values are still encrypted as read: they are not redrawn (the flag stays).
   if (!structure.encryption && needsAppearances(doc, acroForm.dict)) {
     // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
-    const fontBytes = visible?.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch(() => undefined);
+    const fontBytes = visible?.fontBytes ?? await readFontFile(DEFAULT_FONT_PATH).catch(() => undefined);
     for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
   }
   const fields = getOrCreateArray(acroForm.dict, 'Fields', acroForm.owner, structure, changed);

@@ -102,8 +102,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
       const patch = await open(temp, 'r+');
       try {
         const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
-        await patch.write(hex, 0, hex.length, contentsStart + 1);
-        await patch.sync();
+        await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
       } finally {
         await patch.close();
       }

@@ -10,8 +10,7 @@
  * fonts-liberation) lacks most Vietnamese letters with two marks (ờ, ụ, ế…), Liberation Serif 2 (fonts-liberation2)
  * has them. A stamp never falls back to empty boxes: with no covering font the signature is refused.
  */
-import fontkit from '@pdf-lib/fontkit';
-import { readFile } from 'node:fs/promises';
+import { readFontFile, stampFontFor } from './stamp-font.js';
 import { win32 } from 'node:path';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 
@@ -67,7 +66,9 @@ export function fontCandidates(typeface: StampTypeface, env: FontEnvironment): F
 /** Does the font have a glyph for every non-space character of `text`? Unreadable font files count as no. */
 export function coversText(bytes: Uint8Array, text: string): boolean {
   let font: { hasGlyphForCodePoint(codePoint: number): boolean };
-  try { font = fontkit.create(bytes as Buffer) as unknown as typeof font; } catch { return false; }
+  // Parsed once per font bytes (stamp-font.ts): a batch asks this for every document.
+  const stampFont = stampFontFor(bytes);
+  try { font = stampFont.fontkit.create(stampFont.bytes) as unknown as typeof font; } catch { return false; }
   for (const char of new Set(text.normalize('NFC'))) {
     if (!/\s/.test(char) && !font.hasGlyphForCodePoint(char.codePointAt(0)!)) return false;
   }
@@ -79,7 +80,7 @@ export function coversText(bytes: Uint8Array, text: string): boolean {
  * refuses with the missing characters); BAD_REQUEST saying what to install when no candidate is installed.
  */
 export async function resolveStampFont(typeface: StampTypeface, text: string, env: FontEnvironment = defaultEnvironment()): Promise<ResolvedFont> {
-  const read = env.readFile ?? (async (path: string) => new Uint8Array(await readFile(path)));
+  const read = env.readFile ?? readFontFile;
   let firstInstalled: ResolvedFont | undefined;
   for (const candidate of fontCandidates(typeface, env)) {
     let bytes: Uint8Array;
