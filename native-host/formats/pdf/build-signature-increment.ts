@@ -133,6 +133,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const written = writeIncrementalUpdate(objects, {
     prevStartXref: structure.prevStartXref, size: structure.size, root: rootRef,
     info: context.trailerInfo.Info, id: context.trailerInfo.ID, encrypt: context.trailerInfo.Encrypt, xrefIsStream: structure.xrefIsStream,
+    ...(structure.view.repairedFrom !== undefined ? { rebuiltXref: rebuiltEntries(structure) } : {}),
   }, structure.length, leadingEol);
   const sigAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   return {
@@ -142,6 +143,13 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     contentsAt: sigAt + contentsInBody,
     placeholderBytes,
   };
+}
+
+/** Every object of a repaired file at the offset its definition really has (xref/repair-xref.ts). */
+function rebuiltEntries(structure: PdfStructure): Map<number, { offset: number; generation: number }> {
+  const entries = new Map<number, { offset: number; generation: number }>();
+  for (const [n, where] of structure.view.locations) if (where.kind === 'offset') entries.set(n, { offset: where.offset, generation: where.generation });
+  return entries;
 }
 
 /** `[0 a b c]` padded with spaces to the reserved width: the bytes before and after /Contents [§12.8.1]. */
