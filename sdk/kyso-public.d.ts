@@ -253,6 +253,10 @@ export interface VerifyOptions {
    * Id). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING or XML_REQUIRED_ELEMENT_NOT_COVERED).
    */
   readonly requireElement?: string;
+  /** The document's format if you know it; otherwise detected from the file's structure. */
+  readonly format?: 'pdf' | 'xml' | 'cms';
+  /** Accept weak algorithms (SHA-1, RSA < 2048) for a stated use: reported WEAK_ALGORITHM_ACCEPTED instead of indeterminate. */
+  readonly acceptWeakAlgorithms?: { readonly use: string };
 }
 
 export type VerificationStatus = 'valid' | 'invalid' | 'indeterminate';

@@ -14,7 +14,8 @@ import { readFontFile } from './appearance/stamp-font.js';
 import { signerNamesOf } from './appearance/signer-names.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
-import { drawFormAppearances, needsAppearances } from './form-appearances.js';
+import { drawFormAppearances, formObjectRefs, needsAppearances } from './form-appearances.js';
+import { decryptObjectStrings } from './encryption/decrypt-object-strings.js';
 import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import { resolveStampFont } from './appearance/resolve-font.js';
@@ -71,8 +72,9 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
   const acroForm = getOrCreateAcroForm(structure, changed, rootRef);
-  // In an encrypted file the fields' values are still encrypted as read: they are not redrawn (the flag stays).
-  if (!structure.encryption && needsAppearances(doc, acroForm.dict)) {
+  // Objects whose strings were decrypted to be read: encrypted again, with their own number, if the update writes them.
+  const decrypted = new Set<number>();
+  if (needsAppearances(doc, acroForm.dict) && readableForm(structure, acroForm, decrypted)) {
     // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
     const fontBytes = visible?.fontBytes ?? await readFontFile(DEFAULT_FONT_PATH).catch(() => undefined);
     for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
@@ -118,7 +120,10 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     // An object read from an object stream had its strings in clear inside that (encrypted) stream; rewritten as a
     // plain object it must carry them encrypted with its own number [§7.6.1]. Objects read as plain objects keep
     // the encrypted strings they were read with.
-    for (const ref of changed) if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed') encryptNewObject(context, ref, encryption);
+    // Objects decrypted to redraw a form are encrypted again the same way.
+    for (const ref of changed) {
+      if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed' || decrypted.has(ref.objectNumber)) encryptNewObject(context, ref, encryption);
+    }
   }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
@@ -137,6 +142,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const written = writeIncrementalUpdate(objects, {
     prevStartXref: structure.prevStartXref, size: structure.size, root: rootRef,
     info: context.trailerInfo.Info, id: context.trailerInfo.ID, encrypt: context.trailerInfo.Encrypt, xrefIsStream: structure.xrefIsStream,
+    ...(structure.view.repairedFrom !== undefined ? { rebuiltXref: rebuiltEntries(structure) } : {}),
   }, structure.length, leadingEol);
   const sigAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   return {
@@ -146,6 +152,34 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     contentsAt: sigAt + contentsInBody,
     placeholderBytes,
   };
+}
+
+/**
+ * In an encrypted file the form's strings (/V, /DA, /Opt…) are encrypted as read: decrypt them — in the AcroForm's
+ * owner and the field tree's plain objects (object-stream members were read in clear) — so the fields can be drawn
+ * with their real values. False (the form is left for viewers to draw) when a string does not decrypt.
+ */
+function readableForm(structure: PdfStructure, acroForm: { dict: PDFDict; owner: PDFRef }, decrypted: Set<number>): boolean {
+  const encryption = structure.encryption;
+  if (!encryption) return true;
+  const context = structure.doc.context;
+  for (const ref of [acroForm.owner, ...formObjectRefs(structure.doc, acroForm.dict)]) {
+    if (decrypted.has(ref.objectNumber) || structure.view.locations.get(ref.objectNumber)?.kind !== 'offset') continue;
+    decrypted.add(ref.objectNumber);
+    try {
+      decryptObjectStrings(context, ref, encryption);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Every object of a repaired file at the offset its definition really has (xref/repair-xref.ts). */
+function rebuiltEntries(structure: PdfStructure): Map<number, { offset: number; generation: number }> {
+  const entries = new Map<number, { offset: number; generation: number }>();
+  for (const [n, where] of structure.view.locations) if (where.kind === 'offset') entries.set(n, { offset: where.offset, generation: where.generation });
+  return entries;
 }
 
 /** `[0 a b c]` padded with spaces to the reserved width: the bytes before and after /Contents [§12.8.1]. */
