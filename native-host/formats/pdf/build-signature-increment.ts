@@ -229,11 +229,19 @@ function getOrCreateArray(dict: PDFDict, key: string, owner: PDFRef, structure: 
 /** "Signature1", "Signature2", … — the first name no existing top-level field uses [§12.7.3.2]. */
 function uniqueFieldName(structure: PdfStructure, fields: PDFArray): string {
   const used = new Set<string>();
+  const encryption = structure.encryption;
   for (const item of fields.asArray()) {
     const field = structure.doc.context.lookup(item);
     if (field instanceof PDFDict) {
       const t = field.get(PDFName.of('T'));
-      if (t instanceof PDFString || t instanceof PDFHexString) used.add(t.decodeText());
+      if (!(t instanceof PDFString || t instanceof PDFHexString)) continue;
+      // In an encrypted file the name is encrypted with its field's key [ISO 32000-1 §7.6.2]: decrypt it to compare.
+      if (encryption && item instanceof PDFRef) {
+        const clear = encryption.decrypt(t.asBytes(), encryption.strings, item.objectNumber, item.generationNumber);
+        used.add(PDFHexString.of(Buffer.from(clear).toString('hex')).decodeText());
+      } else {
+        used.add(t.decodeText());
+      }
     }
   }
   for (let i = 1; ; i++) if (!used.has(`Signature${i}`)) return `Signature${i}`;
