@@ -21,7 +21,8 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { TokenService, type TokenSigner } from '../../token/token-service.js';
 import type { SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
 import { signPdfFileAtLevel } from '../../formats/pdf/ltv/sign-pdf-at-level.js';
-import { isLongTermLevel, PADES_LEVELS, type LongTermOptions, type PadesLevel } from '../../formats/pdf/ltv/add-long-term-data.js';
+import { isLongTermLevel, type LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import { parseLevel } from '../level-option.js';
 import { TrustStore } from '../../trust/trust-store.js';
 import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import type { HiddenContentWarning } from '../../formats/pdf/hidden-content.js';
@@ -125,15 +126,6 @@ export async function longTermOptions(args: ParsedSignArgs): Promise<LongTermOpt
     trust: await TrustStore.load({ useEnvironment: true }),
     aia: new AiaFetcher(LONG_TERM_AIA_TIMEOUT_MS),
   };
-}
-
-/** The level asked for, checked against --tsa: every level above B-B needs a time-stamp server. */
-export function parseLevel(text: string | undefined, hasTsa: boolean): PadesLevel {
-  const level = text === undefined ? (hasTsa ? 'B-T' : 'B-B') : text.toUpperCase();
-  if (!(PADES_LEVELS as readonly string[]).includes(level)) throw new KysoError('BAD_REQUEST', { reason: '--level must be B-B, B-T, B-LT or B-LTA' });
-  if (level === 'B-B' && hasTsa) throw new KysoError('BAD_REQUEST', { reason: '--level B-B has no time-stamp: drop --tsa, or choose B-T or higher' });
-  if (level !== 'B-B' && !hasTsa) throw new KysoError('BAD_REQUEST', { reason: `--level ${level} needs a time-stamp server: add --tsa URL` });
-  return level as PadesLevel;
 }
 
 function tsaOptions(args: ParsedSignArgs): TimestampOptions | undefined {

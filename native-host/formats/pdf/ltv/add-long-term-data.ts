@@ -11,7 +11,7 @@ import type { TimestampOptions } from '../../timestamp/request-timestamp.js';
 import type { TrustStore } from '../../../trust/trust-store.js';
 import type { AiaFetcher } from '../../../trust/aia-fetcher.js';
 import { writeFileAtomic } from '../../../documents/atomic-write.js';
-import { ValidationDataCollector, unionOf } from './collect-validation-data.js';
+import { ValidationDataCollector, unionOf } from '../../cms/collect-validation-data.js';
 import { appendDss } from './append-dss.js';
 import { appendDocumentTimestamp } from './append-document-timestamp.js';
 import { pdfSignatureContents } from './pdf-signature-contents.js';

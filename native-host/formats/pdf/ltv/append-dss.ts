@@ -16,7 +16,7 @@ import { readPdfStructure } from '../read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from '../write-incremental-update.js';
 import { encryptNewObject } from '../encryption/encrypt-update-objects.js';
 import { PDF_MAX_OBJECT_NUMBER } from '../xref/pdf-limits.js';
-import type { ValidationMaterial } from './collect-validation-data.js';
+import type { ValidationMaterial } from '../../cms/collect-validation-data.js';
 
 export interface SignatureValidationEntry {
   /** The signature dictionary's /Contents bytes as stored (padding included): the VRI key is their SHA-1. */

@@ -13,17 +13,17 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as pkijs from 'pkijs';
-import { KysoError } from '../../../../shared/errors/kyso-error.js';
-import { buildChain } from '../../../trust/build-chain.js';
-import { certificateUrls, httpOnly } from '../../../trust/certificate-urls.js';
-import { queryOcspEvidence } from '../../../trust/ocsp-client.js';
-import { CrlCache, loadCrl } from '../../../trust/crl-client.js';
-import { RevocationSourceError } from '../../../trust/revocation-status.js';
-import { isSelfIssued } from '../../../trust/trust-store.js';
-import type { TrustStore } from '../../../trust/trust-store.js';
-import type { AiaFetcher } from '../../../trust/aia-fetcher.js';
-import { label } from '../../../trust/validate-path.js';
-import { findSignerIndex, parseSignedData, signedDataCertificates } from '../../../verify/verify-cms-signer.js';
+import { KysoError } from '../../../shared/errors/kyso-error.js';
+import { buildChain } from '../../trust/build-chain.js';
+import { certificateUrls, httpOnly } from '../../trust/certificate-urls.js';
+import { queryOcspEvidence } from '../../trust/ocsp-client.js';
+import { CrlCache, loadCrl } from '../../trust/crl-client.js';
+import { RevocationSourceError } from '../../trust/revocation-status.js';
+import { isSelfIssued } from '../../trust/trust-store.js';
+import type { TrustStore } from '../../trust/trust-store.js';
+import type { AiaFetcher } from '../../trust/aia-fetcher.js';
+import { label } from '../../trust/validate-path.js';
+import { findSignerIndex, parseSignedData, signedDataCertificates } from '../../verify/verify-cms-signer.js';
 
 const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 /** Nested tokens followed at most this deep (a token inside a token inside a signature is already unusual). */
