@@ -371,6 +371,8 @@ export interface PdfSignOptions {
   subFilter?: 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
   hashAlgorithm?: HashAlgorithm;
   tsaUrl?: string;
+  /** PAdES level; default B-T with tsaUrl, else B-B. B-LT adds validation data (DSS), B-LTA also a document time-stamp; B-T and up need tsaUrl. */
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 }
 export interface XmlSignOptions {
   /** Where the Signature goes (local name or path such as "DSCKS/NBan"); default the root. */

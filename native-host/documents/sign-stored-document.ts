@@ -13,7 +13,10 @@ import type { HostDocumentItem } from '../../shared/protocol/document-schemas.js
 import type { Signer } from '../token/signer.js';
 import { buildCmsSignature } from '../formats/cms/build-cms-signature.js';
 import { hashFile } from '../formats/cms/hash-file.js';
-import { signPdfFile, type SignPdfOptions } from '../formats/pdf/sign-pdf.js';
+import type { SignPdfOptions } from '../formats/pdf/sign-pdf.js';
+import { signPdfFileAtLevel } from '../formats/pdf/ltv/sign-pdf-at-level.js';
+import type { LongTermOptions } from '../formats/pdf/ltv/add-long-term-data.js';
+import { TrustStore } from '../trust/trust-store.js';
 import { signXmlDocument } from '../formats/xml/sign-xml-document.js';
 import { timestampHook } from '../formats/timestamp/request-timestamp.js';
 import type { DocumentStore } from './document-store.js';
@@ -43,7 +46,7 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
   switch (item.kind) {
     case 'pdf': {
       const input = store.complete(item.handle);
-      await signPdfFile(input.path, output, signer, pdfOptions(item.options ?? {}));
+      await signPdfFileAtLevel(input.path, output, signer, pdfOptions(item.options ?? {}), await longTermOptions(item.options ?? {}));
       return;
     }
     case 'xml': {
@@ -93,6 +96,15 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
       return;
     }
   }
+}
+
+/**
+ * B-LT / B-LTA for a page's request (formats/pdf/ltv/): the TSA and the revocation servers are reached under the
+ * page rules (no loopback/private address unless the admin allows it, request-timestamp.ts, http-fetch.ts).
+ */
+async function longTermOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf' }>['options']>): Promise<LongTermOptions | undefined> {
+  if ((o.level !== 'B-LT' && o.level !== 'B-LTA') || !o.tsaUrl) return undefined;
+  return { level: o.level, tsa: { url: o.tsaUrl }, trust: await TrustStore.load({ useEnvironment: true }) };
 }
 
 /** Protocol PDF options → signing options (also used by host.documentInfo to place the stamp the same way). */

@@ -38,7 +38,11 @@ const WIDGET_FLAGS_PRINT_LOCKED = 4 | 128; // [§12.5.3 Table 165] Print, Locked
 
 const enc = new TextEncoder();
 
-export async function buildSignatureIncrement(structure: PdfStructure, options: PdfSignatureOptions, placeholderBytes: number, pdfBytes: Uint8Array): Promise<SignatureIncrement> {
+/**
+ * @param documentTimestamp write a document time-stamp field (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161,
+ *   invisible) instead of a signature: /Contents then receives an RFC 3161 token over the byte range (ltv/).
+ */
+export async function buildSignatureIncrement(structure: PdfStructure, options: PdfSignatureOptions, placeholderBytes: number, pdfBytes: Uint8Array, documentTimestamp = false): Promise<SignatureIncrement> {
   const { doc } = structure;
   const context = doc.context;
   // New objects get numbers above every number in use, including free ones counted by /Size [§7.5.4].
@@ -96,20 +100,26 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   // Signature dictionary, written by hand so the placeholders' offsets are known [§12.8.1 Table 252].
   const subFilter = options.subFilter ?? 'ETSI.CAdES.detached';
   const contentsHex = '0'.repeat(placeholderBytes * 2);
-  let sigBody = `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
+  // A document time-stamp [ETSI EN 319 142-1 §5.4.3; ISO 32000-2 §12.8.5] has only these keys: no signer, no /M.
+  const head = documentTimestamp ? '/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161' : `/Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter}`;
+  let sigBody = `<< ${head} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
   const byteRangeInBody = sigBody.indexOf('/ByteRange [') + '/ByteRange '.length;
   const contentsInBody = sigBody.length - 1;
   // Strings of an encrypted file are encrypted with the signature object's key — except /Contents [§7.6.1].
   const encryption = structure.encryption;
   const text = (value: string) => (encryption ? encryptedText(value, encryption, sigRef.objectNumber) : PDFHexString.fromText(value).toString());
   const date = formatPdfDate(time, offset);
-  sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
-  if (signerName) sigBody += ` /Name ${text(signerName)}`;
-  if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
-  if (options.location) sigBody += ` /Location ${text(options.location)}`;
-  if (options.contactInfo) sigBody += ` /ContactInfo ${text(options.contactInfo)}`;
-  // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
-  sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
+  if (documentTimestamp) {
+    sigBody += `${contentsHex}> >>`;
+  } else {
+    sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
+    if (signerName) sigBody += ` /Name ${text(signerName)}`;
+    if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
+    if (options.location) sigBody += ` /Location ${text(options.location)}`;
+    if (options.contactInfo) sigBody += ` /ContactInfo ${text(options.contactInfo)}`;
+    // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
+    sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
+  }
 
   // New objects (and the xref stream's own number) must stay within the PDF's object-number limit [Annex C].
   if (context.largestObjectNumber + 1 > PDF_MAX_OBJECT_NUMBER) {
@@ -257,11 +267,19 @@ function getOrCreateArray(dict: PDFDict, key: string, owner: PDFRef, structure: 
 /** "Signature1", "Signature2", … — the first name no existing top-level field uses [§12.7.3.2]. */
 function uniqueFieldName(structure: PdfStructure, fields: PDFArray): string {
   const used = new Set<string>();
+  const encryption = structure.encryption;
   for (const item of fields.asArray()) {
     const field = structure.doc.context.lookup(item);
     if (field instanceof PDFDict) {
       const t = field.get(PDFName.of('T'));
-      if (t instanceof PDFString || t instanceof PDFHexString) used.add(t.decodeText());
+      if (!(t instanceof PDFString || t instanceof PDFHexString)) continue;
+      // In an encrypted file the name is encrypted with its field's key [ISO 32000-1 §7.6.2]: decrypt it to compare.
+      if (encryption && item instanceof PDFRef) {
+        const clear = encryption.decrypt(t.asBytes(), encryption.strings, item.objectNumber, item.generationNumber);
+        used.add(PDFHexString.of(Buffer.from(clear).toString('hex')).decodeText());
+      } else {
+        used.add(t.decodeText());
+      }
     }
   }
   for (let i = 1; ; i++) if (!used.has(`Signature${i}`)) return `Signature${i}`;
