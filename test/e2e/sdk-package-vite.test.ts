@@ -8,12 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createViteApp, packSdk, type ViteApp } from '../helpers/sdk-package-projects.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { approveInConsent, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { approveInConsent, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser, type LaunchOptions } from '../helpers/browser.js';
 import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
 
 let dir: string;
@@ -73,5 +73,48 @@ describe('a Vite app built with the @kyso/sdk tarball', () => {
     await page.waitForSelector('[data-testid=status][data-missing=null]', { timeout: 20_000 });
     expect(await page.evaluate('typeof Kyso.signPdf + typeof Kyso.getStatus')).toBe('functionfunction');
     await page.close();
+  });
+});
+
+/**
+ * getStatus().missing with real parts, one fresh profile per case, read from the built app's page (which shows
+ * the install link for it): no extension; the extension without the host; the host with no loadable PKCS#11
+ * driver (KYSO_PKCS11_MODULE names a file that is not there); SoftHSM2 loaded but no initialised token.
+ */
+describe('the Vite app tells the person which piece is missing', () => {
+  async function missingWith(options: LaunchOptions): Promise<{ missing: string | null; text: string }> {
+    const other = await launchKysoBrowser(options);
+    try {
+      const page = await other.context.newPage();
+      await page.goto(`${server.url}/`);
+      const status = page.locator('[data-testid=status][data-missing]');
+      await status.waitFor({ timeout: 20_000 });
+      return { missing: await status.getAttribute('data-missing'), text: (await status.textContent()) ?? '' };
+    } finally {
+      await other.close();
+    }
+  }
+
+  it('no extension → extension, with the store link', async () => {
+    const { missing, text } = await missingWith({ withExtension: false });
+    expect(missing).toBe('extension');
+    expect(text).toBe('Thiếu tiện ích Kyso: https://chromewebstore.google.com/detail/abddkodjbciaefbbillgfgplhpgfcokp');
+  });
+
+  it('extension without the host → host', async () => {
+    expect(await missingWith({ registerHost: false })).toEqual({ missing: 'host', text: 'Thiếu host: https://portal.example.vn/kyso/cai-dat' });
+  });
+
+  it('host without a loadable driver → driver', async () => {
+    const env = { ...token.env, KYSO_PKCS11_MODULE: join(dir, 'no-such-driver', 'libvendor-pkcs11.so') };
+    expect(await missingWith({ env })).toEqual({ missing: 'driver', text: 'Thiếu driver: https://portal.example.vn/kyso/trinh-dieu-khien' });
+  });
+
+  it('driver loaded, no token plugged in → token', async () => {
+    const empty = join(dir, 'no-token');
+    await mkdir(join(empty, 'tokens'), { recursive: true });
+    await writeFile(join(empty, 'softhsm2.conf'), `directories.tokendir = ${join(empty, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    const env = { ...token.env, SOFTHSM2_CONF: join(empty, 'softhsm2.conf') };
+    expect(await missingWith({ env })).toEqual({ missing: 'token', text: 'Thiếu token: https://portal.example.vn/kyso/cam-thiet-bi-ky' });
   });
 });

@@ -6,6 +6,7 @@
  * The project sources are in test/fixtures/sdk-package/{vite-app,node-server}.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +31,7 @@ async function exec(file: string, args: string[], cwd: string, env: NodeJS.Proce
 
 /** `npm pack` the built package into `dir`; returns the tarball's path and the files it holds. */
 export async function packSdk(dir: string): Promise<{ tarball: string; files: string[] }> {
+  if (!existsSync(join(SDK_PACKAGE_DIR, 'package.json'))) throw new Error('dist/sdk-package is missing: run npm run build first');
   const { stdout } = await exec('npm', ['pack', SDK_PACKAGE_DIR, '--pack-destination', dir, '--json'], dir);
   const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { tarball: join(dir, packed!.filename), files: packed!.files.map((f) => f.path).sort() };
