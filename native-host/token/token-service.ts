@@ -132,7 +132,12 @@ export class TokenService {
   #loadedModules(): Pkcs11Module[] {
     if (this.#closed) throw new KysoError('INTERNAL_ERROR', { reason: 'token service closed' });
     const loaded = this.#drivers.flatMap((d) => (d.module?.loaded ? [d.module] : []));
-    if (loaded.length === 0) throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#drivers.length });
+    if (loaded.length === 0) {
+      // Say why, by file name (not path: this reaches the page), e.g. "libsoftokn3.so: CKR_ARGUMENTS_BAD" for NSS
+      // started without its parameters; "not found" alone sends the person to reinstall a driver that is there.
+      const why = this.modules().filter((m) => m.error).map((m) => `${basename(m.path)}: ${m.error}`).join('; ').slice(0, 200);
+      throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#drivers.length, ...(why ? { drivers: why } : {}) });
+    }
     return loaded;
   }
 

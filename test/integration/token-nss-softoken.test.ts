@@ -90,6 +90,7 @@ describe('NSS softoken through the host', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/PKCS11_MODULE_NOT_FOUND/);
+    expect(r.stderr).toContain('libsoftokn3.so: CKR_ARGUMENTS_BAD'); // why, not just "not found"
     const doctor = await runKyso(['doctor', '--json'], { env: { ...nss.env, KYSO_PKCS11_INIT_ARGS: '' } });
     expect(doctor.stdout).toContain('CKR_ARGUMENTS_BAD');
   }, 60_000);
