@@ -5,6 +5,7 @@
 import pkcs11js from 'pkcs11js';
 import { KysoError, type ErrorDetails } from '../../shared/errors/kyso-error.js';
 import type { ErrorCode } from '../../shared/errors/catalogue.js';
+import { WorkerPkcs11Error } from './token-call-thread.js';
 
 /** CKR value → Kyso code. Anything not listed becomes TOKEN_ERROR with the CKR name in details. */
 export const CKR_TO_ERROR_CODE: ReadonlyMap<number, ErrorCode> = new Map<number, ErrorCode>([
@@ -34,6 +35,7 @@ interface Pkcs11ErrorLike { readonly code: number; readonly message: string }
 
 function isPkcs11Error(error: unknown): error is Pkcs11ErrorLike {
   return error instanceof pkcs11js.Pkcs11Error
+    || error instanceof WorkerPkcs11Error
     || (error instanceof Error && typeof (error as { code?: unknown }).code === 'number' && /^CKR_/.test(error.message));
 }
 

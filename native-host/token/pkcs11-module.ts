@@ -12,6 +12,8 @@ import type { TokenFlags, TokenInfo } from '../../shared/protocol/common.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
 import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
+import { publicValueHex, type KeyReference, type TokenKeyObject } from './key-pairing.js';
+import { TokenCallThreads, tokenCallTimeoutMs } from './token-call-thread.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -27,10 +29,10 @@ export interface TokenCertificateObject {
 
 export interface TokenObjects {
   readonly certificates: readonly TokenCertificateObject[];
-  /** CKA_IDs (hex) of the private keys visible in this session (often none before login). */
-  readonly privateKeyIds: ReadonlySet<string>;
-  /** CKA_IDs (hex) of public keys: tokens keep them public, so they reveal the key pairs before login. */
-  readonly publicKeyIds: ReadonlySet<string>;
+  /** The private keys visible in this session (often none before login). */
+  readonly privateKeys: readonly TokenKeyObject[];
+  /** Public keys: tokens keep them public, so they reveal the key pairs before login. */
+  readonly publicKeys: readonly TokenKeyObject[];
 }
 
 export interface SlotToken {
@@ -51,6 +53,17 @@ export type Pkcs11Mechanism = pkcs11js.Mechanism;
 const MAX_OBJECTS_PER_FIND = 64;
 /** Enough for RSA-8192 and any ECDSA signature; pkcs11js returns the slice actually written. */
 const SIGNATURE_BUFFER_BYTES = 1024;
+
+let threads: TokenCallThreads | undefined;
+/** One pool of call threads per process, like the loaded modules (module-registry.ts). */
+export function tokenCallThreads(): TokenCallThreads {
+  return (threads ??= new TokenCallThreads());
+}
+
+/** The pool if any call used it (no pool is made just to ask). */
+export function existingTokenCallThreads(): TokenCallThreads | undefined {
+  return threads;
+}
 
 const trim = (s: string): string => s.replace(/[\s\u0000]+$/u, '');
 
@@ -164,13 +177,33 @@ export class Pkcs11Module {
           },
         });
       } catch (error) {
-        // A token pulled out between C_GetSlotList and C_GetTokenInfo: skip it, it is gone.
+        // A token pulled out between C_GetSlotList and C_GetTokenInfo: skip it, it is gone. A reader listed with no
+        // card in it (drivers list readers even for C_GetSlotList(CK_TRUE)), or a card the driver does not know
+        // (CKR_TOKEN_NOT_RECOGNIZED, a card of another CA in the same reader family): skip the slot, the rest list.
         const ckr = ckrOf(error);
-        if (ckr === pkcs11js.CKR_TOKEN_NOT_PRESENT || ckr === pkcs11js.CKR_DEVICE_REMOVED || ckr === pkcs11js.CKR_SLOT_ID_INVALID) continue;
+        if (ckr === pkcs11js.CKR_TOKEN_NOT_PRESENT || ckr === pkcs11js.CKR_DEVICE_REMOVED || ckr === pkcs11js.CKR_SLOT_ID_INVALID
+          || ckr === pkcs11js.CKR_TOKEN_NOT_RECOGNIZED) continue;
         throw toKysoError(error, { operation: 'C_GetTokenInfo' });
       }
     }
     return withDistinctIds(out, (info) => this.tokenId(info.serialNumber, info.label, true));
+  }
+
+  /**
+   * Whether the token hides its certificates until login: before login it shows key objects but no certificate.
+   * (A token showing neither is empty, or hides everything: nothing to say about it.)
+   */
+  certificatesHiddenUntilLogin(slot: SlotHandle): boolean {
+    const session = this.openSession(slot);
+    try {
+      if (this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }], 1).length > 0) return false;
+      return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }], 1).length > 0
+        || this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }], 1).length > 0;
+    } catch (error) {
+      throw toKysoError(error, { operation: 'C_FindObjects' });
+    } finally {
+      this.closeSession(session);
+    }
   }
 
   /** Raw CK_TOKEN_INFO flags of a slot's token, for the PIN state after a failed login. */
@@ -217,40 +250,35 @@ export class Pkcs11Module {
           label: label?.value instanceof Buffer ? trim(label.value.toString('utf8')) : '',
         });
       }
-      const idsOf = (objectClass: number): Set<string> => {
-        const ids = new Set<string>();
-        for (const handle of this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: objectClass }])) {
-          const [id] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }]);
-          if (id?.value instanceof Buffer && id.value.length > 0) ids.add(id.value.toString('hex'));
-        }
-        return ids;
-      };
-      return { certificates, privateKeyIds: idsOf(pkcs11js.CKO_PRIVATE_KEY), publicKeyIds: idsOf(pkcs11js.CKO_PUBLIC_KEY) };
+      return { certificates, privateKeys: this.#keys(session, pkcs11js.CKO_PRIVATE_KEY), publicKeys: this.#keys(session, pkcs11js.CKO_PUBLIC_KEY) };
     } catch (error) {
       throw toKysoError(error, { operation: 'readObjects' });
     }
   }
 
   /**
-   * Log the user in. A token with a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) takes no PIN from us
-   * [PKCS#11 2.40 C_Login]. A wrong PIN becomes PIN_INCORRECT with the token's remaining-tries state.
+   * Log the user in. A token with a PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) takes no PIN from us: C_Login
+   * with no PIN waits while the person types on the device [PKCS#11 2.40 C_Login]. The call runs on a worker
+   * thread, bounded (token-call-thread.ts). A wrong PIN becomes PIN_INCORRECT with the token's remaining-tries
+   * state. The PIN is tried exactly once: nothing here retries a login that checked it.
    */
-  login(session: SessionHandle, slot: SlotHandle, pin: string | undefined): void {
+  async login(session: SessionHandle, slot: SlotHandle, pin: string | undefined): Promise<void> {
     const lib = this.#require();
     const flags = lib.C_GetTokenInfo(slot).flags;
     if (!(flags & pkcs11js.CKF_LOGIN_REQUIRED)) return;
     if (flags & pkcs11js.CKF_USER_PIN_LOCKED) throw new KysoError('PIN_LOCKED');
     const protectedPath = (flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
     if (!protectedPath && pin === undefined) throw new KysoError('BAD_REQUEST', { field: 'pin', problem: 'required by this token' });
-    const attempt = () => (protectedPath ? lib.C_Login(session, pkcs11js.CKU_USER) : lib.C_Login(session, pkcs11js.CKU_USER, pin));
+    const attempt = () => this.#login(session, pkcs11js.CKU_USER, protectedPath ? undefined : pin);
     try {
       try {
-        attempt();
+        await attempt();
       } catch (error) {
         // Logged in by an earlier session of this process: log out and log in again so this PIN is checked.
+        // (CKR_USER_ALREADY_LOGGED_IN is answered before any PIN is checked, so this costs no try.)
         if (ckrOf(error) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw error;
         lib.C_Logout(session);
-        attempt();
+        await attempt();
       }
     } catch (error) {
       let pinTokenState: ReturnType<typeof pinTokenStateFromFlags> | undefined;
@@ -267,6 +295,23 @@ export class Pkcs11Module {
     }
   }
 
+  /** Whether the token's PIN is entered on the device (PIN pad), read now (a reader may be swapped). */
+  hasPinPad(slot: SlotHandle): boolean {
+    return (this.#require().C_GetTokenInfo(slot).flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
+  }
+
+  /** One C_Login, off the event loop when worker threads can load pkcs11js. */
+  async #login(session: SessionHandle, userType: number, pin: string | undefined): Promise<void> {
+    const threads = tokenCallThreads();
+    if (!threads.available) {
+      // No PIN (a PIN pad): an empty one, as pkcs11js cannot pass NULL_PTR (token-call-thread.ts).
+      this.#require().C_Login(session, userType, pin ?? '');
+      return;
+    }
+    const timeout = tokenCallTimeoutMs(pin === undefined ? 'pinPadLogin' : 'login');
+    await threads.run({ op: 'login', modulePath: this.path, session, userType, pin }, timeout);
+  }
+
   logout(session: SessionHandle): void {
     try {
       this.#require().C_Logout(session);
@@ -275,28 +320,98 @@ export class Pkcs11Module {
     }
   }
 
-  /** The private key with this CKA_ID, visible after login. */
-  findPrivateKey(session: SessionHandle, ckaIdHex: string): ObjectHandle | undefined {
-    if (!ckaIdHex) return undefined;
+  #keys(session: SessionHandle, objectClass: number): TokenKeyObject[] {
+    return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: objectClass }]).map((handle) => this.#keyObject(session, handle));
+  }
+
+  /** A key's CKA_ID and public value (RSA modulus, EC point; an EC private key has none) [PKCS#11 2.40 §2.1.3, §2.3.3]. */
+  #keyObject(session: SessionHandle, handle: ObjectHandle): TokenKeyObject {
+    const lib = this.#require();
+    const [id, type] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_KEY_TYPE }]);
+    const ckaId = id?.value instanceof Buffer ? id.value.toString('hex') : '';
+    const keyType = type?.value instanceof Buffer && type.value.length >= 4 ? type.value.readUIntLE(0, Math.min(type.value.length, 6)) : -1;
+    const valueAttribute = keyType === pkcs11js.CKK_RSA ? pkcs11js.CKA_MODULUS : keyType === pkcs11js.CKK_EC ? pkcs11js.CKA_EC_POINT : undefined;
+    let publicValue = '';
+    if (valueAttribute !== undefined) {
+      try {
+        const [value] = lib.C_GetAttributeValue(session, handle, [{ type: valueAttribute }]);
+        if (value?.value instanceof Buffer && value.value.length > 0) publicValue = publicValueHex(keyType === pkcs11js.CKK_RSA ? 'rsa-modulus' : 'ec-point', value.value);
+      } catch {
+        // CKR_ATTRIBUTE_TYPE_INVALID (an EC private key has no point): pairing then relies on the public key object.
+      }
+    }
+    return { ckaId, publicValue };
+  }
+
+  /**
+   * The private key of a key pair, visible after login: by CKA_ID when the pair has one, else by public value
+   * (RSA: the private key's modulus). A key whose readable public value differs from the certificate's is never
+   * returned, so a token's wrong CKA_ID cannot make a signature that does not match the certificate.
+   */
+  findPrivateKey(session: SessionHandle, ref: KeyReference): ObjectHandle | undefined {
     try {
-      return this.#find(session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_ID, value: Buffer.from(ckaIdHex, 'hex') },
-      ])[0];
+      const template: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }];
+      if (ref.ckaId) template.push({ type: pkcs11js.CKA_ID, value: Buffer.from(ref.ckaId, 'hex') });
+      for (const handle of this.#find(session, template)) {
+        const { publicValue } = this.#keyObject(session, handle);
+        if (ref.publicValue && publicValue && publicValue !== ref.publicValue) continue;
+        if (!ref.ckaId && !(ref.publicValue && publicValue === ref.publicValue)) continue;
+        return handle;
+      }
+      return undefined;
     } catch (error) {
       throw toKysoError(error, { operation: 'C_FindObjects' });
     }
   }
 
-  /** Sign on a worker thread, so the host keeps reading stdin while a slow token works. */
-  async sign(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, data: Uint8Array): Promise<Uint8Array> {
-    const lib = this.#require();
+  /**
+   * Whether the key needs a context-specific login before every signature (CKA_ALWAYS_AUTHENTICATE, qualified
+   * signature keys) [PKCS#11 2.40 §4.9, §5.6 CKU_CONTEXT_SPECIFIC].
+   */
+  alwaysAuthenticate(session: SessionHandle, key: ObjectHandle): boolean {
     try {
+      const [attribute] = this.#require().C_GetAttributeValue(session, key, [{ type: pkcs11js.CKA_ALWAYS_AUTHENTICATE }]);
+      return attribute?.value instanceof Buffer && attribute.value.length > 0 && attribute.value[0] !== 0;
+    } catch {
+      return false; // A token that does not know the attribute has no such keys.
+    }
+  }
+
+  /**
+   * C_SignInit (+ the context-specific login a CKA_ALWAYS_AUTHENTICATE key needs, with the PIN given or on the PIN
+   * pad) + C_Sign, on a worker thread and bounded, so the host keeps reading stdin while a slow token works.
+   */
+  async sign(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, data: Uint8Array, contextLogin?: { pin: string | undefined }): Promise<Uint8Array> {
+    const lib = this.#require();
+    const threads = tokenCallThreads();
+    try {
+      if (threads.available) {
+        const login = contextLogin ? { userType: pkcs11js.CKU_CONTEXT_SPECIFIC, pin: contextLogin.pin } : undefined;
+        const timeout = tokenCallTimeoutMs('sign') + (contextLogin ? tokenCallTimeoutMs(contextLogin.pin === undefined ? 'pinPadLogin' : 'login') : 0);
+        const out = await threads.run({
+          op: 'sign', modulePath: this.path, session, key, mechanism, data: Buffer.from(data), signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
+        }, timeout);
+        if (!out) throw new KysoError('TOKEN_ERROR', { operation: 'C_Sign', ckr: 'none' });
+        return new Uint8Array(out);
+      }
       lib.C_SignInit(session, mechanism, key);
+      if (contextLogin) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin ?? '');
       const out = await lib.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return new Uint8Array(out);
     } catch (error) {
       throw toKysoError(error, { operation: 'C_Sign' });
+    }
+  }
+
+  /**
+   * Whether the token lists this mechanism, checked before login so an unsupported one never costs a PIN try.
+   * A token whose list cannot be read is given the benefit of the doubt (C_SignInit will tell).
+   */
+  offersMechanism(slot: SlotHandle, mechanism: number): boolean {
+    try {
+      return this.#require().C_GetMechanismList(slot).includes(mechanism);
+    } catch {
+      return true;
     }
   }
 
@@ -336,15 +451,16 @@ export class Pkcs11Module {
     }
   }
 
-  #find(session: SessionHandle, template: pkcs11js.Template): ObjectHandle[] {
+  /** Objects matching `template`, at most `limit` of them. */
+  #find(session: SessionHandle, template: pkcs11js.Template, limit = Infinity): ObjectHandle[] {
     const lib = this.#require();
     lib.C_FindObjectsInit(session, template);
     try {
       const all: ObjectHandle[] = [];
       for (;;) {
-        const batch = lib.C_FindObjects(session, MAX_OBJECTS_PER_FIND);
+        const batch = lib.C_FindObjects(session, Math.min(MAX_OBJECTS_PER_FIND, limit - all.length));
         all.push(...batch);
-        if (batch.length < MAX_OBJECTS_PER_FIND) return all;
+        if (batch.length < MAX_OBJECTS_PER_FIND || all.length >= limit) return all;
       }
     } finally {
       lib.C_FindObjectsFinal(session);

@@ -47,3 +47,8 @@ export function signingInput(scheme: SignatureScheme, hash: HashAlgorithm, diges
       return { mechanism: { mechanism: pkcs11js.CKM_ECDSA }, data: digest };
   }
 }
+
+/** The CKM_* a scheme signs with (to check the token offers it before logging in). */
+export function mechanismTypeOf(scheme: SignatureScheme): number {
+  return scheme === 'RSASSA-PKCS1-v1_5' ? pkcs11js.CKM_RSA_PKCS : scheme === 'RSA-PSS' ? pkcs11js.CKM_RSA_PKCS_PSS : pkcs11js.CKM_ECDSA;
+}

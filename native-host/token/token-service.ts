@@ -8,7 +8,7 @@ import { normaliseIdentifier } from '../../shared/certificates/subject-identifie
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
-import type { Pkcs11Module, SlotHandle, SessionHandle } from './pkcs11-module.js';
+import type { Pkcs11Module, SlotHandle, SessionHandle, TokenObjects } from './pkcs11-module.js';
 import { moduleCandidates } from './module-paths.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import type { DriverCandidate } from './drivers/driver-candidate.js';
@@ -16,9 +16,10 @@ import type { DriverStatus } from './drivers/driver-status.js';
 import { realScreeningSystem, screenDrivers, type ScreenedDriver, type ScreeningSystem } from './drivers/driver-screening.js';
 import { matchesFilter } from './certificate-filter.js';
 import { buildChain } from './certificate-chain.js';
-import { signingInput } from './signing-mechanism.js';
+import { mechanismTypeOf, signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
+import { pairCertificate, type KeyReference } from './key-pairing.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
 import { orderForListing } from './certificate-order.js';
 
@@ -63,6 +64,11 @@ export interface SignDigestsOutcome {
 export interface OpenSignerOptions {
   /** Sign even when the certificate is expired or lacks a signing key usage (tests of verifiers only). */
   readonly allowUnusable?: boolean;
+  /**
+   * The scheme the signatures will use ('key default': the key's first), checked against the key and the token's
+   * mechanisms before login.
+   */
+  readonly scheme?: SignatureScheme | 'key default' | undefined;
 }
 
 export interface TokenServiceOptions {
@@ -81,7 +87,8 @@ const DESCRIBE_CACHE_MAX_ENTRIES = 512;
 interface Located {
   readonly info: CertificateInfo;
   readonly der: Uint8Array;
-  readonly ckaId: string;
+  /** The certificate's key pair, undefined when the token holds no key for it. */
+  readonly key: KeyReference | undefined;
   readonly module: Pkcs11Module;
   readonly slot: SlotHandle;
   readonly token: TokenInfo;
@@ -169,7 +176,11 @@ export class TokenService {
   }
 
   async listTokens(): Promise<TokenInfo[]> {
-    return this.#eachModule((m) => m.tokens().map((t) => ({ ...t.info, driver: this.#driverOf(m) })));
+    return this.#eachModule((m) => m.tokens().map((t) => ({
+      ...t.info,
+      driver: this.#driverOf(m),
+      ...(t.info.flags.loginRequired && m.certificatesHiddenUntilLogin(t.slot) ? { certificatesAfterLogin: true as const } : {}),
+    })));
   }
 
   /** Per token id, the key pairs visible before login that have no certificate (never offered; `kyso list` says so). */
@@ -198,7 +209,11 @@ export class TokenService {
     return (await this.#locate(selector)).info;
   }
 
-  async #locateAll(): Promise<Located[]> {
+  /**
+   * Every certificate on every token. `login`: also log in (with this PIN, or on the PIN pad) to tokens that show
+   * their certificates only after login, read them, and log out again.
+   */
+  async #locateAll(login?: { pin: string | undefined }): Promise<Located[]> {
     // Read every driver's tokens first (synchronous PKCS#11 calls), then describe the certificates.
     const found = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
       const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
@@ -209,6 +224,11 @@ export class TokenService {
         module.closeSession(session);
       }
     }));
+    if (login) {
+      for (const entry of found) {
+        if (hidesCertificates(entry.token, entry.objects)) entry.objects = await this.#readAfterLogin(entry.module, entry.slot, entry.token, login.pin);
+      }
+    }
     const out: Located[] = [];
     const seen = new Set<string>();
     /** Certificate id → where it was first listed, to keep ids unique across drivers. */
@@ -216,16 +236,16 @@ export class TokenService {
     for (const { module, slot, token, objects } of found) {
       const tokenCertificates = objects.certificates.map((c) => c.der);
       for (const object of objects.certificates) {
-        // The key pair is recognised by CKA_ID: the private key itself is often hidden until login,
-        // the public key is not [PKCS#11 2.40 §4.8 CKA_ID "intended as a means of distinguishing multiple
-        // public-key/private-key pairs"].
-        const hasPrivateKey = object.ckaId !== '' && (objects.privateKeyIds.has(object.ckaId) || objects.publicKeyIds.has(object.ckaId));
+        // The key pair is recognised by public key, else CKA_ID (key-pairing.ts): the private key itself is often
+        // hidden until login, the public key is not.
+        const key = pairCertificate(object, objects);
+        const hasPrivateKey = key !== undefined;
         const info = await this.#describe(object.der, hasPrivateKey, token);
         if (!info) continue; // An object that does not parse as X.509 is not offered.
         // The same certificate on two tokens (a copy of a CA cert): keep the first.
         if (seen.has(`${token.id}/${info.id}`)) continue;
         seen.add(`${token.id}/${info.id}`);
-        const located: Located = { info, der: object.der, ckaId: object.ckaId, module, slot, token, tokenCertificates };
+        const located: Located = { info, der: object.der, key, module, slot, token, tokenCertificates };
         // One token reached through two drivers (its vendor's and OpenSC) shows each certificate twice with the
         // same id (the id is the certificate's fingerprint): list it once, through the driver that sees its key.
         const earlier = byId.get(info.id);
@@ -288,8 +308,24 @@ export class TokenService {
     return chain;
   }
 
-  async #locate(selector: string): Promise<Located> {
-    const all = await this.#locateAll();
+  /** The objects of a token that shows its certificates only after login: log in, read, log out (token held meanwhile). */
+  async #readAfterLogin(module: Pkcs11Module, slot: SlotHandle, token: TokenInfo, pin: string | undefined): Promise<TokenObjects> {
+    const release = await this.#locks.acquire(token.id);
+    const session = module.openSession(slot);
+    let loggedIn = false;
+    try {
+      await module.login(session, slot, pin);
+      loggedIn = true;
+      return module.readObjects(session);
+    } finally {
+      if (loggedIn) module.logout(session);
+      module.closeSession(session);
+      release();
+    }
+  }
+
+  async #locate(selector: string, login?: { pin: string | undefined }): Promise<Located> {
+    const all = await this.#locateAll(login);
     const byId = all.filter((l) => l.info.id === selector);
     if (byId.length > 0) {
       // Prefer the copy that has a key (the same CA certificate may sit on two tokens).
@@ -313,7 +349,12 @@ export class TokenService {
    * The token is held for this signer alone meanwhile (see TokenLocks).
    */
   async openSigner(selector: string, pin: string | undefined, options: OpenSignerOptions = {}): Promise<TokenSigner> {
-    const located = await this.#locate(selector);
+    const located = await this.#locate(selector).catch(async (error: unknown) => {
+      // Not among the certificates visible without login: a token that shows them only after login may hold it.
+      // The PIN the person typed opens it (one try; a wrong PIN stops here with PIN_INCORRECT).
+      if (!(error instanceof KysoError) || error.code !== 'CERTIFICATE_NOT_FOUND' || !(await this.#anyTokenHidesCertificates())) throw error;
+      return this.#locate(selector, { pin });
+    });
     const { info } = located;
     if (info.unusableReasons.includes('noPrivateKey')) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
     if (info.unusableReasons.includes('unsupportedKey')) throw new KysoError('UNSUPPORTED_ALGORITHM', { certificateId: info.id });
@@ -327,12 +368,21 @@ export class TokenService {
     let session: SessionHandle | undefined;
     let loggedIn = false;
     try {
+      const scheme = options.scheme === 'key default' ? SCHEMES_FOR_KEY[info.keyType][0]! : options.scheme;
+      if (scheme) {
+        // Before login, so neither a scheme the key cannot do nor one the token lacks costs a PIN try.
+        if (!SCHEMES_FOR_KEY[info.keyType].includes(scheme)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType: info.keyType, scheme });
+        if (!module.offersMechanism(slot, mechanismTypeOf(scheme))) throw new KysoError('MECHANISM_NOT_SUPPORTED', { scheme });
+      }
       session = module.openSession(slot);
-      module.login(session, slot, pin);
+      await module.login(session, slot, pin);
       loggedIn = true;
-      const key = module.findPrivateKey(session, located.ckaId);
+      const key = located.key ? module.findPrivateKey(session, located.key) : undefined;
       if (!key) throw new KysoError('KEY_NOT_FOUND', { certificateId: info.id });
-      return this.#signer(located, session, key, release);
+      // A CKA_ALWAYS_AUTHENTICATE key wants the PIN again before each signature: the one typed for this consent is
+      // kept in this signer's closure until close() (never logged, never written anywhere); a PIN pad asks the device.
+      const contextLogin = module.alwaysAuthenticate(session, key) ? { pin: module.hasPinPad(slot) ? undefined : pin } : undefined;
+      return this.#signer(located, session, key, release, contextLogin);
     } catch (error) {
       if (session) {
         if (loggedIn) module.logout(session);
@@ -343,7 +393,7 @@ export class TokenService {
     }
   }
 
-  #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void): TokenSigner {
+  #signer(located: Located, session: SessionHandle, key: Buffer, release: () => void, contextLogin: { pin: string | undefined } | undefined): TokenSigner {
     const { module, info } = located;
     const keyType: KeyType = info.keyType;
     const chain = this.#chainOf(located);
@@ -364,7 +414,7 @@ export class TokenService {
             throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], gotBytes: digest.length });
           }
           const input = signingInput(chosen, hashAlgorithm, digest);
-          const raw = await module.sign(session, input.mechanism, key, input.data);
+          const raw = await module.sign(session, input.mechanism, key, input.data, contextLogin);
           return chosen === 'ECDSA' ? rawEcdsaToDer(raw) : raw;
         });
         queue = run.catch(() => undefined);
@@ -374,6 +424,7 @@ export class TokenService {
         if (!open) return;
         open = false;
         await queue;
+        contextLogin = undefined;
         module.logout(session);
         module.closeSession(session);
         release();
@@ -383,7 +434,7 @@ export class TokenService {
 
   /** One signature: open, sign, close. */
   async signDigest(request: SignDigestRequest): Promise<SignDigestOutcome> {
-    const signer = await this.openSigner(request.certificateId, request.pin);
+    const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
@@ -404,7 +455,7 @@ export class TokenService {
     request.digests.forEach((digest, index) => {
       if (digest.length !== expected) throw new KysoError('INVALID_HASH', { index, hashAlgorithm: request.hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
     });
-    const signer = await this.openSigner(request.certificateId, request.pin);
+    const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signatures: Uint8Array[] = [];
@@ -415,10 +466,19 @@ export class TokenService {
     }
   }
 
+  async #anyTokenHidesCertificates(): Promise<boolean> {
+    return (await this.listTokens()).some((t) => t.certificatesAfterLogin === true);
+  }
+
   /** Finalise every module. The service cannot be used afterwards. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const d of this.#drivers) if (d.module) releaseModule(d.module);
   }
+}
+
+/** A token that requires login and, before it, shows keys but no certificate (issue 13 §2). */
+function hidesCertificates(token: TokenInfo, objects: TokenObjects): boolean {
+  return token.flags.loginRequired && objects.certificates.length === 0 && objects.privateKeys.length + objects.publicKeys.length > 0;
 }

@@ -67,6 +67,12 @@ export const TokenInfoSchema = v.strictObject({
   slotDescription: ShortText,
   flags: TokenFlagsSchema,
   driver: v.optional(TokenDriverSchema),
+  /**
+   * The token shows its certificates only after login: before it, it shows keys but no certificate (issue 13 §2).
+   * Its certificates are not listed; a request naming one (by id or subject identifier) with the PIN is served by
+   * logging in first. Absent for every other token.
+   */
+  certificatesAfterLogin: v.optional(v.literal(true)),
 });
 
 const NameFieldsSchema = v.strictObject({

@@ -148,7 +148,8 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   if (guard.warning === 'locked') pinRow.append(el('div', { text: t().lockedExplained, className: 'reason', testid: 'pin-locked' }));
   if (guard.warning === 'finalTry') pinRow.append(el('div', { text: t().finalTryExplained, className: 'reason', testid: 'final-try-warning' }));
   if (guard.showPinPad) {
-    pinRow.append(el('div', { text: t().pinPad, testid: 'pin-pad' }));
+    // A PIN pad: the PIN is typed on the device, never here (no field at all).
+    pinRow.append(el('div', { text: t().pinPad, className: 'pin-pad-message', testid: 'pin-pad-message' }));
   } else if (guard.showPinField) {
     const label = el('label', { text: t().pin });
     const input = el('input', { testid: 'pin' });
@@ -230,6 +231,7 @@ function tokenStateText(token: TokenInfo): string {
   if (token.flags.userPinLocked) return t().pinLocked;
   if (token.flags.userPinFinalTry) return t().pinFinalTry;
   if (token.flags.userPinCountLow) return t().pinCountLow;
+  if (token.flags.userPinToBeChanged) return t().pinToBeChanged;
   return '';
 }
 

@@ -95,7 +95,11 @@ function formatList(tokens: readonly ListedToken[]): string {
   for (const { token, certificates, keysWithoutCertificate } of tokens) {
     lines.push(`Thiết bị / Token: ${token.label} (${token.manufacturer} ${token.model}, serial ${token.serialNumber})`);
     if (token.driver) lines.push(`  Trình điều khiển / Driver: ${token.driver.vendor ? `${token.driver.vendor} — ` : ''}${token.driver.file}`);
-    if (certificates.length === 0) lines.push('  (không có chứng thư số / no certificates)');
+    if (certificates.length === 0) {
+      lines.push(token.certificatesAfterLogin
+        ? '  (chứng thư số chỉ hiện sau khi đăng nhập bằng PIN; ký bằng --cert MST:…/CCCD:… kèm PIN / certificates show only after login with the PIN; sign with --cert and the PIN)'
+        : '  (không có chứng thư số / no certificates)');
+    }
     for (const c of certificates) {
       const ids = c.identifiers.length ? ` [${c.identifiers.join(', ')}]` : '';
       lines.push(`  • ${c.commonName ?? '?'}${ids}`);

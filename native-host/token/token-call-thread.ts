@@ -1,0 +1,189 @@
+/**
+ * The PKCS#11 calls that can take long run on worker threads, each bounded in time: C_Login (a PIN pad waits while
+ * the person types on the device; a slow token takes seconds) and C_SignInit + context login + C_Sign (an RSA-2048
+ * token takes a second). Meanwhile the host's event loop keeps reading messages, so `host.hello`, listings and other
+ * tokens' requests are answered, and a driver that never returns costs a typed error, not the host.
+ *
+ * Why worker threads with their own pkcs11js instance, and not pkcs11js's *Async calls on libuv's thread pool:
+ *  - pkcs11js 2.1 has no C_LoginAsync;
+ *  - a call that never returns keeps its thread for ever. On libuv's pool (4 threads, shared with fs, crypto and
+ *    zlib) four hung calls would stall the whole host; an abandoned worker is one thread of its own.
+ * A worker's pkcs11js instance dlopens the same library file, which the OS maps once per process [dlopen(3): a
+ * library already loaded is returned again], so it reaches the same initialised module and the same sessions:
+ * session and object handles are process-wide [PKCS#11 2.40 §5.6]. Its C_Initialize therefore answers
+ * CKR_CRYPTOKI_ALREADY_INITIALIZED, which is expected; it never calls C_Finalize (its instance only dlcloses).
+ *
+ * Where pkcs11js cannot be found as a file (the single executable bundles it), `TokenCallThreads.available` is
+ * false and the caller runs the call on the main thread as before (pkcs11-module.ts).
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { KysoError } from '../../shared/errors/kyso-error.js';
+
+export type TokenCall =
+  | { readonly op: 'login'; readonly modulePath: string; readonly session: Buffer; readonly userType: number; readonly pin?: string | undefined }
+  | {
+    readonly op: 'sign'; readonly modulePath: string; readonly session: Buffer; readonly key: Buffer;
+    readonly mechanism: { readonly mechanism: number; readonly parameter?: unknown };
+    readonly data: Buffer; readonly signatureBytes: number;
+    /** CKA_ALWAYS_AUTHENTICATE keys: C_Login(CKU_CONTEXT_SPECIFIC) between C_SignInit and C_Sign [PKCS#11 2.40 §4.9]. */
+    readonly contextLogin?: { readonly userType: number; readonly pin?: string | undefined } | undefined;
+  };
+
+type Reply = { id: number; ok: true; value?: Uint8Array } | { id: number; ok: false; ckr?: number; message: string };
+
+/**
+ * The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js, given by path. A login with no PIN (a
+ * PIN pad) passes an empty PIN: pkcs11js 2.1 cannot pass NULL_PTR (its C_Login insists on a string), and a PIN of
+ * length 0 is what drivers take as "use the pad" besides NULL (OpenSC: "if (ulPinLen == 0) pPin = NULL"); see
+ * docs/tokens.md "Quirks Kyso survives".
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const pkcs11js = require(workerData.pkcs11jsPath);
+const libs = new Map();
+function libFor(path) {
+  let lib = libs.get(path);
+  if (!lib) {
+    lib = new pkcs11js.PKCS11();
+    lib.load(path);
+    try { lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK }); }
+    catch (e) { if (e.code !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw e; }
+    libs.set(path, lib);
+  }
+  return lib;
+}
+parentPort.on('message', (call) => {
+  try {
+    const lib = libFor(call.modulePath);
+    const session = Buffer.from(call.session);
+    if (call.op === 'login') {
+      lib.C_Login(session, call.userType, call.pin === undefined ? '' : call.pin);
+      parentPort.postMessage({ id: call.id, ok: true });
+    } else {
+      lib.C_SignInit(session, call.mechanism, Buffer.from(call.key));
+      if (call.contextLogin) {
+        lib.C_Login(session, call.contextLogin.userType, call.contextLogin.pin === undefined ? '' : call.contextLogin.pin);
+      }
+      const out = lib.C_Sign(session, Buffer.from(call.data), Buffer.alloc(call.signatureBytes));
+      parentPort.postMessage({ id: call.id, ok: true, value: new Uint8Array(out) });
+    }
+  } catch (e) {
+    parentPort.postMessage({ id: call.id, ok: false, ckr: typeof e.code === 'number' ? e.code : undefined, message: String(e && e.message).slice(0, 200) });
+  }
+});
+`;
+
+/** What a call that failed inside the worker threw, shaped so pkcs11-errors.ts `ckrOf` reads its CKR code. */
+export class WorkerPkcs11Error extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+/** Idle workers kept for the next call (each holds a thread and a V8 isolate, ~10 MB). */
+const MAX_IDLE_WORKERS = 2;
+
+export class TokenCallThreads {
+  readonly #pkcs11jsPath: string | undefined;
+  readonly #idle: Worker[] = [];
+  #next = 1;
+  /** Workers abandoned inside a call that never returned: counted for diagnostics. */
+  abandoned = 0;
+
+  constructor() {
+    try {
+      this.#pkcs11jsPath = createRequire(import.meta.url).resolve('pkcs11js');
+    } catch {
+      this.#pkcs11jsPath = undefined;
+    }
+  }
+
+  get available(): boolean {
+    return this.#pkcs11jsPath !== undefined;
+  }
+
+  /**
+   * Run one call on a worker; resolves with C_Sign's output (or nothing for a login). Rejects with what the call
+   * threw (a WorkerPkcs11Error carrying its CKR), or TOKEN_NOT_RESPONDING after `timeoutMs` — the worker is then
+   * left to its fate (it cannot be interrupted inside a native call) and never reused.
+   */
+  run(call: TokenCall, timeoutMs: number): Promise<Uint8Array | undefined> {
+    const worker = this.#idle.pop() ?? this.#spawn();
+    const id = this.#next++;
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (reply: Reply) => {
+        if (reply.id !== id) return;
+        done();
+        this.#park(worker);
+        if (reply.ok) resolve(reply.value ? Buffer.from(reply.value) : undefined);
+        else reject(reply.ckr === undefined ? new KysoError('TOKEN_ERROR', { operation: call.op, ckr: 'none' }) : new WorkerPkcs11Error(reply.ckr, reply.message));
+      };
+      const onError = () => {
+        done();
+        reject(new KysoError('TOKEN_ERROR', { operation: call.op, ckr: 'none' }));
+      };
+      const onExit = onError;
+      const timer = setTimeout(() => {
+        done();
+        this.abandoned++;
+        // A thread stuck in the driver cannot be stopped; unref it so it never keeps the host alive.
+        worker.unref();
+        void worker.terminate().catch(() => undefined);
+        reject(new KysoError('TOKEN_NOT_RESPONDING', { operation: call.op === 'login' ? 'C_Login' : 'C_Sign', waitedMs: timeoutMs }));
+      }, timeoutMs);
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      worker.ref();
+      worker.postMessage({ ...call, id });
+    });
+  }
+
+  #spawn(): Worker {
+    return new Worker(WORKER_SOURCE, { eval: true, workerData: { pkcs11jsPath: this.#pkcs11jsPath } });
+  }
+
+  #park(worker: Worker): void {
+    if (this.#idle.length >= MAX_IDLE_WORKERS) {
+      void worker.terminate().catch(() => undefined);
+      return;
+    }
+    // An idle worker must not keep the host running after stdin closes.
+    worker.unref();
+    this.#idle.push(worker);
+  }
+
+  /** Stop the idle workers (the service is closing). */
+  close(): void {
+    for (const worker of this.#idle.splice(0)) void worker.terminate().catch(() => undefined);
+  }
+}
+
+/**
+ * How long each call may take before the host gives up on it. A PIN pad waits for the person, so its login gets
+ * the longest; real PIN pads give up by themselves after 30–60 s (CKR_FUNCTION_CANCELED). A pad login plus a
+ * signature stays under the extension's HOST_SIGN_TIMEOUT_MS (120 s), so the person gets the host's typed error,
+ * not the extension's TIMEOUT. KYSO_TOKEN_CALL_TIMEOUT_MS replaces all three (tests; a driver known to be slower).
+ */
+export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: NodeJS.ProcessEnv = process.env): number {
+  const override = Number(env['KYSO_TOKEN_CALL_TIMEOUT_MS']);
+  if (Number.isFinite(override) && override > 0) return override;
+  return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
+}
+
+/**
+ * Whether a call was abandoned inside the driver. Node joins every worker thread when the process exits
+ * (process.exit included), and a thread stuck in a driver never finishes: such a process could never exit. The
+ * host then ends itself at once (host.ts), after every reply was written, without C_Finalize (a driver that hangs
+ * in one call can hang in C_Finalize too).
+ */
+export function tokenCallsStuck(threads: TokenCallThreads | undefined): boolean {
+  return (threads?.abandoned ?? 0) > 0;
+}

@@ -1,0 +1,52 @@
+/**
+ * Issue 13 §2, quirks: certificates whose CKA_ID is missing or differs from their key's (the host pairs key and
+ * certificate by public key). Through the built host and the quirks module over the real SoftHSM2 token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
+import { buildQuirksModule, opensslVerifies, quirksSetup, type Quirk } from '../helpers/quirks-token.js';
+
+const DOCUMENT = Buffer.from('Tờ khai thuế tháng 11/2026 — quirks');
+const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
+
+let token: DemoToken;
+let modulePath: string;
+let hostPath: string;
+const hosts: HostProcess[] = [];
+
+beforeAll(async () => {
+  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
+}, 120_000);
+afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
+
+function host(quirks: Quirk[]) {
+  const setup = quirksSetup(modulePath, token, quirks);
+  const h = spawnHost(hostPath, { env: setup.env });
+  hosts.push(h);
+  return { host: h, setup };
+}
+
+describe.each([
+  ['cert-no-id', 'certificate objects without CKA_ID'],
+  ['cert-other-id', 'certificate objects whose CKA_ID differs from the key\'s'],
+] as const)('token-quirks: %s (%s)', (quirk, _about) => {
+  it('lists each certificate with its key (paired by public key) and signs with it; openssl verifies (RSA and EC)', async () => {
+    const { host: h } = host([quirk]);
+    const listed = await h.request('host.listCertificates', {});
+    expect(listed.type).toBe('host.result');
+    const byId = new Map(listed.payload.certificates.map((c: { id: string; unusableReasons: string[] }) => [c.id, c]));
+    for (const name of ['org-rsa', 'person-ec'] as const) {
+      const cert = byId.get(token.cert(name).certificateId) as { unusableReasons: string[] } | undefined;
+      expect(cert, name).toBeDefined();
+      expect(cert!.unusableReasons).not.toContain('noPrivateKey');
+      const signed = await h.request('host.signDigest', { certificateId: token.cert(name).certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin });
+      expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
+      expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
+    }
+    // The issuing CA certificate on the token has no key: still listed as such, never offered for signing.
+    const ca = listed.payload.certificates.find((c: { subject: { commonName?: string } }) => /Issuing CA/.test(c.subject.commonName ?? ''));
+    if (ca) expect(ca.unusableReasons).toContain('noPrivateKey');
+  }, 60_000);
+});
