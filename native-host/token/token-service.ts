@@ -21,7 +21,7 @@ import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
-import { orderForListing } from './certificate-order.js';
+import { newestRenewal, orderForListing } from './certificate-order.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -339,6 +339,9 @@ export class TokenService {
       // Several certificates carry the identifier (a renewed one, an expired one): prefer the usable one if unique.
       const usable = matches.filter((l) => l.info.unusableReasons.length === 0);
       if (usable.length === 1) return usable[0]!;
+      // Several usable: one certificate renewed before the old one ran out → the newest; else the person chooses.
+      const renewal = newestRenewal(usable.map((l) => l.info));
+      if (renewal) return usable.find((l) => l.info === renewal)!;
       throw new KysoError('BAD_REQUEST', { selector: identifier, problem: 'ambiguous certificate selector', matches: matches.length });
     }
     return matches[0]!;
