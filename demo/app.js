@@ -42,6 +42,12 @@ async function refreshStatus() {
   $('tokens').replaceChildren();
   try {
     const status = await getStatus();
+    if (status.missing === 'extension') {
+      // getStatus() names the missing piece instead of throwing (sdk/README.md "Install links").
+      $('status').textContent = `${new KysoError('EXTENSION_NOT_INSTALLED').messageVi} (EXTENSION_NOT_INSTALLED)`;
+      $('status').dataset.state = 'EXTENSION_NOT_INSTALLED';
+      return;
+    }
     const host = status.host.installed ? `phần mềm Kyso ${status.host.version}` : `chưa có phần mềm Kyso (${status.host.error.code})`;
     $('status').textContent = `Tiện ích Kyso ${status.extensionVersion} · ${host} · ${status.tokens.length} thiết bị ký`;
     $('status').dataset.state = status.host.installed ? 'ready' : 'no-host';

@@ -13,6 +13,7 @@ import { tokenCallsStuck } from './token/token-call-thread.js';
 import { createFrameWriter, readFrames } from './transport/stdio-transport.js';
 import { createLogger } from './transport/logger.js';
 import { HOST_VERSION } from './config.js';
+import { removeDeadHostDirectories } from './documents/private-temp-dir.js';
 
 export async function runHost(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   const logger = createLogger();
@@ -29,6 +30,8 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
     return 1;
   }
   logger.log('info', 'host started', { version: HOST_VERSION, browser: caller.browser, pid: process.pid });
+  // Uploads and half-written results of a host that was killed are removed at the next start (issue 15 §2).
+  removeDeadHostDirectories();
 
   let service: TokenService | undefined;
   const context: HandlerContext = {

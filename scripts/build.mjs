@@ -35,6 +35,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   // Extension pages (consent window; the options page when its owner has added it). Relative asset paths.
   // popup: the toolbar button's "Cho phép trang này ký số" (extension/ui/popup, plugin compatibility).
   const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html'), popup: join(ROOT, 'extension/ui/popup/popup.html') };
+  // VGCA FileName "": the window where the person chooses a local file (extension/compat/local-file/).
+  pages.localFile = join(ROOT, 'extension/compat/local-file/local-file.html');
   const optionsHtml = join(ROOT, 'extension/ui/options/options.html');
   const hasOptions = await pageIsComplete(optionsHtml);
   if (hasOptions) pages.options = optionsHtml;
@@ -47,7 +49,9 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   // Background and content scripts: classic scripts (IIFE). A content script cannot be an ES module, and one
   // classic background bundle serves both Chromium's service worker and Firefox's background.scripts.
   // compat-shim: the MAIN-world WebSocket shim the background injects only into allowed portals' frames (extension/compat/).
-  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts']]) {
+  // compat-bridge: its ISOLATED-world partner, registered by the background for the same sites; content.js (every
+  // frame of every site) is only the tiny page relay (≤ 10 KB, test/integration/content-script-size.test.ts).
+  for (const [name, entry] of [['background', 'extension/background/main.ts'], ['content', 'extension/content/main.ts'], ['compat-shim', 'extension/compat/page-shim.ts'], ['compat-bridge', 'extension/content/compat-bridge-main.ts']]) {
     await build({
       ...common,
       build: {
@@ -56,6 +60,16 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
       },
     });
   }
+
+  // page-relay.js: the full page relay as an ES module, imported by content.js only when a page asks to sign
+  // (listed in web_accessible_resources behind a per-session URL: manifest.json).
+  await build({
+    ...common,
+    build: {
+      ...common.build, outDir: chromiumDir,
+      lib: { entry: join(ROOT, 'extension/content/page-relay.ts'), formats: ['es'], fileName: () => 'page-relay.js' },
+    },
+  });
 
   // Manifests.
   const source = JSON.parse(await readFile(join(ROOT, 'manifest.json'), 'utf8'));
@@ -75,6 +89,8 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
   const firefox = structuredClone(source);
   firefox.background = { scripts: ['background.js'] };
   delete firefox.minimum_chrome_version;
+  // Firefox has no per-session web-accessible URL (its moz-extension:// host is already random per install).
+  for (const entry of firefox.web_accessible_resources ?? []) delete entry.use_dynamic_url;
   // Kyso collects nothing; Firefox asks every add-on to say so [MDN browser_specific_settings, data_collection_permissions].
   firefox.browser_specific_settings = { gecko: { id: FIREFOX_GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
   await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(firefox, null, 2) + '\n');
@@ -95,6 +111,9 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
     build: { ...common.build, outDir: sdkDir, sourcemap: false, minify: false, lib: { entry: join(ROOT, 'sdk/server/index.ts'), formats: ['es'], fileName: () => 'server.js' } },
   });
   await cp(join(ROOT, 'sdk/server/server-public.d.ts'), join(sdkDir, 'server.d.ts'));
+  // The same SDK as the publishable package @kyso/sdk (dist/sdk-package/: ESM, minified IIFE, ./server).
+  const { buildSdkPackage } = await import('./build-sdk-package.mjs');
+  await buildSdkPackage({ root: ROOT, sdkDir, version: pkg.version, define });
   console.error(`build: extension (${flavour}) and SDK in ${Date.now() - started} ms`);
 
   if (host) {

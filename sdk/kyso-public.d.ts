@@ -12,7 +12,7 @@ export type KeyType = 'RSA' | 'EC';
 
 /** Stable error codes, grouped by who must act (the person, the portal developer, installation, the token, internal). */
 export type KysoErrorCode =
-  | 'USER_CANCELLED' | 'CONSENT_TIMEOUT' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_INVALID_FORMAT' | 'PIN_EXPIRED' | 'REQUEST_SUPERSEDED'
+  | 'USER_CANCELLED' | 'CONSENT_TIMEOUT' | 'PIN_INCORRECT' | 'PIN_LOCKED' | 'PIN_INVALID_FORMAT' | 'PIN_EXPIRED' | 'REQUEST_SUPERSEDED' | 'DISK_FULL'
   | 'BAD_REQUEST' | 'UNSUPPORTED_VERSION' | 'UNSUPPORTED_ALGORITHM' | 'INVALID_HASH' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS'
   | 'ORIGIN_NOT_ALLOWED' | 'ORIGIN_BLOCKED' | 'INSECURE_ORIGIN' | 'OPERATION_NOT_ALLOWED' | 'CERTIFICATE_NOT_FOUND'
   | 'UNEXPECTED_SIGNER' | 'CERTIFICATE_NOT_USABLE' | 'INVALID_DOCUMENT' | 'XML_AMBIGUOUS_CONTENT' | 'UNSUPPORTED_DOCUMENT' | 'TIMESTAMP_FAILED' | 'AUTH_TOKEN_INVALID'
@@ -143,7 +143,17 @@ export interface CertificateFilter {
   expectedSigner?: ExpectedSigner;
 }
 
-export interface KysoStatus {
+/** The first piece the person still has to install or plug in (sdk/README.md "Install links"). */
+export type MissingPiece = 'extension' | 'host' | 'driver' | 'token';
+
+/** No extension answered within about 1 s: nothing else about the computer is known. */
+export interface ExtensionMissingStatus {
+  readonly missing: 'extension';
+}
+
+/** The extension answered. `missing`: 'host' | 'driver' | 'token', or null when everything is there. */
+export interface ExtensionStatus {
+  readonly missing: 'host' | 'driver' | 'token' | null;
   extensionVersion: string;
   protocolVersion: number;
   host:
@@ -151,6 +161,9 @@ export interface KysoStatus {
     | { installed: false; error: { code: KysoErrorCode; message: string; messageEn: string; details?: KysoErrorDetails } };
   tokens: TokenInfo[];
 }
+
+/** Narrow on `missing === 'extension'` before reading the other fields. */
+export type KysoStatus = ExtensionMissingStatus | ExtensionStatus;
 
 export interface SignHashParams {
   /** The digest, base64; its length must match hashAlgorithm (32, 48 or 64 bytes). */
@@ -240,6 +253,10 @@ export interface VerifyOptions {
    * Id). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING or XML_REQUIRED_ELEMENT_NOT_COVERED).
    */
   readonly requireElement?: string;
+  /** The document's format if you know it; otherwise detected from the file's structure. */
+  readonly format?: 'pdf' | 'xml' | 'cms';
+  /** Accept weak algorithms (SHA-1, RSA < 2048) for a stated use: reported WEAK_ALGORITHM_ACCEPTED instead of indeterminate. */
+  readonly acceptWeakAlgorithms?: { readonly use: string };
 }
 
 export type VerificationStatus = 'valid' | 'invalid' | 'indeterminate';
@@ -287,7 +304,8 @@ export interface VerificationReport {
 }
 
 export interface PageTarget {
-  postMessage(message: unknown, targetOrigin: string, transfer: Transferable[]): void;
+  /** `transfer` carries one MessagePort; typed as object[] so these declarations need no DOM library (a Node server imports them through @kyso/sdk/server). */
+  postMessage(message: unknown, targetOrigin: string, transfer: object[]): void;
 }
 
 export interface TransportOptions {
@@ -301,7 +319,7 @@ export interface TransportOptions {
 /** A client bound to a window; the functions below use the page's own window. */
 export declare function createClient(options: TransportOptions): KysoClient;
 
-/** Extension, host and token state. Rejects with EXTENSION_NOT_INSTALLED within about 1 s when Kyso is missing. */
+/** Extension, host, driver and token state; `missing` says which piece to install (resolves `{ missing: 'extension' }` within about 1 s when the extension is absent). */
 export declare function getStatus(): Promise<KysoStatus>;
 /** Certificates on the plugged-in tokens. */
 export declare function listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]>;
@@ -339,6 +357,10 @@ export interface PdfStamp {
   signatureImage?: string;
   sealImage?: string;
   lines?: string[];
+  /** 'serif': Times New Roman where installed, else Liberation Serif, else DejaVu Serif; default 'sans' (DejaVu Sans). */
+  typeface?: 'sans' | 'serif';
+  /** Default 'red'; 'black' for Decree 30 copy and appendix marks. */
+  textColor?: 'red' | 'black';
 }
 export interface PdfSignOptions {
   invisible?: boolean;
@@ -349,6 +371,8 @@ export interface PdfSignOptions {
   subFilter?: 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
   hashAlgorithm?: HashAlgorithm;
   tsaUrl?: string;
+  /** PAdES level; default B-T with tsaUrl, else B-B. B-LT adds validation data (DSS), B-LTA also a document time-stamp; B-T and up need tsaUrl. */
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 }
 export interface XmlSignOptions {
   /** Where the Signature goes (local name or path such as "DSCKS/NBan"); default the root. */

@@ -11,17 +11,18 @@ import { KysoError } from '../shared/errors/kyso-error.js';
 import { base64ToBytes, bytesToBase64 } from '../shared/domain/base64.js';
 import { SCHEMES_FOR_KEY } from '../shared/domain/algorithms.js';
 import type { CertificateFilter, CertificateInfo, SignatureResult, SignaturesResult } from '../shared/protocol/common.js';
-import type { PageRequestPayload, PageResult } from '../shared/protocol/page-messages.js';
+import type { PageRequestPayload } from '../shared/protocol/page-messages.js';
 import { createTransport, type Call, type TransportOptions } from './transport.js';
 import { digestVerifier, verifyDigestSignature } from './verify/verify-signature.js';
 import { authenticateAndCheck, type AuthenticateParams, type AuthToken } from './auth.js';
 import { verifyWith, type VerificationReport, type VerifyOptions } from './verify-document.js';
+import { readStatus, type KysoStatus } from './status.js';
 
 export { KysoError };
 export { signPdf, signXml, signCms, signBatch } from './documents.js';
 export type { SignPdfParams, SignXmlParams, SignCmsParams, SignBatchParams, SignedDocument, SignedCms, SignBatchResult, BatchDocument, BatchItemResult, DocumentInput } from './documents.js';
 export type { CertificateFilter, CertificateInfo, SignatureResult, SignaturesResult };
-export type KysoStatus = PageResult<'kyso.getStatus'>;
+export type { KysoStatus, MissingPiece, ExtensionMissingStatus, ExtensionStatus } from './status.js';
 export type SignHashParams = PageRequestPayload<'kyso.signHash'>;
 export type SignHashesParams = PageRequestPayload<'kyso.signHashes'>;
 export type { AuthenticateParams, AuthToken };
@@ -40,7 +41,7 @@ export interface KysoClient {
 export function createClient(options: TransportOptions): KysoClient {
   const call = createTransport(options);
   return {
-    getStatus: () => call('kyso.getStatus', {}),
+    getStatus: () => readStatus(() => call('kyso.getStatus', {})),
     listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
     signHash: (params) => signAndCheck(call, params),
     signHashes: (params) => signManyAndCheck(call, params),
@@ -103,7 +104,11 @@ function client(): KysoClient {
   return pageClient;
 }
 
-/** Extension, host and token state. Never asks the person (unless the site still needs their permission). */
+/**
+ * Extension, host, driver and token state; `missing` names the first piece the person lacks ('extension' |
+ * 'host' | 'driver' | 'token', null when all are there) so the portal can show the right install link
+ * (sdk/README.md). Never asks the person (unless the site still needs their permission).
+ */
 export function getStatus(): Promise<KysoStatus> {
   return client().getStatus();
 }

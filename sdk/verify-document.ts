@@ -25,6 +25,13 @@ export interface VerifyOptions {
    * Id). A signature that does not cover it is invalid (XML_SIGNATURE_WRAPPING or XML_REQUIRED_ELEMENT_NOT_COVERED).
    */
   readonly requireElement?: string;
+  /** The document's format if you know it ('pdf' | 'xml' | 'cms'); otherwise it is detected from the file's structure. */
+  readonly format?: 'pdf' | 'xml' | 'cms';
+  /**
+   * Accept weak algorithms (SHA-1, RSA under 2048 bits) for a stated use, e.g. reading 2022 e-invoices from an
+   * archive: such signatures are then reported with WEAK_ALGORITHM_ACCEPTED naming `use`, instead of indeterminate.
+   */
+  readonly acceptWeakAlgorithms?: { readonly use: string };
 }
 
 /** Documents (plus content and roots) larger than this (5.75 MiB) must be verified on the server or with `kyso verify`. */
@@ -42,6 +49,8 @@ export async function verifyWith(call: Call, document: Uint8Array | ArrayBuffer,
     ...(roots.length ? { trustRoots: roots.map(bytesToBase64) } : {}),
     ...(options.checkRevocation !== undefined ? { checkRevocation: options.checkRevocation } : {}),
     ...(options.requireElement !== undefined ? { requireElement: options.requireElement } : {}),
+    ...(options.format !== undefined ? { format: options.format } : {}),
+    ...(options.acceptWeakAlgorithms !== undefined ? { acceptWeakAlgorithms: { use: options.acceptWeakAlgorithms.use } } : {}),
   });
 }
 

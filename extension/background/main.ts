@@ -12,9 +12,11 @@ import { createRouter } from './router.js';
 import { acceptPagePort, type PagePort } from './page-connections.js';
 import { decideAccess, readManagedPolicy, readUserOrigins, rememberUserChoice, warmAccessPolicy } from './access/access-policy.js';
 import { COMPAT_SHIM_FILE, createCompatService } from './compat/compat-service.js';
-import { SHIM_SCRIPT_ID } from './compat/shim-registration.js';
+import { BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, SHIM_SCRIPT_ID } from './compat/shim-registration.js';
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
+import { createLocalFilePicker } from './compat/local-file-picker.js';
+import { STAMP_IMAGES_POLICY_KEY, STAMP_IMAGES_STORAGE_KEY, effectiveStampImages, parseStampImages } from '../compat/stamp-images.js';
 import { createPopupHealthHandler } from './health/popup-health.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
@@ -48,7 +50,19 @@ const readCompatibilityPolicy = () => compatPolicy ??= (async () => {
 browserApi.onStorageChanged((_changes, area) => { if (area === 'managed') compatPolicy = undefined; });
 warmAccessPolicy();
 void readCompatibilityPolicy();
+// VGCA FileName "": the person chooses the file in Kyso's own window, never in the page.
+const localFiles = createLocalFilePicker({
+  createWindow: (url, width, height) => browserApi.createPopupWindow(url, width, height),
+  removeWindow: (id) => browserApi.removeWindow(id),
+  getURL: (path) => browserApi.getURL(path),
+});
 const compat = createCompatService({
+  chooseLocalFile: (ask, signal) => localFiles.choose(ask, signal),
+  // Read at each signature (a person may change them on the options page at any time); re-checked when parsed.
+  stampImages: async () => effectiveStampImages(
+    parseStampImages((await browserApi.localStorageGet(STAMP_IMAGES_STORAGE_KEY))[STAMP_IMAGES_STORAGE_KEY]),
+    parseStampImages(((await browserApi.managedStorage()?.get([STAMP_IMAGES_POLICY_KEY]).catch(() => undefined)) as Record<string, unknown> | undefined)?.[STAMP_IMAGES_POLICY_KEY]),
+  ),
   route,
   decideAccess,
   readCompatibilityPolicy,
@@ -57,7 +71,11 @@ const compat = createCompatService({
   userAllowedOrigins: async () => ((await readManagedPolicy()).allowUserOrigins
     ? (await readUserOrigins()).filter((e) => e.decision === 'allow').map((e) => e.origin) : []),
   developmentBuild: IS_DEVELOPMENT_BUILD,
-  register: (matches) => browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches),
+  register: async (matches) => {
+    await browserApi.syncMainWorldContentScript(SHIM_SCRIPT_ID, COMPAT_SHIM_FILE, matches);
+    await browserApi.syncContentScript(BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, matches);
+  },
+  startInOpenTabs: (matches) => browserApi.injectIntoOpenTabs(matches, COMPAT_BRIDGE_FILE),
 });
 void compat.syncRegistration();
 // Policy or the person's sites changed: the early registration follows (the per-frame gate applies at once anyway).
@@ -72,7 +90,11 @@ const popup = createSitePopupHandler({
   tab: (tabId) => browserApi.tabOrActive(tabId),
   decideAccess,
   rememberUserChoice,
-  reload: (tabId) => browserApi.reloadTab(tabId),
+  // The reloaded page must find the bridge and the shim registered for the site just allowed.
+  reload: async (tabId) => {
+    await compat.syncRegistration();
+    await browserApi.reloadTab(tabId);
+  },
 });
 const popupHealth = createPopupHealthHandler({
   getURL: (path) => browserApi.getURL(path),
@@ -83,6 +105,6 @@ const popupHealth = createPopupHealthHandler({
   readManagedPolicy,
 });
 browserApi.onMessage((message, sender) =>
-  consent.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popupHealth(message, sender.url) ?? popup(message, sender.url)
+  consent.handleMessage(message, sender.url) ?? localFiles.handleMessage(message, sender.url) ?? compat.handleMessage(message, sender) ?? popupHealth(message, sender.url) ?? popup(message, sender.url)
   ?? handleOptionsHistoryMessage({ host, getURL: (path) => browserApi.getURL(path) }, message, sender.url));
-browserApi.onWindowRemoved((windowId) => consent.handleWindowRemoved(windowId));
+browserApi.onWindowRemoved((windowId) => { consent.handleWindowRemoved(windowId); localFiles.handleWindowRemoved(windowId); });

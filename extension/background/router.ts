@@ -71,11 +71,12 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       try {
         hello = await deps.host.hello();
       } catch (error) {
-        return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false, error: serializeError(error) }, tokens: [] };
+        return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false, error: serializeError(error) }, tokens: [], missing: 'host' };
       }
       // A module that fails to load still leaves the host usable for status; the page sees no tokens.
       const tokens = await deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens, () => []);
-      return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true, version: hello.hostVersion }, tokens };
+      const missing = !hello.modules.some((m) => m.loaded) ? 'driver' as const : tokens.length === 0 ? 'token' as const : null;
+      return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true, version: hello.hostVersion }, tokens, missing };
     },
 
     'kyso.listCertificates': async (payload, context, askOrigins) => {

@@ -2,15 +2,17 @@
  * What each VGCA file-signing path means, in Vietnamese for the consent window, and the PAdES appearance Decree
  * 30/2020/NĐ-CP Phụ lục I gives it (research vn-signing-domain.md §2). Pure: unit-tested.
  *
- * Deviations (README "Already using the VGCA or VNPT-CA plugin?"): Kyso has no stored signer image or organisation
- * seal yet, so approval and issuing stamps are text only; the host draws text in red DejaVu Sans (no Times New
- * Roman on the machines Kyso targets), at 10 pt for the copy/appendix marks (the box is sized so the host's text
- * fitting stops at its 10 pt maximum); the copy mark has no organisation name (the certificate is chosen after
- * the stamp's text is fixed).
+ * The signer image (approval) and the organisation seal (issuing) are the ones stored on the options page or set by
+ * the admin (stamp-images.ts); without them those stamps are text only. The copy/appendix/incoming marks are black
+ * serif text at 10 pt — Times New Roman where the machine has it, else Liberation Serif or DejaVu Serif (the host's
+ * appearance/resolve-font.ts); the box is sized so the host's text fitting stops at its 10 pt maximum.
+ * Deviation (README "Already using the VGCA or VNPT-CA plugin?"): the copy mark has no organisation name (the
+ * certificate is chosen after the stamp's text is fixed).
  */
 import * as v from 'valibot';
 import type { PdfDocumentOptionsSchema } from '../../shared/protocol/document-schemas.js';
 import type { VgcaFilePath, VgcaFileRequest } from './vgca-frames.js';
+import type { StampImages } from './stamp-images.js';
 
 export type PdfOptions = v.InferOutput<typeof PdfDocumentOptionsSchema>;
 
@@ -60,11 +62,17 @@ function topRightMark(pdf: Uint8Array, lines: string[]): PdfOptions['visible'] {
     page: 1,
     rect: { x: Math.max(0, page.width - MARGIN_PT - MARK_WIDTH_PT), y: Math.max(0, page.height - MARGIN_PT - height), width: MARK_WIDTH_PT, height },
     lines,
+    // Phụ lục I: Times New Roman, upright, 10 pt, black (the host takes Liberation Serif or DejaVu Serif without it).
+    typeface: 'serif',
+    textColor: 'black',
   };
 }
 
-/** The PDF options for one call of a file-signing path. `now` is the time written on marks that show it. */
-export function pdfOptionsFor(path: VgcaFilePath, request: VgcaFileRequest, pdf: Uint8Array, now: Date): PdfOptions {
+/**
+ * The PDF options for one call of a file-signing path. `now` is the time written on marks that show it; `images`
+ * the stored signer image and seal (stamp-images.ts): the signer's image on approval, the seal on issuing.
+ */
+export function pdfOptionsFor(path: VgcaFilePath, request: VgcaFileRequest, pdf: Uint8Array, now: Date, images: StampImages = {}): PdfOptions {
   const number = request.DocNumber?.trim();
   const issued = request.IssuedDate?.trim();
   const time = `Thời gian ký: ${isoVietnamTime(now)}`;
@@ -79,9 +87,13 @@ export function pdfOptionsFor(path: VgcaFilePath, request: VgcaFileRequest, pdf:
       return { reason: 'Văn bản đến', visible: topRightMark(pdf, ['đến', ...(number ? [`số đến: ${number}`] : []), time]) };
     case 'SignIssued':
       // The organisation's signature on issue, with the number and date (seal image: none stored, see header).
-      return { reason: `Ban hành${number ? ` văn bản số ${number}` : ''}${issued ? ` ngày ${issued.slice(0, 40)}` : ''}`, visible: {} };
+      return {
+        reason: `Ban hành${number ? ` văn bản số ${number}` : ''}${issued ? ` ngày ${issued.slice(0, 40)}` : ''}`,
+        visible: images.seal ? { sealImage: images.seal.data } : {},
+      };
     case 'SignApproved':
-      return { reason: 'Phê duyệt', visible: {} };
+      // Phụ lục I: the signer's handwritten signature image on the approving signature.
+      return { reason: 'Phê duyệt', visible: images.signer ? { signatureImage: images.signer.data } : {} };
     case 'Comment':
       return { reason: 'Ý kiến', visible: {} };
     case 'SignFile':

@@ -18,7 +18,7 @@ export const VgcaFileRequestSchema = v.object({
   FileUploadHandler: Url,
   SessionId: v.optional(Text(4096)),
   JWTToken: v.optional(Text(8192)),
-  /** URL of the unsigned file; "" = the person picks a local file (not supported: see README). */
+  /** URL of the unsigned file; "" = the person picks a local file in Kyso's window (background/compat/local-file-picker.ts). */
   FileName: Url,
   MetaData: v.optional(v.pipe(v.array(v.object({ Key: Text(100), Value: Text(1000) })), v.maxLength(50))),
   DocNumber: v.optional(Text(100)),
@@ -45,7 +45,16 @@ export const VgcaSignXmlRequestSchema = v.object({
 export const VgcaVerifyMsgRequestSchema = v.object({ Base64Content: v.string(), Signature: v.pipe(v.string(), v.minLength(1)) });
 export const VgcaVerifyXmlRequestSchema = v.object({ Data: v.pipe(v.string(), v.minLength(1)), Format: v.optional(Text(20)) });
 export const VgcaVerifyPdfRequestSchema = v.object({ SessionId: v.optional(Text(4096)), FileName: Url, JWTToken: v.optional(Text(8192)) });
-export const VgcaSignJsonRequestSchema = v.object({ JsonContent: v.string() });
+/**
+ * `{JsonContent}` (research §1.1: a React hook sends `JSON.stringify({ JsonContent: jsonMessage })`, where the
+ * message is a JSON text or an object): the content to sign, bounded like any page message.
+ */
+export const VgcaSignJsonRequestSchema = v.object({ JsonContent: v.pipe(v.unknown(), v.check((c) => c !== undefined && c !== null && c !== '', 'JsonContent is empty')) });
+
+/** The JSON text /SignJson signs: a string as the portal wrote it (its exact bytes), anything else serialised. */
+export function jsonContentText(content: unknown): string {
+  return typeof content === 'string' ? content : JSON.stringify(content);
+}
 
 /** What the portal's FileUploadHandler answers (OpenCPS: Status true; the Node handler: Status 0|1). */
 export const UploadAnswerSchema = v.object({

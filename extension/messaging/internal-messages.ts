@@ -11,8 +11,7 @@ import { EXCLUSION_TEXT, type ExclusionReason } from '../../shared/certificates/
 import { PAGE_OPERATIONS, type PageOperation } from '../../shared/protocol/page-messages.js';
 import { ConsentDocumentReadSchema, ConsentDocumentSchema } from '../background/documents/consent-documents.js';
 
-/** Name of the runtime port a content script opens (one per frame). */
-export const PAGE_PORT_NAME = 'kyso/page';
+export { PAGE_PORT_NAME } from './page-port-name.js';
 
 /** Content script → background. The request was already validated by the content script; the background validates again. */
 export const ContentToBackgroundSchema = v.strictObject({ type: v.literal('page.request'), request: v.unknown() });
@@ -48,6 +47,8 @@ export const ConsentStateSchema = v.strictObject({
   operation: OperationSchema,
   /** Origins the person is asked to allow or block (step "site"): the frame's and/or the top page's. */
   siteOrigins: v.array(v.string()),
+  /** Other consent requests queued behind this one (a count only; which sites wait is not shown). */
+  waiting: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   sign: v.optional(v.strictObject({
     description: v.optional(v.string()),
     hashAlgorithm: HashAlgorithmSchema,

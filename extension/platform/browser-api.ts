@@ -72,12 +72,26 @@ export const browserApi = {
    * Not persisted across browser sessions: the background registers it again at start-up.
    */
   async syncMainWorldContentScript(id: string, file: string, matches: readonly string[]): Promise<void> {
+    await browserApi.syncContentScript(id, file, matches, 'MAIN');
+  },
+  /**
+   * Run an ISOLATED-world script in every frame of the open tabs whose URL matches (a content script registered
+   * now does not run in pages already loaded). Best effort: a tab that cannot be scripted is skipped.
+   */
+  async injectIntoOpenTabs(matches: readonly string[], file: string): Promise<void> {
+    if (matches.length === 0) return;
+    const tabs = await browser.tabs.query({ url: [...matches] });
+    await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined
+      : browser.scripting.executeScript({ target: { tabId: tab.id, allFrames: true }, files: [file], injectImmediately: true }).catch(() => undefined))));
+  },
+  /** The same for a content script in the extension's ISOLATED world (the plugin-compatibility bridge). */
+  async syncContentScript(id: string, file: string, matches: readonly string[], world: 'MAIN' | 'ISOLATED' = 'ISOLATED'): Promise<void> {
     const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
     if (matches.length === 0) {
       if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [id] });
       return;
     }
-    const script = { id, js: [file], matches: [...matches], world: 'MAIN' as const, runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
+    const script = { id, js: [file], matches: [...matches], world, runAt: 'document_start' as const, allFrames: true, persistAcrossSessions: false };
     if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
     else await browser.scripting.registerContentScripts([script]);
   },

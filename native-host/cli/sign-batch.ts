@@ -4,7 +4,7 @@
  * Results are written to a temp file beside the target and renamed, so a failure never leaves an output file.
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic as writeBytesAtomic } from '../documents/atomic-write.js';
+import { outputWriteError, writeFileAtomic as writeBytesAtomic } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from '../token/signer.js';
 import { TokenService } from '../token/token-service.js';
@@ -105,7 +105,6 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   try {
     await writeBytesAtomic(path, bytes, 0o644);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new KysoError('BAD_REQUEST', { reason: 'cannot write the output file', errno: code }, { cause });
+    throw outputWriteError(cause);
   }
 }

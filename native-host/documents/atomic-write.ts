@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { KysoError } from '../../shared/errors/kyso-error.js';
 
 /** `.<name>.kyso-<pid>-<hex>.tmp` — hidden, and recognisably ours. */
 const TEMP_NAME = /^\..+\.kyso-(\d+)-[0-9a-f]+\.tmp$/;
@@ -91,4 +92,19 @@ async function syncDirectory(folder: string): Promise<void> {
   } finally {
     await dir.close();
   }
+}
+
+/** errno of a write that ran out of room: no space, over the file-size limit (RLIMIT_FSIZE), over the quota. */
+const OUT_OF_ROOM = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
+
+/**
+ * The typed error for a signed file that could not be written: DISK_FULL (the person can act: free space) for an
+ * out-of-room errno, else BAD_REQUEST naming the errno (a folder that is not writable, not there…).
+ */
+export function outputWriteError(cause: unknown, file?: string): KysoError {
+  const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+  const details = { errno, ...(file ? { file } : {}) };
+  return OUT_OF_ROOM.has(errno)
+    ? new KysoError('DISK_FULL', details, { cause })
+    : new KysoError('BAD_REQUEST', { reason: 'cannot write the output file', ...details }, { cause });
 }

@@ -72,3 +72,15 @@ export function removeOrphanDirectories(userDir: string): void {
     }
   }
 }
+
+/**
+ * Called once when the host starts: the document dirs of hosts that were killed (SIGKILL, crash, the browser
+ * killed) are removed now, not only when this host first stores a document — a person who never uploads again
+ * must not keep a dead host's uploads on disk. Only inside a per-user dir that passes the privacy check; nothing
+ * is created here (a host that never stores a document leaves no trace).
+ */
+export function removeDeadHostDirectories(base: string = documentsBaseDirectory()): void {
+  const dir = join(base, `kyso-${process.getuid?.() ?? 'user'}`);
+  try { assertPrivateDirectory(dir); } catch { return; }
+  removeOrphanDirectories(dir);
+}

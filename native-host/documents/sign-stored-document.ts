@@ -4,7 +4,7 @@
  * read into memory (bounded by DOCUMENT_IN_MEMORY_MAX_BYTES). The input file is only read, never changed.
  */
 import { readFile, rm } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-write.js';
+import { outputWriteError, writeFileAtomic } from './atomic-write.js';
 import { DIGEST_LENGTH_BYTES, type HashAlgorithm } from '../../shared/domain/algorithms.js';
 import { base64ToBytes } from '../../shared/domain/base64.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -13,7 +13,10 @@ import type { HostDocumentItem } from '../../shared/protocol/document-schemas.js
 import type { Signer } from '../token/signer.js';
 import { buildCmsSignature } from '../formats/cms/build-cms-signature.js';
 import { hashFile } from '../formats/cms/hash-file.js';
-import { signPdfFile, type SignPdfOptions } from '../formats/pdf/sign-pdf.js';
+import type { SignPdfOptions } from '../formats/pdf/sign-pdf.js';
+import { signPdfFileAtLevel } from '../formats/pdf/ltv/sign-pdf-at-level.js';
+import type { LongTermOptions } from '../formats/pdf/ltv/add-long-term-data.js';
+import { TrustStore } from '../trust/trust-store.js';
 import { signXmlDocument } from '../formats/xml/sign-xml-document.js';
 import { timestampHook } from '../formats/timestamp/request-timestamp.js';
 import type { DocumentStore } from './document-store.js';
@@ -32,6 +35,9 @@ export async function signStoredDocument(store: DocumentStore, item: HostDocumen
     return { handle: adopted.handle, size: adopted.size, sha256: adopted.sha256 };
   } catch (error) {
     await rm(output, { force: true });
+    // A file-system failure while writing the result (disk full…) is a typed error, never INTERNAL_ERROR.
+    const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) throw outputWriteError(error);
     throw error;
   }
 }
@@ -40,7 +46,7 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
   switch (item.kind) {
     case 'pdf': {
       const input = store.complete(item.handle);
-      await signPdfFile(input.path, output, signer, pdfOptions(item.options ?? {}));
+      await signPdfFileAtLevel(input.path, output, signer, pdfOptions(item.options ?? {}), await longTermOptions(item.options ?? {}));
       return;
     }
     case 'xml': {
@@ -92,6 +98,15 @@ async function writeSigned(store: DocumentStore, item: HostDocumentItem, signer:
   }
 }
 
+/**
+ * B-LT / B-LTA for a page's request (formats/pdf/ltv/): the TSA and the revocation servers are reached under the
+ * page rules (no loopback/private address unless the admin allows it, request-timestamp.ts, http-fetch.ts).
+ */
+async function longTermOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf' }>['options']>): Promise<LongTermOptions | undefined> {
+  if ((o.level !== 'B-LT' && o.level !== 'B-LTA') || !o.tsaUrl) return undefined;
+  return { level: o.level, tsa: { url: o.tsaUrl }, trust: await TrustStore.load({ useEnvironment: true }) };
+}
+
 /** Protocol PDF options → signing options (also used by host.documentInfo to place the stamp the same way). */
 export function pdfOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf' }>['options']>): SignPdfOptions {
   const visible = o.invisible ? undefined : o.visible ?? {};
@@ -111,6 +126,8 @@ export function pdfOptions(o: NonNullable<Extract<HostDocumentItem, { kind: 'pdf
         ...(visible.lines ? { lines: visible.lines } : {}),
         ...(visible.signatureImage ? { signatureImage: base64ToBytes(visible.signatureImage) } : {}),
         ...(visible.sealImage ? { sealImage: base64ToBytes(visible.sealImage) } : {}),
+        ...(visible.typeface ? { typeface: visible.typeface } : {}),
+        ...(visible.textColor ? { textColor: visible.textColor } : {}),
       },
     } : {}),
   };

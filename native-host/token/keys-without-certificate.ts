@@ -1,25 +1,35 @@
 /**
  * Key pairs on a token that have no certificate: they cannot be offered for signing (a signature needs the
  * certificate), but a person who sees "no certificate" while the CA says the key was made wants to know the key is
- * there (`kyso list` counts them). A key belongs to a certificate by the same rule TokenService pairs them
- * (key-pairing.ts: public value first, CKA_ID where no value could be read). The private and public key of one
- * pair count once; a key object with neither a public value nor a CKA_ID cannot be told apart and is not counted.
+ * there (`kyso list` counts them). Certificates and keys are paired as for signing (key-pairing.ts: by public key
+ * first, CKA_ID only where no public value is readable); a private and a public key object of one pair count once.
  */
 import type { TokenObjects } from './pkcs11-module.js';
-import { pairCertificate, type KeyReference, type TokenKeyObject } from './key-pairing.js';
-
-function belongsTo(key: TokenKeyObject, pair: KeyReference): boolean {
-  if (key.publicValue !== '' && key.publicValue === pair.publicValue) return true;
-  return key.ckaId !== '' && key.ckaId === pair.ckaId && (key.publicValue === '' || pair.publicValue === '' || key.publicValue === pair.publicValue);
-}
+import { pairCertificate, type TokenKeyObject } from './key-pairing.js';
 
 export function countKeysWithoutCertificate(objects: TokenObjects): number {
-  const pairs = objects.certificates.flatMap((c) => pairCertificate(c, objects) ?? []);
-  const lonely = new Set<string>();
+  // A key pair's identity: its public value where the token shows it (on either object of the pair: EC private
+  // keys have no CKA_EC_POINT), else its CKA_ID; '' → not countable.
+  const valueById = new Map<string, string>();
   for (const key of [...objects.privateKeys, ...objects.publicKeys]) {
-    if (pairs.some((pair) => belongsTo(key, pair))) continue;
-    const identity = key.publicValue !== '' ? `value:${key.publicValue}` : key.ckaId !== '' ? `id:${key.ckaId}` : undefined;
-    if (identity) lonely.add(identity);
+    if (key.publicValue !== '' && key.ckaId !== '') valueById.set(key.ckaId, key.publicValue);
   }
-  return lonely.size;
+  const pairIdentity = (key: TokenKeyObject): string => {
+    const value = key.publicValue !== '' ? key.publicValue : valueById.get(key.ckaId) ?? '';
+    return value !== '' ? `value:${value}` : key.ckaId !== '' ? `id:${key.ckaId}` : '';
+  };
+  const paired = new Set<string>();
+  for (const certificate of objects.certificates) {
+    const pair = pairCertificate(certificate, objects);
+    if (!pair) continue;
+    for (const key of [...objects.privateKeys, ...objects.publicKeys]) {
+      const sameValue = pair.publicValue !== '' && key.publicValue === pair.publicValue;
+      const sameId = key.publicValue === '' && pair.ckaId !== '' && key.ckaId === pair.ckaId;
+      if (sameValue || sameId) paired.add(pairIdentity(key));
+    }
+  }
+  const pairs = new Set([...objects.privateKeys, ...objects.publicKeys].map(pairIdentity).filter((id) => id !== ''));
+  let count = 0;
+  for (const id of pairs) if (!paired.has(id)) count++;
+  return count;
 }

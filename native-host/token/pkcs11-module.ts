@@ -399,7 +399,11 @@ export class Pkcs11Module {
       const out = await lib.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
       return new Uint8Array(out);
     } catch (error) {
-      throw toKysoError(error, { operation: 'C_Sign' });
+      const kyso = toKysoError(error, { operation: 'C_Sign' });
+      // The token was pulled out mid-signature: the next listing must see it gone (and see it come back) at once,
+      // not wait out the rescan interval — a list right after the failure would otherwise hit the stale slot.
+      if (kyso.code === 'TOKEN_REMOVED') this.#lastRescanAt = 0;
+      throw kyso;
     }
   }
 

@@ -29,29 +29,47 @@ export class CrlCache {
 
 export async function checkCrl(cert: x509.X509Certificate, issuer: x509.X509Certificate, url: string, options: { at?: Date; timeoutMs?: number; cache?: CrlCache } = {}): Promise<CrlAnswer> {
   const now = options.at ?? new Date();
-  let crl = options.cache?.get(url, now.getTime());
-  if (!crl) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await fetchHttp(url, { maxBytes: CRL_MAX_BYTES, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-    } catch (error) {
-      throw new RevocationSourceError(error instanceof FetchError ? error.message : 'network error');
-    }
-    try {
-      const text = Buffer.from(bytes).toString('latin1');
-      crl = text.includes('-----BEGIN X509 CRL-----') ? new x509.X509Crl(text) : new x509.X509Crl(bytes as Uint8Array<ArrayBuffer>);
-    } catch {
-      throw new RevocationSourceError('unreadable CRL');
-    }
-    if (!sameName(crl.issuerName, issuer.subjectName)) throw new RevocationSourceError('CRL from another issuer');
-    const signed = await crl.verify({ publicKey: issuer.publicKey }).catch(() => false);
-    if (!signed) throw new RevocationSourceError('CRL signature invalid');
-    options.cache?.put(url, crl, now.getTime());
-  }
+  const crl = await loadCrl(issuer, url, options);
   if (crl.thisUpdate.getTime() > now.getTime() + REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('CRL from the future');
   if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime() - REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('stale CRL (nextUpdate passed)');
+  return crlStatus(crl, cert, url, now);
+}
+
+/** The issuer's CRL from `url` (or the cache), checked to be that issuer's and signed by it; `rawData` is its DER. */
+export async function loadCrl(issuer: x509.X509Certificate, url: string, options: { at?: Date; timeoutMs?: number; cache?: CrlCache } = {}): Promise<x509.X509Crl> {
+  const now = options.at ?? new Date();
+  let crl = options.cache?.get(url, now.getTime());
+  if (crl) return crl;
+  let bytes: Uint8Array;
+  try {
+    bytes = await fetchHttp(url, { maxBytes: CRL_MAX_BYTES, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  } catch (error) {
+    throw new RevocationSourceError(error instanceof FetchError ? error.message : 'network error');
+  }
+  crl = await readCrl(bytes, issuer);
+  options.cache?.put(url, crl, now.getTime());
+  return crl;
+}
+
+/** A CRL (DER or PEM) that must be `issuer`'s and carry its valid signature [RFC 5280 §6.3.3]. */
+export async function readCrl(bytes: Uint8Array, issuer: x509.X509Certificate): Promise<x509.X509Crl> {
+  let crl: x509.X509Crl;
+  try {
+    const text = Buffer.from(bytes).toString('latin1');
+    crl = text.includes('-----BEGIN X509 CRL-----') ? new x509.X509Crl(text) : new x509.X509Crl(bytes as Uint8Array<ArrayBuffer>);
+  } catch {
+    throw new RevocationSourceError('unreadable CRL');
+  }
+  if (!sameName(crl.issuerName, issuer.subjectName)) throw new RevocationSourceError('CRL from another issuer');
+  const signed = await crl.verify({ publicKey: issuer.publicKey }).catch(() => false);
+  if (!signed) throw new RevocationSourceError('CRL signature invalid');
+  return crl;
+}
+
+/** What a (checked) CRL says about `cert` at `at`: revoked on or before it, else good. */
+export function crlStatus(crl: x509.X509Crl, cert: x509.X509Certificate, url: string, at: Date): CrlAnswer {
   const entry = crl.findRevoked(cert);
-  if (entry && entry.revocationDate.getTime() <= now.getTime() + REVOCATION_CLOCK_SKEW_MS) {
+  if (entry && entry.revocationDate.getTime() <= at.getTime() + REVOCATION_CLOCK_SKEW_MS) {
     const reasonName = revocationReasonName(entry.reason);
     return { status: 'revoked', source: 'crl', url, revokedAt: entry.revocationDate.toISOString(), ...(reasonName ? { reason: reasonName } : {}) };
   }

@@ -27,6 +27,17 @@ export interface TrustOptions {
   readonly timeoutMs?: number;
   readonly cache?: RevocationCache;
   readonly requireSigningUsage?: boolean;
+  /**
+   * Revocation data the document carries (PAdES DSS, CAdES/XAdES revocation values): asked first, at `at`, for
+   * every certificate of a chain that validated to an anchor; the network is asked only when it has no answer.
+   */
+  readonly embedded?: EmbeddedRevocation;
+}
+
+/** Revocation answers kept with a signature (issue 16 §2): no network needed to use them. */
+export interface EmbeddedRevocation {
+  /** A definite answer about `cert` at `at` from checked stored data, or undefined when it has none. */
+  lookup(cert: x509.X509Certificate, issuer: x509.X509Certificate, at: Date): Promise<RevocationResult | undefined>;
 }
 
 export interface TrustResult {
@@ -62,7 +73,8 @@ export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Arr
   // of any other chain were written by whoever made the certificates — possibly the page asking [security.md SSRF].
   const anchor = built.anchored ? built.path[built.path.length - 1] : undefined;
   const mayFetch = validation.status === 'valid' && anchor !== undefined && options.store.mayFetchRevocationFor(anchor);
-  if ((options.checkRevocation ?? true) && !mayFetch) {
+  const chainOk = validation.status === 'valid' && anchor !== undefined;
+  if ((options.checkRevocation ?? true) && !chainOk) {
     revocation = { status: 'could-not-check', why: 'the chain does not reach a trusted root, so revocation was not asked', attempts: [] };
   } else if (options.checkRevocation ?? true) {
     const revocationOptions = {
@@ -70,8 +82,14 @@ export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Arr
       ...(options.revocationAt ? { at: options.revocationAt } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     };
+    const ask = async (cert: x509.X509Certificate, certIssuer: x509.X509Certificate): Promise<RevocationResult> => {
+      const stored = options.embedded ? await options.embedded.lookup(cert, certIssuer, options.at ?? new Date()) : undefined;
+      if (stored) return stored;
+      if (!mayFetch) return { status: 'could-not-check', why: 'the chain does not reach a trusted root, so revocation was not asked', attempts: [] };
+      return checkRevocation(cert, certIssuer, revocationOptions);
+    };
     revocation = issuer
-      ? await checkRevocation(leaf, issuer, revocationOptions)
+      ? await ask(leaf, issuer)
       : { status: 'could-not-check', why: 'the issuing CA certificate is not available', attempts: [] };
     // Intermediates (never the anchor: it is trusted by configuration), only those that say where to ask.
     const lastCa = built.anchored ? built.path.length - 1 : built.path.length;
@@ -80,7 +98,8 @@ export async function evaluateTrust(certificate: x509.X509Certificate | Uint8Arr
       const caIssuer = built.path[i + 1];
       const urls = certificateUrls(ca);
       if (!caIssuer || httpOnly([...urls.ocsp, ...urls.crl]).length === 0) continue;
-      const result = await checkRevocation(ca, caIssuer, revocationOptions);
+      if (!mayFetch && !options.embedded) continue;
+      const result = await ask(ca, caIssuer);
       caRevocation.push({ subject: label(ca), result });
       if (result.status === 'revoked') {
         status = 'invalid';

@@ -24,6 +24,11 @@ const OCSP_STATUS_NAMES = ['successful', 'malformedRequest', 'internalError', 't
 export type OcspAnswer = Exclude<RevocationResult, { status: 'could-not-check' | 'not-checked' }> & { readonly nextUpdateMs?: number };
 
 export async function queryOcsp(cert: x509.X509Certificate, issuer: x509.X509Certificate, url: string, options: { at?: Date; timeoutMs?: number } = {}): Promise<OcspAnswer> {
+  return (await queryOcspEvidence(cert, issuer, url, options)).answer;
+}
+
+/** queryOcsp, also returning the responder's DER answer (kept as validation data: PAdES DSS, CAdES-LT). */
+export async function queryOcspEvidence(cert: x509.X509Certificate, issuer: x509.X509Certificate, url: string, options: { at?: Date; timeoutMs?: number } = {}): Promise<{ answer: OcspAnswer; der: Uint8Array }> {
   const now = options.at ?? new Date();
   const pkiCert = toPkijs(cert);
   const pkiIssuer = toPkijs(issuer);
@@ -41,6 +46,31 @@ export async function queryOcsp(cert: x509.X509Certificate, issuer: x509.X509Cer
     throw new RevocationSourceError(error instanceof FetchError ? error.message : 'network error');
   }
 
+  return { answer: await readOcspResponse(bytes, cert, issuer, { at: now, url, certId, nonce: new Uint8Array(nonce) }), der: bytes };
+}
+
+export interface ReadOcspOptions {
+  /** The time the answer must be current at (a live query: now). */
+  readonly at: Date;
+  readonly url: string;
+  /** The CertID asked about; default one computed with SHA-1 [RFC 6960 §4.1.1]. */
+  readonly certId?: pkijs.CertID;
+  /** The nonce sent; an answer echoing another is refused. Absent for stored answers (PAdES DSS). */
+  readonly nonce?: Uint8Array;
+  /**
+   * Stored answers (embedded validation data) are judged at a past time: they were issued after it, so only
+   * "from the future" is checked against thisUpdate, never staleness against now.
+   */
+  readonly stored?: boolean;
+}
+
+/**
+ * Check a DER OCSPResponse about `cert` (signed by its issuer or a delegated responder, names the certificate,
+ * current at `at`) and say what it answers. Used for live queries and for OCSP responses embedded in a document.
+ */
+export async function readOcspResponse(bytes: Uint8Array, cert: x509.X509Certificate, issuer: x509.X509Certificate, options: ReadOcspOptions): Promise<OcspAnswer> {
+  const now = options.at;
+  const url = options.url;
   let basic: pkijs.BasicOCSPResponse;
   try {
     const response = pkijs.OCSPResponse.fromBER(bytes as Uint8Array<ArrayBuffer>);
@@ -53,18 +83,20 @@ export async function queryOcsp(cert: x509.X509Certificate, issuer: x509.X509Cer
     throw new RevocationSourceError('unreadable OCSP response');
   }
 
-  await checkResponseSignature(basic, issuer, now);
+  const thisUpdateOf = basic.tbsResponseData.responses[0]?.thisUpdate;
+  await checkResponseSignature(basic, issuer, options.stored && thisUpdateOf ? thisUpdateOf : now);
+  const certId = options.certId ?? await certIdFor(cert, issuer);
 
   const single = basic.tbsResponseData.responses.find((r) => r.certID.isEqual(certId));
   if (!single) throw new RevocationSourceError('response does not name this certificate');
   const responseNonce = basic.tbsResponseData.responseExtensions?.find((e) => e.extnID === OID_NONCE);
-  if (responseNonce && !equalBytes(new Uint8Array(responseNonce.extnValue.valueBlock.valueHexView), new Uint8Array(nonce))) {
+  if (options.nonce && responseNonce && !equalBytes(new Uint8Array(responseNonce.extnValue.valueBlock.valueHexView), options.nonce)) {
     throw new RevocationSourceError('nonce mismatch (replayed response?)');
   }
   const thisUpdate: Date = single.thisUpdate;
   const nextUpdate: Date | undefined = single.nextUpdate;
-  if (thisUpdate.getTime() > now.getTime() + REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('response from the future');
-  if (nextUpdate && nextUpdate.getTime() < now.getTime() - REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('stale response (nextUpdate passed)');
+  if (!options.stored && thisUpdate.getTime() > now.getTime() + REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('response from the future');
+  if (!options.stored && nextUpdate && nextUpdate.getTime() < now.getTime() - REVOCATION_CLOCK_SKEW_MS) throw new RevocationSourceError('stale response (nextUpdate passed)');
 
   const certStatus = single.certStatus as asn1js.BaseBlock & { idBlock: { tagNumber: number }; valueBlock: { value?: asn1js.BaseBlock[] } };
   const dates = { thisUpdate: thisUpdate.toISOString(), ...(nextUpdate ? { nextUpdate: nextUpdate.toISOString(), nextUpdateMs: nextUpdate.getTime() } : {}) };
@@ -80,6 +112,13 @@ export async function queryOcsp(cert: x509.X509Certificate, issuer: x509.X509Cer
     case 2: return { status: 'unknown', source: 'ocsp', url };
     default: throw new RevocationSourceError('unknown certStatus');
   }
+}
+
+/** The SHA-1 CertID of `cert` [RFC 6960 §4.1.1], as pkijs builds it for a request. */
+async function certIdFor(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<pkijs.CertID> {
+  const request = new pkijs.OCSPRequest();
+  await request.createForCertificate(toPkijs(cert), { hashAlgorithm: 'SHA-1', issuerCertificate: toPkijs(issuer) });
+  return request.tbsRequest.requestList[0]!.reqCert;
 }
 
 /** [RFC 6960 §4.2.2.2] the signer is the CA, or a certificate the CA issued for OCSP signing. */

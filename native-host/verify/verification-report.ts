@@ -41,7 +41,16 @@ export interface SignatureReport {
   readonly coversWholeDocument?: boolean;
   /** XML: what each ds:Reference covers (its URI and the target: 'whole document' or the element's path). */
   readonly references?: readonly ReferenceReport[];
+  /**
+   * The baseline level this signature reaches as verified (signature-level.ts): B-B, B-T (a valid signature or
+   * document time-stamp over it), B-LT (its revocation answered from data the document carries), B-LTA (that data
+   * sealed by a valid document time-stamp). Absent for invalid signatures and for time-stamps themselves.
+   */
+  readonly level?: SignatureLevel;
 }
+
+export const SIGNATURE_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
+export type SignatureLevel = (typeof SIGNATURE_LEVELS)[number];
 
 export interface ReferenceReport {
   readonly uri: string;

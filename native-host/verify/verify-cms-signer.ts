@@ -159,7 +159,8 @@ export async function assessSigner(
   const at = timestampTime ?? times.signingTime ?? options.at ?? new Date();
   const trust = await evaluateTrust(signerCert, {
     store: options.trust,
-    extra: certificates,
+    extra: options.embedded ? [...certificates, ...options.embedded.certificates] : certificates,
+    ...(options.embedded && !options.embedded.isEmpty ? { embedded: options.embedded } : {}),
     at,
     checkRevocation: !times.isTimestamp && (options.checkRevocation ?? true),
     requireSigningUsage: !times.isTimestamp,
@@ -230,7 +231,7 @@ export async function verifyTimestampToken(tokenDer: Uint8Array, imprinted: Uint
   };
 }
 
-function findSignerIndex(signerInfo: pkijs.SignerInfo, pkiCerts: pkijs.Certificate[], certs: x509.X509Certificate[]): number {
+export function findSignerIndex(signerInfo: pkijs.SignerInfo, pkiCerts: pkijs.Certificate[], certs: x509.X509Certificate[]): number {
   const sid = signerInfo.sid as unknown;
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
     return pkiCerts.findIndex((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber));

@@ -2,7 +2,10 @@
 import * as pkijs from 'pkijs';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { documentReport, guardSignature, type VerificationReport } from './verification-report.js';
-import { encapsulatedContent, parseSignedData, verifySignerInfo } from './verify-cms-signer.js';
+import { encapsulatedContent, parseSignedData, signedDataCertificates, verifySignerInfo } from './verify-cms-signer.js';
+import { revocationValuesOf } from '../formats/cms/revocation-values.js';
+import { EmbeddedValidationData } from './embedded-validation-data.js';
+import { signatureLevel } from './signature-level.js';
 import type { VerifyOptions } from './verify-options.js';
 import { reason } from '../trust/reasons.js';
 import { detectFormat } from './detect-format.js';
@@ -17,14 +20,21 @@ export function cmsDerFromBytes(bytes: Uint8Array): Uint8Array {
 }
 
 export async function verifyCms(bytes: Uint8Array, options: VerifyOptions): Promise<VerificationReport> {
-  const signed = parseSignedData(cmsDerFromBytes(bytes));
+  const der = cmsDerFromBytes(bytes);
+  const signed = parseSignedData(der);
   if (!signed) throw new KysoError('INVALID_DOCUMENT', { what: 'not a CMS SignedData' });
+  // CAdES-B-LT: OCSP responses and CRLs in the SignedData answer revocation first, offline (embedded-validation-data.ts).
+  const values = revocationValuesOf(der);
+  const withValues = values.ocspResponses.length + values.crls.length > 0
+    ? { ...options, embedded: new EmbeddedValidationData(signedDataCertificates(signed), values.ocspResponses, values.crls) } : options;
   const attached = encapsulatedContent(signed);
   // Detached signatures need the original file; an attached one carries it (a given --content must then match it).
   const content = attached ?? options.content;
   const reports = [];
   for (const signerInfo of signed.signerInfos as pkijs.SignerInfo[]) {
-    reports.push(await guardSignature('cms', undefined, () => verifySignerInfo(signed, signerInfo, content, options, { format: 'cms' })));
+    const report = await guardSignature('cms', undefined, () => verifySignerInfo(signed, signerInfo, content, withValues, { format: 'cms' }));
+    const level = signatureLevel(report);
+    reports.push(level ? { ...report, level } : report);
   }
   const report = documentReport('cms', reports, 'SIGNER_CERT_MISSING');
   // An attached .p7m of a PDF: the CMS signature is what is verified; say what the signed content is, so the

@@ -3,6 +3,7 @@ import type { AiaFetcher } from '../trust/aia-fetcher.js';
 import type { RevocationCache } from '../trust/check-revocation.js';
 import type { AlgorithmPolicy } from './algorithm-policy.js';
 import type { DetectedFormat } from './detect-format.js';
+import type { EmbeddedValidationData } from './embedded-validation-data.js';
 
 export interface VerifyOptions {
   /** The signed content, for a detached CMS signature. */
@@ -27,4 +28,9 @@ export interface VerifyOptions {
   readonly algorithmPolicy?: AlgorithmPolicy;
   /** The format the caller says the document is in; preferred over detection (detect-format.ts). */
   readonly format?: DetectedFormat;
+  /**
+   * Validation data the document itself carries (PAdES DSS, CMS certificates/crls): asked before the network, at
+   * the signing time, so a B-LT/B-LTA file verifies offline. Set by the format verifiers, not by callers.
+   */
+  readonly embedded?: EmbeddedValidationData;
 }

@@ -25,6 +25,9 @@ import { classifyChanges } from './pdf/classify-changes.js';
 import { permissionsOf } from './pdf/mdp-permissions.js';
 import { entry, nameText, stringText } from './pdf/pdf-object-tools.js';
 import type { PdfRevisionView } from '../formats/pdf/xref/read-revision.js';
+import { PDFHexString } from 'pdf-lib';
+import { readDss, type DocumentSecurityStore } from './pdf/read-dss.js';
+import { signatureLevel } from './signature-level.js';
 
 /** At most this many change reasons per signature (the report schema allows 64 reasons); the rest are counted. */
 const MAX_CHANGE_REASONS = 16;
@@ -34,11 +37,47 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   const final = views.final();
   const found = findPdfSignatures(views);
   const documentFindings = fileFindings(views, final);
+  // Validation data of the final state (B-LT/B-LTA): revocation is answered from it first, offline.
+  const dss = readDss(final);
+  const withDss = dss ? { ...options, embedded: dss.data } : options;
   const reports: SignatureReport[] = [];
+  const facts: SignatureFacts[] = [];
   for (const signature of found) {
-    reports.push(await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, options)));
+    const fact: SignatureFacts = {};
+    facts.push(fact);
+    reports.push(await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, withDss, fact)));
   }
-  return documentReport('pdf', reports, 'PDF_NO_SIGNATURES');
+  return documentReport('pdf', withLevels(reports, facts), 'PDF_NO_SIGNATURES');
+}
+
+/** What level reporting needs to know about each signature besides its report. */
+interface SignatureFacts {
+  /** Index of the revision the signature covers. */
+  revision?: number;
+  /** Upper-case hex SHA-1 of /Contents as stored (its VRI key). */
+  vriKey?: string;
+  documentTimestamp?: boolean;
+  /** For a document time-stamp: the DSS of the state it covers. */
+  coveredDss?: DocumentSecurityStore | undefined;
+}
+
+/** Each signature's level (signature-level.ts), from the document time-stamps that validly cover it. */
+function withLevels(reports: SignatureReport[], facts: readonly SignatureFacts[]): SignatureReport[] {
+  const stamps = facts.filter((f, i) => f.documentTimestamp && f.revision !== undefined && reports[i]!.status !== 'invalid' && reports[i]!.timestamp?.status === 'valid');
+  return reports.map((report, i) => {
+    const fact = facts[i]!;
+    if (fact.documentTimestamp || fact.revision === undefined) return report;
+    const covering = stamps.filter((t) => t.revision! >= fact.revision!);
+    const sealed = covering.some((t) => t.coveredDss !== undefined && dssServes(t.coveredDss, fact.vriKey));
+    const level = signatureLevel(report, { coveredByDocumentTimestamp: covering.length > 0, validationDataSealed: sealed });
+    return level ? { ...report, level } : report;
+  });
+}
+
+/** The DSS names this signature in its VRI, or (no VRI at all) holds revocation data for whoever needs it. */
+function dssServes(dss: DocumentSecurityStore, vriKey: string | undefined): boolean {
+  if (vriKey !== undefined && dss.vriKeys.has(vriKey)) return true;
+  return dss.vriKeys.size === 0 && dss.data.ocspResponses.length + dss.data.crls.length > 0;
 }
 
 /** Findings about the file as a whole, reported on every signature. */
@@ -55,13 +94,16 @@ function structureReason(inconsistencies: readonly string[]): Reason {
   return reason('PDF_STRUCTURE_INCONSISTENT', `${inconsistencies[0]!.slice(0, 400)}${more}`);
 }
 
-async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: FoundPdfSignature, fileReasons: readonly Reason[], options: VerifyOptions): Promise<SignatureReport> {
+async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: FoundPdfSignature, fileReasons: readonly Reason[], options: VerifyOptions, facts: SignatureFacts): Promise<SignatureReport> {
   const name = { name: found.name };
   const empty = { chain: { status: 'not-built' as const, path: [] }, revocation: { status: 'not-checked' as const } };
   const bad = (r: Reason): SignatureReport => ({ status: 'invalid', format: 'pdf', ...empty, reasons: [r, ...fileReasons], ...name });
   const located = locateSignedRevision(views, found);
   if (!located.ok) return bad(located.reason);
   const { signed } = located;
+  facts.revision = signed.revision;
+  const storedContents = entry(found.dict, 'Contents');
+  if (storedContents instanceof PDFHexString) facts.vriKey = createHash('sha1').update(storedContents.asBytes()).digest('hex').toUpperCase();
   const [, , c, d] = signed.byteRange;
   const coversWholeDocument = c + d === views.bytes.length;
   const laterReasons = [...fileReasons, ...changeReasons(signed.view, final)];
@@ -73,6 +115,8 @@ async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: Fo
   if (!parsed || parsed.signerInfos.length === 0) return bad(reason('SIGNATURE_INVALID', 'the /Contents is not a CMS SignedData'));
 
   if (subFilter === 'ETSI.RFC3161') {
+    facts.documentTimestamp = true;
+    facts.coveredDss = readDss(signed.view);
     // Document timestamp [ETSI EN 319 142-1 §5.4]: the token's imprint is the hash of the covered bytes.
     const timestamp = await verifyTimestampToken(signed.contents, signed.covered, options);
     const certs = signedDataCertificates(parsed);

@@ -15,8 +15,6 @@
  * AUTH_TOKEN_INVALID with `details.reason`: format | origin | challenge | certificate | certificate-validity |
  * certificate-usage | certificate-purpose | signature | untrusted.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import * as v from 'valibot';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { base64ToBytes } from '../../shared/domain/base64.js';
@@ -25,6 +23,7 @@ import { certificatePurpose } from '../../shared/certificates/certificate-purpos
 import { AuthTokenSchema, authDigestToSign, type AuthToken } from '../../shared/protocol/auth-token.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
 import { verifyDigestSignature } from '../verify/verify-signature.js';
+import { trustedPath } from './certificate-path.js';
 
 export interface VerifyAuthTokenOptions {
   /** Your site's origin exactly as the browser writes it, e.g. "https://dichvucong.gov.vn" (scheme, host, port). */
@@ -51,8 +50,6 @@ export interface VerifiedSignIn {
   readonly path: readonly string[];
   readonly token: AuthToken;
 }
-
-const MAX_PATH_LENGTH = 10;
 
 function invalid(reason: string, extra: Record<string, string | number | boolean> = {}): KysoError {
   return new KysoError('AUTH_TOKEN_INVALID', { reason, ...extra });
@@ -86,48 +83,11 @@ export async function verifyAuthToken(token: unknown, options: VerifyAuthTokenOp
   });
   if (!valid) throw invalid('signature');
 
-  const path = options.trustedRoots ? await checkPath(der, t.chain, options.trustedRoots, at) : [];
+  let path: string[] = [];
+  if (options.trustedRoots) {
+    const trusted = await trustedPath(der, t.chain, options.trustedRoots, at);
+    if (!trusted.ok) throw invalid('untrusted', { why: trusted.why });
+    path = trusted.path;
+  }
   return { certificate: info, path, token: t };
-}
-
-/** Leaf → intermediates (from the token, untrusted hints) → a trusted root [RFC 5280 §6.1, simplified: names, signatures, validity, CA flag]. */
-async function checkPath(leafDer: Uint8Array, chain: readonly string[], roots: readonly Uint8Array[], at: Date): Promise<string[]> {
-  const parse = (bytes: Uint8Array) => {
-    try { return new x509.X509Certificate(bytes as Uint8Array<ArrayBuffer>); } catch { return undefined; }
-  };
-  const anchors = roots.map(parse).filter((c): c is x509.X509Certificate => c !== undefined);
-  if (anchors.length === 0) throw invalid('untrusted', { why: 'no usable trusted root' });
-  const intermediates = chain.map((b64) => parse(base64ToBytes(b64))).filter((c): c is x509.X509Certificate => c !== undefined);
-
-  let current = parse(leafDer)!;
-  const path = [current];
-  for (let depth = 0; depth < MAX_PATH_LENGTH; depth++) {
-    for (const anchor of anchors) {
-      if (anchor.subject === current.issuer && await signedBy(current, anchor)) return path.map((c) => c.toString('base64'));
-    }
-    const next = await findIssuer(current, intermediates, path);
-    if (!next) throw invalid('untrusted', { why: 'no path to a trusted root' });
-    if (!(next.notBefore <= at && at <= next.notAfter)) throw invalid('untrusted', { why: 'intermediate not valid at this time' });
-    const constraints = next.getExtension(x509.BasicConstraintsExtension);
-    if (!constraints?.ca) throw invalid('untrusted', { why: 'issuer is not a CA' });
-    path.push(next);
-    current = next;
-  }
-  throw invalid('untrusted', { why: 'path too long' });
-}
-
-async function findIssuer(cert: x509.X509Certificate, candidates: readonly x509.X509Certificate[], used: readonly x509.X509Certificate[]) {
-  for (const candidate of candidates) {
-    if (used.some((u) => u.equal(candidate))) continue;
-    if (candidate.subject === cert.issuer && await signedBy(cert, candidate)) return candidate;
-  }
-  return undefined;
-}
-
-async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
-  try {
-    return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true });
-  } catch {
-    return false;
-  }
 }

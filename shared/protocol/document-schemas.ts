@@ -20,8 +20,11 @@ const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Points = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(14_400));
 const TsaUrlSchema = v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\/[^\s]+$/));
 
+/** PAdES baseline levels [ETSI EN 319 142-1 §6]; every level above B-B needs `tsaUrl`. */
+export const PdfLevelSchema = v.picklist(['B-B', 'B-T', 'B-LT', 'B-LTA']);
+
 /** PDF options (see native-host/formats/pdf/README.md for coordinates: points, bottom-left origin). */
-export const PdfDocumentOptionsSchema = v.strictObject({
+export const PdfDocumentOptionsSchema = v.pipe(v.strictObject({
   /** Omit `visible` (or set invisible) for an invisible signature. */
   invisible: v.optional(v.boolean()),
   visible: v.optional(v.strictObject({
@@ -38,6 +41,13 @@ export const PdfDocumentOptionsSchema = v.strictObject({
     /** Organisation seal, base64 PNG or JPEG (drawn under the signature image). */
     sealImage: v.optional(Base64Schema(STAMP_IMAGE_MAX_BYTES)),
     lines: v.optional(v.pipe(v.array(Text(200)), v.maxLength(8))),
+    /**
+     * 'serif': Times New Roman where installed, else Liberation Serif, else DejaVu Serif (Decree 30 marks; the host's
+     * appearance/resolve-font.ts); default 'sans' (DejaVu Sans).
+     */
+    typeface: v.optional(v.picklist(['sans', 'serif'])),
+    /** Colour of the stamp's text: default 'red'; 'black' for the Decree 30 copy and appendix marks. */
+    textColor: v.optional(v.picklist(['red', 'black'])),
   })),
   reason: v.optional(Text(200)),
   location: v.optional(Text(200)),
@@ -45,7 +55,12 @@ export const PdfDocumentOptionsSchema = v.strictObject({
   subFilter: v.optional(v.picklist(['ETSI.CAdES.detached', 'adbe.pkcs7.detached'])),
   hashAlgorithm: v.optional(HashAlgorithmSchema),
   tsaUrl: v.optional(TsaUrlSchema),
-});
+  /**
+   * Default: B-T with tsaUrl, else B-B. B-LT adds the validation data (certificates, OCSP, CRL) in a DSS update,
+   * B-LTA also a document time-stamp (native-host/formats/pdf/ltv/).
+   */
+  level: v.optional(PdfLevelSchema),
+}), v.check((o) => o.level === undefined || (o.level === 'B-B') === (o.tsaUrl === undefined), 'level B-B takes no tsaUrl; B-T, B-LT and B-LTA need one'));
 
 export type PdfDocumentOptions = v.InferOutput<typeof PdfDocumentOptionsSchema>;
 

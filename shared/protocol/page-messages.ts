@@ -15,8 +15,9 @@ import { VerifyDocumentRequestSchema } from './verify-document-request.js';
 import { VerificationReportSchema } from './verification-report.js';
 import { DOCUMENT_PAGE_OPERATIONS } from './document-page-operations.js';
 
-/** Marker of a page→content-script request on window.postMessage. */
-export const PAGE_REQUEST_CHANNEL = 'kyso/page-request' as const;
+// Marker of a page→content-script request on window.postMessage (page-frame.ts: the content script imports it alone).
+import { PAGE_REQUEST_CHANNEL } from './page-frame.js';
+export { PAGE_REQUEST_CHANNEL };
 
 export const PAGE_OPERATIONS = {
   'kyso.getStatus': {
@@ -29,6 +30,11 @@ export const PAGE_OPERATIONS = {
         v.strictObject({ installed: v.literal(false), error: SerializedErrorSchema }),
       ]),
       tokens: v.array(TokenInfoSchema),
+      /**
+       * The first piece missing, so a portal can show the right install link (sdk/status.ts): the host, a loaded
+       * PKCS#11 driver, a plugged-in token; null when all are there. Optional: older extensions do not send it.
+       */
+      missing: v.optional(v.nullable(v.picklist(['host', 'driver', 'token']))),
     }),
     interactive: false,
   },

@@ -59,6 +59,8 @@ export const SignatureReportSchema = v.strictObject({
   coversWholeDocument: v.optional(v.boolean()),
   /** XML: what each ds:Reference covers: its URI and target ('/' = whole document, else the element's path). */
   references: v.optional(v.pipe(v.array(v.strictObject({ uri: Text, target: Text })), v.maxLength(64))),
+  /** Baseline level reached (PAdES / CAdES / XAdES B-B, B-T, B-LT, B-LTA); absent for invalid signatures and time-stamps. */
+  level: v.optional(v.picklist(['B-B', 'B-T', 'B-LT', 'B-LTA'])),
 });
 
 export const VerificationReportSchema = v.strictObject({

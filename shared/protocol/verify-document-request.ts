@@ -20,6 +20,11 @@ export const REQUIRE_ELEMENT_PATTERN = /^(#[A-Za-z_][A-Za-z0-9_.-]{0,127}|(\/[A-
 /** Extra trust anchors a portal may name for its own documents (e.g. its private test CA). */
 export const VERIFY_EXTRA_ROOTS_MAX = 8;
 
+/** Formats a caller may name (native-host/verify/detect-format.ts). */
+export const VERIFY_FORMATS = ['pdf', 'xml', 'cms'] as const;
+/** The stated use of an accepted weak algorithm, shown in the report. */
+export const WEAK_ALGORITHM_USE_MAX_CHARS = 300;
+
 export const VerifyDocumentRequestSchema = v.pipe(
   v.strictObject({
     /** The signed file: PDF, XML, or CMS/PKCS#7 (DER or PEM), base64. */
@@ -35,6 +40,14 @@ export const VerifyDocumentRequestSchema = v.pipe(
     checkRevocation: v.optional(v.boolean()),
     /** XML: the element every signature must cover ('/HDon/DLHDon' or '#data'); not covered → the signature is invalid. */
     requireElement: v.optional(v.pipe(v.string(), v.regex(REQUIRE_ELEMENT_PATTERN))),
+    /** The document's format when the caller knows it; preferred over detection from the bytes (as `kyso verify --format`). */
+    format: v.optional(v.picklist(VERIFY_FORMATS)),
+    /**
+     * Accept weak algorithms (SHA-1, RSA under 2048 bits) for this stated use, as `kyso verify --policy` does: such a
+     * signature is then reported with WEAK_ALGORITHM_ACCEPTED naming the use, instead of indeterminate. For the
+     * caller's report only.
+     */
+    acceptWeakAlgorithms: v.optional(v.strictObject({ use: v.pipe(v.string(), v.minLength(1), v.maxLength(WEAK_ALGORITHM_USE_MAX_CHARS)) })),
   }),
   v.check(
     (p) => decodedLength(p.document) + decodedLength(p.content ?? '') + (p.trustRoots ?? []).reduce((n, r) => n + decodedLength(r), 0) <= VERIFY_INLINE_MAX_BYTES,

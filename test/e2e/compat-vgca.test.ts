@@ -22,6 +22,7 @@ import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { inkFraction, nssDbWith, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
+import { resolveStampFont } from '../../native-host/formats/pdf/appearance/resolve-font.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5ibyJ9.c2lnbmF0dXJl';
 const UNLISTED_HOST = 'cong-khac.test';
@@ -148,6 +149,10 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(text).toContain('sao y');
     expect(text).toContain('123/BCY-CTSBMTT');
     expect(text).toMatch(/Thời gian ký: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00/);
+    // Phụ lục I: Times New Roman — here the first installed serif font with every letter (Liberation Serif with
+    // fonts-liberation2), the only subset font in the file (the document's own DejaVuSans is embedded whole).
+    const serif = await resolveStampFont('serif', 'sao y Thời gian ký');
+    expect(execFileSync('pdffonts', [signedPath], { encoding: 'utf8' }).match(/[A-Z]{6}\+\S+/g)).toEqual([expect.stringMatching(new RegExp(`\\+${serif.name.replace(/ /g, '')}$`))]);
     await page.close();
   });
 

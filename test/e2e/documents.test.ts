@@ -153,7 +153,7 @@ describe('document signing through the browser', () => {
       const r = await sdk.signCms({ digest: '${digest}', hashAlgorithm: 'SHA-256', pades: true, description: 'PDF do máy chủ chuẩn bị' });
       return { cms: r.cms };`);
     const consent = await waitForConsentPage(browser.context);
-    await consent.waitForSelector('[data-testid=document-digest]');
+    await consent.waitForSelector('[data-testid=document-digest]', { state: 'attached' }); // folded in technical details
     expect(await consent.textContent('[data-testid=document-digest]')).toBe(createHash('sha256').update(content).digest('hex'));
     await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('person-ec').certificateId });
     const overDigest = await pending;

@@ -197,9 +197,11 @@ describe('installation problems are named, not hung', () => {
     try {
       const page = await plain.context.newPage();
       await page.goto(`${server.url}/`);
-      const { code, elapsedMs } = await callSdk(page, 'sdk.getStatus()');
+      const { code, elapsedMs } = await callSdk(page, 'sdk.listCertificates()');
       expect(code).toBe('EXTENSION_NOT_INSTALLED');
       expect(elapsedMs).toBeLessThan(1500);
+      // getStatus() does not throw for it: it names the missing piece, for the portal's install link.
+      expect(await page.evaluate(`import('/sdk/kyso.js').then((sdk) => sdk.getStatus())`)).toEqual({ missing: 'extension' });
     } finally {
       await plain.close();
     }

@@ -138,7 +138,7 @@ export async function clickClosing(page: Page, selector: string): Promise<void> 
 }
 
 export interface ApproveOptions {
-  /** Pick this certificate (data-certificate-id); default: the preselected one. */
+  /** Pick this certificate (data-certificate-id); default: the preselected one, else the first one offered. */
   readonly certificateId?: string;
   readonly pin: string;
   /** Answer the site question first when shown: 'once' (default), 'always' or 'block'. */
@@ -165,6 +165,11 @@ export async function approveInConsent(page: Page, options: ApproveOptions): Pro
     await certificate.waitFor({ timeout: 15_000 });
   }
   if (options.certificateId) await page.click(`[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`);
+  // Several usable certificates and no expected signer: nothing is preselected (certificate-preselection.ts);
+  // the person picks, here the first one offered (the one that used to be preselected).
+  else if (await page.locator('[data-testid=certificate-option] input[type=radio]:checked').count() === 0) {
+    await page.click('[data-testid=certificate-option]:has(input[type=radio]:not([disabled]))');
+  }
   await waitForArmed(page);
   await page.fill('[data-testid=pin]', options.pin);
   await clickClosing(page, '[data-testid=approve]');
@@ -190,7 +195,11 @@ export interface KysoFirefox {
  * refuses to navigate a tab to moz-extension:// (options-page.ts openFirefoxOptionsPage). It widens only what
  * the test driver may do, not what the extension or a web page may.
  */
-export async function launchKysoFirefox(options: { env?: Record<string, string>; openOptionsPage?: boolean } = {}): Promise<KysoFirefox> {
+export async function launchKysoFirefox(options: {
+  env?: Record<string, string>; openOptionsPage?: boolean;
+  /** Host names resolved to 127.0.0.1 and served with a self-signed certificate (an https test site), e.g. an unlisted portal. */
+  testHosts?: readonly string[];
+} = {}): Promise<KysoFirefox> {
   if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/firefox is missing: run npm run build first');
   const { default: puppeteer } = await import('puppeteer-core');
   const home = await mkdtemp(join(tmpdir(), 'kyso-ffhome-'));
@@ -199,7 +208,11 @@ export async function launchKysoFirefox(options: { env?: Record<string, string>;
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, env,
     args: options.openOptionsPage ? ['--remote-allow-system-access'] : [],
-    extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }) },
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ 'kyso@kyso.vn': FIREFOX_EXTENSION_UUID }),
+      ...(options.testHosts?.length ? { 'network.dns.localDomains': options.testHosts.join(',') } : {}),
+    },
+    ...(options.testHosts?.length ? { acceptInsecureCerts: true } : {}),
   });
   await browser.installExtension(FIREFOX_EXTENSION_DIR);
   return {

@@ -4,26 +4,32 @@
  * user would — pdfsig says every signature is valid and the last covers the total document, qpdf --check reports
  * no more than it did for the input, poppler renders the stamp inside the box the consent window shows
  * (host.documentInfo's summary drawn with pdf.js, test/helpers/stamp-pixels.ts), and `verify` calls it valid.
- * The damaged-xref file is refused with DOCUMENT_AMBIGUOUS (native-host/formats/pdf/README.md: no repair).
+ * Damaged cross-references (shifted offsets, a wrong startxref) are repaired (xref/repair-xref.ts): the signed
+ * file carries a complete new xref, so qpdf --check finds nothing at all in it, and the person was warned
+ * (XREF_REPAIRED); a damaged file with two definitions of one object is still refused with DOCUMENT_AMBIGUOUS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
 import { changedBox, maskOut, previewBox, renderPage, within } from '../helpers/stamp-pixels.js';
 import { ANCHOR, buildCorpus, type CorpusFile } from '../fixtures/pdf/producers/make-corpus.js';
+import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
 import { signPdf, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument } from '../../native-host/verify/index.js';
 import type { Signer } from '../../native-host/token/signer.js';
 
 const run = promisify(execFile);
+/** Files buildCorpus makes (the tests are declared before it runs). */
+const CORPUS_SIZE = 15;
 let pki: TestPki;
 let first: IssuedCert;
 let signer: Signer;
@@ -62,13 +68,31 @@ async function qpdfFindings(bytes: Uint8Array): Promise<string[]> {
   return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /warning|error|damaged/i.test(l)).map((l) => l.replace(/^.*?\.pdf:?\s*/, '').replace(/offset \d+/g, 'offset N'));
 }
 
+const pdftotext = (bytes: Uint8Array): string => {
+  const path = join(pki.dir, `text-${++counter}.pdf`);
+  writeFileSync(path, bytes);
+  return execFileSync('pdftotext', ['-q', path, '-'], { encoding: 'utf8' });
+};
+
 const pageCount = async (bytes: Uint8Array) => (await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false })).getPageCount();
 
 async function signAndCheck(file: CorpusFile, options: SignPdfOptions, summaryOptions: Parameters<typeof previewBox>[1], signWith = signer): Promise<Uint8Array> {
   const signed = await signPdf(file.bytes, signWith, options);
+  // What the consent window lists (host.documentInfo).
+  const warnings = (await summarizePdf(file.bytes, undefined)).warnings.map((w) => w.code);
   await pdfsigValid(signed, file.existingSignatures + 1);
   const before = await qpdfFindings(file.bytes);
-  expect((await qpdfFindings(signed)).filter((l) => !before.includes(l)), 'qpdf --check: no new findings').toEqual([]);
+  if (file.repaired) {
+    expect(before.join('\n'), 'the input really is damaged').toMatch(/damaged|reconstruct/i);
+    const check = await run('qpdf', ['--check', await saved(signed)]);
+    expect(check.stdout, 'qpdf --check: the signed file needs no repair').toMatch(/No syntax or stream encoding errors found/);
+    expect(`${check.stdout}${check.stderr}`).not.toMatch(/WARNING|damaged|reconstruct/i);
+    expect(warnings, 'the person is told the file was repaired').toContain('XREF_REPAIRED');
+    expect(pdftotext(signed), 'the signed file shows the text the damaged one showed').toContain(pdftotext(file.bytes).trim().split('\n')[0]!);
+  } else {
+    expect(warnings).not.toContain('XREF_REPAIRED');
+    expect((await qpdfFindings(signed)).filter((l) => !before.includes(l)), 'qpdf --check: no new findings').toEqual([]);
+  }
   const box = await previewBox(file.bytes, summaryOptions);
   expect(box.page).toBe(await pageCount(file.bytes));
   // A form's fields are redrawn too (by our appearance streams instead of the viewer): compared outside them.
@@ -83,10 +107,10 @@ const trust = () => new TrustStore([new x509.X509Certificate(pki.root.certDer as
 
 describe('producer corpus: sign, then check with pdfsig, qpdf, pdftoppm and verify', () => {
   it('the corpus covers every producer and shape', () => {
-    expect(corpus.map((f) => f.name)).toHaveLength(13);
+    expect(corpus.map((f) => f.name)).toHaveLength(CORPUS_SIZE);
   });
 
-  for (let i = 0; i < 13; i++) {
+  for (let i = 0; i < CORPUS_SIZE; i++) {
     it(`corpus file #${i + 1}: default stamp, anchor, second signature (or the clear refusal)`, async () => {
       const file = corpus[i]!;
       if (file.refusedWith) {

@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PDFBool, PDFDict, PDFDocument, PDFName, StandardFonts } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
@@ -80,7 +80,7 @@ async function check(name: string, signed: Uint8Array, signatures: number): Prom
   const report = await verifyDocument(signed, { trust: new TrustStore([new x509.X509Certificate(pki.root.certDer as Uint8Array<ArrayBuffer>)]), checkRevocation: false });
   expect(report.status).toBe('valid');
   expect(report.signatures).toHaveLength(signatures);
-  const acroForm = (await PDFDocument.load(signed, { updateMetadata: false })).catalog.lookup(PDFName.of('AcroForm'), PDFDict);
+  const acroForm = (await PDFDocument.load(signed, { updateMetadata: false, ignoreEncryption: true })).catalog.lookup(PDFName.of('AcroForm'), PDFDict);
   expect(acroForm.get(PDFName.of('NeedAppearances'))).toBeUndefined();
 }
 
@@ -108,4 +108,39 @@ describe('signing a form with /NeedAppearances true', () => {
     const twice = await signPdf(once, signer, { visible: { rect: { x: 50, y: 300, width: 220, height: 70 } } });
     await check('form-twice', twice, 2);
   });
+
+  // Issue 12: an owner-password-only form (it opens without a password, allows form filling) has its values
+  // encrypted; they are decrypted with the document key to be drawn, and the rewritten objects encrypted again.
+  for (const objectStreams of ['disable', 'generate'] as const) {
+    it(`owner-password form (qpdf AES-256 --modify=form, object streams ${objectStreams}): the fields are drawn with their real (decrypted) values, flag cleared, pdfsig valid`, async () => {
+      const value = 'Nguyễn Thị Ánh Dương';
+      const plain = await filledForm(value);
+      const plainPath = join(pki.dir, `form-plain-${objectStreams}.pdf`);
+      const encryptedPath = join(pki.dir, `form-encrypted-${objectStreams}.pdf`);
+      await writeFile(plainPath, plain);
+      await run('qpdf', [`--object-streams=${objectStreams}`, '--encrypt', '', 'owner', '256', '--modify=form', '--', plainPath, encryptedPath]);
+      const encrypted = new Uint8Array(await readFile(encryptedPath));
+      const signed = await signPdf(encrypted, signer, { visible: {} });
+      await check(`form-encrypted-${objectStreams}`, signed, 1);
+      // The field shows what the same form signed unencrypted shows: the value, not its ciphertext.
+      const reference = await renderPage(await signPdf(plain, signer, { visible: {} }), 1);
+      const after = await renderPage(signed, 1);
+      expect(darkPixels(after, FIELD)).toBeGreaterThan(20);
+      expect(differingPixels(reference, after, FIELD), 'field drawn as in the unencrypted form').toBeLessThan(10);
+      expect(darkPixels(after, STAMP)).toBeGreaterThan(50);
+    });
+  }
 });
+
+/** Pixels that differ clearly between two renderings inside a box given in page points. */
+function differingPixels(a: Raster, b: Raster, box: DisplayBox): number {
+  const s = RENDER_DPI / 72;
+  let n = 0;
+  for (let y = Math.floor((842 - box.y - box.height) * s); y < Math.ceil((842 - box.y) * s); y++) {
+    for (let x = Math.floor(box.x * s); x < Math.ceil((box.x + box.width) * s); x++) {
+      const i = (y * a.width + x) * 3;
+      if (Math.max(Math.abs(a.rgb[i]! - b.rgb[i]!), Math.abs(a.rgb[i + 1]! - b.rgb[i + 1]!), Math.abs(a.rgb[i + 2]! - b.rgb[i + 2]!)) > 40) n++;
+    }
+  }
+  return n;
+}

@@ -46,7 +46,9 @@ afterAll(async () => {
 });
 
 const HASH_B64 = createHash('sha256').update('Quyết định số 7', 'utf8').digest('base64');
-const SIGN = `sdk.signHash({ hash: '${HASH_B64}', hashAlgorithm: 'SHA-256', description: 'Quyết định 7' })`;
+// The portal names its signer, so exactly one certificate is offered and preselected (certificate-preselection.ts):
+// the early PIN + Enter below would sign if the window were not armed, so the test keeps its meaning.
+const SIGN = `sdk.signHash({ hash: '${HASH_B64}', hashAlgorithm: 'SHA-256', description: 'Quyết định 7', filter: { expectedSigner: { mst: '0101234567' } } })`;
 
 function startSdkCall(page: Page, call: string): Promise<{ code?: string }> {
   return page.evaluate(`(async () => {

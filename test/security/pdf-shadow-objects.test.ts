@@ -21,7 +21,7 @@ import { runKyso } from '../helpers/kyso-cli.js';
 import { buildTestHost, spawnHost, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
 import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { ERROR_CATALOGUE } from '../../shared/errors/catalogue.js';
-import { HandPdf, onePageDocument, rowsOf, textContent } from '../fixtures/pdf/hand-written-pdf.js';
+import { HandPdf, onePageDocument, pageBody, rowsOf, textContent } from '../fixtures/pdf/hand-written-pdf.js';
 import {
   AMBIGUOUS_FIXTURES, HIDDEN_TEXT, HONEST_TEXT, cleanDocument, shiftedOffsets, type ShadowFixture,
 } from '../fixtures/pdf/shadow-fixtures.js';
@@ -107,11 +107,31 @@ describe('shadow objects: the host refuses an ambiguous file (signPdf from a pag
 });
 
 describe('shadow objects: a damaged (not ambiguous) file', () => {
-  // Decision: refused. Kyso's update would chain /Prev to the damaged table, so every reader would have to repair
-  // the SIGNED file, each its own way (pdf.js scans for objects, poppler rebuilds its table, Acrobat its own);
-  // that they would all agree with Kyso cannot be shown in general. The sender re-saves the file and sends it again.
-  it('xref offsets shifted by inserted bytes: refused with DOCUMENT_AMBIGUOUS, no output, input unchanged', async () => {
-    const r = await signWithCli(shiftedOffsets());
+  // Decision (issue 12): repaired. Every object has exactly one definition, so the view a repairing reader builds
+  // is not a choice; pdf.js must agree with it; the signed file carries a complete new xref (no reader repairs it
+  // again) and the person is warned (XREF_REPAIRED). See native-host/formats/pdf/xref/repair-xref.ts.
+  it('xref offsets shifted by inserted bytes: signed with a warning, the output shows what the input showed, pdfsig valid, qpdf --check clean; input unchanged', async () => {
+    const fixture = shiftedOffsets();
+    const r = await signWithCli(fixture, ['--invisible']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('XREF_REPAIRED');
+    expect(pdftotext(r.output)).toBe(pdftotext(r.input));
+    expect(pdftotext(r.output)).toContain(HONEST_TEXT);
+    const report = await pdfsig(r.output);
+    expect(report.signatures.map((s) => s.valid)).toEqual([true]);
+    expect(execFileSync('qpdf', ['--check', r.output], { encoding: 'utf8' })).toMatch(/No syntax or stream encoding errors found/);
+    expect(sha256(await readFile(r.input))).toBe(r.inputHashBefore);
+  });
+
+  it('a damaged file that also defines the page twice (the hidden content a repair could pick): refused with DOCUMENT_AMBIGUOUS, no output', async () => {
+    const clean = Buffer.from(shiftedOffsets().bytes).toString('latin1');
+    const tableAt = clean.lastIndexOf('\nxref') + 1;
+    const pdf = new HandPdf(clean.slice(0, tableAt));
+    pdf.stream(6, textContent(HIDDEN_TEXT));
+    pdf.object(3, pageBody(2, 6, 5));
+    // The (stale) table moves after the shadow; startxref follows it.
+    pdf.raw(clean.slice(tableAt).replace(/startxref\n\d+/, `startxref\n${pdf.offset}`));
+    const r = await signWithCli({ name: 'damaged and shadowed', bytes: pdf.bytes(), viewerText: HONEST_TEXT });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('DOCUMENT_AMBIGUOUS');
     expect(existsSync(r.output)).toBe(false);

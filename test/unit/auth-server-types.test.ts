@@ -12,9 +12,12 @@ describe('server SDK declarations match the code', () => {
     expectTypeOf<Declared.VerifyAuthTokenOptions>().toExtend<Parameters<typeof server.verifyAuthToken>[1]>();
     expectTypeOf<Parameters<typeof server.verifyAuthToken>[1]>().toExtend<Declared.VerifyAuthTokenOptions>();
     expectTypeOf<server.AuthToken>().toExtend<Declared.AuthToken>();
+    expectTypeOf<Awaited<ReturnType<typeof server.verify>>>().toExtend<Declared.SignatureCheck>();
+    expectTypeOf<Declared.VerifySignatureOptions>().toExtend<Parameters<typeof server.verify>[1]>();
+    expectTypeOf<Parameters<typeof server.verify>[1]>().toExtend<Declared.VerifySignatureOptions>();
   });
 
   it('declares exactly the runtime exports', () => {
-    expect(Object.keys(server).sort()).toEqual(['AUTH_CHALLENGE_MAX_BYTES', 'AUTH_CHALLENGE_MIN_BYTES', 'AUTH_TOKEN_FORMAT', 'KysoError', 'verifyAuthToken']);
+    expect(Object.keys(server).sort()).toEqual(['AUTH_CHALLENGE_MAX_BYTES', 'AUTH_CHALLENGE_MIN_BYTES', 'AUTH_TOKEN_FORMAT', 'KysoError', 'verify', 'verifyAuthToken']);
   });
 });

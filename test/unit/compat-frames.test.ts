@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { VgcaFileRequestSchema, VgcaSignFilesRequestSchema } from '../../extension/compat/vgca-frames.js';
 import { consentDescription, firstPageSize, isoVietnamTime, pdfOptionsFor } from '../../extension/compat/vgca-appearance.js';
-import { fromUploadAnswer, vgcaFailure } from '../../extension/background/compat/vgca-handler.js';
+import { createVgcaHandler, fromUploadAnswer, vgcaFailure } from '../../extension/background/compat/vgca-handler.js';
 import { TransferError } from '../../extension/background/compat/portal-transfer.js';
 import { pdfOptionsFromSigner } from '../../extension/background/compat/vnpt-handler.js';
 import { VnptFrameSchema } from '../../extension/compat/vnpt-frames.js';
@@ -30,6 +30,29 @@ describe('VGCA frames', () => {
     expect(vgcaFailure(new TransferError('url', 'origin not allowed'))).toMatchObject({ Status: 2 });
     expect(vgcaFailure(new TransferError('upload', 'HTTP 500')).Message).toMatch(/Không gửi được/);
     expect(vgcaFailure(new Error('boom'))).toMatchObject({ Status: 4, ErrorCode: 'INTERNAL_ERROR' });
+  });
+});
+
+describe('VGCA paths Kyso does not serve: a fixed, documented Status (nothing reaches the router)', () => {
+  const handler = createVgcaHandler({
+    route: async () => { throw new Error('the router must not be called'); },
+    adminAllowedOrigins: async () => [], now: () => new Date(0),
+  });
+  const context = { frameOrigin: 'https://p.vn', topOrigin: 'https://p.vn', signal: new AbortController().signal } as never;
+  const ask = async (path: string, frame = '{}') => JSON.parse(await handler(path, frame, context)) as { Status: number; Message: string };
+  it('/SignOffice and /VerifyOffice → 415 (convert to PDF), /Config and the service\'s other windows → 501, unknown → 404', async () => {
+    expect(await ask('SignOffice')).toMatchObject({ Status: 415, Message: expect.stringMatching(/Word\/Excel/) });
+    expect((await ask('VerifyOffice')).Status).toBe(415);
+    for (const path of ['Config', 'GetLicenseRequest', 'SignPDFWP', 'SignXMLP12']) expect((await ask(path, 'config')).Status).toBe(501);
+    expect((await ask('Nope')).Status).toBe(404);
+  });
+  it('a path named like an Object member ("constructor", "toString") is an unknown path, not a crash', async () => {
+    for (const path of ['constructor', 'toString', 'hasOwnProperty']) expect((await ask(path)).Status).toBe(404);
+  });
+  it('/SignJson with no JsonContent, an empty one, or text that is not JSON → Status 2 before any signing', async () => {
+    expect((await ask('SignJson', '{}')).Status).toBe(2);
+    expect((await ask('SignJson', '{"JsonContent":""}')).Status).toBe(2);
+    expect((await ask('SignJson', '{"JsonContent":"{not json"}')).Status).toBe(2);
   });
 });
 

@@ -37,12 +37,16 @@ describe('readPdfStructure', () => {
     expect(stream.size).toBeGreaterThan(3);
   });
 
-  it('refuses what is not a PDF, truncated files and a startxref pointing nowhere', async () => {
+  it('refuses what is not a PDF and truncated files; a startxref pointing nowhere in a one-revision file is repaired (xref/repair-xref.ts)', async () => {
     expect(await code(readPdfStructure(new TextEncoder().encode('GIF89a not a pdf')))).toBe('INVALID_DOCUMENT');
     const pdf = await blankPdf(false);
     expect(await code(readPdfStructure(pdf.subarray(0, pdf.length - 30)))).toBe('INVALID_DOCUMENT');
-    const text = Buffer.from(pdf).toString('latin1').replace(/startxref\s+\d+/, 'startxref\n7');
-    expect(await code(readPdfStructure(Buffer.from(text, 'latin1')))).toBe('INVALID_DOCUMENT');
+    for (const wrong of ['7', String(pdf.length + 100)]) {
+      const text = Buffer.from(pdf).toString('latin1').replace(/startxref\s+\d+/, `startxref\n${wrong}`);
+      const repaired = await readPdfStructure(Buffer.from(text, 'latin1'));
+      expect(repaired.view.repairedFrom, `startxref ${wrong}`).toBeDefined();
+      expect(repaired.doc.getPageCount()).toBe(1);
+    }
     expect(await code(readPdfStructure(new Uint8Array(0)))).toBe('INVALID_DOCUMENT');
   });
 });

@@ -100,16 +100,42 @@ describe('SDK transport', () => {
   it('posts to its own origin only and reports EXTENSION_NOT_INSTALLED when nothing acknowledges', async () => {
     const { target, posted } = fakeExtension(() => undefined);
     const started = Date.now();
-    const error = await rejection(createClient({ target, origin, ackTimeoutMs: 150 }).getStatus());
+    const error = await rejection(createClient({ target, origin, ackTimeoutMs: 150 }).listCertificates());
     expect(error.code).toBe('EXTENSION_NOT_INSTALLED');
     expect(Date.now() - started).toBeLessThan(1000);
     expect(posted[0]!.origin).toBe(origin);
   });
 
+  it('getStatus names the missing piece instead of throwing when no extension answers', async () => {
+    const { target } = fakeExtension(() => undefined);
+    expect(await createClient({ target, origin, ackTimeoutMs: 100 }).getStatus()).toEqual({ missing: 'extension' });
+  });
+
+  it('getStatus passes on the extension\'s missing piece (host, driver, token, none)', async () => {
+    const base = { extensionVersion: '0.1.0', protocolVersion: 1, host: { installed: true, version: '0.1.0' }, tokens: [] };
+    for (const missing of ['driver', 'token', null] as const) {
+      const { target } = fakeExtension((r) => [ack(r.id), result(r.id, { ...base, missing })]);
+      expect((await createClient({ target, origin }).getStatus()).missing).toBe(missing);
+    }
+    const noHost = { ...base, host: { installed: false, error: { code: 'HOST_NOT_INSTALLED', message: 'x', messageEn: 'x' } }, missing: 'host' };
+    const { target } = fakeExtension((r) => [ack(r.id), result(r.id, noHost)]);
+    expect((await createClient({ target, origin }).getStatus()).missing).toBe('host');
+  });
+
+  it('getStatus derives the missing piece from an older extension that does not send it', async () => {
+    const base = { extensionVersion: '0.0.9', protocolVersion: 1, host: { installed: true, version: '0.0.9' } };
+    const ask = async (status: unknown) => {
+      const { target } = fakeExtension((r) => [ack(r.id), result(r.id, status)]);
+      return (await createClient({ target, origin }).getStatus()).missing;
+    };
+    expect(await ask({ ...base, tokens: [] })).toBe('token');
+    expect(await ask({ ...base, host: { installed: false, error: { code: 'HOST_NOT_INSTALLED', message: 'x', messageEn: 'x' } }, tokens: [] })).toBe('host');
+  });
+
   it('ignores replies with another id, then takes the real result', async () => {
     const status = { extensionVersion: '0.1.0', protocolVersion: 1, host: { installed: true, version: '0.1.0' }, tokens: [] };
     const { target } = fakeExtension((r) => [ack(r.id), result('someoneElse1', { nope: true }), result(r.id, status)]);
-    expect(await createClient({ target, origin }).getStatus()).toEqual(status);
+    expect(await createClient({ target, origin }).getStatus()).toEqual({ ...status, missing: 'token' });
   });
 
   it('turns kyso.error into a KysoError with the code', async () => {

@@ -75,6 +75,13 @@ export async function loadSigningCandidates(host: Host, request: CandidateReques
     const named = candidates.certificates.find((c) => c.id === request.certificateId);
     if (named) checkExpectedSigner(named, expected);
   }
+  // A named certificate outside its validity period — the computer's clock is wrong, or it expired — is refused
+  // here, before any window asks for a PIN that could only make a signature no verifier accepts.
+  const named = request.certificateId ? candidates.certificates.find((c) => c.id === request.certificateId) : undefined;
+  const outOfValidity = named?.unusableReasons.filter((r) => r === 'expired' || r === 'notYetValid') ?? [];
+  if (named && outOfValidity.length > 0) {
+    throw new KysoError('CERTIFICATE_NOT_USABLE', { certificateId: named.id, reasons: outOfValidity.join(','), notBefore: named.notBefore, notAfter: named.notAfter, clock: new Date().toISOString() });
+  }
   // Keep the old contract: a certificate the filter rules out is "not found" unless something else fits.
   const fitting = candidates.certificates.filter((c) => !isFilteredOut(candidates, c, request.filter));
   if (fitting.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');

@@ -13,7 +13,7 @@ import { compatFrameOf } from './compat-gate.js';
 import { matchPatterns, shimTargets, targetsCover, type ShimTargets } from './shim-registration.js';
 import { originsOf } from '../page-connections.js';
 import { acceptCompatPort } from './compat-connections.js';
-import { createVgcaHandler } from './vgca-handler.js';
+import { createVgcaHandler, type VgcaDependencies } from './vgca-handler.js';
 import { createVnptHandler } from './vnpt-handler.js';
 import type { CompatibilityPolicy } from './compat-policy.js';
 import type { Route } from './compat-documents.js';
@@ -30,8 +30,14 @@ export interface CompatServiceDependencies {
   /** Allowed sites by the person (serialized origins with decision "allow"), for the early registration. */
   userAllowedOrigins(): Promise<readonly string[]>;
   readonly developmentBuild: boolean;
-  /** Keep the early MAIN-world registration equal to these match patterns. */
+  /** Keep the early registrations (MAIN-world shim, ISOLATED-world bridge) equal to these match patterns. */
   register(matches: readonly string[]): Promise<void>;
+  /** VGCA `FileName: ""`: the person's choice of a local file, in Kyso's window. */
+  chooseLocalFile?: VgcaDependencies['chooseLocalFile'];
+  /** The signer image and seal for Decree 30 stamps (options page and policy). */
+  stampImages?: VgcaDependencies['stampImages'];
+  /** Start the bridge in the frames of already-open tabs these patterns match (pages loaded before registration). */
+  startInOpenTabs?(matches: readonly string[]): Promise<void>;
 }
 
 export interface MessageSenderLike extends PortSender {
@@ -40,7 +46,11 @@ export interface MessageSenderLike extends PortSender {
 
 export function createCompatService(deps: CompatServiceDependencies) {
   const gate = (sender: PortSender | undefined) => compatFrameOf(sender, deps);
-  const vgca = createVgcaHandler({ route: deps.route, adminAllowedOrigins: deps.adminAllowedOrigins, now: () => new Date() });
+  const vgca = createVgcaHandler({
+    route: deps.route, adminAllowedOrigins: deps.adminAllowedOrigins, now: () => new Date(),
+    ...(deps.chooseLocalFile ? { chooseLocalFile: deps.chooseLocalFile } : {}),
+    ...(deps.stampImages ? { stampImages: deps.stampImages } : {}),
+  });
   const vnpt = createVnptHandler({ route: deps.route });
   const answer = (endpoint: PluginEndpoint, frame: string, context: RequestContext) =>
     endpoint.family === 'vgca' ? vgca(endpoint.path, frame, context) : vnpt(frame, context);
@@ -51,6 +61,7 @@ export function createCompatService(deps: CompatServiceDependencies) {
    * so a refused frame where the registered shim runs is always told to switch it off.
    */
   let synced: Promise<void> = Promise.resolve();
+  let startedInOpenTabs = false;
   /** Recompute the early registration (start-up, and whenever policy or the person's sites change). */
   const syncRegistration = (): Promise<void> => {
     const run = synced.catch(() => undefined).then(async () => {
@@ -58,8 +69,16 @@ export function createCompatService(deps: CompatServiceDependencies) {
       const next = shimTargets({ policy, adminAllowed, userAllowed, developmentBuild: deps.developmentBuild });
       // Widen `targets` before registering and narrow after, so it always covers whatever may be registered.
       targets = { exact: [...targets.exact, ...next.exact], suffixes: [...targets.suffixes, ...next.suffixes] };
-      await deps.register(matchPatterns(next));
+      const patterns = matchPatterns(next);
+      await deps.register(patterns);
       targets = next;
+      // A page that loaded before this service worker registered the bridge (browser start, extension install or
+      // update) has no bridge: start it there once. Later syncs follow policy changes; a newly allowed site's tab
+      // is reloaded by the popup after the registration (main.ts).
+      if (!startedInOpenTabs && deps.startInOpenTabs) {
+        startedInOpenTabs = true;
+        await deps.startInOpenTabs(patterns).catch(() => undefined);
+      }
     });
     synced = run;
     return run;

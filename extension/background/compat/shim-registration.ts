@@ -12,6 +12,13 @@ import { isLoopbackHost, parseRequesterOrigin, type OriginEntry } from '../../..
 import type { CompatibilityPolicy } from './compat-policy.js';
 
 export const SHIM_SCRIPT_ID = 'kyso-compat-shim';
+/**
+ * The content-script half (compat-bridge.js, ISOLATED world) is registered for the same patterns: only frames of
+ * these sites ask the background whether they may use the transport. Every other frame of every other site runs
+ * just the tiny page relay and sends nothing (issue 14: no work on sites that are not allowed).
+ */
+export const BRIDGE_SCRIPT_ID = 'kyso-compat-bridge';
+export const COMPAT_BRIDGE_FILE = 'compat-bridge.js';
 
 /** The hosts (exact or `*.suffix`) the shim is registered for, per scheme; ports are not part of match patterns. */
 export interface ShimTargets {

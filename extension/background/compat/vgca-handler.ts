@@ -7,7 +7,10 @@
  * nothing is uploaded. Status codes Kyso uses (the service's own list is not public):
  *   1 refused or cancelled (ORIGIN_*, OPERATION_NOT_ALLOWED, USER_CANCELLED…) · 2 bad request (frame, URL)
  *   3 download failed · 4 signing failed (token, PIN, document) · 5 upload failed or the portal refused the file
- *   404 unknown or unsupported path
+ *   415 /SignOffice, /VerifyOffice: Kyso signs PDF, XML and CMS, not Word/Excel files (the portal converts to PDF)
+ *   501 /Config, /GetLicenseRequest, /SignPDFWP, /SignXMLP12: the desktop service's own windows and files; Kyso
+ *       has none (its settings are the extension's options page, which a site cannot open)
+ *   404 unknown path
  */
 import * as v from 'valibot';
 import { KysoError, deserializeError } from '../../../shared/errors/kyso-error.js';
@@ -16,10 +19,12 @@ import type { OriginEntry } from '../../../shared/domain/origin.js';
 import type { RequestContext } from '../router.js';
 import {
   UploadAnswerSchema, VGCA_FILE_PATHS, VgcaFileRequestSchema, VgcaSignFilesRequestSchema, VgcaSignXmlRequestSchema,
-  VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema,
-  isTrueFlag, type VgcaFilePath,
+  VgcaVerifyMsgRequestSchema, VgcaVerifyPdfRequestSchema, VgcaVerifyXmlRequestSchema, VgcaSignJsonRequestSchema,
+  isTrueFlag, jsonContentText, type VgcaFilePath,
 } from '../../compat/vgca-frames.js';
-import { consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
+import { VGCA_SIGNATURE_KIND, consentDescription, pdfOptionsFor } from '../../compat/vgca-appearance.js';
+import type { ChosenFile, LocalFileAsk } from './local-file-picker.js';
+import type { StampImages } from '../../compat/stamp-images.js';
 import { call, signBatch, uploadToHost, type Route } from './compat-documents.js';
 import { TransferError, allowedTransferUrl, downloadDocument, uploadSignedDocument } from './portal-transfer.js';
 
@@ -28,9 +33,25 @@ export interface VgcaDependencies {
   /** Origins the admin allowed (policy allowedOrigins): the only other origins files may come from or go to. */
   adminAllowedOrigins(): Promise<readonly OriginEntry[]>;
   now(): Date;
+  /** `FileName: ""`: the person chooses the file in Kyso's window (local-file-picker.ts). */
+  chooseLocalFile?(ask: LocalFileAsk, signal: AbortSignal): Promise<ChosenFile>;
+  /** The signer image and seal in force (the person's and the admin's, stamp-images.ts effectiveStampImages). */
+  stampImages?(): Promise<StampImages>;
 }
 
 type Reply = Record<string, unknown>;
+
+/** Paths of the VGCA service Kyso answers with a fixed, documented refusal (README "Already using the VGCA…"). */
+const OFFICE: Reply = { Status: 415, Message: 'Kyso không ký tệp Word/Excel. Hãy chuyển văn bản sang PDF rồi ký. (Kyso signs PDF, XML and CMS, not Office files.)' };
+const NO_SERVICE_WINDOW: Reply = {
+  Status: 501,
+  Message: 'Kyso không có cửa sổ cấu hình hay giấy phép riêng như VGCA Sign Service; cài đặt nằm ở trang Tùy chọn của tiện ích Kyso. (Not offered: Kyso\'s settings are its options page.)',
+};
+/** A Map, not an object: a path such as "constructor" must not find Object.prototype's members. */
+const NOT_OFFERED: ReadonlyMap<string, Reply> = new Map([
+  ['SignOffice', OFFICE], ['VerifyOffice', OFFICE],
+  ['Config', NO_SERVICE_WINDOW], ['GetLicenseRequest', NO_SERVICE_WINDOW], ['SignPDFWP', NO_SERVICE_WINDOW], ['SignXMLP12', NO_SERVICE_WINDOW],
+]);
 
 const REFUSED = new Set(['ORIGIN_NOT_ALLOWED', 'ORIGIN_BLOCKED', 'INSECURE_ORIGIN', 'OPERATION_NOT_ALLOWED', 'USER_CANCELLED', 'CONSENT_TIMEOUT', 'REQUEST_SUPERSEDED']);
 const BAD = new Set(['BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_REQUESTS', 'INVALID_HASH', 'UNSUPPORTED_ALGORITHM']);
@@ -73,16 +94,22 @@ export function createVgcaHandler(deps: VgcaDependencies) {
     const parsed = v.safeParse(VgcaFileRequestSchema, parseJson(frame));
     if (!parsed.success) throw badFrame();
     const request = parsed.output;
-    if (request.FileName === '') throw new KysoError('BAD_REQUEST', { reason: 'choosing a local file (FileName "") is not supported yet' });
-    const source = await urlFor(request.FileName, context);
+    // The upload target is checked first: a call that could not upload opens no window.
     const target = await urlFor(request.FileUploadHandler, context);
     const credentials = { sessionId: request.SessionId, jwtToken: request.JWTToken };
-    const file = await downloadDocument(source, credentials, context.signal);
+    let file: ChosenFile;
+    if (request.FileName === '') {
+      if (!deps.chooseLocalFile) throw new KysoError('BAD_REQUEST', { reason: 'choosing a local file is not available here' });
+      file = await deps.chooseLocalFile({ origin: context.frameOrigin, kind: VGCA_SIGNATURE_KIND[path], uploadTo: `${target.origin}${target.pathname}` }, context.signal);
+    } else {
+      file = await downloadDocument(await urlFor(request.FileName, context), credentials, context.signal);
+    }
     const handle = await uploadToHost(deps.route, context, 'pdf', file.bytes);
-    const number = request.DocNumber ? ` số ${request.DocNumber}` : '';
+    // The consent description: the number, and that the file is the person's own choice (not the portal's).
+    const detail = `${request.DocNumber ? ` số ${request.DocNumber}` : ''}${request.FileName === '' ? ' (tệp bạn chọn trên máy này)' : ''}`;
     const signed = await signBatch(deps.route, context, [{
-      kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now()),
-    }], consentDescription(path, target, number));
+      kind: 'pdf', handle, fileName: file.fileName, options: pdfOptionsFor(path, request, file.bytes, deps.now(), await deps.stampImages?.().catch(() => ({})) ?? {}),
+    }], consentDescription(path, target, detail));
     const outcome = signed.outcomes[0];
     if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
     const answer = await uploadSignedDocument(target, { bytes: outcome.bytes, fileName: file.fileName, type: 'application/pdf' }, credentials, request.MetaData ?? [], context.signal);
@@ -133,6 +160,26 @@ export function createVgcaHandler(deps: VgcaDependencies) {
     const message = base64ToBytes(frame.trim().replace(/^"|"$/g, ''));
     const handle = await uploadToHost(deps.route, context, 'cms', message);
     const signed = await signBatch(deps.route, context, [{ kind: 'cms', handle, fileName: 'message.bin', options: { attached: true } }], 'Ký thông điệp (CMS)');
+    const outcome = signed.outcomes[0];
+    if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
+    return { Status: 0, Message: '', Signature: bytesToBase64(outcome.bytes) };
+  };
+
+  /**
+   * /SignJson `{JsonContent}`: the VGCA service's answer is not public (research §1.1). Kyso's documented choice: an
+   * attached CMS (SignedData enveloping the UTF-8 JSON text, with signed attributes — a document signature, not a
+   * raw one), so the portal's server can verify it with any CMS verifier (`openssl cms -verify`) and read the
+   * content back from it. The consent window shows the JSON text (the CMS content excerpt). Reply
+   * `{Status:0, Message:"", Signature:<base64 DER CMS>}`, like /SignMsg.
+   */
+  const signJson = async (frame: string, context: RequestContext): Promise<Reply> => {
+    const parsed = v.safeParse(VgcaSignJsonRequestSchema, parseJson(frame));
+    if (!parsed.success) throw badFrame();
+    const text = jsonContentText(parsed.output.JsonContent);
+    // Not JSON text is a portal error, refused here rather than signed as something it is not.
+    try { JSON.parse(text); } catch { throw new KysoError('BAD_REQUEST', { reason: 'JsonContent is not JSON text' }); }
+    const handle = await uploadToHost(deps.route, context, 'cms', new TextEncoder().encode(text));
+    const signed = await signBatch(deps.route, context, [{ kind: 'cms', handle, fileName: 'noi-dung.json', options: { attached: true } }], 'Ký nội dung JSON');
     const outcome = signed.outcomes[0];
     if (!outcome?.ok) throw outcome ? asKysoError(outcome.error) : new KysoError('INTERNAL_ERROR');
     return { Status: 0, Message: '', Signature: bytesToBase64(outcome.bytes) };
@@ -205,6 +252,8 @@ export function createVgcaHandler(deps: VgcaDependencies) {
       else if (path === 'SignFiles') reply = await signFiles(frame, context);
       else if (path === 'SignXML') reply = await signXml(frame, context);
       else if (path === 'SignMsg') reply = await signMsg(frame, context);
+      else if (path === 'SignJson') reply = await signJson(frame, context);
+      else if (NOT_OFFERED.has(path)) reply = NOT_OFFERED.get(path)!;
       else if (path === 'Auth') reply = await auth(frame, context);
       else if (path === 'GetCertInfo') reply = await certInfo(context);
       else if (path === 'VerifyPDF' || path === 'VerifyXML' || path === 'VerifyMsg') return JSON.stringify(await verify(path, frame, context));

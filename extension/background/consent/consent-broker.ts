@@ -19,8 +19,9 @@ import {
 } from '../../messaging/internal-messages.js';
 
 export const CONSENT_PAGE_PATH = 'ui/consent/consent.html';
-const WINDOW_WIDTH_PX = 520;
-const WINDOW_HEIGHT_PX = 720;
+/** The consent window's outer size; it fits a 1366×768 screen with its taskbar (test/e2e/consent-readability.test.ts). */
+export const WINDOW_WIDTH_PX = 520;
+export const WINDOW_HEIGHT_PX = 720;
 
 export interface SignConsent {
   readonly description?: string;
@@ -93,13 +94,13 @@ export class ConsentBroker {
 
   /** Ask the person; resolves with the signature (sign requests) or undefined (site permission only). */
   run(request: ConsentRequest): Promise<SignatureResult | undefined> {
-    if (request.signal.aborted) return Promise.reject(new KysoError('REQUEST_SUPERSEDED'));
+    if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
     return new Promise((resolve, reject) => {
       const session: Session = {
         id: newRequestId(), request, step: request.askOrigins.length > 0 ? 'site' : 'sign', sign: request.sign, tokens: request.sign?.tokens ?? [],
         busy: false, finished: false, resolve, reject,
       };
-      request.signal.addEventListener('abort', () => this.finish(session, new KysoError('REQUEST_SUPERSEDED')), { once: true });
+      request.signal.addEventListener('abort', () => this.finish(session, abortReason(request.signal)), { once: true });
       this.queue.push(session);
       // The person must finish the open window first; show it rather than let the new request wait unseen —
       // but only for a request of the same site and page. Another site's request must not pull the window to the
@@ -223,6 +224,7 @@ export class ConsentBroker {
       ...(request.topOrigin && request.topOrigin !== request.origin ? { topOrigin: request.topOrigin } : {}),
       operation: request.operation,
       siteOrigins: [...request.askOrigins],
+      waiting: this.queue.length,
       ...(sign ? {
         sign: {
           ...(sign.description ? { description: sign.description } : {}),
@@ -269,4 +271,9 @@ export class ConsentBroker {
       this.pump();
     }
   }
+}
+
+/** Why a request's signal was aborted: the typed reason when one was given (the host holding its documents stopped), else the page went away. */
+function abortReason(signal: AbortSignal): KysoError {
+  return signal.reason instanceof KysoError ? signal.reason : new KysoError('REQUEST_SUPERSEDED');
 }

@@ -50,10 +50,13 @@ interface HandleOwner {
   /** Next chunk index to forward; chunks that overtook it wait here (see orderChunk). */
   nextIndex: number;
   readonly waiting: Map<number, () => void>;
+  /** The host process that held it stopped: the handle can never be used again (HOST_DISCONNECTED at once). */
+  lost?: KysoError;
 }
 
 export interface DocumentHandlerDependencies {
-  readonly host: Pick<NativeHostClient, 'request'>;
+  /** onConnectionLost: the handles of a host that stopped are dead (absent in unit tests that never lose the host). */
+  readonly host: Pick<NativeHostClient, 'request'> & Partial<Pick<NativeHostClient, 'onConnectionLost'>>;
   decideAccess(request: AccessRequest): Promise<AccessDecision>;
   consentToSign(operation: PageOperation, context: RequestContext, askOrigins: readonly string[], prepareSign: () => Promise<SignConsent>): Promise<SignatureResult | undefined>;
   /**
@@ -87,9 +90,21 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
     const owner = owners.get(handle);
     // Same answer for "never existed" and "another site's": a handle is not an oracle.
     if (!owner || owner.origin !== origin) throw new KysoError('BAD_REQUEST', { reason: 'unknown or expired document handle' });
+    if (owner.lost) throw owner.lost;
     owner.lastUsedMs = Date.now();
     return owner;
   };
+  /**
+   * The host stopped (killed, crashed, driver abort): every document it held is gone. Uploads still going on and
+   * results still being read must fail at once with the typed error — not reach a new host that answers "unknown
+   * handle", nor wait out a timeout — and signing windows showing those documents end (signDocuments below).
+   */
+  const hostLost = new Set<(error: KysoError) => void>();
+  deps.host.onConnectionLost?.((cause) => {
+    const error = new KysoError('HOST_DISCONNECTED', { reason: 'the Kyso host stopped; the documents it held are gone', ...(typeof cause.details?.['reason'] === 'string' ? { hostReason: cause.details['reason'] } : {}) });
+    for (const owner of owners.values()) owner.lost ??= error;
+    for (const listener of [...hostLost]) listener(error);
+  });
   /**
    * The host takes chunks strictly in order, but they may reach this handler out of order: the SDK reads Blob slices
    * concurrently and the router awaits the (asynchronous) access decision before each handler. Hold a chunk until the
@@ -259,9 +274,17 @@ export function createDocumentHandlers(deps: DocumentHandlerDependencies): Docum
           refreshTokens: () => deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens),
         };
       };
+      // The window ends at once (the broker takes the abort reason) if the host holding these documents stops.
+      const lostHost = new AbortController();
+      const onPageGone = () => lostHost.abort(context.signal.reason);
+      if (context.signal.aborted) onPageGone(); else context.signal.addEventListener('abort', onPageGone, { once: true });
+      const onHostLost = (error: KysoError) => lostHost.abort(error);
+      hostLost.add(onHostLost);
       try {
-        await deps.consentToSign('kyso.signDocuments', context, allowedForUpload ? [] : askOrigins, prepareSign);
+        await deps.consentToSign('kyso.signDocuments', { ...context, signal: lostHost.signal }, allowedForUpload ? [] : askOrigins, prepareSign);
       } finally {
+        hostLost.delete(onHostLost);
+        context.signal.removeEventListener('abort', onPageGone);
         if (frame) allowedOnce.delete(frame); // "allow once" ends with the batch
       }
       if (!outcome) throw new KysoError('INTERNAL_ERROR', { reason: 'consent ended without signed documents' });

@@ -56,6 +56,7 @@ interface Connection {
 
 export class NativeHostClient {
   private connection: Connection | null = null;
+  private readonly lostListeners = new Set<(error: KysoError) => void>();
 
   constructor(private readonly deps: HostClientDependencies) {}
 
@@ -69,6 +70,16 @@ export class NativeHostClient {
     const connection = this.connect();
     await connection.hello;
     return this.send(connection, type, payload, options);
+  }
+
+  /**
+   * `listener` runs each time a connection ends (the host died or was dropped), after its requests in flight were
+   * failed. What that host process held — uploaded documents, signed results — is gone with it: the next request
+   * starts a new host that has never seen them. Returns the unsubscribe function.
+   */
+  onConnectionLost(listener: (error: KysoError) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Drop the port (tests, or a version mismatch). The next request reconnects. */
@@ -190,9 +201,13 @@ export class NativeHostClient {
   }
 
   private fail(connection: Connection, error: KysoError): void {
+    if (connection.closed) return;
     connection.closed = true;
     if (this.connection === connection) this.connection = null;
     for (const pending of [...connection.pending.values()]) pending.reject(error);
+    for (const listener of [...this.lostListeners]) {
+      try { listener(error); } catch { /* one listener's failure must not keep the others from hearing it */ }
+    }
   }
 }
 

@@ -10,6 +10,9 @@ import type { CertificateInfo, SerializedErrorMessage, TokenInfo } from '../../.
 import { PIN_MIN_CHARS, PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { TEXT, type UiLanguage } from './consent-text.js';
 import { isSelectable, renderCertificateOption, renderNoCertificates } from './certificate-option.js';
+import { preselectedCertificate } from './certificate-preselection.js';
+import { DECISION_TEXT } from './decision-text.js';
+import { technicalDetails } from './technical-details.js';
 import { startCertificatePolling } from './certificate-refresh.js';
 import { needsDeliberateChoice } from './lookalike-certificates.js';
 import { pinGuardState } from './pin-guard.js';
@@ -17,6 +20,7 @@ import { createDocumentReader, renderDocumentList } from './preview/document-lis
 import { el } from '../dom.js';
 import { startInputArming } from './input-arming.js';
 import { siteIdentity } from './site-identity.js';
+import { showQueueLine, startQueuePolling } from './queue-line.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -81,6 +85,7 @@ function render(): void {
   const content = $('content');
   content.replaceChildren();
   showError(lastError);
+  showQueueLine(state?.waiting, language);
   if (!state) return;
   // The registrable domain (Public Suffix List) big, the full origin under it: a look-alike subdomain shows its owner.
   $('registrable-domain').textContent = siteIdentity(state.origin).registrableDomain;
@@ -125,14 +130,18 @@ function tokenOf(certificate: CertificateInfo, tokens: readonly TokenInfo[]): To
 function renderSign(content: HTMLElement, s: ConsentState): void {
   const sign = s.sign!;
   const usable = sign.certificates.filter((c) => isSelectable(c, sign.exclusions?.[c.id]));
-  // Look-alike certificates (one holder, two bodies): the person picks; nothing is preselected.
+  // A deliberate choice when several certificates fit and the portal named no signer (certificate-preselection.ts),
+  // and always among look-alikes — one holder, two bodies — even when the portal named that holder.
   const deliberate = needsDeliberateChoice(usable);
-  if (!usable.some((c) => c.id === selectedId)) selectedId = deliberate ? null : usable[0]?.id ?? null;
+  if (!usable.some((c) => c.id === selectedId)) selectedId = deliberate ? null : preselectedCertificate(sign.certificates, sign.exclusions);
 
   // Sign-in is not a document: say where the person signs in, not a digest [after Web eID].
   const details = s.operation === 'kyso.authenticate' ? el('p', { text: t().signInTo(s.origin), className: 'question', testid: 'description' }) : renderWhatIsSigned(s);
 
+  // Everything is inside the form so its last part, the decision bar (holder, PIN, Approve), can stay in view
+  // (position: sticky; consent.css) however long the documents and the certificate list are.
   const form = el('form');
+  form.append(details, ...(sign.documents ? [renderDocumentList(sign.documents, language, createDocumentReader((m) => browserApi.sendMessage(m), sessionId))] : []));
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
   if (deliberate && !selectedId) list.append(el('p', { text: t().chooseDeliberately, className: 'reason', testid: 'choose-deliberately' }));
   for (const certificate of sign.certificates) list.append(certificateOption(certificate));
@@ -177,7 +186,7 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
     label.htmlFor = 'confirm-last-try';
     pinRow.append(el('div', { className: 'confirm-row' }, box, label));
   }
-  form.append(pinRow);
+  const decision = el('div', { className: 'decision', testid: 'decision' }, signingAs(selected), pinRow);
 
   const approveLabel = s.operation === 'kyso.authenticate' ? t().operations['kyso.authenticate'] : t().approve;
   const approve = el('button', { text: busy ? t().signing : approveLabel, className: 'primary', testid: 'approve' });
@@ -186,10 +195,24 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const cancel = el('button', { text: t().cancel, testid: 'cancel' });
   cancel.type = 'button';
   cancel.addEventListener('click', () => { void cancelRequest(); });
-  form.append(el('div', { className: 'actions' }, cancel, approve), el('div', { className: 'hint', text: t().keyboardHint }));
+  decision.append(el('div', { className: 'actions' }, cancel, approve), el('div', { className: 'hint', text: t().keyboardHint }));
+  form.append(decision);
   form.addEventListener('submit', (event) => { event.preventDefault(); void approveRequest(); });
 
-  content.append(details, ...(sign.documents ? [renderDocumentList(sign.documents, language, createDocumentReader((m) => browserApi.sendMessage(m), sessionId))] : []), form);
+  content.append(form);
+}
+
+/** Who will sign, in the decision bar next to the PIN: the holder's name large, or the request to choose one. */
+function signingAs(selected: CertificateInfo | undefined): HTMLElement {
+  const text = DECISION_TEXT[language];
+  if (!selected) {
+    const prompt = el('div', { className: 'signing-as choose', testid: 'choose-certificate-prompt', text: text.chooseCertificatePrompt });
+    // A click on the request takes the person to the list (it may be above a long preview).
+    prompt.addEventListener('click', () => document.querySelector('fieldset')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+    return prompt;
+  }
+  const holder = selected.subject.commonName ?? selected.subject.dn;
+  return el('div', { className: 'signing-as' }, el('span', { text: text.signingAs }), document.createTextNode(' '), el('strong', { text: holder, testid: 'selected-holder' }));
 }
 
 /**
@@ -205,9 +228,10 @@ function renderWhatIsSigned(s: ConsentState): HTMLElement {
   box.append(el('div', { className: 'site-words', testid: 'site-words' },
     el('div', { className: 'site-words-label', text: t().siteWords }),
     el('blockquote', { text: sign.description ?? t().noDescription, testid: 'description' })));
-  box.append(el('dl', {},
+  // Hash values help almost no one reading the window; folded away, one click to open (issue 11 §4).
+  box.append(technicalDetails(language, el('dl', {},
     el('dt', { text: t().hashAlgorithm }), el('dd', { text: sign.hashAlgorithm }),
-    el('dt', { text: s.operation === 'kyso.signHash' ? t().hashValue : t().digest }), el('dd', { text: sign.digestHex, className: 'digest', testid: 'digest' })));
+    el('dt', { text: s.operation === 'kyso.signHash' ? t().hashValue : t().digest }), el('dd', { text: sign.digestHex, className: 'digest', testid: 'digest' }))));
   return box;
 }
 
@@ -277,6 +301,7 @@ $('lang').addEventListener('click', () => {
 });
 
 send({ kind: 'consent.getState' }).then(apply, () => window.close());
+startQueuePolling(send, () => language);
 // Tokens plugged in or pulled out while the window is open (hot-plug); the PIN typed stays if the selection does.
 startCertificatePolling({
   send, current: () => state, busy: () => busy,

@@ -3,7 +3,8 @@
  * same name and citizen ID but sign for different bodies: the chairman of two communes, a director of two
  * companies, each on its own token from its own CA. Preselecting the first would let one Enter sign for the wrong
  * body, so then nothing is selected and the person picks. Renewals of one certificate (same subject, same issuer)
- * are not such a choice: the newest is listed first (native-host/token/certificate-order.ts) and preselected.
+ * are not such a choice: the newest is listed first (native-host/token/certificate-order.ts); whether it is
+ * preselected is certificate-preselection.ts's rule.
  */
 import type { CertificateInfo } from '../../../shared/protocol/common.js';
 

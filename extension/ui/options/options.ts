@@ -17,6 +17,7 @@ import { parseUserOriginInput, type UserOriginEntry } from '../../background/acc
 import { TEXT, type UiLanguage } from './options-text.js';
 import { el } from '../dom.js';
 import { initHistorySection, renderHistorySection } from './history-section.js';
+import { initStampImagesSection, renderStampImagesSection } from './stamp-images-section.js';
 
 const LANGUAGE_KEY = 'kyso.options.language';
 let language: UiLanguage = localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'vi';
@@ -202,6 +203,7 @@ function render(): void {
   renderAddError();
   renderRawSigning();
   renderHistorySection(language);
+  renderStampImagesSection(language);
 }
 
 async function reload(): Promise<void> {
@@ -249,4 +251,5 @@ $<HTMLFormElement>('add-form').addEventListener('submit', (event) => void onAdd(
 $<HTMLFormElement>('raw-form').addEventListener('submit', (event) => void onRawAdd(event));
 onAccessStorageChanged(() => void reload());
 initHistorySection(language);
+initStampImagesSection(language);
 void reload();

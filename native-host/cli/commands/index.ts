@@ -11,6 +11,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   'sign-pdf': { summary: 'Sign PDF files (PAdES, visible stamp, --tsa for a timestamp)', load: () => import('./sign-pdf.js') },
   'sign-cms': { summary: 'Sign files or portal-computed digests as CMS/CAdES-BES (.p7s)', load: () => import('./sign-cms.js') },
   'sign-xml': { summary: 'Sign XML (XMLDSig enveloped, --xades for XAdES-BES, e-invoices)', load: () => import('./sign-xml.js') },
+  extend: { summary: 'Renew a signed PDF for the long term: add validation data (B-LT) and a document time-stamp (B-LTA)', load: () => import('./extend.js') },
   verify: { summary: 'Verify signatures in a PDF, XML or CMS file (exit 0 valid, 1 invalid, 2 indeterminate)', load: () => import('./verify.js') },
   list: { summary: 'List tokens and their certificates (MST, CCCD… as fields; --json)', load: () => import('./list.js') },
   install: { summary: 'Register the native host for a browser (and profile)', load: () => import('./install.js') },

@@ -6,6 +6,8 @@
  *   --hash-alg ALG    SHA-256 (default), SHA-384, SHA-512
  *   --pss             RSA-PSS instead of PKCS#1 v1.5 (RSA keys)
  *   --tsa URL         add an RFC 3161 time-stamp over the signature (CAdES-T) [ETSI EN 319 122-1 §5.3]
+ *   --level B-B|B-T|B-LT   default B-T with --tsa, else B-B; B-LT also puts the certificates, OCSP responses and
+ *                     CRLs of the signer's and the TSA's paths in the SignedData (cms/cades-long-term.ts)
  *   --cert SELECTOR   certificate id, MST:… or CCCD:… (default: the token's only usable certificate)
  *   --pin-stdin       read the PIN from the first line of stdin (default: asked on the terminal)
  * Several inputs and -o DIR write DIR/<name>.p7s for each.
@@ -16,10 +18,18 @@ import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
 import { hashFile } from '../../formats/cms/hash-file.js';
+import { cadesLongTerm } from '../../formats/cms/cades-long-term.js';
+import type { CollectOptions } from '../../formats/cms/collect-validation-data.js';
+import { parseLevel } from '../level-option.js';
+import { TrustStore } from '../../trust/trust-store.js';
+import { AiaFetcher } from '../../trust/aia-fetcher.js';
+
+/** How long one AIA download may take while the signature is being completed. */
+const AIA_TIMEOUT_MS = 5_000;
 
 const FLAGS = ['attached', 'digest-input', 'pss'] as const;
-const VALUES = ['tsa'] as const;
-const USAGE = 'Usage: kyso sign-cms IN... -o OUT [--cert SELECTOR] [--attached] [--digest-input] [--hash-alg SHA-256|SHA-384|SHA-512] [--pss] [--tsa URL] [--pin-stdin]\n';
+const VALUES = ['tsa', 'level'] as const;
+const USAGE = 'Usage: kyso sign-cms IN... -o OUT [--cert SELECTOR] [--attached] [--digest-input] [--hash-alg SHA-256|SHA-384|SHA-512] [--pss] [--tsa URL] [--level B-B|B-T|B-LT] [--pin-stdin]\n';
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseSignArgs(argv, { flags: FLAGS, values: VALUES });
@@ -34,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const tsa = args.values.get('tsa');
   const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
+  const level = parseLevel(args.values.get('level'), tsa !== undefined, ['B-B', 'B-T', 'B-LT']);
+  const longTerm = level === 'B-LT' ? { trust: await TrustStore.load({ useEnvironment: true }), aia: new AiaFetcher(AIA_TIMEOUT_MS) } : undefined;
   const plan = planOutputs(args, (name) => `${name}.p7s`);
   // Detached over a file: only its digest is needed, so hash it as a stream (any size, little memory).
   const streamDigest = !attached && !digestInput;
@@ -42,13 +54,18 @@ export async function run(argv: string[]): Promise<number> {
     args,
     plan,
     ...(streamDigest ? { readInput: (path: string) => hashFile(path, args.hashAlgorithm) } : {}),
-    signDocument: (bytes, signer) => signDocument(bytes, signer, {
+    signDocument: async (bytes, signer) => atLevel(await signDocument(bytes, signer, {
       format: 'cms',
       hashAlgorithm: args.hashAlgorithm,
       attached,
       digestInput: digestInput || streamDigest,
       ...(args.flags.has('pss') ? { signatureScheme: 'RSA-PSS' as const } : {}),
       ...(timestamp ? { timestamp } : {}),
-    }),
+    }), longTerm),
   });
+}
+
+/** B-LT: the signature with its validation data; lower levels as signed. */
+function atLevel(cms: Uint8Array, longTerm: CollectOptions | undefined): Promise<Uint8Array> | Uint8Array {
+  return longTerm ? cadesLongTerm(cms, longTerm) : cms;
 }

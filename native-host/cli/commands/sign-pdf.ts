@@ -8,6 +8,8 @@
  *   --font TTF               font for the signing information (default DejaVu Sans)
  *   --reason, --location     written in the signature and on the stamp
  *   --tsa URL                RFC 3161 timestamp (PAdES B-T)
+ *   --level B-B|B-T|B-LT|B-LTA  PAdES level (default B-T with --tsa, else B-B); B-LT adds the validation data
+ *                            (DSS), B-LTA also a document time-stamp (formats/pdf/ltv/)
  *   --subfilter cades|pkcs7  ETSI.CAdES.detached (default) or adbe.pkcs7.detached
  *   --invisible              no stamp
  * Without --rect and --anchor the stamp goes in the bottom-right corner of the page.
@@ -17,9 +19,14 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { TokenService, type TokenSigner } from '../../token/token-service.js';
-import { signPdfFile, type SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
+import type { SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
+import { signPdfFileAtLevel } from '../../formats/pdf/ltv/sign-pdf-at-level.js';
+import { isLongTermLevel, type LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import { parseLevel } from '../level-option.js';
+import { TrustStore } from '../../trust/trust-store.js';
+import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import type { HiddenContentWarning } from '../../formats/pdf/hidden-content.js';
-import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
+import { timestampHook, type TimestampOptions } from '../../formats/timestamp/request-timestamp.js';
 import type { PdfRect, PdfVisibleSignature } from '../../formats/pdf/pdf-signature-options.js';
 import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options.js';
 import { readPin } from '../read-pin.js';
@@ -42,12 +49,15 @@ const USAGE = `Usage: kyso sign-pdf IN... -o OUT [options]   (several inputs: -o
   --font FILE.ttf          font for the signing information (default DejaVu Sans)
   --reason TEXT, --location TEXT
   --tsa URL                add an RFC 3161 timestamp (PAdES B-T)
+  --level B-B|B-T|B-LT|B-LTA
+                           PAdES level (default: B-T with --tsa, else B-B). B-LT adds certificates, OCSP
+                           responses and CRLs (DSS); B-LTA also a document time-stamp. B-T and up need --tsa.
   --subfilter cades|pkcs7  ETSI.CAdES.detached (default) or adbe.pkcs7.detached
   --invisible              no stamp
 Without --rect or --anchor the stamp goes in the bottom-right corner of the page.
 `;
 
-const VALUES = ['page', 'rect', 'anchor', 'anchor-position', 'image', 'seal', 'font', 'reason', 'location', 'tsa', 'subfilter'] as const;
+const VALUES = ['page', 'rect', 'anchor', 'anchor-position', 'image', 'seal', 'font', 'reason', 'location', 'tsa', 'subfilter', 'level'] as const;
 const FLAGS = ['invisible'] as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -58,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
   const options = await signOptions(args);
+  const longTerm = await longTermOptions(args);
 
   const pin = await readPin({ fromStdin: args.pinFromStdin });
   const tokens = new TokenService();
@@ -69,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
-        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFile(input, path, signer!, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }));
+        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFileAtLevel(input, path, signer!, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }, longTerm));
         process.stdout.write(`OK     ${input} -> ${output}\n`);
       } catch (error) {
         failed++;
@@ -99,6 +110,29 @@ async function onlyUsableCertificate(tokens: TokenService): Promise<string> {
   return usable[0]!.id;
 }
 
+/** How long one AIA download may take while the signed file is being completed. */
+const LONG_TERM_AIA_TIMEOUT_MS = 5_000;
+
+/**
+ * --level: B-B (no --tsa), B-T (the default with --tsa), B-LT and B-LTA (formats/pdf/ltv/). Checked before the
+ * PIN is asked; undefined for B-B and B-T, which signPdfFile makes by itself.
+ */
+export async function longTermOptions(args: ParsedSignArgs): Promise<LongTermOptions | undefined> {
+  const level = parseLevel(args.values.get('level'), args.values.get('tsa') !== undefined);
+  if (!isLongTermLevel(level)) return undefined;
+  return {
+    level,
+    tsa: tsaOptions(args)!,
+    trust: await TrustStore.load({ useEnvironment: true }),
+    aia: new AiaFetcher(LONG_TERM_AIA_TIMEOUT_MS),
+  };
+}
+
+function tsaOptions(args: ParsedSignArgs): TimestampOptions | undefined {
+  const tsa = args.values.get('tsa');
+  return tsa ? { url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ } : undefined;
+}
+
 /** Turn the flags into signing options; mistakes are BAD_REQUEST before the PIN is asked. */
 export async function signOptions(args: ParsedSignArgs): Promise<SignPdfOptions> {
   const value = (name: (typeof VALUES)[number]) => args.values.get(name);
@@ -110,7 +144,7 @@ export async function signOptions(args: ParsedSignArgs): Promise<SignPdfOptions>
     subFilter: subFilterFlag === 'cades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
     ...(value('reason') ? { reason: value('reason') } : {}),
     ...(value('location') ? { location: value('location') } : {}),
-    ...(tsa ? { timestamp: timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) } : {}),
+    ...(tsa ? { timestamp: timestampHook(tsaOptions(args)!) } : {}),
   };
   const stampFlags = ['rect', 'anchor', 'image', 'seal', 'font', 'anchor-position'] as const;
   if (args.flags.has('invisible')) {

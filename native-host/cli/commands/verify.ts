@@ -24,6 +24,7 @@ import { REQUIRE_ELEMENT_PATTERN } from '../../../shared/protocol/verify-documen
 import * as v from 'valibot';
 import { DETECTED_FORMATS, type DetectedFormat } from '../../verify/detect-format.js';
 import type { AlgorithmPolicy } from '../../verify/algorithm-policy.js';
+import { EMBEDDED_SOURCE_URL } from '../../verify/embedded-validation-data.js';
 
 const USAGE = 'Usage: kyso verify FILE [--content FILE] [--trust PEM]... [--json] [--no-revocation] [--aia] [--require-element PATH|#ID]\n'
   + '                   [--format pdf|xml|cms] [--policy FILE]\n'
@@ -146,7 +147,9 @@ export function formatReport(report: VerificationReport): string {
     if (s.signingTime) lines.push(`  Thời điểm ký / Signing time: ${s.signingTime}`);
     if (s.timestamp) lines.push(`  Dấu thời gian / Timestamp: ${s.timestamp.time ?? '?'} (${s.timestamp.status})`);
     lines.push(`  Chuỗi chứng thư / Chain: ${s.chain.status}${s.chain.path.length ? ` — ${s.chain.path.join(' → ')}` : ''}`);
-    lines.push(`  Thu hồi / Revocation: ${s.revocation.status}`);
+    const embedded = (s.revocation.status === 'good' || s.revocation.status === 'revoked') && s.revocation.url === EMBEDDED_SOURCE_URL;
+    lines.push(`  Thu hồi / Revocation: ${s.revocation.status}${embedded ? ' (dữ liệu lưu trong tệp / from data embedded in the file)' : ''}`);
+    if (s.level) lines.push(`  Mức chữ ký / Level: ${s.level}`);
     if (s.coversWholeDocument === false) lines.push('  Phạm vi / Coverage: không phủ toàn bộ tệp / does not cover the whole file');
     for (const ref of s.references ?? []) {
       lines.push(`  Phần được ký / Signed part: ${ref.target === '/' ? 'toàn bộ tài liệu / whole document' : ref.target} (URI "${ref.uri}")`);

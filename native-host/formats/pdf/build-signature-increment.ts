@@ -5,18 +5,20 @@
  * AppendOnly) [§12.7.2 Table 219], and the appearance stream. The caller appends the bytes, fills /ByteRange,
  * hashes the byte range and writes the CMS into /Contents.
  */
-import { readFile } from 'node:fs/promises';
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFRef, PDFString, PDFNumber, type PDFObject } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-import { describeCertificate } from '../../../shared/certificates/describe-certificate.js';
 import type { PdfStructure } from './read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
 import { buildAppearance } from './appearance/build-appearance.js';
+import { readFontFile } from './appearance/stamp-font.js';
+import { signerNamesOf } from './appearance/signer-names.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
-import { drawFormAppearances, needsAppearances } from './form-appearances.js';
+import { drawFormAppearances, formObjectRefs, needsAppearances } from './form-appearances.js';
+import { decryptObjectStrings } from './encryption/decrypt-object-strings.js';
 import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
+import { resolveStampFont } from './appearance/resolve-font.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
 export interface SignatureIncrement {
@@ -36,7 +38,11 @@ const WIDGET_FLAGS_PRINT_LOCKED = 4 | 128; // [§12.5.3 Table 165] Print, Locked
 
 const enc = new TextEncoder();
 
-export async function buildSignatureIncrement(structure: PdfStructure, options: PdfSignatureOptions, placeholderBytes: number, pdfBytes: Uint8Array): Promise<SignatureIncrement> {
+/**
+ * @param documentTimestamp write a document time-stamp field (/Type /DocTimeStamp, /SubFilter /ETSI.RFC3161,
+ *   invisible) instead of a signature: /Contents then receives an RFC 3161 token over the byte range (ltv/).
+ */
+export async function buildSignatureIncrement(structure: PdfStructure, options: PdfSignatureOptions, placeholderBytes: number, pdfBytes: Uint8Array, documentTimestamp = false): Promise<SignatureIncrement> {
   const { doc } = structure;
   const context = doc.context;
   // New objects get numbers above every number in use, including free ones counted by /Size [§7.5.4].
@@ -47,8 +53,8 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   const time = options.signingTime ?? new Date();
   const offset = options.timeZoneOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
-  const info = options.signerCertificate ? await describeCertificate(options.signerCertificate).catch(() => undefined) : undefined;
-  const signerName = options.signerName ?? info?.subject.commonName;
+  const info = options.signerCertificate ? await signerNamesOf(options.signerCertificate) : undefined;
+  const signerName = options.signerName ?? info?.commonName;
 
   refuseLockedCertification(structure);
   const sigRef = context.nextRef();
@@ -58,19 +64,23 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   let apRef: PDFRef | undefined;
   const visible = options.visible;
   if (visible) {
-    const lines = visible.lines ?? defaultLines(signerName, info?.subject.organization, time, offset, options.reason, options.location);
-    const fontBytes = visible.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch((cause: unknown) => {
-      throw new KysoError('BAD_REQUEST', { reason: 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file' }, { cause });
+    const lines = visible.lines ?? defaultLines(signerName, info?.organization, time, offset, options.reason, options.location);
+    // The first installed font of the typeface that draws every character (appearance/resolve-font.ts; font files
+    // read and parsed once per process, appearance/stamp-font.ts).
+    const fontBytes = visible.fontBytes ?? (await resolveStampFont(visible.typeface ?? 'sans', lines.join(''))).bytes;
+    apRef = await buildAppearance(doc, {
+      rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation,
+      ...(visible.textColor ? { textColor: visible.textColor } : {}),
     });
-    apRef = await buildAppearance(doc, { rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
   const acroForm = getOrCreateAcroForm(structure, changed, rootRef);
-  // In an encrypted file the fields' values are still encrypted as read: they are not redrawn (the flag stays).
-  if (!structure.encryption && needsAppearances(doc, acroForm.dict)) {
+  // Objects whose strings were decrypted to be read: encrypted again, with their own number, if the update writes them.
+  const decrypted = new Set<number>();
+  if (needsAppearances(doc, acroForm.dict) && readableForm(structure, acroForm, decrypted)) {
     // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
-    const fontBytes = visible?.fontBytes ?? await readFile(DEFAULT_FONT_PATH).catch(() => undefined);
+    const fontBytes = visible?.fontBytes ?? await readFontFile(DEFAULT_FONT_PATH).catch(() => undefined);
     for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
   }
   const fields = getOrCreateArray(acroForm.dict, 'Fields', acroForm.owner, structure, changed);
@@ -90,20 +100,26 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   // Signature dictionary, written by hand so the placeholders' offsets are known [§12.8.1 Table 252].
   const subFilter = options.subFilter ?? 'ETSI.CAdES.detached';
   const contentsHex = '0'.repeat(placeholderBytes * 2);
-  let sigBody = `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
+  // A document time-stamp [ETSI EN 319 142-1 §5.4.3; ISO 32000-2 §12.8.5] has only these keys: no signer, no /M.
+  const head = documentTimestamp ? '/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161' : `/Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter}`;
+  let sigBody = `<< ${head} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
   const byteRangeInBody = sigBody.indexOf('/ByteRange [') + '/ByteRange '.length;
   const contentsInBody = sigBody.length - 1;
   // Strings of an encrypted file are encrypted with the signature object's key — except /Contents [§7.6.1].
   const encryption = structure.encryption;
   const text = (value: string) => (encryption ? encryptedText(value, encryption, sigRef.objectNumber) : PDFHexString.fromText(value).toString());
   const date = formatPdfDate(time, offset);
-  sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
-  if (signerName) sigBody += ` /Name ${text(signerName)}`;
-  if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
-  if (options.location) sigBody += ` /Location ${text(options.location)}`;
-  if (options.contactInfo) sigBody += ` /ContactInfo ${text(options.contactInfo)}`;
-  // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
-  sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
+  if (documentTimestamp) {
+    sigBody += `${contentsHex}> >>`;
+  } else {
+    sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
+    if (signerName) sigBody += ` /Name ${text(signerName)}`;
+    if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
+    if (options.location) sigBody += ` /Location ${text(options.location)}`;
+    if (options.contactInfo) sigBody += ` /ContactInfo ${text(options.contactInfo)}`;
+    // Prop_Build is informative only [PDF Signature Build Dictionary spec]; name the app for support.
+    sigBody += ' /Prop_Build << /App << /Name /Kyso >> >> >>';
+  }
 
   // New objects (and the xref stream's own number) must stay within the PDF's object-number limit [Annex C].
   if (context.largestObjectNumber + 1 > PDF_MAX_OBJECT_NUMBER) {
@@ -114,7 +130,10 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     // An object read from an object stream had its strings in clear inside that (encrypted) stream; rewritten as a
     // plain object it must carry them encrypted with its own number [§7.6.1]. Objects read as plain objects keep
     // the encrypted strings they were read with.
-    for (const ref of changed) if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed') encryptNewObject(context, ref, encryption);
+    // Objects decrypted to redraw a form are encrypted again the same way.
+    for (const ref of changed) {
+      if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed' || decrypted.has(ref.objectNumber)) encryptNewObject(context, ref, encryption);
+    }
   }
   const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
@@ -133,6 +152,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const written = writeIncrementalUpdate(objects, {
     prevStartXref: structure.prevStartXref, size: structure.size, root: rootRef,
     info: context.trailerInfo.Info, id: context.trailerInfo.ID, encrypt: context.trailerInfo.Encrypt, xrefIsStream: structure.xrefIsStream,
+    ...(structure.view.repairedFrom !== undefined ? { rebuiltXref: rebuiltEntries(structure) } : {}),
   }, structure.length, leadingEol);
   const sigAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   return {
@@ -142,6 +162,34 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     contentsAt: sigAt + contentsInBody,
     placeholderBytes,
   };
+}
+
+/**
+ * In an encrypted file the form's strings (/V, /DA, /Opt…) are encrypted as read: decrypt them — in the AcroForm's
+ * owner and the field tree's plain objects (object-stream members were read in clear) — so the fields can be drawn
+ * with their real values. False (the form is left for viewers to draw) when a string does not decrypt.
+ */
+function readableForm(structure: PdfStructure, acroForm: { dict: PDFDict; owner: PDFRef }, decrypted: Set<number>): boolean {
+  const encryption = structure.encryption;
+  if (!encryption) return true;
+  const context = structure.doc.context;
+  for (const ref of [acroForm.owner, ...formObjectRefs(structure.doc, acroForm.dict)]) {
+    if (decrypted.has(ref.objectNumber) || structure.view.locations.get(ref.objectNumber)?.kind !== 'offset') continue;
+    decrypted.add(ref.objectNumber);
+    try {
+      decryptObjectStrings(context, ref, encryption);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Every object of a repaired file at the offset its definition really has (xref/repair-xref.ts). */
+function rebuiltEntries(structure: PdfStructure): Map<number, { offset: number; generation: number }> {
+  const entries = new Map<number, { offset: number; generation: number }>();
+  for (const [n, where] of structure.view.locations) if (where.kind === 'offset') entries.set(n, { offset: where.offset, generation: where.generation });
+  return entries;
 }
 
 /** `[0 a b c]` padded with spaces to the reserved width: the bytes before and after /Contents [§12.8.1]. */
@@ -219,11 +267,19 @@ function getOrCreateArray(dict: PDFDict, key: string, owner: PDFRef, structure: 
 /** "Signature1", "Signature2", … — the first name no existing top-level field uses [§12.7.3.2]. */
 function uniqueFieldName(structure: PdfStructure, fields: PDFArray): string {
   const used = new Set<string>();
+  const encryption = structure.encryption;
   for (const item of fields.asArray()) {
     const field = structure.doc.context.lookup(item);
     if (field instanceof PDFDict) {
       const t = field.get(PDFName.of('T'));
-      if (t instanceof PDFString || t instanceof PDFHexString) used.add(t.decodeText());
+      if (!(t instanceof PDFString || t instanceof PDFHexString)) continue;
+      // In an encrypted file the name is encrypted with its field's key [ISO 32000-1 §7.6.2]: decrypt it to compare.
+      if (encryption && item instanceof PDFRef) {
+        const clear = encryption.decrypt(t.asBytes(), encryption.strings, item.objectNumber, item.generationNumber);
+        used.add(PDFHexString.of(Buffer.from(clear).toString('hex')).decodeText());
+      } else {
+        used.add(t.decodeText());
+      }
     }
   }
   for (let i = 1; ; i++) if (!used.has(`Signature${i}`)) return `Signature${i}`;

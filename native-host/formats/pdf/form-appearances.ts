@@ -9,7 +9,7 @@
  * earlier signature over them, are untouched.
  */
 import {
-  PDFAcroForm, PDFBool, PDFButton, PDFCheckBox, PDFDict, PDFDropdown, PDFForm, PDFName, PDFOptionList, PDFRadioGroup, PDFRef,
+  PDFAcroForm, PDFArray, PDFBool, PDFButton, PDFCheckBox, PDFDict, PDFDropdown, PDFForm, PDFName, PDFOptionList, PDFRadioGroup, PDFRef,
   PDFSignature, PDFTextField, StandardFonts, type PDFDocument, type PDFField, type PDFFont,
 } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
@@ -25,6 +25,26 @@ export interface FormAppearanceResult {
 export function needsAppearances(doc: PDFDocument, acroForm: PDFDict): boolean {
   return doc.context.lookup(acroForm.get(PDFName.of('NeedAppearances'))) === PDFBool.True;
 }
+
+/** The indirect objects of the form's field tree (fields, kids, widgets), found from /Fields down through /Kids; bounded. */
+export function formObjectRefs(doc: PDFDocument, acroForm: PDFDict): PDFRef[] {
+  const context = doc.context;
+  const found = new Set<PDFRef>();
+  const stack: unknown[] = [];
+  const push = (value: unknown): void => { const array = context.lookup(value as PDFRef); if (array instanceof PDFArray) stack.push(...array.asArray()); };
+  push(acroForm.get(PDFName.of('Fields')));
+  while (stack.length > 0 && found.size < MAX_FORM_OBJECTS) {
+    const item = stack.pop();
+    if (!(item instanceof PDFRef) || found.has(item)) continue;
+    found.add(item);
+    const node = context.lookup(item);
+    if (node instanceof PDFDict) push(node.get(PDFName.of('Kids')));
+  }
+  return [...found];
+}
+
+/** Field-tree objects visited (a real form has hundreds at most). */
+const MAX_FORM_OBJECTS = 100_000;
 
 /**
  * Draw every non-signature field's appearance and clear /NeedAppearances. When a field cannot be drawn (a value

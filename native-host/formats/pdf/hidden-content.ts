@@ -21,7 +21,8 @@ export type HiddenContentCode =
   | 'FORM_NEEDS_APPEARANCES'
   | 'FORM_FIELD_APPEARANCES'
   | 'ANNOTATION_OVERLAYS'
-  | 'ACTIVE_CONTENT';
+  | 'ACTIVE_CONTENT'
+  | 'XREF_REPAIRED';
 
 export interface HiddenContentWarning {
   readonly code: HiddenContentCode;
@@ -65,6 +66,10 @@ const MESSAGES: Record<HiddenContentCode, { vi: string; en: string }> = {
     vi: 'Tệp có chú thích (annotation) vẽ đè lên trang: chúng có thể được đổi sau khi ký mà chữ ký vẫn hợp lệ.',
     en: 'The file has annotations drawn over its pages: they can be changed after signing while the signature stays valid.',
   },
+  XREF_REPAIRED: {
+    vi: 'Bảng tham chiếu của tệp bị hỏng và đã được Kyso dựng lại (mỗi đối tượng chỉ có một định nghĩa): hãy kiểm tra kỹ nội dung xem trước; bản ký sẽ kèm bảng tham chiếu đã sửa.',
+    en: 'The file\'s cross-reference was damaged and Kyso rebuilt it (each object has exactly one definition): check the preview carefully; the signed file carries the repaired cross-reference.',
+  },
   ACTIVE_CONTENT: {
     vi: 'Tệp có JavaScript hoặc hành động tự chạy (khi mở, khi in, khi bấm): nội dung hiển thị có thể bị thay đổi.',
     en: 'The file has JavaScript or actions that run by themselves (on open, print or click): what is shown can be changed.',
@@ -81,6 +86,7 @@ export function detectHiddenContent(view: PdfRevisionView, bytes: Uint8Array): H
     warnings.push({ code, ...MESSAGES[code], ...(detail ? { detail } : {}) });
   };
 
+  if (view.repairedFrom !== undefined) warn('XREF_REPAIRED', view.repairedFrom.slice(0, 300));
   const reached = reachableFromTrailer(context);
   const unreached = describeUnreached(context, reached, linearizationHintOffset(view));
   if (unreached) warn('UNREFERENCED_OBJECTS', unreached);

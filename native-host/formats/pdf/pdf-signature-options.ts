@@ -43,8 +43,12 @@ export interface PdfVisibleSignature {
   readonly sealImage?: Uint8Array;
   /** Text lines; default built from the certificate: "Ký bởi: …", "Cơ quan: …", "Thời gian ký: …". */
   readonly lines?: readonly string[];
-  /** A TrueType font that covers the text (Vietnamese); default DejaVu Sans. */
+  /** A TrueType font that covers the text (Vietnamese); default the installed font `typeface` resolves to. */
   readonly fontBytes?: Uint8Array;
+  /** Without fontBytes: 'serif' (Times New Roman → Liberation Serif → DejaVu Serif) or 'sans' (default, DejaVu Sans). */
+  readonly typeface?: 'sans' | 'serif';
+  /** Text colour: red (default) or black (Decree 30 copy/appendix marks). */
+  readonly textColor?: 'red' | 'black';
 }
 
 export interface PdfSignatureOptions {

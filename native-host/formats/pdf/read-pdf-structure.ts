@@ -9,6 +9,8 @@
 import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFContext } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PdfRevisionView } from './xref/read-revision.js';
+import { repairXref } from './xref/repair-xref.js';
+import { crossCheckWithViewer } from './viewer-cross-check.js';
 import { refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
 import { readPossiblyEncryptedRevision } from './encryption/read-encrypted-revision.js';
 
@@ -32,6 +34,8 @@ export interface PdfStructure {
 }
 
 const PDF_HEADER = '%PDF-';
+/** pdf.js confirms a repaired view (viewer-cross-check.ts); host.documentInfo cross-checks files up to the same size. */
+const REPAIR_CROSS_CHECK_MAX_BYTES = 64 * 1024 * 1024;
 /** `startxref` must be in the last 1024 bytes [ISO 32000-1 §7.5.5]; tolerate trailing junk a little further. */
 const TAIL_SCAN_BYTES = 4096;
 
@@ -43,22 +47,30 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
   // An encrypted file that opens without a password and allows signing is signed with its own key [§7.6]
   // (encryption/): its object streams are read decrypted, and the update's strings and streams are encrypted
   // like the rest. Others are refused, saying why.
-  const { view, encryption } = readPossiblyEncryptedRevision(bytes, prevStartXref, true);
-  if (encryption) refuseUnlessSigningAllowed(encryption);
-  if (view.inconsistencies.length > 0) {
-    throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: view.inconsistencies[0]!.slice(0, 300), inconsistencies: view.inconsistencies.length });
+  let read: { view: PdfRevisionView; encryption?: PdfEncryption } | KysoError;
+  try {
+    if (prevStartXref === undefined) throw new KysoError('INVALID_DOCUMENT', { reason: 'startxref offset is outside the file' });
+    read = readPossiblyEncryptedRevision(bytes, prevStartXref, true);
+  } catch (error) {
+    // Only a damaged cross-reference is worth a repair; a refused encryption stays refused.
+    if (!(error instanceof KysoError) || error.code !== 'INVALID_DOCUMENT') throw error;
+    read = error;
   }
+  if (read instanceof KysoError || read.view.inconsistencies.length > 0) read = await repairedOrRefused(bytes, read);
+  const { view, encryption } = read;
+  if (encryption) refuseUnlessSigningAllowed(encryption);
   const doc = documentOver(view.context);
   try {
     if (doc.getPageCount() < 1) throw new Error('no pages');
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'the page tree is missing or damaged' }, { cause });
   }
+  if (view.repairedFrom !== undefined) await confirmRepairWithViewer(bytes, doc, view.repairedFrom);
 
   const size = Math.max(view.size, view.context.largestObjectNumber + 1);
   const last = bytes[bytes.length - 1];
   return {
-    doc, view, prevStartXref, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d,
+    doc, view, prevStartXref: prevStartXref ?? 0, xrefIsStream: view.xrefIsStream, size, length: bytes.length, endsWithEol: last === 0x0a || last === 0x0d,
     ...(encryption ? { encryption } : {}),
   };
 }
@@ -84,17 +96,43 @@ function documentOver(context: PDFContext): PDFDocument {
   }
 }
 
-function findLastStartXref(bytes: Uint8Array): number {
+/**
+ * A damaged cross-reference is rebuilt when nothing about the rebuilt view is a reader's choice (xref/repair-xref.ts);
+ * otherwise the file is refused as it was read: DOCUMENT_AMBIGUOUS (entries that miss their objects, shadows) or
+ * the reading error.
+ */
+async function repairedOrRefused(bytes: Uint8Array, read: { view: PdfRevisionView } | KysoError): Promise<{ view: PdfRevisionView }> {
+  const damage = read instanceof KysoError ? String(read.details?.['reason'] ?? 'unreadable cross-reference') : read.view.inconsistencies[0]!;
+  const repair = repairXref(bytes, damage);
+  if (repair.ok) return { view: repair.view };
+  if (read instanceof KysoError && !repair.ambiguous) throw read;
+  throw new KysoError('DOCUMENT_AMBIGUOUS', {
+    reason: damage.slice(0, 300), repair: repair.refusal.slice(0, 300),
+    ...(read instanceof KysoError ? {} : { inconsistencies: read.view.inconsistencies.length }),
+  });
+}
+
+/**
+ * A repaired view is signed only when the preview's engine, pdf.js, which repairs the file its own way, reads the
+ * same pages from the same objects (viewer-cross-check.ts). Files too large for that check are not repaired.
+ */
+async function confirmRepairWithViewer(bytes: Uint8Array, doc: PDFDocument, damage: string): Promise<void> {
+  if (bytes.length > REPAIR_CROSS_CHECK_MAX_BYTES) {
+    throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: `${damage.slice(0, 200)}; a damaged file over ${REPAIR_CROSS_CHECK_MAX_BYTES / 1024 / 1024} MiB is not repaired` });
+  }
+  await crossCheckWithViewer(bytes, doc);
+}
+
+/** The last startxref's value; undefined when it points outside the file (a damaged file, maybe repairable). */
+function findLastStartXref(bytes: Uint8Array): number | undefined {
   const tailStart = Math.max(0, bytes.length - TAIL_SCAN_BYTES);
   const tail = latin1(bytes.subarray(tailStart));
   const index = tail.lastIndexOf('startxref');
   if (index < 0) throw new KysoError('INVALID_DOCUMENT', { reason: 'no startxref (truncated or not a PDF)' });
   const match = /^startxref\s+(\d+)/.exec(tail.slice(index));
   const offset = match ? Number(match[1]) : NaN;
-  if (!Number.isSafeInteger(offset) || offset <= 0 || offset >= bytes.length) {
-    throw new KysoError('INVALID_DOCUMENT', { reason: 'startxref offset is outside the file' });
-  }
   if (!tail.slice(index).includes('%%EOF')) throw new KysoError('INVALID_DOCUMENT', { reason: 'no %%EOF after startxref (truncated file)' });
+  if (!Number.isSafeInteger(offset) || offset <= 0 || offset >= bytes.length) return undefined;
   return offset;
 }
 

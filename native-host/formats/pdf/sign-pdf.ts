@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, open, readFile, rm, stat } from 'node:fs/promises';
-import { atomicTempPath, commitTempFile, removeStaleTempFiles } from '../../documents/atomic-write.js';
+import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFiles } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -102,8 +102,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
       const patch = await open(temp, 'r+');
       try {
         const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
-        await patch.write(hex, 0, hex.length, contentsStart + 1);
-        await patch.sync();
+        await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
       } finally {
         await patch.close();
       }
@@ -115,7 +114,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     await rm(temp, { force: true });
     const errno = (error as NodeJS.ErrnoException | undefined)?.code;
     if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
-      throw new KysoError('BAD_REQUEST', { reason: 'cannot write the output file', errno, file: basename(outputPath) }, { cause: error });
+      throw outputWriteError(error, basename(outputPath));
     }
     throw error;
   }

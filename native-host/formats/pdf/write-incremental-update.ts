@@ -23,6 +23,14 @@ export interface UpdateTrailer {
   /** The encryption dictionary (usually a reference): every trailer of an encrypted file names it [§7.6.1]. */
   readonly encrypt?: PDFObject | undefined;
   readonly xrefIsStream: boolean;
+  /**
+   * Set when the file's own cross-reference is damaged and was rebuilt (xref/repair-xref.ts): every existing object
+   * at its true offset. The update then starts with a revision of its own that holds only a COMPLETE table of these
+   * objects (object 0 heading the free list) with no /Prev, and the update's table chains to it — so no reader ever
+   * visits the damaged section again, and every old definition stays accounted for by a section (an object the
+   * update rewrites is not left as an orphan definition). prevStartXref and xrefIsStream are then ignored.
+   */
+  readonly rebuiltXref?: ReadonlyMap<number, { readonly offset: number; readonly generation: number }>;
 }
 
 export interface WrittenUpdate {
@@ -53,6 +61,12 @@ export function writeIncrementalUpdate(objects: readonly UpdateObject[], trailer
     length += b.length;
   };
   if (leadingEol) push('\n');
+  let prev = trailer.prevStartXref;
+  if (trailer.rebuiltXref) {
+    prev = startOffset + length;
+    push(xrefTable(trailer.rebuiltXref, trailer, undefined, true));
+    push(`startxref\n${prev}\n%%EOF\n`);
+  }
   const objectOffsets = new Map<number, { offset: number; generation: number }>();
   const bodyOffsets = new Map<number, number>();
   const sorted = [...objects].sort((a, b) => a.objectNumber - b.objectNumber);
@@ -65,10 +79,10 @@ export function writeIncrementalUpdate(objects: readonly UpdateObject[], trailer
   }
 
   const xrefOffset = startOffset + length;
-  if (trailer.xrefIsStream) {
+  if (trailer.xrefIsStream && !trailer.rebuiltXref) {
     push(xrefStream(objectOffsets, trailer, xrefOffset));
   } else {
-    push(xrefTable(objectOffsets, trailer));
+    push(xrefTable(objectOffsets, trailer, prev));
   }
   push(`startxref\n${xrefOffset}\n%%EOF\n`);
 
@@ -90,8 +104,9 @@ function subsections(numbers: number[]): Array<{ first: number; count: number }>
   return out;
 }
 
-function trailerEntries(trailer: UpdateTrailer, size: number): string {
-  let s = `/Size ${size} /Root ${trailer.root.toString()} /Prev ${trailer.prevStartXref}`;
+function trailerEntries(trailer: UpdateTrailer, size: number, prev: number | undefined): string {
+  let s = `/Size ${size} /Root ${trailer.root.toString()}`;
+  if (prev !== undefined) s += ` /Prev ${prev}`;
   if (trailer.info) s += ` /Info ${trailer.info.toString()}`;
   if (trailer.encrypt) s += ` /Encrypt ${trailer.encrypt.toString()}`;
   // The first /ID element stays the same across revisions [§14.4]; we keep both (the file is the same document).
@@ -99,19 +114,22 @@ function trailerEntries(trailer: UpdateTrailer, size: number): string {
   return s;
 }
 
-function xrefTable(offsets: Map<number, { offset: number; generation: number }>, trailer: UpdateTrailer): string {
+/** `complete`: the table lists every object; object 0 heads the free list (numbers not listed are free [§7.5.4]). */
+function xrefTable(offsets: ReadonlyMap<number, { offset: number; generation: number }>, trailer: UpdateTrailer, prev: number | undefined, complete = false): string {
   const numbers = [...offsets.keys()].sort((a, b) => a - b);
+  if (complete) numbers.unshift(0);
   let s = 'xref\n';
   for (const { first, count } of subsections(numbers)) {
     s += `${first} ${count}\n`;
     for (let n = first; n < first + count; n++) {
+      if (complete && n === 0) { s += '0000000000 65535 f\r\n'; continue; }
       const e = offsets.get(n)!;
       // Each entry is exactly 20 bytes including its two-character end-of-line [§7.5.4].
       s += `${String(e.offset).padStart(10, '0')} ${String(e.generation).padStart(5, '0')} n\r\n`;
     }
   }
   const size = Math.max(trailer.size, (numbers[numbers.length - 1] ?? 0) + 1);
-  return `${s}trailer\n<< ${trailerEntries(trailer, size)} >>\n`;
+  return `${s}trailer\n<< ${trailerEntries(trailer, size, prev)} >>\n`;
 }
 
 /** A cross-reference stream listing the update's objects and itself; type-1 entries [§7.5.8.3 Table 18]. */
@@ -134,7 +152,7 @@ function xrefStream(offsets: Map<number, { offset: number; generation: number }>
     data[row + offsetWidth + 2] = e.generation & 0xff;
   });
   const index = subsections(numbers).map((s) => `${s.first} ${s.count}`).join(' ');
-  const head = `${selfNumber} 0 obj\n<< /Type /XRef ${trailerEntries(trailer, selfNumber + 1)} /Index [${index}] /W [1 ${offsetWidth} 2] /Length ${data.length} >>\nstream\n`;
+  const head = `${selfNumber} 0 obj\n<< /Type /XRef ${trailerEntries(trailer, selfNumber + 1, trailer.prevStartXref)} /Index [${index}] /W [1 ${offsetWidth} 2] /Length ${data.length} >>\nstream\n`;
   const tail = '\nendstream\nendobj\n';
   const h = enc.encode(head);
   const t = enc.encode(tail);

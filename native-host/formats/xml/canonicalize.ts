@@ -58,6 +58,16 @@ function applyDeclarations(element: Element, scope: Map<string, string>): void {
   }
 }
 
+/** Whether the element declares any namespace (most elements of a large document declare none). */
+function declaresNamespaces(element: Element): boolean {
+  const attributes = element.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const name = (attributes.item(i) as Attr).name;
+    if (name === 'xmlns' || name.startsWith('xmlns:')) return true;
+  }
+  return false;
+}
+
 function isNamespaceDeclaration(attr: Attr): boolean {
   return attr.namespaceURI === XMLNS_NS || attr.name === 'xmlns' || attr.name.startsWith('xmlns:');
 }
@@ -77,16 +87,21 @@ function writeElement(
   exclude: Node | undefined,
   apex: boolean,
 ): void {
-  const scope = new Map(parentScope);
-  applyDeclarations(element, scope);
-  const ownAttributes = attributesOf(element).filter((a) => !isNamespaceDeclaration(a));
+  // Copied only where the element changes it: a 10 MB document has hundreds of thousands of elements.
+  let scope: Namespaces = parentScope;
+  if (declaresNamespaces(element)) {
+    const own = new Map(parentScope);
+    applyDeclarations(element, own);
+    scope = own;
+  }
+  const ownAttributes = element.attributes.length === 0 ? [] : attributesOf(element).filter((a) => !isNamespaceDeclaration(a));
 
   // Namespace axis.
   const candidates: string[] = method === 'inc'
     ? [...scope.keys()]
     // Exclusive: only prefixes the element or its attributes visibly use [Exc-C14N §3].
-    : [...new Set([element.prefix ?? '', ...ownAttributes.map((a) => a.prefix ?? '').filter((p) => p !== '')])];
-  const rendered = new Map(parentRendered);
+    : ownAttributes.length === 0 ? [element.prefix ?? '']
+      : [...new Set([element.prefix ?? '', ...ownAttributes.map((a) => a.prefix ?? '').filter((p) => p !== '')])];
   const declarations: Array<[string, string]> = [];
   for (const prefix of candidates) {
     if (prefix === 'xml') continue;
@@ -97,9 +112,14 @@ function writeElement(
       if (previous === undefined || previous === '') continue;
     } else if (previous === uri) continue;
     declarations.push([prefix, uri]);
-    rendered.set(prefix, uri);
   }
   declarations.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let rendered: Namespaces = parentRendered;
+  if (declarations.length > 0) {
+    const own = new Map(parentRendered);
+    for (const [prefix, uri] of declarations) own.set(prefix, uri);
+    rendered = own;
+  }
 
   // Attribute axis; inclusive C14N of a subtree also takes xml:* attributes from outside ancestors [C14N §2.4].
   const attributes: Array<{ name: string; ns: string; local: string; value: string }> = ownAttributes.map((a) => ({
@@ -114,7 +134,7 @@ function writeElement(
       }
     }
   }
-  attributes.sort((a, b) => (a.ns !== b.ns ? (a.ns < b.ns ? -1 : 1) : a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
+  if (attributes.length > 1) attributes.sort((a, b) => (a.ns !== b.ns ? (a.ns < b.ns ? -1 : 1) : a.local < b.local ? -1 : a.local > b.local ? 1 : 0));
 
   out.push('<', element.tagName);
   for (const [prefix, uri] of declarations) out.push(prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`, escapeAttribute(uri), '"');
@@ -134,13 +154,19 @@ function pi(node: Node): string {
   return data ? `<?${node.nodeName} ${data}?>` : `<?${node.nodeName}?>`;
 }
 
+/** Most text and attribute values need no escaping: tested once, not replaced four or six times. */
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/;
+
 /** [C14N §2.3 "Text Nodes"]. */
 function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
 }
 
 /** [C14N §2.3 "Attribute Nodes"]. */
 function escapeAttribute(s: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')
     .replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 }

@@ -34,6 +34,9 @@ export async function verifyDocument(_context: HandlerContext, payload: HostRequ
     checkRevocation: payload.checkRevocation ?? true,
     ...(content ? { content } : {}),
     ...(payload.requireElement !== undefined ? { requireElement: payload.requireElement } : {}),
+    // The caller's format hint and weak-algorithm policy, as `kyso verify --format/--policy` (one rule for all callers).
+    ...(payload.format !== undefined ? { format: payload.format } : {}),
+    ...(payload.acceptWeakAlgorithms !== undefined ? { algorithmPolicy: { acceptWeakAlgorithms: { use: payload.acceptWeakAlgorithms.use } } } : {}),
   });
   // The report type allows readonly arrays; the result schema re-validates it in the dispatcher.
   return withoutNetworkDetails(report) as unknown as HostResult<'host.verifyDocument'>;

@@ -10,6 +10,11 @@ import { ConsentDocumentDataSchema, type ConsentDocument } from '../../../backgr
 import type { UiLanguage } from '../consent-text.js';
 import { el } from '../../dom.js';
 import type { PdfPages, StampBox } from './pdf-preview.js';
+import { technicalDetails } from '../technical-details.js';
+import { DECISION_TEXT } from '../decision-text.js';
+
+/** Preview zoom steps (issue 11 §4): 100 % fits the window's width; the page scrolls inside its box when larger. */
+const ZOOM_STEPS = [1, 1.5, 2, 3] as const;
 
 const TEXT = {
   vi: {
@@ -51,10 +56,14 @@ export function renderDocumentList(documents: readonly ConsentDocument[], langua
     const facts = el('dl', {},
       el('dt', { text: t.name }), el('dd', { text: `${d.fileName ?? t.unnamed} (${t.kind[d.kind]})`, testid: 'document-name' }),
       ...(d.size !== undefined ? [el('dt', { text: t.size }), el('dd', { text: t.bytes(d.size), testid: 'document-size' })] : []),
-      ...(d.sha256 ? [el('dt', { text: t.sha256 }), el('dd', { text: d.sha256, className: 'digest', testid: 'document-digest' })] : []),
-      ...(d.digestHex ? [el('dt', { text: `${t.digest} (${d.digestAlgorithm ?? 'SHA-256'})` }), el('dd', { text: d.digestHex, className: 'digest', testid: 'document-digest' })] : []),
     );
     item.append(facts);
+    // Hash values folded away (technical-details.ts); the file's name, size and content stay in view.
+    const hashes = [
+      ...(d.sha256 ? [el('dt', { text: t.sha256 }), el('dd', { text: d.sha256, className: 'digest', testid: 'document-digest' })] : []),
+      ...(d.digestHex ? [el('dt', { text: `${t.digest} (${d.digestAlgorithm ?? 'SHA-256'})` }), el('dd', { text: d.digestHex, className: 'digest', testid: 'document-digest' })] : []),
+    ];
+    if (hashes.length > 0) item.append(technicalDetails(language, el('dl', {}, ...hashes)));
     if (d.error) item.append(el('div', { className: 'warnings', testid: 'document-error', text: `${t.cannotSign} ${language === 'vi' ? d.error.message : d.error.messageEn}` }));
     if (d.pdf?.warnings?.length) item.append(warningsBox(d.pdf.warnings, language));
     if (d.xml) item.append(xmlSummary(d.xml, t));
@@ -160,6 +169,15 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
   const next = el('button', { text: t.next, testid: 'preview-next' });
   for (const b of [prev, next]) { b.type = 'button'; b.disabled = true; }
   const nav = el('div', { className: 'pager' }, prev, el('span', { text: `${t.pageOf} ` }), number, el('span', { text: ' / ' }), count, next);
+  const zoomText = DECISION_TEXT[language];
+  let zoomStep = 0;
+  const zoomOut = el('button', { text: '−', testid: 'preview-zoom-out' });
+  const zoomIn = el('button', { text: '+', testid: 'preview-zoom-in' });
+  const zoomLevel = el('span', { className: 'zoom-level', testid: 'preview-zoom', text: zoomText.zoomLabel(100) });
+  zoomOut.title = zoomText.zoomOut; zoomOut.setAttribute('aria-label', zoomText.zoomOut);
+  zoomIn.title = zoomText.zoomIn; zoomIn.setAttribute('aria-label', zoomText.zoomIn);
+  for (const b of [zoomOut, zoomIn]) { b.type = 'button'; b.disabled = true; }
+  nav.append(el('span', { className: 'zoom' }, zoomOut, zoomLevel, zoomIn));
   const viewer = el('div', { className: 'pdf-viewer' }, nav, holder);
   viewers.set(key, viewer);
 
@@ -173,12 +191,20 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
     number.textContent = String(current);
     prev.disabled = current <= 1;
     next.disabled = current >= pages.pageCount;
+    const zoom = ZOOM_STEPS[zoomStep]!;
+    zoomOut.disabled = zoomStep === 0;
+    zoomIn.disabled = zoomStep === ZOOM_STEPS.length - 1;
+    zoomLevel.textContent = zoomText.zoomLabel(Math.round(zoom * 100));
     rendering();
     const stampPage = plan ? (plan.page === 'last' ? pages.pageCount : plan.page) : undefined;
     try {
-      const canvas = await pages.render(current, plan && stampPage === current ? plan.box : undefined);
+      const canvas = await pages.render(current, plan && stampPage === current ? plan.box : undefined, zoom);
       if (ticket !== shown) return;
+      // Rendered at the zoomed size (sharp text), shown at zoom × the box's width; the box scrolls.
+      canvas.style.width = `${zoom * 100}%`;
+      canvas.dataset['zoom'] = String(zoom);
       holder.replaceChildren(canvas);
+      scrollToStamp(holder, canvas);
       settled('true');
     } catch {
       if (ticket !== shown) return;
@@ -188,6 +214,8 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
   };
   prev.addEventListener('click', () => { void show(current - 1); });
   next.addEventListener('click', () => { void show(current + 1); });
+  zoomOut.addEventListener('click', () => { zoomStep = Math.max(zoomStep - 1, 0); void show(current); });
+  zoomIn.addEventListener('click', () => { zoomStep = Math.min(zoomStep + 1, ZOOM_STEPS.length - 1); void show(current); });
   void (async () => {
     try {
       const bytes = await readAll(index, read);
@@ -202,6 +230,17 @@ function pageViewer(key: string, index: number, plan: StampPlan | undefined, lan
     }
   })();
   return viewer;
+}
+
+/** The preview box shows part of a page: bring the red stamp box into view, where the person's eye should go. */
+function scrollToStamp(holder: HTMLElement, canvas: HTMLCanvasElement): void {
+  const rect = canvas.dataset['stampRect']?.split(',').map(Number);
+  if (!rect || rect.length !== 4 || !canvas.width) return;
+  requestAnimationFrame(() => {
+    const scale = canvas.getBoundingClientRect().width / canvas.width;
+    holder.scrollTop = Math.max(0, rect[1]! * scale - 24);
+    holder.scrollLeft = Math.max(0, rect[0]! * scale - 24);
+  });
 }
 
 async function readAll(index: number, read: ReadDocument): Promise<Uint8Array> {

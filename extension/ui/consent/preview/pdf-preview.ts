@@ -17,22 +17,22 @@ export type StampBox = PdfRect | 'corner';
 
 export interface PdfPages {
   readonly pageCount: number;
-  /** Render page `pageNumber` (1-based); outline `stamp` on it when given. */
-  render(pageNumber: number, stamp: StampBox | undefined): Promise<HTMLCanvasElement>;
+  /** Render page `pageNumber` (1-based) at `zoom` × the preview width (default 1); outline `stamp` on it when given. */
+  render(pageNumber: number, stamp: StampBox | undefined, zoom?: number): Promise<HTMLCanvasElement>;
 }
 
 export async function openPdf(bytes: Uint8Array): Promise<PdfPages> {
   GlobalWorkerOptions.workerSrc = workerUrl;
   const pdf: PDFDocumentProxy = await getDocument({ data: bytes, isEvalSupported: false, verbosity: 0 }).promise;
   // Kept open while the window is: paging re-renders from it. The window closes with the request.
-  return { pageCount: pdf.numPages, render: (pageNumber, stamp) => renderPage(pdf, pageNumber, stamp) };
+  return { pageCount: pdf.numPages, render: (pageNumber, stamp, zoom = 1) => renderPage(pdf, pageNumber, stamp, zoom) };
 }
 
-async function renderPage(pdf: PDFDocumentProxy, pageNumber: number, stamp: StampBox | undefined): Promise<HTMLCanvasElement> {
+async function renderPage(pdf: PDFDocumentProxy, pageNumber: number, stamp: StampBox | undefined, zoom: number): Promise<HTMLCanvasElement> {
   const number = Math.min(Math.max(pageNumber, 1), pdf.numPages);
   const page = await pdf.getPage(number);
   const base = page.getViewport({ scale: 1 });
-  const viewport = page.getViewport({ scale: PREVIEW_WIDTH_PX / base.width });
+  const viewport = page.getViewport({ scale: (PREVIEW_WIDTH_PX * zoom) / base.width });
   const canvas = document.createElement('canvas');
   canvas.width = Math.round(viewport.width);
   canvas.height = Math.round(viewport.height);

@@ -5,11 +5,11 @@
  * Type0 / CIDFontType2, Identity-H, with a ToUnicode CMap so the text can be copied and searched [§9.7, §9.10].
  * Images are image XObjects; PNG alpha becomes an /SMask [§11.6.5.3].
  */
-import fontkit from '@pdf-lib/fontkit';
 import { randomBytes } from 'node:crypto';
 import { PDFArray, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import type { PdfRect } from '../pdf-signature-options.js';
+import { stampFontFor } from './stamp-font.js';
 
 export interface AppearanceInput {
   readonly rect: PdfRect;
@@ -19,7 +19,11 @@ export interface AppearanceInput {
   readonly sealImage?: Uint8Array | undefined;
   /** The page's /Rotate (0, 90, 180, 270): the stamp is counter-rotated so it reads upright on screen. */
   readonly pageRotation?: number;
+  /** Default red (Kyso's stamp); black for the Decree 30 copy and appendix marks. */
+  readonly textColor?: 'red' | 'black';
 }
+
+const TEXT_COLORS = { red: rgb(0.8, 0, 0), black: rgb(0, 0, 0) } as const;
 
 /**
  * Form matrix per page rotation. The viewer turns the page clockwise by /Rotate [ISO 32000-1 §7.7.3.3 Table 30];
@@ -47,10 +51,12 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
   const quarter = rotation === 90 || rotation === 270;
   const width = quarter ? input.rect.height : input.rect.width;
   const height = quarter ? input.rect.width : input.rect.height;
-  doc.registerFontkit(fontkit);
+  // Parsed once per font for a whole batch (stamp-font.ts); subset and embedded per document below.
+  const stampFont = stampFontFor(input.fontBytes);
+  doc.registerFontkit(stampFont.fontkit);
   let font: PDFFont;
   try {
-    font = await doc.embedFont(new Uint8Array(input.fontBytes), { subset: true });
+    font = await doc.embedFont(stampFont.bytes, { subset: true });
   } catch (cause) {
     throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
   }
@@ -82,12 +88,13 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
   if (input.lines.length > 0) {
     const textX = imageAreaWidth + PADDING_PT;
     const textWidth = width - textX - PADDING_PT;
-    const { size, lines } = fitText(font, input.lines, textWidth, height - 2 * PADDING_PT);
+    const measure = (text: string, size: number) => font.widthOfTextAtSize(text, size);
+    const { size, lines } = fitText(measure, input.lines, textWidth, height - 2 * PADDING_PT);
     const lineHeight = size * LINE_SPACING;
     const blockHeight = lineHeight * lines.length;
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
     for (const line of lines) {
-      ops.push(...drawText(font.encodeText(line), { color: rgb(0.8, 0, 0), font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
+      ops.push(...drawText(font.encodeText(line), { color: TEXT_COLORS[input.textColor ?? 'red'], font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
       y -= lineHeight;
     }
   }
@@ -109,11 +116,13 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
  * The largest font size at which the lines fit the box: first wrapping long lines at spaces down to a readable
  * size, then, for boxes too small for that, shrinking unwrapped text down to the minimum.
  */
-function fitText(font: PDFFont, lines: readonly string[], width: number, height: number): { size: number; lines: string[] } {
+type MeasureText = (text: string, size: number) => number;
+
+function fitText(measure: MeasureText, lines: readonly string[], width: number, height: number): { size: number; lines: string[] } {
   const fits = (ls: string[], size: number) =>
-    size * LINE_SPACING * ls.length <= height && ls.every((l) => font.widthOfTextAtSize(l, size) <= width);
+    size * LINE_SPACING * ls.length <= height && ls.every((l) => measure(l, size) <= width);
   for (let size = MAX_FONT_SIZE_PT; size >= MIN_WRAPPED_FONT_SIZE_PT; size -= 0.25) {
-    const wrapped = lines.flatMap((l) => wrap(font, l, size, width));
+    const wrapped = lines.flatMap((l) => wrap(measure, l, size, width));
     if (fits(wrapped, size)) return { size, lines: wrapped };
   }
   for (let size = MIN_WRAPPED_FONT_SIZE_PT; size >= MIN_FONT_SIZE_PT; size -= 0.25) {
@@ -123,14 +132,14 @@ function fitText(font: PDFFont, lines: readonly string[], width: number, height:
 }
 
 /** Greedy word wrap; continuation lines are indented a little so each item stays recognisable. */
-function wrap(font: PDFFont, line: string, size: number, width: number): string[] {
-  if (font.widthOfTextAtSize(line, size) <= width) return [line];
+function wrap(measure: MeasureText, line: string, size: number, width: number): string[] {
+  if (measure(line, size) <= width) return [line];
   const words = line.split(' ');
   const out: string[] = [];
   let current = '';
   for (const word of words) {
     const candidate = current ? `${current} ${word}` : word;
-    if (current && font.widthOfTextAtSize(candidate, size) > width) {
+    if (current && measure(candidate, size) > width) {
       out.push(current);
       current = `  ${word}`;
     } else {

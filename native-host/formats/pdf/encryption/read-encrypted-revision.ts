@@ -1,7 +1,7 @@
 /**
  * Read a revision of a possibly encrypted PDF: its object streams are encrypted as streams [ISO 32000-1 §7.5.7,
  * §7.6.1], so when the trailer names a standard-handler encryption that opens without a password, the revision is
- * read again with them decrypted. The encryption dictionary is never in an object stream, so the first read finds
+ * read again with them decrypted (also when definitions outside the xref may be stray object streams). The encryption dictionary is never in an object stream, so the first read finds
  * it. A file that cannot be opened so is returned as first read (its object streams then count as unreadable).
  */
 import { PDFName, PDFRawStream, type PDFContext } from 'pdf-lib';
@@ -25,7 +25,9 @@ export function readPossiblyEncryptedRevision(bytes: Uint8Array, startxref?: num
     if (strict) throw error;
     return { view };
   }
-  if (!hasObjectStreams(view.context)) return { view, encryption };
+  // Read again with object streams decrypted when there are any — in the view, or among the definitions no xref
+  // points to (a stray object stream's members must be compared with the view, and listed, in clear).
+  if (!hasObjectStreams(view.context) && view.unaccountedDefinitions.length === 0) return { view, encryption };
   const reread = readRevision(bytes, startxref, { decryptObjectStream: (data, n, g) => encryption.decrypt(data, encryption.streams, n, g) });
   return { view: reread, encryption };
 }

@@ -53,6 +53,11 @@ export interface PdfRevisionView {
   readonly sections: readonly number[];
   /** End of this revision: just after its `%%EOF` line (the file's length for the newest revision). */
   readonly end: number;
+  /**
+   * Set when the file's cross-reference is damaged and this view was rebuilt from its object definitions
+   * (repair-xref.ts): what was wrong. `locations` then lists every object at its true offset.
+   */
+  readonly repairedFrom?: string;
 }
 
 export interface ReadRevisionOptions {

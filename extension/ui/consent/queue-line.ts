@@ -1,0 +1,52 @@
+/**
+ * "Còn 3 yêu cầu đang chờ / 3 more requests waiting": the person in the consent window sees that other signing
+ * requests queue behind this one (issue 15 §3), so a burst of requests is not mistaken for one that repeats. Only
+ * the count is shown — never which sites wait (another site's request must stay unseen until its turn). The line
+ * lives outside the form and is updated on its own, so a change never disturbs the PIN being typed.
+ */
+import type { ConsentReply } from '../../messaging/internal-messages.js';
+import type { UiLanguage } from './consent-text.js';
+
+export const QUEUE_POLL_MS = 1000;
+
+export function queueText(waiting: number, language: UiLanguage): string {
+  if (language === 'vi') return `Còn ${waiting} yêu cầu đang chờ`;
+  return `${waiting} more ${waiting === 1 ? 'request' : 'requests'} waiting`;
+}
+
+function queueElement(): HTMLElement {
+  let line = document.getElementById('queue');
+  if (!line) {
+    line = document.createElement('p');
+    line.id = 'queue';
+    line.className = 'queue';
+    line.dataset['testid'] = 'consent-queue';
+    line.setAttribute('role', 'status');
+    document.getElementById('error')?.before(line);
+  }
+  return line;
+}
+
+let shown = 0;
+
+/** Show `waiting` (hidden at 0) in the current language. */
+export function showQueueLine(waiting: number | undefined, language: UiLanguage): void {
+  shown = waiting ?? 0;
+  const line = queueElement();
+  line.hidden = shown === 0;
+  line.dataset['waiting'] = String(shown);
+  line.textContent = shown === 0 ? '' : queueText(shown, language);
+}
+
+/** Ask for the count every QUEUE_POLL_MS (consent.getState: read-only) and update only this line. */
+export function startQueuePolling(send: (message: { kind: 'consent.getState' }) => Promise<ConsentReply>, language: () => UiLanguage): () => void {
+  let inFlight = false;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = true;
+    send({ kind: 'consent.getState' }).then((reply) => {
+      if ('state' in reply && (reply.state.waiting ?? 0) !== shown) showQueueLine(reply.state.waiting, language());
+    }, () => undefined).finally(() => { inFlight = false; });
+  }, QUEUE_POLL_MS);
+  return () => clearInterval(timer);
+}
