@@ -94,6 +94,7 @@ describe('NSS softoken through the host', () => {
     expect(r.stderr).toContain('libsoftokn3.so: CKR_ARGUMENTS_BAD'); // why, not just "not found"
     const doctor = await runKyso(['doctor', '--json'], { env: { ...nss.env, KYSO_PKCS11_INIT_ARGS: '' } });
     expect(doctor.stdout).toContain('CKR_ARGUMENTS_BAD');
+    expect(doctor.stdout).toContain('KYSO_PKCS11_INIT_ARGS'); // and what to do about it
   }, 60_000);
 
   it('host.signDocuments: a CMS with the RSA key (openssl verifies) and a PDF with the EC key (pdfsig verifies)', async () => {
