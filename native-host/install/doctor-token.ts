@@ -42,6 +42,9 @@ export function driverCheck(m: DriverStatus, anotherLoaded: boolean): CheckResul
     ? { vi: `cài driver mới nhất từ nhà sản xuất token, hoặc gỡ driver này; Kyso thử lại khi tệp driver thay đổi (hoặc xoá ${driverHealthFile()} để thử ngay)`, en: `install the newest driver from the token's maker, or remove this one; Kyso tries it again when the file changes (or delete ${driverHealthFile()} to try now)` }
     : m.error === 'DRIVER_NOT_FOR_THIS_CPU'
       ? { vi: `cài bản driver dành cho máy này (${process.arch})`, en: `install the driver built for this computer (${process.arch})` }
+      // C_Initialize refused its (absent) parameters: NSS's softoken and the like need their init string.
+      : m.error === 'CKR_ARGUMENTS_BAD'
+        ? { vi: 'driver này cần tham số khởi tạo (ví dụ NSS softoken: configdir=…): đặt KYSO_PKCS11_INIT_ARGS hoặc "initArgs" trong tệp cấu hình (xem docs/tokens.md)', en: 'this driver needs initialisation parameters (NSS softoken: configdir=…): set KYSO_PKCS11_INIT_ARGS or "initArgs" in the config file (see docs/tokens.md)' }
       : m.error?.startsWith('CKR_')
         ? { vi: 'driver đã nạp nhưng không khởi động được: cài lại từ nhà sản xuất token (có thể dịch vụ đầu đọc chưa chạy)', en: 'the driver loaded but refused to start: reinstall it from the token\'s maker (its reader service may not be running)' }
         : { vi: 'kiểm tra đường dẫn driver và driver phải đúng loại máy này (64-bit)', en: 'check the driver path and that it matches this computer (64-bit)' };

@@ -41,3 +41,16 @@ export function orderForListing(certificates: readonly CertificateInfo[]): Certi
     || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0)); // equal dates never swap between listings
   return keyed.map((k) => k.c);
 }
+
+/**
+ * Among certificates a selector matched, the renewal to use: when they are all one certificate renewed (same
+ * subject, same issuer, on one token), the newest; otherwise undefined (the person must say which, as for one
+ * holder's certificates for two bodies).
+ */
+export function newestRenewal(certificates: readonly CertificateInfo[]): CertificateInfo | undefined {
+  const [first] = certificates;
+  if (!first) return undefined;
+  const sameRole = certificates.every((c) => c.subject.dn === first.subject.dn && c.issuer.dn === first.issuer.dn && c.token?.id === first.token?.id);
+  if (!sameRole) return undefined;
+  return [...certificates].sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore) || Date.parse(b.notAfter) - Date.parse(a.notAfter))[0];
+}

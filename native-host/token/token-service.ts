@@ -21,7 +21,7 @@ import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
-import { orderForListing } from './certificate-order.js';
+import { newestRenewal, orderForListing } from './certificate-order.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -139,7 +139,12 @@ export class TokenService {
   #loadedModules(): Pkcs11Module[] {
     if (this.#closed) throw new KysoError('INTERNAL_ERROR', { reason: 'token service closed' });
     const loaded = this.#drivers.flatMap((d) => (d.module?.loaded ? [d.module] : []));
-    if (loaded.length === 0) throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#drivers.length });
+    if (loaded.length === 0) {
+      // Say why, by file name (not path: this reaches the page), e.g. "libsoftokn3.so: CKR_ARGUMENTS_BAD" for NSS
+      // started without its parameters; "not found" alone sends the person to reinstall a driver that is there.
+      const why = this.modules().filter((m) => m.error).map((m) => `${basename(m.path)}: ${m.error}`).join('; ').slice(0, 200);
+      throw new KysoError('PKCS11_MODULE_NOT_FOUND', { configured: this.#drivers.length, ...(why ? { drivers: why } : {}) });
+    }
     return loaded;
   }
 
@@ -334,6 +339,9 @@ export class TokenService {
       // Several certificates carry the identifier (a renewed one, an expired one): prefer the usable one if unique.
       const usable = matches.filter((l) => l.info.unusableReasons.length === 0);
       if (usable.length === 1) return usable[0]!;
+      // Several usable: one certificate renewed before the old one ran out → the newest; else the person chooses.
+      const renewal = newestRenewal(usable.map((l) => l.info));
+      if (renewal) return usable.find((l) => l.info === renewal)!;
       throw new KysoError('BAD_REQUEST', { selector: identifier, problem: 'ambiguous certificate selector', matches: matches.length });
     }
     return matches[0]!;

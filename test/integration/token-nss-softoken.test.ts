@@ -4,6 +4,7 @@
  * List, sign CMS (openssl verifies), sign PDF (pdfsig verifies), wrong PIN (typed error), and NSS beside SoftHSM2.
  */
 import { X509Certificate, constants, createHash, verify as nodeVerify } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,8 +91,10 @@ describe('NSS softoken through the host', () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/PKCS11_MODULE_NOT_FOUND/);
+    expect(r.stderr).toContain('libsoftokn3.so: CKR_ARGUMENTS_BAD'); // why, not just "not found"
     const doctor = await runKyso(['doctor', '--json'], { env: { ...nss.env, KYSO_PKCS11_INIT_ARGS: '' } });
     expect(doctor.stdout).toContain('CKR_ARGUMENTS_BAD');
+    expect(doctor.stdout).toContain('KYSO_PKCS11_INIT_ARGS'); // and what to do about it
   }, 60_000);
 
   it('host.signDocuments: a CMS with the RSA key (openssl verifies) and a PDF with the EC key (pdfsig verifies)', async () => {
@@ -222,3 +225,29 @@ describe('NSS softoken beside SoftHSM2 in one host', () => {
   }, 120_000);
 });
 
+describe('NSS softoken: certificates without their key (certutil -A), and what reaches the page', () => {
+  it('a lone end-entity certificate and the root CA added with certutil are listed only with withPrivateKey:false, never offered; host.hello does not carry the init parameters', async () => {
+    const other = await createNssToken();
+    const lone = await other.pki.issue({ subject: '/C=VN/CN=Bản sao chứng thư/UID=CCCD:048199000999' }, 'lone');
+    const db = other.initArgs.match(/configdir='sql:([^']+)'/)![1]!;
+    for (const [nickname, path, trust] of [['lone', lone.certPath, ',,'], ['root', other.pki.root.certPath, 'C,C,C']] as const) {
+      spawnSync('certutil', ['-A', '-d', `sql:${db}`, '-n', nickname, '-t', trust, '-i', path, '-f', join(other.dir, 'pin.txt')], { stdio: 'ignore' });
+    }
+    host = spawnHost(built.hostPath, { env: other.env });
+    const offered = await host.request('host.listCertificates', {});
+    expect(offered.payload.certificates.map((c: any) => c.id).sort()).toEqual([other.rsa.certificateId, other.ec.certificateId].sort());
+    const all = await host.request('host.listCertificates', { filter: { withPrivateKey: false } });
+    const byId = new Map<string, any>(all.payload.certificates.map((c: any) => [c.id, c]));
+    for (const der of [lone.certDer, other.pki.root.certDer]) {
+      expect(byId.get(createHash('sha256').update(der).digest('base64url'))?.unusableReasons).toContain('noPrivateKey');
+    }
+    const digest = createHash('sha256').update('x').digest('base64');
+    const refused = await host.request('host.signDigest', { certificateId: createHash('sha256').update(lone.certDer).digest('base64url'), digest, hashAlgorithm: 'SHA-256', pin: other.userPin });
+    expect(refused.error).toMatchObject({ code: 'KEY_NOT_FOUND' });
+
+    const hello = await host.request('host.hello', { extensionVersion: '0.1.0' });
+    expect(hello.type).toBe('host.result');
+    expect(JSON.stringify(hello.payload)).not.toContain(db);
+    expect(JSON.stringify(hello.payload)).not.toContain('configdir');
+  }, 120_000);
+});

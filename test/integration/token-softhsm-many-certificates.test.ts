@@ -5,6 +5,9 @@
  * expired ones are marked and cannot sign.
  */
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { opensslDate, TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { certificateId, createSoftHsmTokens, type SoftHsmTokens } from '../helpers/softhsm-tokens.js';
@@ -79,6 +82,19 @@ describe('one token with 20 certificates of one holder (SoftHSM2)', () => {
     expect(old.error).toMatchObject({ code: 'CERTIFICATE_NOT_USABLE' });
     const current = await host.request('host.signDigest', { certificateId: certificateId(renewed.certDer), digest, hashAlgorithm: 'SHA-256', pin: PIN });
     expect(current.type, JSON.stringify(current.error)).toBe('host.result');
+  }, 60_000);
+
+  it('kyso sign-cms --cert CCCD:…: the identifier matches last year\'s and the renewal, both valid: the renewal signs (openssl verifies)', async () => {
+    const input = join(tokens.dir, 'don.txt');
+    await writeFile(input, 'Đơn đề nghị cấp giấy phép xây dựng');
+    const output = join(tokens.dir, 'don.p7s');
+    const r = await runKyso(['sign-cms', input, '-o', output, '--cert', 'CCCD:034075000020', '--pin-stdin'], { env: tokens.env, stdin: `${PIN}\n` });
+    expect(r.code, r.stderr).toBe(0);
+    const signer = join(tokens.dir, 'signer.pem');
+    const verify = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', output, '-content', input, '-noverify', '-signer', signer, '-out', '/dev/null'], { encoding: 'utf8' });
+    expect(verify.status, verify.stderr).toBe(0);
+    const signerDer = spawnSync('openssl', ['x509', '-in', signer, '-outform', 'DER']).stdout;
+    expect(Buffer.from(signerDer).equals(Buffer.from(renewed.certDer))).toBe(true);
   }, 60_000);
 
   it('kyso list: all 20 under the token in the same order, the current one first, the expired ones marked', async () => {
