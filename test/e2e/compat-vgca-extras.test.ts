@@ -11,6 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +39,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kyso-compat-extras-'));
   nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
   localPdf = join(dir, 'To trinh so 5.pdf');
-  await writeFile(localPdf, await makeVietnameseDocument(2));
+  // 2.5 MB (an attached scan): the window sends it in three 1 MiB messages.
+  const withScan = await PDFDocument.load(await makeVietnameseDocument(2));
+  await withScan.attach(randomBytes(2_500_000), 'ban-chup.bin', { mimeType: 'application/octet-stream' });
+  await writeFile(localPdf, await withScan.save());
   portalFiles['Quyet dinh 9.pdf'] = await makeVietnameseDocument(2);
   portal = await startMockPortal({ files: portalFiles });
   browser = await launchKysoBrowser({ env: token.env });
@@ -67,7 +72,7 @@ async function waitForFileWindow(): Promise<Page> {
 }
 
 describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', () => {
-  it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
+  it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen 2.5 MB PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
     const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's-local', FileName: '' })]);
@@ -89,6 +94,7 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
     expect(portal.uploads.length).toBe(before + 1);
     const upload = portal.uploads.at(-1)!;
     expect(upload.fileName).toBe('To trinh so 5.pdf');
+    expect(upload.bytes.length).toBeGreaterThan(2_500_000);
     expect(upload.fields).toMatchObject({ SessionId: 's-local' });
     const out = join(dir, 'local-signed.pdf');
     await writeFile(out, upload.bytes);
