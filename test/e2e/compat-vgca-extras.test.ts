@@ -105,11 +105,22 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
     await page.close();
   });
 
-  it('Cancel in Kyso\'s window: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
+  it('Kyso\'s window is readable (16 px text, 44 px buttons in view); Cancel there: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
     const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
     const picker = await waitForFileWindow();
+    // Readable by older officials (issue 11 §4): base text ≥ 16 px, buttons ≥ 44 px high, all inside the window.
+    const layout = await picker.evaluate(() => ({
+      base: parseFloat(getComputedStyle(document.body).fontSize),
+      buttons: [...document.querySelectorAll('button')].map((b) => { const r = b.getBoundingClientRect(); return { height: r.height, bottom: r.bottom }; }),
+      viewport: innerHeight,
+    }));
+    expect(layout.base).toBeGreaterThanOrEqual(16);
+    for (const button of layout.buttons) {
+      expect(button.height).toBeGreaterThanOrEqual(44);
+      expect(button.bottom).toBeLessThanOrEqual(layout.viewport);
+    }
     await clickClosing(picker, '[data-testid=local-file-cancel]');
     const answer = JSON.parse(await reply) as { Status: number; Message: string; ErrorCode?: string };
     expect(answer.Status).toBe(1);
