@@ -16,7 +16,7 @@ import { BRIDGE_SCRIPT_ID, COMPAT_BRIDGE_FILE, SHIM_SCRIPT_ID } from './compat/s
 import { IS_DEVELOPMENT_BUILD } from '../platform/build-flags.js';
 import { createSitePopupHandler } from './compat/site-popup.js';
 import { createLocalFilePicker } from './compat/local-file-picker.js';
-import { STAMP_IMAGES_POLICY_KEY, STAMP_IMAGES_STORAGE_KEY, effectiveStampImages, parseStampImages } from '../compat/stamp-images.js';
+import { readStampImages } from './compat/stamp-image-source.js';
 import { createPopupHealthHandler } from './health/popup-health.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
@@ -59,10 +59,10 @@ const localFiles = createLocalFilePicker({
 const compat = createCompatService({
   chooseLocalFile: (ask, signal) => localFiles.choose(ask, signal),
   // Read at each signature (a person may change them on the options page at any time); re-checked when parsed.
-  stampImages: async () => effectiveStampImages(
-    parseStampImages((await browserApi.localStorageGet(STAMP_IMAGES_STORAGE_KEY))[STAMP_IMAGES_STORAGE_KEY]),
-    parseStampImages(((await browserApi.managedStorage()?.get([STAMP_IMAGES_POLICY_KEY]).catch(() => undefined)) as Record<string, unknown> | undefined)?.[STAMP_IMAGES_POLICY_KEY]),
-  ),
+  stampImages: () => readStampImages({
+    localGet: (key) => browserApi.localStorageGet(key),
+    managedGet: (keys) => browserApi.managedStorage()?.get(keys) ?? Promise.resolve({}),
+  }),
   route,
   decideAccess,
   readCompatibilityPolicy,

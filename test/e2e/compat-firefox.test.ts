@@ -76,7 +76,19 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
     await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
     await consent.type('[data-testid=pin]', token.userPin);
+    // The window redraws when it polls the token list (hot-plug); a redraw while typing may drop a key. Check what
+    // the field holds before approving (the window reads the field on submit), so a lost key is not a 2-minute hang.
+    const typed = await consent.$eval('[data-testid=pin]', (el) => (el as HTMLInputElement).value);
+    if (typed !== token.userPin) await consent.$eval('[data-testid=pin]', (el, pin) => { (el as HTMLInputElement).value = pin; }, token.userPin);
     await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+    // The window closes once signed. Still open after 60 s: say why (its error line) rather than hit the test timeout.
+    let state: unknown;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      state = await consent.evaluate(() => ({ error: document.querySelector('[data-testid=error]')?.textContent ?? '', approve: document.querySelector('[data-testid=approve]')?.textContent ?? '' })).catch(() => undefined);
+      if (state === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`the consent window is still open 60 s after Approve: ${JSON.stringify(state)}`);
   }
 
   it('nothing listens on 8987 or 4433', () => {

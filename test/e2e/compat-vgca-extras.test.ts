@@ -11,6 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +39,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kyso-compat-extras-'));
   nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
   localPdf = join(dir, 'To trinh so 5.pdf');
-  await writeFile(localPdf, await makeVietnameseDocument(2));
+  // 2.5 MB (an attached scan): the window sends it in three 1 MiB messages.
+  const withScan = await PDFDocument.load(await makeVietnameseDocument(2));
+  await withScan.attach(randomBytes(2_500_000), 'ban-chup.bin', { mimeType: 'application/octet-stream' });
+  await writeFile(localPdf, await withScan.save());
   portalFiles['Quyet dinh 9.pdf'] = await makeVietnameseDocument(2);
   portal = await startMockPortal({ files: portalFiles });
   browser = await launchKysoBrowser({ env: token.env });
@@ -67,7 +72,7 @@ async function waitForFileWindow(): Promise<Page> {
 }
 
 describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', () => {
-  it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
+  it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen 2.5 MB PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
     const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's-local', FileName: '' })]);
@@ -89,6 +94,7 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
     expect(portal.uploads.length).toBe(before + 1);
     const upload = portal.uploads.at(-1)!;
     expect(upload.fileName).toBe('To trinh so 5.pdf');
+    expect(upload.bytes.length).toBeGreaterThan(2_500_000);
     expect(upload.fields).toMatchObject({ SessionId: 's-local' });
     const out = join(dir, 'local-signed.pdf');
     await writeFile(out, upload.bytes);
@@ -99,11 +105,22 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
     await page.close();
   });
 
-  it('Cancel in Kyso\'s window: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
+  it('Kyso\'s window is readable (16 px text, 44 px buttons in view); Cancel there: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
     const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
     const picker = await waitForFileWindow();
+    // Readable by older officials (issue 11 §4): base text ≥ 16 px, buttons ≥ 44 px high, all inside the window.
+    const layout = await picker.evaluate(() => ({
+      base: parseFloat(getComputedStyle(document.body).fontSize),
+      buttons: [...document.querySelectorAll('button')].map((b) => { const r = b.getBoundingClientRect(); return { height: r.height, bottom: r.bottom }; }),
+      viewport: innerHeight,
+    }));
+    expect(layout.base).toBeGreaterThanOrEqual(16);
+    for (const button of layout.buttons) {
+      expect(button.height).toBeGreaterThanOrEqual(44);
+      expect(button.bottom).toBeLessThanOrEqual(layout.viewport);
+    }
     await clickClosing(picker, '[data-testid=local-file-cancel]');
     const answer = JSON.parse(await reply) as { Status: number; Message: string; ErrorCode?: string };
     expect(answer.Status).toBe(1);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { effectiveStampImages, inspectStampImage, parseStampImages, storedImageOf } from '../../extension/compat/stamp-images.js';
 import { pdfOptionsFor } from '../../extension/compat/vgca-appearance.js';
+import { readStampImages } from '../../extension/background/compat/stamp-image-source.js';
 import { makeJpeg, makeSealPng, makeSignaturePng } from '../fixtures/pdf/generate-fixtures.js';
 import { bytesToBase64 } from '../../shared/domain/base64.js';
 
@@ -56,5 +57,26 @@ describe('images in the VGCA stamps', () => {
       expect(visible.sealImage).toBeUndefined();
       expect(visible).toMatchObject({ typeface: 'serif', textColor: 'black' });
     }
+  });
+});
+
+describe('reading the images at signing time', () => {
+  it('a managed storage that never answers counts as no policy: the person\'s images, after the bound, not a hang', async () => {
+    const signer = { data: b64(makeSignaturePng()), name: 'mine.png' };
+    const images = await readStampImages({
+      localGet: async (key) => ({ [key]: { signer } }),
+      managedGet: () => new Promise(() => undefined),
+      timeoutMs: 50,
+    });
+    expect(images.signer?.name).toBe('mine.png');
+    expect(images.seal).toBeUndefined();
+  });
+  it('the admin\'s seal from managed storage is combined with the person\'s signer image', async () => {
+    const images = await readStampImages({
+      localGet: async (key) => ({ [key]: { signer: { data: b64(makeSignaturePng()), name: 'mine.png' } } }),
+      managedGet: async (keys) => ({ [keys[0]!]: { seal: b64(makeSealPng(120)) } }),
+    });
+    expect(images.signer?.width).toBe(240);
+    expect(images.seal?.width).toBe(120);
   });
 });
