@@ -155,9 +155,13 @@ export class TokenCallThreads {
       void worker.terminate().catch(() => undefined);
       return;
     }
-    // An idle worker must not keep the host running after stdin closes.
+    // An idle worker must not keep the host running after stdin closes, nor be handed a call after it died.
     worker.unref();
     this.#idle.push(worker);
+    worker.once('exit', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
   }
 
   /** Stop the idle workers (the service is closing). */
