@@ -182,12 +182,22 @@ export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: 
   return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
 }
 
+let pool: TokenCallThreads | undefined;
+
+/** One pool of call threads per process, like the loaded modules (module-registry.ts). */
+export function tokenCallThreads(): TokenCallThreads {
+  return (pool ??= new TokenCallThreads());
+}
+
 /**
- * Whether a call was abandoned inside the driver. Node joins every worker thread when the process exits
- * (process.exit included), and a thread stuck in a driver never finishes: such a process could never exit. The
- * host then ends itself at once (host.ts), after every reply was written, without C_Finalize (a driver that hangs
- * in one call can hang in C_Finalize too).
+ * End the process now if a call was abandoned inside the driver. Node joins every worker thread when the process
+ * exits (process.exit and process.reallyExit included), and a thread stuck in a driver never finishes, so such a
+ * process could never exit. Called by the host (after every reply was written) and the CLI (after its result was
+ * printed; stdout and stderr are synchronous for files and pipes on Linux), as their last act: SIGKILL is the one
+ * exit that does not wait. No C_Finalize first: a driver that hangs in one call can hang in C_Finalize too.
  */
-export function tokenCallsStuck(threads: TokenCallThreads | undefined): boolean {
-  return (threads?.abandoned ?? 0) > 0;
+export function endIfTokenCallStuck(say: (message: string) => void): void {
+  if ((pool?.abandoned ?? 0) === 0) return;
+  say('a token call never returned; ending without waiting for its thread');
+  process.kill(process.pid, 'SIGKILL');
 }
