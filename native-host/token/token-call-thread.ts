@@ -18,6 +18,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
 export type TokenCall =
@@ -92,8 +93,11 @@ export class TokenCallThreads {
   abandoned = 0;
 
   constructor() {
+    // The single executable bundles pkcs11js and its import.meta.url is the executable itself (scripts/lib/package/
+    // executable.mjs): a pkcs11js found from there would be some other copy on the machine, so none is used.
+    const singleExecutable = import.meta.url === pathToFileURL(process.execPath).href;
     try {
-      this.#pkcs11jsPath = createRequire(import.meta.url).resolve('pkcs11js');
+      this.#pkcs11jsPath = singleExecutable ? undefined : createRequire(import.meta.url).resolve('pkcs11js');
     } catch {
       this.#pkcs11jsPath = undefined;
     }
