@@ -8,8 +8,7 @@ import { allowedExtensionIds, identifyCaller, isCallerAllowed } from './caller-c
 import { dispatch, errorReply } from './protocol/dispatcher.js';
 import type { HandlerContext } from './protocol/handler-context.js';
 import { TokenService } from './token/token-service.js';
-import { existingTokenCallThreads } from './token/pkcs11-module.js';
-import { tokenCallsStuck } from './token/token-call-thread.js';
+import { endIfTokenCallStuck } from './token/token-call-thread.js';
 import { createFrameWriter, readFrames } from './transport/stdio-transport.js';
 import { createLogger } from './transport/logger.js';
 import { HOST_VERSION } from './config.js';
@@ -58,11 +57,8 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
   });
   // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave.
   await Promise.allSettled([...inFlight]);
-  if (tokenCallsStuck(existingTokenCallThreads())) {
-    // A driver thread never returned: Node would wait for it for ever on exit (token-call-thread.ts).
-    logger.log('warn', 'a token call never returned; ending the host without waiting for its thread');
-    process.kill(process.pid, 'SIGKILL');
-  }
+  // A driver thread that never returned would keep the host from exiting (token-call-thread.ts).
+  endIfTokenCallStuck((message) => logger.log('warn', message));
   service?.close();
   logger.log('info', 'host stopped');
   return 0;

@@ -3,8 +3,16 @@ import { COMMANDS } from './commands/index.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ERROR_CATALOGUE } from '../../shared/errors/catalogue.js';
 import { HOST_VERSION } from '../config.js';
+import { endIfTokenCallStuck } from '../token/token-call-thread.js';
 
 export async function main(argv: string[]): Promise<number> {
+  const code = await runCommand(argv);
+  // A token driver stuck in a call would keep the process from ever exiting (token-call-thread.ts).
+  endIfTokenCallStuck((message) => process.stderr.write(`kyso: ${message}\n`));
+  return code;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stderr.write(usage());

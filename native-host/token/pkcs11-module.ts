@@ -13,7 +13,7 @@ import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
 import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
 import { publicValueHex, type KeyReference, type TokenKeyObject } from './key-pairing.js';
-import { TokenCallThreads, tokenCallTimeoutMs } from './token-call-thread.js';
+import { tokenCallThreads, tokenCallTimeoutMs } from './token-call-thread.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -53,17 +53,6 @@ export type Pkcs11Mechanism = pkcs11js.Mechanism;
 const MAX_OBJECTS_PER_FIND = 64;
 /** Enough for RSA-8192 and any ECDSA signature; pkcs11js returns the slice actually written. */
 const SIGNATURE_BUFFER_BYTES = 1024;
-
-let threads: TokenCallThreads | undefined;
-/** One pool of call threads per process, like the loaded modules (module-registry.ts). */
-export function tokenCallThreads(): TokenCallThreads {
-  return (threads ??= new TokenCallThreads());
-}
-
-/** The pool if any call used it (no pool is made just to ask). */
-export function existingTokenCallThreads(): TokenCallThreads | undefined {
-  return threads;
-}
 
 const trim = (s: string): string => s.replace(/[\s\u0000]+$/u, '');
 

@@ -18,6 +18,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
 export type TokenCall =
@@ -92,8 +93,11 @@ export class TokenCallThreads {
   abandoned = 0;
 
   constructor() {
+    // The single executable bundles pkcs11js and its import.meta.url is the executable itself (scripts/lib/package/
+    // executable.mjs): a pkcs11js found from there would be some other copy on the machine, so none is used.
+    const singleExecutable = import.meta.url === pathToFileURL(process.execPath).href;
     try {
-      this.#pkcs11jsPath = createRequire(import.meta.url).resolve('pkcs11js');
+      this.#pkcs11jsPath = singleExecutable ? undefined : createRequire(import.meta.url).resolve('pkcs11js');
     } catch {
       this.#pkcs11jsPath = undefined;
     }
@@ -155,9 +159,13 @@ export class TokenCallThreads {
       void worker.terminate().catch(() => undefined);
       return;
     }
-    // An idle worker must not keep the host running after stdin closes.
+    // An idle worker must not keep the host running after stdin closes, nor be handed a call after it died.
     worker.unref();
     this.#idle.push(worker);
+    worker.once('exit', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
   }
 
   /** Stop the idle workers (the service is closing). */
@@ -178,12 +186,22 @@ export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: 
   return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
 }
 
+let pool: TokenCallThreads | undefined;
+
+/** One pool of call threads per process, like the loaded modules (module-registry.ts). */
+export function tokenCallThreads(): TokenCallThreads {
+  return (pool ??= new TokenCallThreads());
+}
+
 /**
- * Whether a call was abandoned inside the driver. Node joins every worker thread when the process exits
- * (process.exit included), and a thread stuck in a driver never finishes: such a process could never exit. The
- * host then ends itself at once (host.ts), after every reply was written, without C_Finalize (a driver that hangs
- * in one call can hang in C_Finalize too).
+ * End the process now if a call was abandoned inside the driver. Node joins every worker thread when the process
+ * exits (process.exit and process.reallyExit included), and a thread stuck in a driver never finishes, so such a
+ * process could never exit. Called by the host (after every reply was written) and the CLI (after its result was
+ * printed; stdout and stderr are synchronous for files and pipes on Linux), as their last act: SIGKILL is the one
+ * exit that does not wait. No C_Finalize first: a driver that hangs in one call can hang in C_Finalize too.
  */
-export function tokenCallsStuck(threads: TokenCallThreads | undefined): boolean {
-  return (threads?.abandoned ?? 0) > 0;
+export function endIfTokenCallStuck(say: (message: string) => void): void {
+  if ((pool?.abandoned ?? 0) === 0) return;
+  say('a token call never returned; ending without waiting for its thread');
+  process.kill(process.pid, 'SIGKILL');
 }

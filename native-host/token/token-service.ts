@@ -179,7 +179,7 @@ export class TokenService {
     return this.#eachModule((m) => m.tokens().map((t) => ({
       ...t.info,
       driver: this.#driverOf(m),
-      ...(t.info.flags.loginRequired && m.certificatesHiddenUntilLogin(t.slot) ? { certificatesAfterLogin: true as const } : {}),
+      ...(t.info.flags.loginRequired && hidesCertificatesNow(m, t.slot) ? { certificatesAfterLogin: true as const } : {}),
     })));
   }
 
@@ -484,4 +484,13 @@ export class TokenService {
 /** A token that requires login and, before it, shows keys but no certificate (issue 13 §2). */
 function hidesCertificates(token: TokenInfo, objects: TokenObjects): boolean {
   return token.flags.loginRequired && objects.certificates.length === 0 && objects.privateKeys.length + objects.publicKeys.length > 0;
+}
+
+/** A token pulled out while it is being looked at is listed without the hint, not dropped with its driver. */
+function hidesCertificatesNow(module: Pkcs11Module, slot: SlotHandle): boolean {
+  try {
+    return module.certificatesHiddenUntilLogin(slot);
+  } catch {
+    return false;
+  }
 }

@@ -36,6 +36,26 @@ afterAll(async () => {
 const TEXT = 'Tờ trình phê duyệt dự toán — ký bằng bàn phím của thiết bị';
 const digestB64 = createHash('sha256').update(TEXT, 'utf8').digest('base64');
 
+/** Answer the site question when asked, then wait for the certificate list (as approveInConsent does, without a PIN). */
+async function reachSigningStep(consent: Page): Promise<void> {
+  const siteButton = consent.locator('[data-testid=site-allow-once]');
+  const certificate = consent.locator('[data-testid=certificate-option]').first();
+  await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
+  if (await siteButton.isVisible()) {
+    await waitForArmed(consent);
+    await consent.click('[data-testid=site-allow-once]');
+    await certificate.waitFor({ timeout: 15_000 });
+  }
+}
+
+async function deviceIsWaiting(quirks: QuirksSetup, logins: number): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (userLogins(quirks).length < logins) {
+    if (Date.now() > until) throw new Error('the host never asked the device for the PIN');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function startSignHash(page: Page): Promise<void> {
   const params = { hash: digestB64, hashAlgorithm: 'SHA-256', description: TEXT, certificateId: token.cert('org-rsa').certificateId };
   await page.evaluate(`(async () => {
@@ -49,14 +69,7 @@ describe('PIN pad', () => {
     const page = await openDemoPortal(browser.context, server.url);
     await startSignHash(page);
     const consent = await waitForConsentPage(browser.context);
-    const siteButton = consent.locator('[data-testid=site-allow-once]');
-    const certificate = consent.locator('[data-testid=certificate-option]').first();
-    await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
-    if (await siteButton.isVisible()) {
-      await waitForArmed(consent);
-      await consent.click('[data-testid=site-allow-once]');
-      await certificate.waitFor({ timeout: 15_000 });
-    }
+    await reachSigningStep(consent);
 
     const message = consent.locator('[data-testid=pin-pad-message]');
     expect(await message.textContent()).toBe('Nhập mã PIN trên thiết bị');
@@ -75,6 +88,68 @@ describe('PIN pad', () => {
     expect(opensslVerifies(outcome.result!.certificate, Buffer.from(TEXT, 'utf8'), outcome.result!.signature)).toBe(true);
     // The host never sent a PIN: one login, on the pad.
     expect(userLogins(setup)).toEqual(['C_Login user no-pin']);
+    await page.close();
+  }, 120_000);
+
+  it('Cancel in the window while the device waits: the page gets USER_CANCELLED at once, and the next request signs', async () => {
+    const page = await openDemoPortal(browser.context, server.url);
+    await startSignHash(page);
+    const consent = await waitForConsentPage(browser.context);
+    await reachSigningStep(consent);
+    await waitForArmed(consent);
+    await clickClosing(consent, '[data-testid=approve]');
+    await deviceIsWaiting(setup, 2);
+    await clickClosing(consent, '[data-testid=cancel]');
+    expect(await pageClosed(consent)).toBe(true);
+    expect((await page.evaluate('window.__kysoCall') as { code?: string }).code).toBe('USER_CANCELLED');
+    // The person gives up on the device too (a real pad times out by itself): the token is free again.
+    await setup.typeOnPinPad('cancel');
+
+    await startSignHash(page);
+    const again = await waitForConsentPage(browser.context);
+    await reachSigningStep(again);
+    await waitForArmed(again);
+    await clickClosing(again, '[data-testid=approve]');
+    await setup.typeOnPinPad(token.userPin, 30_000);
+    expect(await pageClosed(again, 30_000)).toBe(true);
+    const outcome = await page.evaluate('window.__kysoCall') as { result?: { signature: string; certificate: string }; code?: string };
+    expect(outcome.code).toBeUndefined();
+    expect(opensslVerifies(outcome.result!.certificate, Buffer.from(TEXT, 'utf8'), outcome.result!.signature)).toBe(true);
+    await page.close();
+  }, 120_000);
+});
+
+describe('PIN pad on its final try', () => {
+  let finalTry: QuirksSetup;
+  let other: KysoBrowser;
+  beforeAll(async () => {
+    finalTry = quirksSetup(await buildQuirksModule(), token, ['pin-pad', 'pin-final-try']);
+    other = await launchKysoBrowser({ env: finalTry.env as Record<string, string> });
+    await enableSignHashInOptions(other, server.url);
+  }, 120_000);
+  afterAll(async () => { finalTry?.release(); await other?.close(); });
+
+  it('the window says it is the last try (Vietnamese and English), asks for the confirmation before Approve, still has no PIN field', async () => {
+    const page = await openDemoPortal(other.context, server.url);
+    await startSignHash(page);
+    const consent = await waitForConsentPage(other.context);
+    await reachSigningStep(consent);
+    expect(await consent.locator('[data-testid=token-state]').textContent()).toBe('Lần thử PIN cuối cùng');
+    expect(await consent.locator('[data-testid=pin-pad-message]').textContent()).toBe('Nhập mã PIN trên thiết bị');
+    expect(await consent.locator('[data-testid=pin]').count()).toBe(0);
+    await consent.click('[data-testid=lang-toggle]');
+    expect(await consent.locator('[data-testid=token-state]').textContent()).toBe('Last PIN try');
+    await waitForArmed(consent);
+    expect(await consent.locator('[data-testid=approve]').isDisabled()).toBe(true);
+    await consent.check('[data-testid=confirm-last-try]');
+    await waitForArmed(consent);
+    await clickClosing(consent, '[data-testid=approve]');
+    await finalTry.typeOnPinPad(token.userPin, 30_000);
+    expect(await pageClosed(consent, 30_000)).toBe(true);
+    const outcome = await page.evaluate('window.__kysoCall') as { result?: { signature: string; certificate: string }; code?: string };
+    expect(outcome.code).toBeUndefined();
+    expect(opensslVerifies(outcome.result!.certificate, Buffer.from(TEXT, 'utf8'), outcome.result!.signature)).toBe(true);
+    expect(userLogins(finalTry)).toEqual(['C_Login user no-pin']);
     await page.close();
   }, 120_000);
 });

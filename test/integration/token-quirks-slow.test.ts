@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKyso } from '../helpers/kyso-cli.js';
 import { buildQuirksModule, opensslVerifies, quirksSetup, type Quirk } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Hợp đồng số 42/2026 — chậm');
@@ -76,5 +80,19 @@ describe('token-quirks: hung token', () => {
     expect(ended).toBe('ended');
     expect(h.stderrText()).toMatch(/a token call never returned/);
     setup.release();
+  }, 60_000);
+
+  it('hung-login through the CLI: kyso sign-cms prints TOKEN_NOT_RESPONDING and ends instead of waiting for the stuck driver', async () => {
+    const setup = quirksSetup(modulePath, token, ['hung-login']);
+    const work = mkdtempSync(join(tmpdir(), 'kyso-quirks-cli-'));
+    writeFileSync(join(work, 'to-khai.txt'), DOCUMENT);
+    // Rejects (timed out) if the CLI never ends: Node would wait for the stuck thread on exit.
+    const result = await runKyso(['sign-cms', join(work, 'to-khai.txt'), '-o', join(work, 'out'), '--cert', token.cert('org-rsa').identifier, '--pin-stdin'], {
+      env: { ...setup.env, KYSO_TOKEN_CALL_TIMEOUT_MS: String(BOUND_MS) }, stdin: `${token.userPin}\n`, timeoutMs: 40_000,
+    });
+    setup.release();
+    expect(result.stderr).toMatch(/TOKEN_NOT_RESPONDING: Thiết bị ký không phản hồi\. \/ The token did not answer\./);
+    expect(result.stderr).toMatch(/a token call never returned/);
+    expect(result.code).not.toBe(0);
   }, 60_000);
 });
