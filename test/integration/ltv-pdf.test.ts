@@ -25,7 +25,7 @@ const run = promisify(execFile);
 let ltv: LtvEnvironment;
 let dir: string;
 /** Signed while the network was up; verified after it is stopped. */
-const files: Record<'lta' | 'bt' | 'bb' | 'extended' | 'encrypted' | 'renewed' | 'btToLt', string> = { lta: '', bt: '', bb: '', extended: '', encrypted: '', renewed: '', btToLt: '' };
+const files: Record<'lta' | 'bt' | 'bb' | 'extended' | 'encrypted' | 'renewed' | 'btToLt' | 'bbWithDss', string> = { lta: '', bt: '', bb: '', extended: '', encrypted: '', renewed: '', btToLt: '', bbWithDss: '' };
 
 beforeAll(async () => {
   ltv = await createLtvEnvironment();
@@ -164,6 +164,8 @@ describe('kyso sign-pdf --level and kyso extend, with the network up', () => {
     const lt = await runKyso(['extend', files.bt, '--level', 'B-LT', '--out', files.btToLt], { env: ltv.env, timeoutMs: 120_000 });
     expect(lt.code, lt.stderr).toBe(0);
     expect(extractSignatures(new Uint8Array(await readFile(files.btToLt)))).toHaveLength(1);
+    files.bbWithDss = join(dir, 'b-b-with-dss.pdf');
+    expect((await runKyso(['extend', files.bb, '--level', 'B-LT', '--out', files.bbWithDss], { env: ltv.env, timeoutMs: 120_000 })).code).toBe(0);
   });
 
   it('kyso extend refuses what it cannot extend, with typed errors and no output', async () => {
@@ -250,6 +252,13 @@ describe('offline: every network server stopped', () => {
     const lt = JSON.parse((await verifyJson(files.btToLt)).stdout) as { status: string; signatures: Array<{ level?: string }> };
     expect(lt.status, JSON.stringify(lt)).toBe('valid');
     expect(lt.signatures[0]!.level).toBe('B-LT');
+  });
+
+  it('a DSS without any time-stamp proves nothing: the claimed signing time is the signer\'s word, so stored answers are not used', async () => {
+    // Otherwise a revoked key could sign with a back-dated /M and an old "good" OCSP response.
+    const report = JSON.parse((await verifyJson(files.bbWithDss)).stdout) as { status: string; signatures: Array<{ level?: string; revocation: { status: string } }> };
+    expect(report.status).toBe('indeterminate');
+    expect(report.signatures[0]).toMatchObject({ level: 'B-B', revocation: { status: 'could-not-check' } });
   });
 
   it('the encrypted B-LTA file verifies valid at level B-LTA (DSS streams decrypted)', async () => {
