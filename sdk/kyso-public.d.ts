@@ -293,6 +293,8 @@ export interface SignatureReport {
   coversWholeDocument?: boolean;
   /** XML: what each ds:Reference covers: its URI and target ('/' = the whole document, else the element's path such as '/HDon/DLHDon'). */
   references?: { uri: string; target: string }[];
+  /** Baseline level reached as verified (B-LT: revocation answered from data the document carries; B-LTA: sealed by a document time-stamp). Absent for invalid signatures and time-stamps. */
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 }
 
 /** `invalid` if any signature is (or there is none), else `indeterminate` if any is, else `valid`. */

@@ -85,9 +85,9 @@ export async function readOcspResponse(bytes: Uint8Array, cert: x509.X509Certifi
 
   const thisUpdateOf = basic.tbsResponseData.responses[0]?.thisUpdate;
   await checkResponseSignature(basic, issuer, options.stored && thisUpdateOf ? thisUpdateOf : now);
-  const certId = options.certId ?? await certIdFor(cert, issuer);
-
-  const single = basic.tbsResponseData.responses.find((r) => r.certID.isEqual(certId));
+  const single = options.certId
+    ? basic.tbsResponseData.responses.find((r) => r.certID.isEqual(options.certId!))
+    : await singleResponseFor(basic, cert, issuer);
   if (!single) throw new RevocationSourceError('response does not name this certificate');
   const responseNonce = basic.tbsResponseData.responseExtensions?.find((e) => e.extnID === OID_NONCE);
   if (options.nonce && responseNonce && !equalBytes(new Uint8Array(responseNonce.extnValue.valueBlock.valueHexView), options.nonce)) {
@@ -114,11 +114,21 @@ export async function readOcspResponse(bytes: Uint8Array, cert: x509.X509Certifi
   }
 }
 
-/** The SHA-1 CertID of `cert` [RFC 6960 §4.1.1], as pkijs builds it for a request. */
-async function certIdFor(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<pkijs.CertID> {
-  const request = new pkijs.OCSPRequest();
-  await request.createForCertificate(toPkijs(cert), { hashAlgorithm: 'SHA-1', issuerCertificate: toPkijs(issuer) });
-  return request.tbsRequest.requestList[0]!.reqCert;
+/** CertID hash algorithms a stored response may use [RFC 6960 §4.1.1; SHA-1 by far the most common]. */
+const CERT_ID_HASHES: Readonly<Record<string, string>> = {
+  '1.3.14.3.2.26': 'SHA-1', '2.16.840.1.101.3.4.2.1': 'SHA-256', '2.16.840.1.101.3.4.2.2': 'SHA-384', '2.16.840.1.101.3.4.2.3': 'SHA-512',
+};
+
+/** The SingleResponse about `cert` in a stored answer, its CertID computed with the hash that answer used. */
+async function singleResponseFor(basic: pkijs.BasicOCSPResponse, cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<pkijs.SingleResponse | undefined> {
+  for (const response of basic.tbsResponseData.responses) {
+    const hashAlgorithm = CERT_ID_HASHES[response.certID.hashAlgorithm.algorithmId];
+    if (!hashAlgorithm) continue;
+    const id = new pkijs.CertID();
+    await id.createForCertificate(toPkijs(cert), { hashAlgorithm, issuerCertificate: toPkijs(issuer) });
+    if (response.certID.isEqual(id)) return response;
+  }
+  return undefined;
 }
 
 /** [RFC 6960 §4.2.2.2] the signer is the CA, or a certificate the CA issued for OCSP signing. */

@@ -36,6 +36,8 @@ export interface SignerContext {
   /** Claimed signing time from outside CMS (PDF /M, XAdES SigningTime) when CMS has none. */
   readonly externalSigningTime?: Date;
   readonly name?: string;
+  /** PDF: the time of the earliest valid document time-stamp over this signature (proof it existed then). */
+  readonly provenTime?: Date;
 }
 
 /** Parse a ContentInfo holding SignedData; undefined when it is not one. */
@@ -121,7 +123,9 @@ export async function verifySignerInfo(signed: pkijs.SignedData, signerInfo: pki
     if (timestamp && timestamp.status === 'invalid') reasons.push(reason('TIMESTAMP_INVALID', timestamp.reasons.map((r) => r.code).join(', ')));
   }
 
-  const assessed = await assessSigner(signerCert, certificates, { timestamp, signingTime, isTimestamp: context.isTimestamp === true }, options);
+  const assessed = await assessSigner(signerCert, certificates, {
+    timestamp, signingTime, isTimestamp: context.isTimestamp === true, ...(context.provenTime ? { provenTime: context.provenTime } : {}),
+  }, options);
   reasons.push(...assessed.reasons);
   return {
     status: statusFromReasons(reasons),
@@ -151,16 +155,20 @@ export interface SignerAssessment {
 export async function assessSigner(
   signerCert: x509.X509Certificate,
   certificates: readonly x509.X509Certificate[],
-  times: { timestamp?: TimestampReport | undefined; signingTime?: Date | undefined; isTimestamp?: boolean },
+  times: { timestamp?: TimestampReport | undefined; signingTime?: Date | undefined; isTimestamp?: boolean; provenTime?: Date },
   options: VerifyOptions,
 ): Promise<SignerAssessment> {
   const reasons: Reason[] = [];
-  const timestampTime = times.timestamp?.status === 'valid' && times.timestamp.time ? new Date(times.timestamp.time) : undefined;
+  // A valid signature time-stamp, else a valid document time-stamp over the signature, proves when it existed.
+  const timestampTime = (times.timestamp?.status === 'valid' && times.timestamp.time ? new Date(times.timestamp.time) : undefined) ?? times.provenTime;
   const at = timestampTime ?? times.signingTime ?? options.at ?? new Date();
+  // Stored revocation answers speak for a PROVEN time only: judged at a time the signer merely claims, an old
+  // "good" would let a revoked key sign with a back-dated time (embedded-validation-data.ts).
+  const embedded = options.embedded && !options.embedded.isEmpty && timestampTime ? options.embedded : undefined;
   const trust = await evaluateTrust(signerCert, {
     store: options.trust,
     extra: options.embedded ? [...certificates, ...options.embedded.certificates] : certificates,
-    ...(options.embedded && !options.embedded.isEmpty ? { embedded: options.embedded } : {}),
+    ...(embedded ? { embedded } : {}),
     at,
     checkRevocation: !times.isTimestamp && (options.checkRevocation ?? true),
     requireSigningUsage: !times.isTimestamp,

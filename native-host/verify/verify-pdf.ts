@@ -40,14 +40,26 @@ export async function verifyPdf(bytes: Uint8Array, options: VerifyOptions): Prom
   // Validation data of the final state (B-LT/B-LTA): revocation is answered from it first, offline.
   const dss = readDss(final);
   const withDss = dss ? { ...options, embedded: dss.data } : options;
-  const reports: SignatureReport[] = [];
-  const facts: SignatureFacts[] = [];
-  for (const signature of found) {
-    const fact: SignatureFacts = {};
-    facts.push(fact);
-    reports.push(await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, withDss, fact)));
+  // Document time-stamps first: a valid one over a signature proves when that signature existed (its PoE).
+  const reports: (SignatureReport | undefined)[] = found.map(() => undefined);
+  const facts: SignatureFacts[] = found.map(() => ({}));
+  const isStamp = (f: FoundPdfSignature) => nameText(entry(f.dict, 'SubFilter')) === 'ETSI.RFC3161';
+  for (const [i, signature] of found.entries()) {
+    if (isStamp(signature)) reports[i] = await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, withDss, facts[i]!));
   }
-  return documentReport('pdf', withLevels(reports, facts), 'PDF_NO_SIGNATURES');
+  const provenTimeFor = (revision: number): Date | undefined => {
+    const times = found.flatMap((_, i) => {
+      const report = reports[i];
+      const fact = facts[i]!;
+      return fact.documentTimestamp && fact.revision !== undefined && fact.revision >= revision && report?.status !== 'invalid' && report?.timestamp?.status === 'valid' && report.timestamp.time
+        ? [Date.parse(report.timestamp.time)] : [];
+    });
+    return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  };
+  for (const [i, signature] of found.entries()) {
+    if (!isStamp(signature)) reports[i] = await guardSignature('pdf', signature.name, () => verifyOne(views, final, signature, documentFindings, withDss, facts[i]!, provenTimeFor));
+  }
+  return documentReport('pdf', withLevels(reports as SignatureReport[], facts), 'PDF_NO_SIGNATURES');
 }
 
 /** What level reporting needs to know about each signature besides its report. */
@@ -94,7 +106,10 @@ function structureReason(inconsistencies: readonly string[]): Reason {
   return reason('PDF_STRUCTURE_INCONSISTENT', `${inconsistencies[0]!.slice(0, 400)}${more}`);
 }
 
-async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: FoundPdfSignature, fileReasons: readonly Reason[], options: VerifyOptions, facts: SignatureFacts): Promise<SignatureReport> {
+async function verifyOne(
+  views: RevisionViews, final: PdfRevisionView, found: FoundPdfSignature, fileReasons: readonly Reason[], options: VerifyOptions, facts: SignatureFacts,
+  provenTimeFor?: (revision: number) => Date | undefined,
+): Promise<SignatureReport> {
   const name = { name: found.name };
   const empty = { chain: { status: 'not-built' as const, path: [] }, revocation: { status: 'not-checked' as const } };
   const bad = (r: Reason): SignatureReport => ({ status: 'invalid', format: 'pdf', ...empty, reasons: [r, ...fileReasons], ...name });
@@ -110,6 +125,7 @@ async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: Fo
   const subFilter = nameText(entry(found.dict, 'SubFilter'));
   const m = stringText(entry(found.dict, 'M'));
   const claimedTime = m !== undefined ? parsePdfDate(m) : undefined;
+  const provenTime = provenTimeFor?.(signed.revision);
 
   const parsed = parseSignedData(signed.contents);
   if (!parsed || parsed.signerInfos.length === 0) return bad(reason('SIGNATURE_INVALID', 'the /Contents is not a CMS SignedData'));
@@ -134,7 +150,7 @@ async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: Fo
     const digest = encapsulatedContent(parsed);
     const digestMatches = digest !== undefined && equalBytes(digest, new Uint8Array(createHash('sha1').update(signed.covered).digest()));
     const report = await verifySignerInfo(parsed, parsed.signerInfos[0] as pkijs.SignerInfo, digest, options, {
-      format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...name,
+      format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...(provenTime ? { provenTime } : {}), ...name,
     });
     const weak = report.reasons.some((r) => r.code === 'WEAK_ALGORITHM' || r.code === 'WEAK_ALGORITHM_ACCEPTED')
       ? undefined : weakAlgorithmReason({ hashes: ['sha1'] }, options.algorithmPolicy);
@@ -144,7 +160,7 @@ async function verifyOne(views: RevisionViews, final: PdfRevisionView, found: Fo
   }
 
   const report = await verifySignerInfo(parsed, parsed.signerInfos[0] as pkijs.SignerInfo, signed.covered, options, {
-    format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...name,
+    format: 'pdf', ...(claimedTime ? { externalSigningTime: claimedTime } : {}), ...(provenTime ? { provenTime } : {}), ...name,
   });
   const reasons = [...report.reasons, ...laterReasons];
   return { ...report, status: statusFromReasons(reasons), reasons, coversWholeDocument };

@@ -21,6 +21,8 @@ import { resolveReferences } from './xml/reference-targets.js';
 import { signedElementFindings } from './xml/signed-element-rules.js';
 import { childElements } from './xml/element-path.js';
 import { weakAlgorithmReason } from './algorithm-policy.js';
+import { xadesUnsignedProperties } from './xml/xades-unsigned-properties.js';
+import { signatureLevel } from './signature-level.js';
 
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 const XADES_NS = ['http://uri.etsi.org/01903/v1.3.2#', 'http://uri.etsi.org/01903/v1.4.1#'];
@@ -86,19 +88,26 @@ async function verifyOne(doc: Document, el: Element, options: VerifyOptions): Pr
   const certMismatch = xadesSigningCertificateMismatch(el, signerCert);
   if (certMismatch) reasons.push(reason('SIGNING_CERT_MISMATCH', certMismatch));
   const signingTime = xadesSigningTime(el);
-  const assessed = await assessSigner(signerCert, certificates, { signingTime }, options);
+  // XAdES-T / -LT: the signature time-stamp proves the time; CertificateValues/RevocationValues answer offline.
+  const unsigned = await xadesUnsignedProperties(el, options);
+  if (unsigned.timestamp?.status === 'invalid') reasons.push(reason('TIMESTAMP_INVALID', unsigned.timestamp.reasons.map((r) => r.code).join(', ')));
+  const withValues = unsigned.embedded ? { ...options, embedded: unsigned.embedded } : options;
+  const assessed = await assessSigner(signerCert, certificates, { signingTime, timestamp: unsigned.timestamp }, withValues);
   reasons.push(...assessed.reasons);
-  return {
+  const report: SignatureReport = {
     status: statusFromReasons(reasons),
     format: 'xml',
     signer: assessed.signer,
     ...(signingTime ? { signingTime: signingTime.toISOString() } : {}),
+    ...(unsigned.timestamp ? { timestamp: unsigned.timestamp } : {}),
     chain: assessed.chain,
     revocation: assessed.revocation,
     reasons,
     ...nameField,
     references,
   };
+  const level = signatureLevel(report);
+  return level ? { ...report, level } : report;
 }
 
 /**

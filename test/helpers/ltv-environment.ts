@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ export async function createLtvEnvironment(label = 'Kyso LTV Test'): Promise<Ltv
   Object.defineProperty(served, 'ocsp', { get: () => countOcspRequests(pki.dir) });
   return {
     dir, pki, leaf, tsa, pin, selector: 'CCCD:001099000777', env, trustDir, served, stopNetwork,
-    dispose: async () => { await stopNetwork(); await pki.dispose(); },
+    dispose: async () => { await stopNetwork(); await pki.dispose(); await rm(dir, { recursive: true, force: true }); },
   };
 }
 

@@ -25,7 +25,7 @@ const run = promisify(execFile);
 let ltv: LtvEnvironment;
 let dir: string;
 /** Signed while the network was up; verified after it is stopped. */
-const files: Record<'lta' | 'bt' | 'bb' | 'extended' | 'encrypted', string> = { lta: '', bt: '', bb: '', extended: '', encrypted: '' };
+const files: Record<'lta' | 'bt' | 'bb' | 'extended' | 'encrypted' | 'renewed' | 'btToLt' | 'bbWithDss', string> = { lta: '', bt: '', bb: '', extended: '', encrypted: '', renewed: '', btToLt: '', bbWithDss: '' };
 
 beforeAll(async () => {
   ltv = await createLtvEnvironment();
@@ -151,6 +151,38 @@ describe('kyso sign-pdf --level and kyso extend, with the network up', () => {
     await run('qpdf', ['--check', files.extended]);
   });
 
+  it('kyso extend renews a B-LTA file (a second DSS and document time-stamp), and takes a B-T file to B-LT', async () => {
+    files.renewed = join(dir, 'renewed.pdf');
+    const renewed = await runKyso(['extend', files.lta, '--level', 'B-LTA', '--tsa', ltv.tsa.url, '--out', files.renewed], { env: ltv.env, timeoutMs: 120_000 });
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const before = await readFile(files.lta);
+    const after = await readFile(files.renewed);
+    expect(after.subarray(0, before.length).equals(before)).toBe(true); // earlier bytes never change
+    expect(extractSignatures(new Uint8Array(after))).toHaveLength(3);
+    await run('qpdf', ['--check', files.renewed]);
+    files.btToLt = join(dir, 'b-t-to-lt.pdf');
+    const lt = await runKyso(['extend', files.bt, '--level', 'B-LT', '--out', files.btToLt], { env: ltv.env, timeoutMs: 120_000 });
+    expect(lt.code, lt.stderr).toBe(0);
+    expect(extractSignatures(new Uint8Array(await readFile(files.btToLt)))).toHaveLength(1);
+    files.bbWithDss = join(dir, 'b-b-with-dss.pdf');
+    expect((await runKyso(['extend', files.bb, '--level', 'B-LT', '--out', files.bbWithDss], { env: ltv.env, timeoutMs: 120_000 })).code).toBe(0);
+  });
+
+  it('kyso extend refuses what it cannot extend, with typed errors and no output', async () => {
+    const unsigned = await runKyso(['extend', join(dir, 'quyet-dinh.pdf'), '--level', 'B-LT', '--out', join(dir, 'none-1.pdf')], { env: ltv.env });
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toMatch(/INVALID_DOCUMENT.*no signature/);
+    await writeFile(join(dir, 'not.pdf'), 'hello');
+    const garbage = await runKyso(['extend', join(dir, 'not.pdf'), '--level', 'B-LT', '--out', join(dir, 'none-2.pdf')], { env: ltv.env });
+    expect(garbage.code).toBe(1);
+    expect(garbage.stderr).toMatch(/INVALID_DOCUMENT/);
+    const noTsa = await runKyso(['extend', files.bb, '--level', 'B-LTA', '--out', join(dir, 'none-3.pdf')], { env: ltv.env });
+    expect(noTsa.stderr).toMatch(/BAD_REQUEST.*needs a time-stamp server/);
+    const same = await runKyso(['extend', files.bb, '--level', 'B-LT', '--out', files.bb], { env: ltv.env });
+    expect(same.stderr).toMatch(/BAD_REQUEST.*overwrite the input/);
+    for (const name of ['none-1.pdf', 'none-2.pdf', 'none-3.pdf']) await expect(readFile(join(dir, name))).rejects.toThrow();
+  });
+
   it('an owner-password encrypted PDF is signed at B-LTA with its DSS streams encrypted; qpdf decrypts and openssl accepts them', async () => {
     const r = await sign('owner-only.pdf', 'encrypted-lta.pdf', '--tsa', ltv.tsa.url, '--level', 'B-LTA');
     expect(r.code, r.stderr).toBe(0);
@@ -210,6 +242,23 @@ describe('offline: every network server stopped', () => {
     const report = JSON.parse(r.stdout) as { status: string; signatures: Array<{ level?: string }> };
     expect(report.status, r.stdout).toBe('valid');
     expect(report.signatures[0]!.level).toBe('B-LTA');
+  });
+
+  it('the renewed file verifies valid at level B-LTA; the B-T file extended to B-LT verifies valid at level B-LT', async () => {
+    const renewed = JSON.parse((await verifyJson(files.renewed)).stdout) as { status: string; signatures: Array<{ level?: string; status: string }> };
+    expect(renewed.status, JSON.stringify(renewed)).toBe('valid');
+    expect(renewed.signatures.map((s) => s.status)).toEqual(['valid', 'valid', 'valid']);
+    expect(renewed.signatures[0]!.level).toBe('B-LTA');
+    const lt = JSON.parse((await verifyJson(files.btToLt)).stdout) as { status: string; signatures: Array<{ level?: string }> };
+    expect(lt.status, JSON.stringify(lt)).toBe('valid');
+    expect(lt.signatures[0]!.level).toBe('B-LT');
+  });
+
+  it('a DSS without any time-stamp proves nothing: the claimed signing time is the signer\'s word, so stored answers are not used', async () => {
+    // Otherwise a revoked key could sign with a back-dated /M and an old "good" OCSP response.
+    const report = JSON.parse((await verifyJson(files.bbWithDss)).stdout) as { status: string; signatures: Array<{ level?: string; revocation: { status: string } }> };
+    expect(report.status).toBe('indeterminate');
+    expect(report.signatures[0]).toMatchObject({ level: 'B-B', revocation: { status: 'could-not-check' } });
   });
 
   it('the encrypted B-LTA file verifies valid at level B-LTA (DSS streams decrypted)', async () => {

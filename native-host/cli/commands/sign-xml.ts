@@ -5,6 +5,8 @@
  *   --ref ID              sign the element with this Id/id/ID (URI="#ID"); default the whole document
  *   --xades               XAdES-BES (SigningTime, SigningCertificateV2)
  *   --tsa URL             with --xades: XAdES-T, an RFC 3161 time-stamp over the SignatureValue
+ *   --level B-B|B-T|B-LT  default B-T with --tsa, else B-B; B-LT (with --xades --tsa) adds CertificateValues and
+ *                         RevocationValues (formats/xml/xades-long-term.ts)
  *   --signing-time        Object/SignatureProperties/SignatureProperty/SigningTime, as Vietnamese e-invoices carry
  *   --signature-id ID     Id of the Signature element (e.g. "seller"); default random
  *   --c14n exc|inc        exclusive (default) or inclusive canonicalisation
@@ -17,10 +19,17 @@ import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
+import { parseLevel } from '../level-option.js';
+import { xadesValidationValues } from '../../formats/xml/xades-long-term.js';
+import { TrustStore } from '../../trust/trust-store.js';
+import { AiaFetcher } from '../../trust/aia-fetcher.js';
+
+/** How long one AIA download may take while the signature is being completed. */
+const AIA_TIMEOUT_MS = 5_000;
 
 const FLAGS = ['xades', 'signing-time'] as const;
-const VALUES = ['parent', 'ref', 'c14n', 'signature-id', 'tsa'] as const;
-const USAGE = 'Usage: kyso sign-xml IN... -o OUT [--cert SELECTOR] [--parent ELEMENT] [--ref ID] [--xades [--tsa URL]] [--signing-time] [--signature-id ID] [--c14n exc|inc] [--hash-alg SHA-256] [--pin-stdin]\n';
+const VALUES = ['parent', 'ref', 'c14n', 'signature-id', 'tsa', 'level'] as const;
+const USAGE = 'Usage: kyso sign-xml IN... -o OUT [--cert SELECTOR] [--parent ELEMENT] [--ref ID] [--xades [--tsa URL] [--level B-B|B-T|B-LT]] [--signing-time] [--signature-id ID] [--c14n exc|inc] [--hash-alg SHA-256] [--pin-stdin]\n';
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseSignArgs(argv, { flags: FLAGS, values: VALUES });
@@ -36,6 +45,8 @@ export async function run(argv: string[]): Promise<number> {
   const tsa = args.values.get('tsa');
   if (tsa && !args.flags.has('xades')) throw new KysoError('BAD_REQUEST', { reason: '--tsa needs --xades (XAdES-T)' });
   const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
+  const level = parseLevel(args.values.get('level'), tsa !== undefined, ['B-B', 'B-T', 'B-LT']);
+  const longTerm = level === 'B-LT' ? { trust: await TrustStore.load({ useEnvironment: true }), aia: new AiaFetcher(AIA_TIMEOUT_MS) } : undefined;
   const plan = planOutputs(args, (name) => name);
   return runSignBatch({
     operation: 'sign-xml',
@@ -51,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(ref ? { referenceId: ref } : {}),
       ...(signatureId ? { signatureId } : {}),
       ...(timestamp ? { timestamp } : {}),
+      ...(longTerm ? { validationValues: xadesValidationValues(signer, longTerm) } : {}),
     }),
   });
 }

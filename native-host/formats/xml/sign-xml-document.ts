@@ -54,6 +54,11 @@ export interface SignXmlOptions {
    * [ETSI EN 319 132-1 §5.3 SignatureTimeStamp]. Needs `xades`.
    */
   readonly timestamp?: (data: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * XAdES-LT: given the signature time-stamp token, the xades:CertificateValues and xades:RevocationValues elements
+   * to follow it in UnsignedSignatureProperties [ETSI EN 319 132-1 §5.5] (xades-long-term.ts). Needs `timestamp`.
+   */
+  readonly validationValues?: (timestampToken: Uint8Array) => Promise<string>;
 }
 
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -79,6 +84,7 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   if (scheme === 'RSA-PSS') throw new KysoError('UNSUPPORTED_ALGORITHM', { reason: 'RSA-PSS is not offered for XML signatures', scheme });
   const method: C14nMethod = options.canonicalization ?? 'exc';
   if (options.timestamp && !options.xades) throw new KysoError('BAD_REQUEST', { reason: 'a signature time-stamp (XAdES-T) needs --xades' });
+  if (options.validationValues && !options.timestamp) throw new KysoError('BAD_REQUEST', { reason: 'XAdES-LT validation values need a signature time-stamp (--tsa)' });
   const { text, bom, document, spans } = readXmlInput(input);
 
   const elements = elementsInOrder(document);
@@ -156,7 +162,7 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
     unsignedProperties = `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp Id="${signatureId}-ts">` +
       `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/>` +
       `<xades:EncapsulatedTimeStamp>${Buffer.from(token).toString('base64')}</xades:EncapsulatedTimeStamp>` +
-      `</xades:SignatureTimeStamp></xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
+      `</xades:SignatureTimeStamp>${options.validationValues ? await options.validationValues(token) : ''}</xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
   }
 
   // 4. The final text.

@@ -11,8 +11,8 @@ import { readPdfStructure } from '../read-pdf-structure.js';
 import { buildSignatureIncrement, byteRangeText } from '../build-signature-increment.js';
 import { PLACEHOLDER_MARGIN_BYTES } from '../placeholder-size.js';
 
-/** Room for a token with its TSA's certificates (a chain of three RSA-4096 certificates fits). */
-const DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES = 12 * 1024;
+/** Room for a token with its TSA's certificates (about two RSA-4096 certificates); a larger token is re-requested with room for it. */
+const DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES = 8 * 1024;
 
 export async function appendDocumentTimestamp(pdf: Uint8Array, tsa: TimestampOptions): Promise<Uint8Array> {
   let placeholderBytes = DOCUMENT_TIMESTAMP_PLACEHOLDER_BYTES;
