@@ -58,7 +58,7 @@ function runCli(cliPath, args, env, pin) {
 export async function timeBatch({ cliPath, command, extraArgs = [], inputs, outDir, token, certName, rounds, reference }) {
   const cert = token.certificates.find((c) => c.name === certName);
   const env = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module };
-  const common = ['--cert', cert.certificateId, '--pin-stdin', ...extraArgs];
+  const common = [`--cert=${cert.certificateId}`, '--pin-stdin', ...extraArgs];
   const one = [];
   const all = [];
   const references = [];
