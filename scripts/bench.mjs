@@ -193,7 +193,10 @@ async function main() {
     if (browserFigures.length > 0) {
       progress(`real Chromium: ${browserFigures.join(', ')}`);
       const extensionDir = join(ROOT, 'dist/chromium');
-      if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error('dist/chromium is missing: run npm run build first');
+      if (!existsSync(join(extensionDir, 'manifest.json')) || !existsSync(join(ROOT, 'dist/sdk/kyso.js'))) {
+        const { buildAll } = await import(pathToFileURL(join(ROOT, 'scripts/build.mjs')).href);
+        await buildAll({ host: false });
+      }
       const input = JSON.stringify({ env: tokenEnv, coldRuns: COLD_BROWSERS, warmRuns: 10, only: browserFigures });
       const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/browser-figures.ts'), input], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
       const figures = JSON.parse(out.trim().split('\n').pop());
