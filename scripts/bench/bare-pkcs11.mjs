@@ -72,3 +72,21 @@ export function bareBatchMs(token, certName, digests) {
     s.close();
   }
 }
+
+/** CPU ms per C_SignInit + C_Sign (this process, all threads), logged in once: the token's own CPU cost. */
+export function bareSignCpuMs(token, certName, n) {
+  const s = openBareSession(token, certName);
+  try {
+    s.login();
+    const key = s.findKey();
+    const digest = createHash('sha256').update('bench').digest();
+    for (let i = 0; i < 5; i++) s.sign(key, digest);
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i++) s.sign(key, digest);
+    const used = process.cpuUsage(before);
+    s.logout();
+    return (used.user + used.system) / 1000 / n;
+  } finally {
+    s.close();
+  }
+}

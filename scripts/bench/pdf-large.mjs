@@ -93,7 +93,7 @@ export async function timeLargePdf({ dir, cliPath, root, token, certName, rounds
   const env = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module, NODE_PATH: join(root, 'node_modules') };
   const kysoOut = join(dir, 'kyso-signed.pdf');
   const signpdfOut = join(dir, 'signpdf-signed.pdf');
-  const kysoArgs = nodeArgs([...RUNNER, `${cliPath}`, 'sign-pdf', input, '-o', kysoOut, '--cert', cert.certificateId, '--pin-stdin', '--invisible']);
+  const kysoArgs = nodeArgs([...RUNNER, `${cliPath}`, 'sign-pdf', input, '-o', kysoOut, `--cert=${cert.certificateId}`, '--pin-stdin', '--invisible']);
   const series = { kyso: [], reference: [], signpdf: [] };
   // Warm the file cache once for all three.
   await timeProcess(process.execPath, ['-e', HASH_FILE, input]);

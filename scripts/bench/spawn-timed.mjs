@@ -5,8 +5,18 @@
 import { spawn } from 'node:child_process';
 
 const RSS_MARK = 'KYSO_BENCH_MAXRSS_KB=';
-/** A `node` prelude (-r) that prints the process's peak RSS to stderr as it exits. */
-const RSS_PRELUDE = `process.on('exit',()=>process.stderr.write('\\n${RSS_MARK}'+process.resourceUsage().maxRSS+'\\n'))`;
+const CPU_MARK = 'KYSO_BENCH_CPU_US=';
+/**
+ * A `node` prelude that prints, as the process exits, its peak RSS and the CPU time it used (user + system, all its
+ * threads): CPU time barely moves with the machine's load, where wall time on a shared 2-core box swings 2–5×.
+ */
+const RSS_PRELUDE = `process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\n${RSS_MARK}'+u.maxRSS+'\\n${CPU_MARK}'+(u.userCPUTime+u.systemCPUTime)+'\\n')})`;
+
+/** The CPU ms a child started with `nodeArgs()` reported on its stderr (undefined when it did not). */
+export function reportedCpuMs(stderr) {
+  const cpu = new RegExp(`${CPU_MARK}(\\d+)`).exec(stderr);
+  return cpu ? Number(cpu[1]) / 1000 : undefined;
+}
 
 /** Arguments for `node` that run `args` and report the peak RSS (the prelude is an --import of a data: URL). */
 export function nodeArgs(args) {
@@ -27,7 +37,8 @@ export function timeProcess(command, args, { env, input } = {}) {
       const ms = performance.now() - started;
       if (code !== 0) return reject(new Error(`${command} ${args.slice(-4).join(' ')} exited ${code}: ${stderr.slice(-600)}`));
       const rss = new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr);
-      resolveRun({ ms, ...(rss ? { maxRssMb: Number(rss[1]) / 1024 } : {}) });
+      const cpuMs = reportedCpuMs(stderr);
+      resolveRun({ ms, ...(rss ? { maxRssMb: Number(rss[1]) / 1024 } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}) });
     });
     child.stdin.end(input ?? '');
   });

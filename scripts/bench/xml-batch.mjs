@@ -53,7 +53,7 @@ export async function timeXmlSigning({ dir, cliPath, token, certName, rounds, me
   const env = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module };
   const kysoOut = join(dir, 'kyso-out');
   mkdirSync(kysoOut, { recursive: true });
-  const kysoArgs = nodeArgs([...RUNNER, cliPath, 'sign-xml', input, '-o', kysoOut, '--cert', cert.certificateId, '--pin-stdin']);
+  const kysoArgs = nodeArgs([...RUNNER, cliPath, 'sign-xml', input, '-o', kysoOut, `--cert=${cert.certificateId}`, '--pin-stdin']);
   const xmlsecArgs = ['--sign', '--privkey-pem', `${cert.keyPem},${cert.certPem}`, '--output', join(dir, 'xmlsec-out.xml'), template];
   const kyso = [];
   const xmlsec = [];
