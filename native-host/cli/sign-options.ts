@@ -40,6 +40,30 @@ export interface PlannedOutput {
 const COMMON_BOOLEANS = ['pin-stdin', 'help'] as const;
 const COMMON_VALUES = ['output', 'cert', 'hash-alg'] as const;
 
+/**
+ * `--name VALUE` → `--name=VALUE` for options that take a value, so the next argument is the value whatever it
+ * starts with: certificate ids are random base64url and one in 64 starts with '-', which node:util's parseArgs
+ * would otherwise refuse as "ambiguous" (`kyso list` prints the id; the person pastes it after --cert).
+ */
+function attachOptionValues(argv: readonly string[], options: Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, option] of Object.entries(options)) {
+    if (option.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (option.short) takesValue.add(`-${option.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') { out.push(...argv.slice(i)); break; }
+    if (takesValue.has(arg) && i + 1 < argv.length) {
+      out.push(arg.startsWith('--') ? `${arg}=${argv[i + 1]}` : `${arg}${argv[i + 1]}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Parse argv of a sign command; usage mistakes become BAD_REQUEST with the reason in details. */
 export function parseSignArgs(argv: readonly string[], spec: SignOptionSpec = {}): ParsedSignArgs {
   // Refuse a PIN on the command line before anything else, so it is never even parsed [see read-pin.ts].
@@ -54,7 +78,7 @@ export function parseSignArgs(argv: readonly string[], spec: SignOptionSpec = {}
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: attachOptionValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new KysoError('BAD_REQUEST', { reason: error instanceof Error ? error.message : 'invalid arguments' });
   }

@@ -41,6 +41,13 @@ describe('parseSignArgs', () => {
     expect(code(() => parseSignArgs(argv))).toBe(expected);
   });
 
+  it('takes the argument after --cert / -o as the value even when it starts with a dash (random certificate ids)', () => {
+    const args = parseSignArgs(['a.pdf', '-o', '-out.pdf', '--cert', '-Xq3_k9', '--', '--literal.pdf']);
+    expect(args.certificate).toBe('-Xq3_k9');
+    expect(args.output).toBe('-out.pdf');
+    expect(args.inputs).toEqual(['a.pdf', '--literal.pdf']);
+  });
+
   it('never puts the PIN in the error details', () => {
     try {
       parseSignArgs(['a', '-o', 'b', '--pin', '987654']);
