@@ -37,8 +37,14 @@ export function readObjectHeader(bytes: Uint8Array, at: number): { objectNumber:
   return { objectNumber: num.value, generation: gen.value, start, bodyStart: objAt + 3 };
 }
 
-/** Bytes read at first for one object of a FileImage; a larger object widens the window (×8). */
-const FIRST_WINDOW_BYTES = 64 * 1024;
+/**
+ * Bytes read at first for one object of a FileImage; a larger object widens the window (×8). Small, because the
+ * window's pages stay resident: a scan of a thousand pages has a thousand image objects, each a short dictionary
+ * before megabytes of data the window would otherwise pull in.
+ */
+const FIRST_WINDOW_BYTES = 4 * 1024;
+/** Bytes read for a direct object (a trailer dictionary), which is parsed once, without widening. */
+const DIRECT_WINDOW_BYTES = 64 * 1024;
 /** Bytes read after a stream's data: white space, `endstream`, `endobj`. */
 const TAIL_WINDOW_BYTES = 256;
 /** Stream data of a FileImage above this size is left in the file (lazy-raw-stream.ts). */
@@ -107,7 +113,7 @@ export class IndirectObjectParser extends PDFObjectParser {
 
   /** A direct object (a trailer dictionary) at `at`. */
   parseDirectAt(at: number): PDFObject {
-    ensureFilled(this.data, at, at + FIRST_WINDOW_BYTES);
+    ensureFilled(this.data, at, at + DIRECT_WINDOW_BYTES);
     this.bytes.moveTo(at);
     this.skipWhitespaceAndComments();
     return this.parseObject();
