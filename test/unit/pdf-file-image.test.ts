@@ -7,7 +7,8 @@
  * its first window, a large stream whose /Length is wrong) read right too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:buffer';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +105,12 @@ describe('FileImage: the on-demand reader sees what the in-memory reader sees', 
     expect(Buffer.from((view.context.lookup(PDFRef.of(8, 0)) as PDFRawStream).contents).toString('latin1')).toBe(data);
     expect(view.context.lookup(PDFRef.of(1, 0))).toBeInstanceOf(PDFDict);
     image.close();
+  });
+
+  it('a file larger than Node can map (over buffer.constants.MAX_LENGTH) is refused with PAYLOAD_TOO_LARGE, not a crash', () => {
+    const path = join(dir, 'huge.pdf');
+    writeFileSync(path, '%PDF-1.7\n');
+    truncateSync(path, constants.MAX_LENGTH + 1); // sparse: costs no disk
+    expect(() => FileImage.open(path)).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
   });
 });

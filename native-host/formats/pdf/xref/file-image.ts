@@ -12,6 +12,7 @@
  * are LazyRawStreams that read their bytes from the file when (if ever) someone needs them.
  * A plain in-memory Uint8Array is not a FileImage; every helper here is then a no-op or a plain search.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import { asBuffer } from './pdf-bytes.js';
@@ -195,8 +196,8 @@ export class FileImage {
   }
 }
 
-/** Largest file read as an image (byte ranges are written with 13 digits; node's typed arrays allow far more). */
-const MAX_IMAGE_BYTES = 2 ** 40;
+/** Largest file read as an image: the largest typed array this Node allows (4 GiB in Node 20), and 13-digit byte ranges. */
+const MAX_IMAGE_BYTES = Math.min(2 ** 40, bufferConstants.MAX_LENGTH);
 
 const IMAGES = new WeakMap<Uint8Array, FileImage>();
 
