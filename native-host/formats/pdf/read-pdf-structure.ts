@@ -10,6 +10,7 @@ import { PDFCatalog, PDFDocument, PDFName, PDFNumber, PDFDict, PDFRef, type PDFC
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PdfRevisionView } from './xref/read-revision.js';
 import { repairXref } from './xref/repair-xref.js';
+import { ensureFilled, wholeFile } from './xref/file-image.js';
 import { crossCheckWithViewer } from './viewer-cross-check.js';
 import { refuseUnlessSigningAllowed, type PdfEncryption } from './encryption/standard-security-handler.js';
 import { readPossiblyEncryptedRevision } from './encryption/read-encrypted-revision.js';
@@ -40,6 +41,9 @@ const REPAIR_CROSS_CHECK_MAX_BYTES = 64 * 1024 * 1024;
 const TAIL_SCAN_BYTES = 4096;
 
 export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure> {
+  // Over a FileImage (xref/file-image.ts) only what is read is loaded: the header and the tail first.
+  ensureFilled(bytes, 0, 1024);
+  ensureFilled(bytes, bytes.length - TAIL_SCAN_BYTES, bytes.length);
   const headerWindow = latin1(bytes.subarray(0, 1024));
   if (!headerWindow.includes(PDF_HEADER)) throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
 
@@ -56,7 +60,12 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
     if (!(error instanceof KysoError) || error.code !== 'INVALID_DOCUMENT') throw error;
     read = error;
   }
-  if (read instanceof KysoError || read.view.inconsistencies.length > 0) read = await repairedOrRefused(bytes, read);
+  let repairedBytes: Uint8Array | undefined;
+  if (read instanceof KysoError || read.view.inconsistencies.length > 0) {
+    const repaired = repairedOrRefused(bytes, read);
+    repairedBytes = repaired.bytes;
+    read = repaired;
+  }
   const { view, encryption } = read;
   if (encryption) refuseUnlessSigningAllowed(encryption);
   const doc = documentOver(view.context);
@@ -65,7 +74,7 @@ export async function readPdfStructure(bytes: Uint8Array): Promise<PdfStructure>
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'the page tree is missing or damaged' }, { cause });
   }
-  if (view.repairedFrom !== undefined) await confirmRepairWithViewer(bytes, doc, view.repairedFrom);
+  if (repairedBytes) await crossCheckWithViewer(repairedBytes, doc);
 
   const size = Math.max(view.size, view.context.largestObjectNumber + 1);
   const last = bytes[bytes.length - 1];
@@ -101,26 +110,24 @@ function documentOver(context: PDFContext): PDFDocument {
  * otherwise the file is refused as it was read: DOCUMENT_AMBIGUOUS (entries that miss their objects, shadows) or
  * the reading error.
  */
-async function repairedOrRefused(bytes: Uint8Array, read: { view: PdfRevisionView } | KysoError): Promise<{ view: PdfRevisionView }> {
+function repairedOrRefused(bytes: Uint8Array, read: { view: PdfRevisionView } | KysoError): { view: PdfRevisionView; bytes: Uint8Array } {
   const damage = read instanceof KysoError ? String(read.details?.['reason'] ?? 'unreadable cross-reference') : read.view.inconsistencies[0]!;
-  const repair = repairXref(bytes, damage);
-  if (repair.ok) return { view: repair.view };
-  if (read instanceof KysoError && !repair.ambiguous) throw read;
-  throw new KysoError('DOCUMENT_AMBIGUOUS', {
-    reason: damage.slice(0, 300), repair: repair.refusal.slice(0, 300),
+  const ambiguous = (refusal: string): KysoError => new KysoError('DOCUMENT_AMBIGUOUS', {
+    reason: damage.slice(0, 300), repair: refusal.slice(0, 300),
     ...(read instanceof KysoError ? {} : { inconsistencies: read.view.inconsistencies.length }),
   });
-}
-
-/**
- * A repaired view is signed only when the preview's engine, pdf.js, which repairs the file its own way, reads the
- * same pages from the same objects (viewer-cross-check.ts). Files too large for that check are not repaired.
- */
-async function confirmRepairWithViewer(bytes: Uint8Array, doc: PDFDocument, damage: string): Promise<void> {
+  // A repaired view is signed only when pdf.js, the preview's engine, which repairs the file its own way, reads the
+  // same pages from the same objects (viewer-cross-check.ts, run by the caller on the whole file). Files too large
+  // for that check are not repaired.
   if (bytes.length > REPAIR_CROSS_CHECK_MAX_BYTES) {
-    throw new KysoError('DOCUMENT_AMBIGUOUS', { reason: `${damage.slice(0, 200)}; a damaged file over ${REPAIR_CROSS_CHECK_MAX_BYTES / 1024 / 1024} MiB is not repaired` });
+    if (read instanceof KysoError) throw read;
+    throw ambiguous(`a damaged file over ${REPAIR_CROSS_CHECK_MAX_BYTES / 1024 / 1024} MiB is not repaired`);
   }
-  await crossCheckWithViewer(bytes, doc);
+  const whole = wholeFile(bytes);
+  const repair = repairXref(whole, damage);
+  if (repair.ok) return { view: repair.view, bytes: whole };
+  if (read instanceof KysoError && !repair.ambiguous) throw read;
+  throw ambiguous(repair.refusal);
 }
 
 /** The last startxref's value; undefined when it points outside the file (a damaged file, maybe repairable). */

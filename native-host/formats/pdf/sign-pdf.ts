@@ -3,13 +3,14 @@
  * The CMS is detached over the ByteRange, with contentType, messageDigest and signingCertificateV2 and NO
  * signingTime (the time is in /M) [ETSI EN 319 142-1 §5.2.1, §6.3 Table 1].
  *
- * signPdfFile keeps large files out of memory as much as the parser allows: the output is the input copied by
- * the file system plus the appended update, the byte range is hashed by streaming the output file, and the CMS is
- * written into the OUTPUT's /Contents in place. The output appears only when complete (temp file + rename).
+ * signPdfFile keeps large files out of memory: the input is read on demand (xref/file-image.ts: the trailer, the
+ * cross-reference and the objects signing touches; large stream data stays in the file), the output is the input
+ * copied by the file system plus the appended update, the byte range is hashed by streaming the output file, and
+ * the CMS is written into the OUTPUT's /Contents in place. The output appears only when complete (temp file + rename).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, open, readFile, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFiles } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
@@ -17,6 +18,8 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { Signer } from '../../token/signer.js';
 import { buildCmsSignature } from '../cms/build-cms-signature.js';
 import { readPdfStructure } from './read-pdf-structure.js';
+import { FileImage } from './xref/file-image.js';
+import { writeSignedCopy } from './write-signed-copy.js';
 import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { completePdfSignature, nodeHashName, preparePdfSignature } from './prepare-pdf-signature.js';
@@ -63,12 +66,23 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
   const signingTime = options.signingTime ?? new Date();
   if (await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
-  let input: Uint8Array;
+  // Read on demand (xref/file-image.ts): the trailer, the xref and the objects signing touches, never the whole file.
+  let image: FileImage;
   try {
-    input = await readFile(inputPath);
+    image = FileImage.open(inputPath);
   } catch (cause) {
+    if (cause instanceof KysoError) throw cause;
     throw new KysoError('BAD_REQUEST', { reason: 'cannot read the input file', file: basename(inputPath) }, { cause });
   }
+  try {
+    return await signImage(image, inputPath, outputPath, signer, options, hashAlgorithm, signingTime);
+  } finally {
+    image.close();
+  }
+}
+
+async function signImage(image: FileImage, inputPath: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+  const input = image.bytes;
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
   await removeStaleTempFiles(dirname(outputPath));
   const temp = atomicTempPath(outputPath);
@@ -85,15 +99,8 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
       const total = base + inc.bytes.length;
       inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
 
-      await copyFile(inputPath, temp);
-      const handle = await open(temp, 'r+');
-      try {
-        await handle.truncate(base); // guard against the input changing between read and copy
-        await handle.write(inc.bytes, 0, inc.bytes.length, base);
-      } finally {
-        await handle.close();
-      }
-      const digest = await hashFileRanges(temp, hashAlgorithm, [[0, contentsStart], [contentsEnd, total]]);
+      // One pass: the input copied in chunks and hashed as it goes, the update appended (write-signed-copy.ts).
+      const { digest } = await writeSignedCopy(inputPath, base, inc.bytes, temp, hashAlgorithm, contentsStart, contentsEnd);
       const cms = await cmsFor(signer, hashAlgorithm, digest, options);
       if (cms.length > placeholderBytes) {
         placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;

@@ -9,6 +9,7 @@
  * `visible.rect`) is read as display coordinates, and nothing is placed where a viewer crops it away. The result
  * is mapped back to user space for /Rect; the appearance is counter-rotated (appearance/build-appearance.ts).
  */
+import { wholeFile } from './xref/file-image.js';
 import type { PDFDocument, PDFPage } from 'pdf-lib';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { findTextAnchor, rectFromAnchor, type AnchorBox } from './appearance/find-text-anchor.js';
@@ -67,7 +68,8 @@ async function resolveDisplayRect(visible: NonNullable<PdfSignatureOptions['visi
     return r;
   }
   if (visible.anchor) {
-    const found = await findTextAnchor(pdfBytes, pageNumber, visible.anchor);
+    // pdf.js needs the whole file: a file read on demand (xref/file-image.ts) is read whole for an anchor.
+    const found = await findTextAnchor(wholeFile(pdfBytes), pageNumber, visible.anchor);
     return rectFromAnchor(anchorOnDisplay(found, display), visible.anchor.position ?? 'below', visible.size ?? DEFAULT_STAMP_SIZE, whole);
   }
   const size = visible.size ?? DEFAULT_STAMP_SIZE;

@@ -5,7 +5,9 @@
  * wrong is the data cut at `endstream`, as readers do.
  */
 import { PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFRef, type PDFContext, type PDFObject, type PDFStream } from 'pdf-lib';
-import { asBuffer, isDigit, isPdfWhitespace, keywordAt, readUnsignedInt, skipWhitespace } from './pdf-bytes.js';
+import { ensureFilled, fileImageOf, indexOfIn } from './file-image.js';
+import { lazyRawStream } from './lazy-raw-stream.js';
+import { isDigit, isPdfWhitespace, keywordAt, readUnsignedInt, skipWhitespace } from './pdf-bytes.js';
 import { PDF_MAX_GENERATION, PDF_MAX_OBJECT_NUMBER } from './pdf-limits.js';
 
 type ByteStreamOf = ConstructorParameters<typeof PDFObjectParser>[0];
@@ -35,6 +37,19 @@ export function readObjectHeader(bytes: Uint8Array, at: number): { objectNumber:
   return { objectNumber: num.value, generation: gen.value, start, bodyStart: objAt + 3 };
 }
 
+/**
+ * Bytes read at first for one object of a FileImage; a larger object widens the window (×8). Small, because the
+ * window's pages stay resident: a scan of a thousand pages has a thousand image objects, each a short dictionary
+ * before megabytes of data the window would otherwise pull in.
+ */
+const FIRST_WINDOW_BYTES = 4 * 1024;
+/** Bytes read for a direct object (a trailer dictionary), which is parsed once, without widening. */
+const DIRECT_WINDOW_BYTES = 64 * 1024;
+/** Bytes read after a stream's data: white space, `endstream`, `endobj`. */
+const TAIL_WINDOW_BYTES = 256;
+/** Stream data of a FileImage above this size is left in the file (lazy-raw-stream.ts). */
+const LAZY_STREAM_BYTES = 256 * 1024;
+
 const STREAM = [...'stream'].map((c) => c.charCodeAt(0));
 const ENDSTREAM = [...'endstream'].map((c) => c.charCodeAt(0));
 
@@ -42,6 +57,8 @@ const ENDSTREAM = [...'endstream'].map((c) => c.charCodeAt(0));
 export class IndirectObjectParser extends PDFObjectParser {
   private readonly data: Uint8Array;
   private readonly resolveLength: (ref: PDFRef) => number | undefined;
+  /** Where the last parsed stream's data began (the object's own syntax ends there; its data is not read). */
+  private streamDataStart: number | undefined;
 
   /**
    * @param resolveLength the value of an indirect /Length, read through the cross-reference view (undefined when
@@ -59,8 +76,31 @@ export class IndirectObjectParser extends PDFObjectParser {
     this.resolveLength = resolveLength;
   }
 
-  /** The indirect object whose header is at `at`; undefined when there is no `N G obj` header there. Throws pdf-lib's parse errors. */
+  /**
+   * The indirect object whose header is at `at`; undefined when there is no `N G obj` header there. Throws pdf-lib's
+   * parse errors. Over a FileImage (file-image.ts) the object's bytes are read first — a window, widened until the
+   * object (a stream's dictionary; its data is read lazily) lies inside it.
+   */
   parseIndirectAt(at: number): ParsedIndirectObject | undefined {
+    const image = fileImageOf(this.data);
+    if (!image) return this.parseIndirectOnce(at);
+    for (let window = FIRST_WINDOW_BYTES; ; window *= 8) {
+      const end = Math.min(image.length, at + window);
+      image.ensure(at, end);
+      this.streamDataStart = undefined;
+      let parsed: ParsedIndirectObject | undefined;
+      try {
+        parsed = this.parseIndirectOnce(at);
+      } catch (error) {
+        if (end >= image.length) throw error;
+        continue;
+      }
+      const parsedUpTo = this.streamDataStart ?? parsed?.end ?? at;
+      if (parsedUpTo <= end || end >= image.length) return parsed;
+    }
+  }
+
+  private parseIndirectOnce(at: number): ParsedIndirectObject | undefined {
     const header = readObjectHeader(this.data, at);
     if (!header) return undefined;
     this.bytes.moveTo(header.bodyStart);
@@ -73,6 +113,7 @@ export class IndirectObjectParser extends PDFObjectParser {
 
   /** A direct object (a trailer dictionary) at `at`. */
   parseDirectAt(at: number): PDFObject {
+    ensureFilled(this.data, at, at + DIRECT_WINDOW_BYTES);
     this.bytes.moveTo(at);
     this.skipWhitespaceAndComments();
     return this.parseObject();
@@ -92,9 +133,12 @@ export class IndirectObjectParser extends PDFObjectParser {
     if (this.bytes.peek() === 0x0d) this.bytes.next();
     if (this.bytes.peek() === 0x0a) this.bytes.next();
     const start = this.bytes.offset();
+    this.streamDataStart = start;
     const declared = this.declaredLength(dict);
     let end: number | undefined;
     if (declared !== undefined && start + declared <= this.data.length) {
+      // Over a FileImage: the bytes after the data (`endstream endobj`) are read; the data itself is not.
+      ensureFilled(this.data, start + declared, start + declared + TAIL_WINDOW_BYTES);
       let after = skipWhitespace(this.data, start + declared);
       if (keywordAt(this.data, after, 'endstream') || startsWith(this.data, after, ENDSTREAM)) {
         end = start + declared;
@@ -103,14 +147,18 @@ export class IndirectObjectParser extends PDFObjectParser {
       }
     }
     if (end === undefined) {
-      const found = asBuffer(this.data).indexOf('endstream', start, 'latin1');
+      const found = indexOfIn(this.data, 'endstream', start);
       const stop = found < 0 ? this.data.length : found;
+      ensureFilled(this.data, Math.max(start, stop - 2), stop + TAIL_WINDOW_BYTES);
       end = stop;
       // The end-of-line before `endstream` is not data [§7.3.8.1].
       if (end > start && this.data[end - 1] === 0x0a) end--;
       if (end > start && this.data[end - 1] === 0x0d) end--;
       this.bytes.moveTo(found < 0 ? this.data.length : found + ENDSTREAM.length);
     }
+    const image = fileImageOf(this.data);
+    if (image && end - start > LAZY_STREAM_BYTES) return lazyRawStream(dict, image, start, end);
+    ensureFilled(this.data, start, end);
     return PDFRawStream.of(dict, this.data.slice(start, end));
   }
 

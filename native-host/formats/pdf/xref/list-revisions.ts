@@ -3,8 +3,12 @@
  * its cross-reference section, and `%%EOF` [ISO 32000-1 §7.5.5, §7.5.6].
  */
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
+import { fileImageOf } from './file-image.js';
 import { asBuffer, keywordAt, readUnsignedInt, skipWhitespace } from './pdf-bytes.js';
 import { MAX_REVISIONS } from './pdf-limits.js';
+
+/** How much of a FileImage's end lastStartXref reads. */
+const LAST_STARTXREF_WINDOW_BYTES = 64 * 1024;
 
 export interface PdfRevisionMark {
   /** The value after `startxref`: where this revision's cross-reference section starts. */
@@ -18,11 +22,21 @@ export interface PdfRevisionMark {
  * linearized file [ISO 32000-1 Annex F.3.4], not a revision. Offsets outside the file are skipped too.
  */
 export function listRevisions(bytes: Uint8Array): PdfRevisionMark[] {
+  const image = fileImageOf(bytes);
+  // A FileImage is searched in chunks; only the few bytes after each `startxref` are read into it.
+  const hits = image?.searchAll('startxref');
   const buffer = asBuffer(bytes);
   const marks: PdfRevisionMark[] = [];
   let from = 0;
-  for (;;) {
-    const at = buffer.indexOf('startxref', from, 'latin1');
+  for (let k = 0; ; k++) {
+    let at: number;
+    if (hits) {
+      while (k < hits.length && hits[k]! < from) k++;
+      at = k < hits.length ? hits[k]! : -1;
+      if (at >= 0) image!.ensure(at, at + MARK_WINDOW_BYTES);
+    } else {
+      at = buffer.indexOf('startxref', from, 'latin1');
+    }
     if (at < 0) break;
     from = at + 9;
     const mark = readMark(bytes, at);
@@ -34,8 +48,14 @@ export function listRevisions(bytes: Uint8Array): PdfRevisionMark[] {
   return marks;
 }
 
+/** `startxref`, its value and `%%EOF` with white space between them: the bytes one mark needs. */
+const MARK_WINDOW_BYTES = 256;
+
 /** The last `startxref` of the file (the newest revision) [§7.5.5: read from the end of the file]. */
 export function lastStartXref(bytes: Uint8Array): number {
+  // Over a FileImage only the tail is read: a startxref further back is not one a reader would take.
+  const image = fileImageOf(bytes);
+  if (image) image.ensure(image.length - LAST_STARTXREF_WINDOW_BYTES, image.length);
   const buffer = asBuffer(bytes);
   let from = bytes.length;
   while (from >= 0) {

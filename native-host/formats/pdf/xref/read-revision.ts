@@ -16,6 +16,7 @@ import { IndirectObjectParser } from './indirect-object-parser.js';
 import { lastStartXref, listRevisions } from './list-revisions.js';
 import { isObjectStream, readObjectStream, type ObjectStreamContents } from './object-stream.js';
 import { asBuffer, keywordAt, skipWhitespace } from './pdf-bytes.js';
+import { ensureFilled, fileImageOf } from './file-image.js';
 import { MAX_XREF_SECTIONS, PDF_MAX_OBJECT_NUMBER } from './pdf-limits.js';
 import { scanObjectHeaders } from './scan-object-headers.js';
 import { parseXrefStream, parseXrefTable, type XrefEntry, type XrefSection } from './xref-section.js';
@@ -72,6 +73,7 @@ export interface ReadRevisionOptions {
 export function readRevision(bytes: Uint8Array, startxref?: number, options: ReadRevisionOptions = {}): PdfRevisionView {
   const plain = (stream: PDFRawStream, objectNumber: number, generation: number): PDFRawStream =>
     options.decryptObjectStream ? PDFRawStream.of(stream.dict, options.decryptObjectStream(stream.contents, objectNumber, generation)) : stream;
+  ensureFilled(bytes, 0, 1024);
   if (asBuffer(bytes.subarray(0, 1024)).indexOf('%PDF-', 0, 'latin1') < 0) {
     throw new KysoError('INVALID_DOCUMENT', { reason: 'not a PDF (no %PDF- header)' });
   }
@@ -243,7 +245,10 @@ function readChain(bytes: Uint8Array, start: number, parser: IndirectObjectParse
     }
     for (const [n, e] of revisionEntries) {
       if (!resolved.has(n)) resolved.set(n, e);
-      if (e.kind === 'offset') accounted.add(offsetKey(n, skipWhitespace(bytes, e.offset)));
+      if (e.kind === 'offset') {
+        ensureFilled(bytes, e.offset, e.offset + ENTRY_WINDOW_BYTES);
+        accounted.add(offsetKey(n, skipWhitespace(bytes, e.offset)));
+      }
       else if (e.kind === 'compressed') accounted.add(compressedKey(n, e.stream, e.index));
     }
     if (section.streamObjectNumber !== undefined) accounted.add(offsetKey(section.streamObjectNumber, skipWhitespace(bytes, section.at)));
@@ -263,6 +268,7 @@ function reportDuplicates(section: XrefSection, inconsistencies: string[]): void
 }
 
 function readSectionAt(bytes: Uint8Array, at: number, parser: IndirectObjectParser): XrefSection {
+  ensureSection(bytes, at);
   const where = skipWhitespace(bytes, at);
   try {
     return keywordAt(bytes, where, 'xref') ? parseXrefTable(bytes, where, parser) : parseXrefStream(bytes, where, parser);
@@ -271,6 +277,26 @@ function readSectionAt(bytes: Uint8Array, at: number, parser: IndirectObjectPars
     throw new KysoError('INVALID_DOCUMENT', { reason: 'the cross-reference section cannot be parsed', offset: at }, { cause: error });
   }
 }
+
+/** White space before an object's header that an entry's offset may point at, read with it from a FileImage. */
+const ENTRY_WINDOW_BYTES = 256;
+
+/**
+ * Over a FileImage, read a cross-reference section before parsing it: a table up to its trailer dictionary (its
+ * entries are 20 bytes each, so this is the table's own size), a stream through the object parser (which reads
+ * its object). Nothing to do for in-memory bytes.
+ */
+function ensureSection(bytes: Uint8Array, at: number): void {
+  const image = fileImageOf(bytes);
+  if (!image) return;
+  image.ensure(at, at + ENTRY_WINDOW_BYTES);
+  if (!keywordAt(bytes, skipWhitespace(bytes, at), 'xref')) return;
+  const trailerAt = image.indexOf('trailer', at);
+  image.ensure(at, (trailerAt < 0 ? image.length : trailerAt) + TRAILER_WINDOW_BYTES);
+}
+
+/** A trailer dictionary's bytes, read after the `trailer` keyword. */
+const TRAILER_WINDOW_BYTES = 64 * 1024;
 
 function parseAt(parser: IndirectObjectParser, bytes: Uint8Array, objectNumber: number, offset: number, inconsistencies: string[]) {
   if (offset <= 0 || offset >= bytes.length) {

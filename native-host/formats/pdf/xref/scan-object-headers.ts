@@ -5,6 +5,7 @@
  * definitions the xref does not account for.
  */
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
+import { fileImageOf, SEARCH_CHUNK_BYTES } from './file-image.js';
 import { asBuffer, isDigit, isPdfDelimiter, isPdfWhitespace } from './pdf-bytes.js';
 import { MAX_SCANNED_OBJECT_HEADERS, PDF_MAX_GENERATION, PDF_MAX_OBJECT_NUMBER } from './pdf-limits.js';
 
@@ -15,23 +16,42 @@ export interface ObjectHeader {
   readonly start: number;
 }
 
-/** Headers in [0, end), in file order. */
+/** Headers in [0, end), in file order. A FileImage (file-image.ts) is read from its file in chunks, never whole. */
 export function scanObjectHeaders(bytes: Uint8Array, end = bytes.length): ObjectHeader[] {
-  const buffer = asBuffer(bytes);
   const headers: ObjectHeader[] = [];
-  let from = 0;
-  for (;;) {
-    const at = buffer.indexOf('obj', from, 'latin1');
-    if (at < 0 || at >= end) break;
-    from = at + 3;
-    const after = bytes[at + 3];
-    if (after !== undefined && !isPdfWhitespace(after) && !isPdfDelimiter(after)) continue;
-    const header = headerBefore(bytes, at);
-    if (!header) continue;
-    if (headers.length >= MAX_SCANNED_OBJECT_HEADERS) throw new KysoError('INVALID_DOCUMENT', { reason: 'too many object definitions' });
-    headers.push(header);
+  const image = fileImageOf(bytes);
+  if (!image) {
+    scanChunk(bytes, 0, 0, end, headers);
+    return headers;
+  }
+  for (let pos = 0; pos < end; pos += SCAN_CHUNK_BYTES) {
+    // The chunk carries the bytes before it (a header's digits) and one after it (the character after `obj`).
+    const base = Math.max(0, pos - LOOKBACK_BYTES);
+    const chunk = image.readChunk(base, Math.min(image.length, pos + SCAN_CHUNK_BYTES + 3 + 1));
+    scanChunk(chunk, base, pos, Math.min(end, pos + SCAN_CHUNK_BYTES), headers);
   }
   return headers;
+}
+
+/** Chunk of a FileImage scanned at a time, and how far back a header's `N G` may start before its `obj`. */
+const SCAN_CHUNK_BYTES = SEARCH_CHUNK_BYTES;
+const LOOKBACK_BYTES = 4096;
+
+/** Headers whose `obj` lies in [from, to) (file offsets) of `chunk`, which holds the file from offset `base`. */
+function scanChunk(chunk: Uint8Array, base: number, from: number, to: number, headers: ObjectHeader[]): void {
+  const buffer = asBuffer(chunk);
+  let local = from - base;
+  for (;;) {
+    const at = buffer.indexOf('obj', local, 'latin1');
+    if (at < 0 || at + base >= to) return;
+    local = at + 3;
+    const after = chunk[at + 3];
+    if (after !== undefined && !isPdfWhitespace(after) && !isPdfDelimiter(after)) continue;
+    const header = headerBefore(chunk, at);
+    if (!header) continue;
+    if (headers.length >= MAX_SCANNED_OBJECT_HEADERS) throw new KysoError('INVALID_DOCUMENT', { reason: 'too many object definitions' });
+    headers.push({ ...header, start: header.start + base });
+  }
 }
 
 /** Walk back from `obj`: white space, generation digits, white space, object-number digits, a boundary. */
