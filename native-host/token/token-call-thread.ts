@@ -151,7 +151,9 @@ export class TokenCallThreads {
   }
 
   #spawn(): Worker {
-    return new Worker(WORKER_SOURCE, { eval: true, workerData: { pkcs11jsPath: this.#pkcs11jsPath } });
+    // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
+    // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
+    return new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { pkcs11jsPath: this.#pkcs11jsPath } });
   }
 
   #park(worker: Worker): void {
