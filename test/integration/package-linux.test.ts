@@ -1,7 +1,8 @@
 /**
  * `npm run package` for Linux: the one `kyso` executable (Node single-executable application) and the .deb.
  * The executable is run with NO Node on PATH, as the CLI (`--version`, `kyso list` on a real SoftHSM2 token)
- * and as the host (started the way Chromium starts it, exchanging host.hello frames).
+ * and as the host (started the way Chromium starts it, exchanging host.hello frames), and as the host in front of the
+ * quirks module (a slow, hung or PIN-counting token), where its token calls must run on worker threads.
  * The .deb is listed with dpkg-deb; as root it is also installed for a few seconds and removed again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +238,17 @@ describe('the kyso executable as the host, with a slow or hung token (calls on w
     const signed = await signing;
     expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
     expect(host.frames.findIndex((f) => f.id === 'list-1')).toBeLessThan(host.frames.findIndex((f) => f.id === 'sign-1'));
+    expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
+  }, 60_000);
+
+  it('pin-count-low: a wrong PIN through the executable\'s worker is PIN_INCORRECT with its token state (the CKR code read from the bare addon); the right PIN signs', async () => {
+    const { host, setup } = executableHost(['pin-count-low']);
+    const sign = (pin: string) => host.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin });
+    const wrong = await sign('999999');
+    expect(wrong.error).toMatchObject({ code: 'PIN_INCORRECT', details: { tokenState: 'countLow' } });
+    expect(setup.calls().filter((c) => c === 'C_Login user pin')).toHaveLength(1);
+    const signed = await sign(token.userPin);
+    expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
     expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
   }, 60_000);
 
