@@ -13,3 +13,15 @@ export function runningAsSingleExecutable(): boolean {
     return false;
   }
 }
+
+/** Set by the executable's bundle (scripts/lib/package/executable.mjs, BANNER); not declared when Node runs a script. */
+declare const __kysoAddonPath: string | undefined;
+
+/**
+ * pkcs11js's native addon as the single executable loads it: `pkcs11.node` beside the executable's real file (the
+ * one rule, computed once by the bundle's first line; its pkcs11js loads that file too). Undefined outside the
+ * executable. Worker threads load it by this path (token-call-thread.ts): they cannot reach the bundle's copy.
+ */
+export function singleExecutableAddonPath(): string | undefined {
+  return typeof __kysoAddonPath === 'string' ? __kysoAddonPath : undefined;
+}

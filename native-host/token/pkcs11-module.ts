@@ -289,7 +289,7 @@ export class Pkcs11Module {
     return (this.#require().C_GetTokenInfo(slot).flags & pkcs11js.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
   }
 
-  /** One C_Login, off the event loop when worker threads can load pkcs11js. */
+  /** One C_Login, off the event loop when worker threads can load the pkcs11js addon. */
   async #login(session: SessionHandle, userType: number, pin: string | undefined): Promise<void> {
     const threads = tokenCallThreads();
     if (!threads.available) {

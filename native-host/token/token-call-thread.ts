@@ -13,13 +13,17 @@
  * session and object handles are process-wide [PKCS#11 2.40 §5.6]. Its C_Initialize therefore answers
  * CKR_CRYPTOKI_ALREADY_INITIALIZED, which is expected; it never calls C_Finalize (its instance only dlcloses).
  *
- * Where pkcs11js cannot be found as a file (the single executable bundles it), `TokenCallThreads.available` is
- * false and the caller runs the call on the main thread as before (pkcs11-module.ts).
+ * A worker loads pkcs11js's native addon (`pkcs11.node`) with process.dlopen, the same way in both builds; only its
+ * path differs: under Node, the file pkcs11js itself requires (node_modules/pkcs11js/build/Release/pkcs11.node); in
+ * the single executable, which bundles pkcs11js's JavaScript and ships the addon beside itself, that file
+ * (singleExecutableAddonPath, computed once by the bundle). The addon is an N-API module (NAPI_MODULE in pkcs11js
+ * src/main.cpp), hence context-aware: it loads in any number of worker threads. Where no addon is found,
+ * `TokenCallThreads.available` is false and the caller runs the call on the main thread (pkcs11-module.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { KysoError } from '../../shared/errors/kyso-error.js';
+import { runningAsSingleExecutable, singleExecutableAddonPath } from '../single-executable.js';
 
 export type TokenCall =
   | { readonly op: 'login'; readonly modulePath: string; readonly session: Buffer; readonly userType: number; readonly pin?: string | undefined }
@@ -34,22 +38,31 @@ export type TokenCall =
 type Reply = { id: number; ok: true; value?: Uint8Array } | { id: number; ok: false; ckr?: number; message: string };
 
 /**
- * The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js, given by path. A login with no PIN (a
- * PIN pad) passes an empty PIN: pkcs11js 2.1 cannot pass NULL_PTR (its C_Login insists on a string), and a PIN of
- * length 0 is what drivers take as "use the pad" besides NULL (OpenSC: "if (ulPinLen == 0) pPin = NULL"); see
- * docs/tokens.md "Quirks Kyso survives".
+ * The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js's native addon, given by path. The bare
+ * addon, without pkcs11js's JavaScript wrapper (index.js), throws PKCS#11 failures as an Error whose message is
+ * "CKR_NAME:code" (pkcs11js src/common.cpp throw_rv_error) and returns C_Sign's output length, not a slice.
+ * A login with no PIN (a PIN pad) passes an empty PIN: pkcs11js 2.1 cannot pass NULL_PTR (its C_Login insists on a
+ * string), and a PIN of length 0 is what drivers take as "use the pad" besides NULL (OpenSC: "if (ulPinLen == 0)
+ * pPin = NULL"); see docs/tokens.md "Quirks Kyso survives".
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const pkcs11js = require(workerData.pkcs11jsPath);
+const addon = { exports: {} };
+process.dlopen(addon, workerData.addonPath);
+const pkcs11 = addon.exports;
+/** "CKR_NAME:code" (pkcs11js src/common.cpp throw_rv_error) → code; anything else → undefined. */
+function ckrOfThrown(e) {
+  const match = /^CKR_[A-Z0-9_]+:(\\d+)$/.exec(e instanceof Error ? e.message : '');
+  return match ? Number(match[1]) : undefined;
+}
 const libs = new Map();
 function libFor(path) {
   let lib = libs.get(path);
   if (!lib) {
-    lib = new pkcs11js.PKCS11();
+    lib = new pkcs11.PKCS11();
     lib.load(path);
-    try { lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK }); }
-    catch (e) { if (e.code !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw e; }
+    try { lib.C_Initialize({ flags: pkcs11.CKF_OS_LOCKING_OK }); }
+    catch (e) { if (ckrOfThrown(e) !== pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw e; }
     libs.set(path, lib);
   }
   return lib;
@@ -66,11 +79,12 @@ parentPort.on('message', (call) => {
       if (call.contextLogin) {
         lib.C_Login(session, call.contextLogin.userType, call.contextLogin.pin === undefined ? '' : call.contextLogin.pin);
       }
-      const out = lib.C_Sign(session, Buffer.from(call.data), Buffer.alloc(call.signatureBytes));
-      parentPort.postMessage({ id: call.id, ok: true, value: new Uint8Array(out) });
+      const signature = Buffer.alloc(call.signatureBytes);
+      const length = lib.C_Sign(session, Buffer.from(call.data), signature);
+      parentPort.postMessage({ id: call.id, ok: true, value: new Uint8Array(signature.subarray(0, length)) });
     }
   } catch (e) {
-    parentPort.postMessage({ id: call.id, ok: false, ckr: typeof e.code === 'number' ? e.code : undefined, message: String(e && e.message).slice(0, 200) });
+    parentPort.postMessage({ id: call.id, ok: false, ckr: ckrOfThrown(e), message: String(e && e.message).slice(0, 200) });
   }
 });
 `;
@@ -86,25 +100,18 @@ export class WorkerPkcs11Error extends Error {
 const MAX_IDLE_WORKERS = 2;
 
 export class TokenCallThreads {
-  readonly #pkcs11jsPath: string | undefined;
+  readonly #addonPath: string | undefined;
   readonly #idle: Worker[] = [];
   #next = 1;
   /** Workers abandoned inside a call that never returned: counted for diagnostics. */
   abandoned = 0;
 
-  constructor() {
-    // The single executable bundles pkcs11js and its import.meta.url is the executable itself (scripts/lib/package/
-    // executable.mjs): a pkcs11js found from there would be some other copy on the machine, so none is used.
-    const singleExecutable = import.meta.url === pathToFileURL(process.execPath).href;
-    try {
-      this.#pkcs11jsPath = singleExecutable ? undefined : createRequire(import.meta.url).resolve('pkcs11js');
-    } catch {
-      this.#pkcs11jsPath = undefined;
-    }
+  constructor(addonPath: string | undefined = pkcs11jsAddonPath()) {
+    this.#addonPath = addonPath;
   }
 
   get available(): boolean {
-    return this.#pkcs11jsPath !== undefined;
+    return this.#addonPath !== undefined;
   }
 
   /**
@@ -153,7 +160,7 @@ export class TokenCallThreads {
   #spawn(): Worker {
     // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
     // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
-    return new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { pkcs11jsPath: this.#pkcs11jsPath } });
+    return new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
   }
 
   #park(worker: Worker): void {
@@ -186,6 +193,22 @@ export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: 
   const override = Number(env['KYSO_TOKEN_CALL_TIMEOUT_MS']);
   if (Number.isFinite(override) && override > 0) return override;
   return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
+}
+
+/**
+ * pkcs11js's native addon for the workers: beside the single executable, or the file pkcs11js's own index.js
+ * requires ('./build/Release/pkcs11.node', resolved from it). Undefined when neither is found.
+ */
+function pkcs11jsAddonPath(): string | undefined {
+  // Never resolve pkcs11js from inside the single executable: its import.meta.url is the executable itself, so a
+  // pkcs11js found from there would be some other copy on the machine.
+  if (runningAsSingleExecutable()) return singleExecutableAddonPath();
+  try {
+    const pkcs11js = createRequire(import.meta.url).resolve('pkcs11js');
+    return createRequire(pkcs11js).resolve('./build/Release/pkcs11.node');
+  } catch {
+    return undefined;
+  }
 }
 
 let pool: TokenCallThreads | undefined;

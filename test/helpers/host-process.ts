@@ -82,8 +82,14 @@ export interface HostProcess {
 
 let counter = 0;
 
-export function spawnHost(hostPath: string, options: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): HostProcess {
-  const child = spawn(process.execPath, [hostPath, ...(options.args ?? [CHROME_CALLER])], {
+/**
+ * Start the built host as a browser would. `executable: true`: hostPath is the single `kyso` executable
+ * (`npm run package`), started by itself rather than by Node.
+ */
+export function spawnHost(hostPath: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; executable?: boolean } = {}): HostProcess {
+  const callerArgs = options.args ?? [CHROME_CALLER];
+  const [command, args] = options.executable ? [hostPath, callerArgs] : [process.execPath, [hostPath, ...callerArgs]];
+  const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

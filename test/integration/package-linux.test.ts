@@ -1,11 +1,13 @@
 /**
  * `npm run package` for Linux: the one `kyso` executable (Node single-executable application) and the .deb.
  * The executable is run with NO Node on PATH, as the CLI (`--version`, `kyso list` on a real SoftHSM2 token)
- * and as the host (started the way Chromium starts it, exchanging host.hello frames).
+ * and as the host (started the way Chromium starts it, exchanging host.hello frames), and as the host in front of the
+ * quirks module (a slow, hung or PIN-counting token), where its token calls must run on worker threads.
  * The .deb is listed with dpkg-deb; as root it is also installed for a few seconds and removed again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { CHROME_CALLER, frame } from '../helpers/host-process.js';
+import { CHROME_CALLER, frame, spawnHost, type HostProcess } from '../helpers/host-process.js';
+import { buildQuirksModule, opensslVerifies, quirksSetup, type Quirk } from '../helpers/quirks-token.js';
 import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID } from '../../native-host/config.js';
 
 const run = promisify(execFile);
@@ -202,6 +205,71 @@ describe('the kyso executable (Linux x64, no Node needed)', () => {
     const { reply } = await helloAsBrowser([`chrome-extension://${'b'.repeat(32)}/`], noNodeEnv());
     expect(reply).toMatchObject({ type: 'host.error', error: { code: 'CALLER_NOT_ALLOWED' } });
   });
+});
+
+// Issue 13: C_Login and C_Sign run on worker threads, bounded in time (native-host/token/token-call-thread.ts). The
+// executable has no pkcs11js file for a worker to require; its workers dlopen the addon beside it. Through the quirks
+// module (a real PKCS#11 module over the SoftHSM2 token, test/fixtures/pkcs11-quirks/), started as Chromium starts it.
+describe('the kyso executable as the host, with a slow or hung token (calls on worker threads)', () => {
+  const DOCUMENT = Buffer.from('Tờ khai thuế — ký bằng kyso đóng gói');
+  const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
+  let modulePath: string;
+  const hosts: HostProcess[] = [];
+  beforeAll(async () => { modulePath = await buildQuirksModule(); }, 60_000);
+  afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
+
+  function executableHost(quirks: Quirk[], env: NodeJS.ProcessEnv = {}) {
+    const setup = quirksSetup(modulePath, token, quirks);
+    const host = spawnHost(packaged.executable.executable, { executable: true, env: noNodeEnv({ ...setup.env as Record<string, string>, ...env as Record<string, string> }) });
+    hosts.push(host);
+    return { host, setup };
+  }
+
+  it('slow-login: the executable answers host.listTokens while C_Login (2.5 s) runs, then the signature verifies', async () => {
+    const { host, setup } = executableHost(['slow-login']);
+    await host.request('host.hello', { extensionVersion: 'test' });
+    const signing = host.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin }, 'sign-1');
+    const until = Date.now() + 20_000;
+    while (!setup.calls().includes('C_Login user pin') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const listing = await host.request('host.listTokens', {}, 'list-1');
+    expect(listing.type).toBe('host.result');
+    // Answered while the token was still inside the slow login: the login did not hold the host's event loop.
+    expect(setup.calls()).not.toContain('C_Login user returned');
+    const signed = await signing;
+    expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
+    expect(host.frames.findIndex((f) => f.id === 'list-1')).toBeLessThan(host.frames.findIndex((f) => f.id === 'sign-1'));
+    expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
+  }, 60_000);
+
+  it('pin-count-low: a wrong PIN through the executable\'s worker is PIN_INCORRECT with its token state (the CKR code read from the bare addon); the right PIN signs', async () => {
+    const { host, setup } = executableHost(['pin-count-low']);
+    const sign = (pin: string) => host.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin });
+    const wrong = await sign('999999');
+    expect(wrong.error).toMatchObject({ code: 'PIN_INCORRECT', details: { tokenState: 'countLow' } });
+    expect(setup.calls().filter((c) => c === 'C_Login user pin')).toHaveLength(1);
+    const signed = await sign(token.userPin);
+    expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
+    expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
+  }, 60_000);
+
+  it('hung-sign: a C_Sign that never returns ends in TOKEN_NOT_RESPONDING; host.hello is answered meanwhile; the host still exits on disconnect', async () => {
+    const { host, setup } = executableHost(['hung-sign'], { KYSO_TOKEN_CALL_TIMEOUT_MS: '3000' });
+    try {
+      const signing = host.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin });
+      const hello = await host.request('host.hello', { extensionVersion: 'test' });
+      expect(hello.type).toBe('host.result');
+      const failed = await signing;
+      expect(failed.type).toBe('host.error');
+      expect(failed.error).toMatchObject({ code: 'TOKEN_NOT_RESPONDING', details: { operation: 'C_Sign' } });
+      const listed = await host.request('host.listCertificates', {});
+      expect(listed.payload.certificates.map((c: { id: string }) => c.id)).toContain(token.cert('org-rsa').certificateId);
+      const ended = await Promise.race([host.close().then(() => 'ended'), new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+      expect(ended).toBe('ended');
+      expect(host.stderrText()).toMatch(/a token call never returned/);
+    } finally {
+      setup.release();
+    }
+  }, 60_000);
 });
 
 const SYSTEM_MANIFESTS = [

@@ -20,10 +20,17 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const ADDON_NAME = 'pkcs11.node';
 
 /**
+ * The bundle's first lines.
  * `import.meta.url` does not exist in a CommonJS bundle; code that uses it to find files next to itself
  * (install.ts) gets the executable's own URL instead.
+ * `__kysoAddonPath`: the pkcs11js addon beside the executable's real file (/usr/bin/kyso → /usr/lib/kyso/), the
+ * one place this rule is written: the bundled pkcs11js loads it (below) and so do the token-call worker threads
+ * (native-host/single-executable.ts singleExecutableAddonPath).
  */
-const BANNER = "var __kysoExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;";
+const BANNER = [
+  "var __kysoExecutableUrl = require('node:url').pathToFileURL(process.execPath).href;",
+  `var __kysoAddonPath = require('node:path').join(require('node:path').dirname(require('node:fs').realpathSync(process.execPath)), ${JSON.stringify(ADDON_NAME)});`,
+].join('\n');
 
 /** Replace pkcs11js's `require('./build/Release/pkcs11.node')` by a dlopen of the addon beside the executable. */
 const addonBesideExecutable = {
@@ -33,10 +40,8 @@ const addonBesideExecutable = {
     b.onLoad({ filter: /.*/, namespace: 'kyso-addon' }, () => ({
       loader: 'js',
       contents: [
-        "const { dirname, join } = require('node:path');",
-        // process.execPath is the real path (Linux reads /proc/self/exe), so /usr/bin/kyso → /usr/lib/kyso/.
-        `const addon = { exports: {} };`,
-        `process.dlopen(addon, join(dirname(process.execPath), ${JSON.stringify(ADDON_NAME)}));`,
+        'const addon = { exports: {} };',
+        'process.dlopen(addon, __kysoAddonPath);',
         'module.exports = addon.exports;',
       ].join('\n'),
     }));
