@@ -1,6 +1,8 @@
 /**
  * Kyso SDK, server side: `import { verifyAuthToken } from './server.js'`. Runs in Node ≥ 20 and browsers (WebCrypto).
  * Hand-written declarations for dist/sdk/server.js; test/unit/auth-server-types.test.ts keeps them equal to the code.
+ * verify-signature-result.ts takes its option and result types from here; './kyso.js' is sdk/server/kyso.d.ts in the
+ * source tree (so those types are real there, not `any`) and the shipped kyso.d.ts in dist/sdk.
  */
 import type { AuthToken, CertificateInfo, HashAlgorithm } from './kyso.js';
 

@@ -10,31 +10,15 @@
  */
 import * as v from 'valibot';
 import { base64ToBytes } from '../../shared/domain/base64.js';
-import { DIGEST_LENGTH_BYTES, type HashAlgorithm } from '../../shared/domain/algorithms.js';
+import { DIGEST_LENGTH_BYTES } from '../../shared/domain/algorithms.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import { SignatureResultSchema, type CertificateInfo } from '../../shared/protocol/common.js';
 import { verifyDigestSignature } from '../verify/verify-signature.js';
 import { trustedPath } from './certificate-path.js';
+// The public types are declared once, in the hand-written declaration shipped as dist/sdk/server.d.ts.
+import type { SignatureCheck, SignatureRejection, VerifySignatureOptions } from './server-public.js';
 
-export interface VerifySignatureOptions {
-  /** The digest YOUR server computed over the data (base64), with the algorithm it used. */
-  readonly hash: string;
-  readonly hashAlgorithm: HashAlgorithm;
-  /** DER certificates of the CAs you trust. Without them the chain is not checked: pin the certificate yourself. */
-  readonly trustedRoots?: readonly Uint8Array[];
-  /** Accept only this certificate (Kyso certificate id, as listCertificates gives it). */
-  readonly expectedCertificateId?: string;
-  /** Time for validity checks (default now). */
-  readonly at?: Date;
-}
-
-export type SignatureRejection =
-  | 'format' | 'hash' | 'hash-algorithm' | 'certificate' | 'certificate-validity' | 'certificate-usage'
-  | 'unexpected-certificate' | 'signature' | 'untrusted';
-
-export type SignatureCheck =
-  | { readonly valid: true; readonly certificate: CertificateInfo; readonly path: readonly string[] }
-  | { readonly valid: false; readonly reason: SignatureRejection; readonly why?: string };
+export type { SignatureCheck, SignatureRejection, VerifySignatureOptions };
 
 const reject = (reason: SignatureRejection, why?: string): SignatureCheck => (why ? { valid: false, reason, why } : { valid: false, reason });
 

@@ -9,14 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_PATH, launchKysoFirefox, makeTestTlsIdentity, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
+import { FIREFOX_PATH, launchKysoFirefox, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { makeSealPng, makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
-import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmaXJlZm94In0.c2lnbmF0dXJl';
@@ -34,14 +34,11 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
   const files: Record<string, Uint8Array> = {};
 
   beforeAll(async () => {
-    token = await createDemoToken();
-    dir = await mkdtemp(join(tmpdir(), 'kyso-compat-ff-'));
-    nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+    ({ token, dir, nssDir } = await prepareCompatSigning('kyso-compat-ff-'));
     pdf = await makeVietnameseDocument(2);
     files['Quyet dinh 7.pdf'] = pdf;
     portal = await startMockPortal({ files, jwt: JWT });
-    const tls = await makeTestTlsIdentity(UNLISTED_HOST);
-    unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
+    ({ portal: unlisted } = await startUnlistedPortal(UNLISTED_HOST, { 'x.pdf': pdf }));
     firefox = await launchKysoFirefox({ env: token.env, testHosts: [UNLISTED_HOST] });
   }, 120_000);
   afterAll(async () => {

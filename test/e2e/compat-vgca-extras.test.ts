@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { prepareCompatSigning } from '../helpers/compat-portal.js';
 import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
-import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { makeSealPng, makeSignaturePng } from '../fixtures/pdf/generate-fixtures.js';
 import { openOptionsPage } from '../helpers/options-page.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
@@ -35,9 +35,7 @@ let localPdf: string;
 const portalFiles: Record<string, Uint8Array> = {};
 
 beforeAll(async () => {
-  token = await createDemoToken();
-  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-extras-'));
-  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  ({ token, dir, nssDir } = await prepareCompatSigning('kyso-compat-extras-'));
   localPdf = join(dir, 'To trinh so 5.pdf');
   // 2.5 MB (an attached scan): the window sends it in three 1 MiB messages.
   const withScan = await PDFDocument.load(await makeVietnameseDocument(2));

@@ -13,14 +13,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { X509Certificate, verify } from 'node:crypto';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
-import { inkFraction, nssDbWith, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
+import { inkFraction, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 import { resolveStampFont } from '../../native-host/formats/pdf/appearance/resolve-font.js';
 
@@ -36,16 +36,14 @@ let nssDir: string;
 const portalFiles: Record<string, Uint8Array> = {};
 
 beforeAll(async () => {
-  token = await createDemoToken();
-  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vgca-'));
-  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  ({ token, dir, nssDir } = await prepareCompatSigning('kyso-compat-vgca-'));
   const pdf = await makeVietnameseDocument(2);
   portal = await startMockPortal({ files: portalFiles, jwt: JWT });
   portalFiles['Quyet dinh 12.pdf'] = pdf;
   portalFiles['Ban sao.pdf'] = pdf;
-  const tls = await makeTestTlsIdentity(UNLISTED_HOST);
-  unlisted = await startMockPortal({ files: { 'x.pdf': pdf }, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
-  browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+  const unlistedSite = await startUnlistedPortal(UNLISTED_HOST, { 'x.pdf': pdf });
+  unlisted = unlistedSite.portal;
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: unlistedSite.chromiumArgs });
 }, 120_000);
 
 afterAll(async () => {

@@ -2,15 +2,16 @@
  * The quirky token of issue 13 §2: the demo SoftHSM2 token seen through test/fixtures/pkcs11-quirks/quirks-module.c,
  * a real PKCS#11 module built here with the system C compiler, so the host reaches it through the real pkcs11js path.
  * `quirksEnv(token, [...])` is the environment for a host (or CLI) that must see the token with those quirks; each
- * call gets its own folder for the module's files (PIN pad input, replug count, call log).
+ * call gets its own folder for the module's files (PIN pad input, replug count, call log). A token-quirks test file
+ * starts from `openQuirksHosts()`: token, module and host built once, every host it starts closed at the end.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { DemoToken } from './demo-token.js';
-import { spawnHost, type HostProcess } from './host-process.js';
+import { createDemoToken, type DemoToken } from './demo-token.js';
+import { buildTestHost, spawnHost, type HostProcess } from './host-process.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -106,3 +107,31 @@ export function spawnQuirksHost(hostPath: string, modulePath: string, token: Dem
 
 /** PIN tries the host made (C_Login as the user, with a PIN or on the PIN pad). */
 export const userLogins = (setup: QuirksSetup): string[] => setup.calls().filter((c) => /^C_Login user (pin|no-pin)$/.test(c));
+
+/**
+ * What every token-quirks test file needs: the demo token, the quirks module and the built host, made at once
+ * (in `beforeAll`), and every host started from them closed by `close()` (in `afterAll`).
+ */
+export interface QuirksHosts {
+  readonly token: DemoToken;
+  /** A host seeing the token with these quirks (extra `env` on top of the quirks environment); closed by close(). */
+  start(quirks: readonly Quirk[], env?: NodeJS.ProcessEnv): { host: HostProcess; setup: QuirksSetup };
+  /** The quirks environment alone, for a CLI run. */
+  setup(quirks: readonly Quirk[]): QuirksSetup;
+  close(): Promise<void>;
+}
+
+export async function openQuirksHosts(): Promise<QuirksHosts> {
+  const [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
+  const hosts: HostProcess[] = [];
+  return {
+    token,
+    start(quirks, env = {}) {
+      const started = spawnQuirksHost(hostPath, modulePath, token, quirks, env);
+      hosts.push(started.host);
+      return started;
+    },
+    setup: (quirks) => quirksSetup(modulePath, token, quirks),
+    async close() { await Promise.all(hosts.map((h) => h.close())); },
+  };
+}

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { buildTestHost, spawnHost, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
+import { documentChunks, hostResult, readDocument } from '../helpers/host-documents.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, opensslCmsVerify, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { DOCUMENT_CHUNK_BYTES, HOST_TO_BROWSER_MAX_FRAME_BYTES } from '../../shared/limits.js';
@@ -45,35 +46,14 @@ async function startHost(): Promise<HostProcess> {
   return host;
 }
 
-async function ok(h: HostProcess, type: string, payload: unknown): Promise<any> {
-  const reply = await h.request(type, payload);
-  if (reply.type !== 'host.result') throw new Error(`${type}: ${JSON.stringify(reply.error)}`);
-  return reply.payload;
-}
-
 async function upload(h: HostProcess, kind: string, bytes: Uint8Array, sha256 = true): Promise<string> {
-  const { handle } = await ok(h, 'host.documentBegin', {
+  const { handle } = await hostResult(h, 'host.documentBegin', {
     kind, size: bytes.length, ...(sha256 ? { sha256: createHash('sha256').update(bytes).digest('hex') } : {}),
   });
   // Chunks are sent without waiting for each answer (as the extension pipelines them); the host keeps order.
-  const replies: Promise<any>[] = [];
-  for (let index = 0, offset = 0; offset < bytes.length; index++, offset += DOCUMENT_CHUNK_BYTES) {
-    replies.push(ok(h, 'host.documentChunk', { handle, index, data: Buffer.from(bytes.subarray(offset, offset + DOCUMENT_CHUNK_BYTES)).toString('base64') }));
-  }
-  const last = (await Promise.all(replies)).at(-1);
+  const last = (await Promise.all(documentChunks(handle, bytes).map((chunk) => hostResult(h, 'host.documentChunk', chunk)))).at(-1);
   expect(last?.complete ?? bytes.length === 0).toBe(true);
   return handle as string;
-}
-
-async function readAll(h: HostProcess, handle: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (let offset = 0; ;) {
-    const { data, eof } = await ok(h, 'host.documentRead', { handle, offset });
-    const bytes = Buffer.from(data, 'base64');
-    parts.push(bytes);
-    offset += bytes.length;
-    if (eof) return Buffer.concat(parts);
-  }
 }
 
 async function filesIn(root: string): Promise<string[]> {
@@ -102,11 +82,11 @@ describe('host document upload, batch signing and read-back', () => {
     const [privateDir] = await readdir(hostTmp);
     expect((await stat(join(hostTmp, privateDir!))).mode & 0o777).toBe(0o700);
 
-    const info = await ok(h, 'host.documentInfo', { handle: handles[2] });
+    const info = await hostResult(h, 'host.documentInfo', { handle: handles[2] });
     expect(info.sha256).toBe(createHash('sha256').update(xml).digest('hex'));
     expect(info.xml.invoice).toMatchObject({ number: '123', sellerTaxCode: '0101234567', total: '1100000' });
 
-    const signed = await ok(h, 'host.signDocuments', {
+    const signed = await hostResult(h, 'host.signDocuments', {
       certificateId: token.cert('org-rsa').certificateId, pin: token.userPin,
       documents: [
         { kind: 'cms', handle: handles[0] },
@@ -118,17 +98,17 @@ describe('host document upload, batch signing and read-back', () => {
     // Inputs deleted once signed; only the three results remain.
     expect(await filesIn(hostTmp)).toHaveLength(3);
 
-    const cms = await readAll(h, signed.results[0].handle);
+    const cms = await readDocument(h, signed.results[0].handle);
     expect((await opensslCmsVerify(cms, data, caFile)).ok).toBe(true);
     const pdfPath = join(dir, 'batch.pdf');
-    const pdfOut = await readAll(h, signed.results[1].handle);
+    const pdfOut = await readDocument(h, signed.results[1].handle);
     expect(createHash('sha256').update(pdfOut).digest('hex')).toBe(signed.results[1].sha256);
     await writeFile(pdfPath, pdfOut);
     const report = await pdfsig(pdfPath, nssDir);
     expect(report.signatures).toHaveLength(1);
     expect(report.signatures[0]?.valid).toBe(true);
     const xmlPath = join(dir, 'batch.xml');
-    await writeFile(xmlPath, await readAll(h, signed.results[2].handle));
+    await writeFile(xmlPath, await readDocument(h, signed.results[2].handle));
     expect(xmlsecVerify(xmlPath)).toBe(true);
 
     // Results read to the end are deleted.
@@ -148,18 +128,18 @@ describe('host document upload, batch signing and read-back', () => {
     const good1 = await upload(h, 'pdf', await makeVietnameseDocument(1));
     const broken = await upload(h, 'pdf', new TextEncoder().encode('%PDF-1.7\nthis is not really a PDF\n%%EOF\n'));
     const good2 = await upload(h, 'cms', new TextEncoder().encode('Tờ khai thuế 01/GTGT'));
-    const signed = await ok(h, 'host.signDocuments', {
+    const signed = await hostResult(h, 'host.signDocuments', {
       certificateId: token.cert('person-ec').certificateId, pin: token.userPin,
       documents: [{ kind: 'pdf', handle: good1 }, { kind: 'pdf', handle: broken }, { kind: 'cms', handle: good2, options: { attached: true } }],
     });
     expect(signed.results[0].ok).toBe(true);
     expect(signed.results[1]).toMatchObject({ ok: false, error: { code: 'INVALID_DOCUMENT' } });
     expect(signed.results[2].ok).toBe(true);
-    const attached = await readAll(h, signed.results[2].handle);
+    const attached = await readDocument(h, signed.results[2].handle);
     const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-CAfile', caFile, '-purpose', 'any'], { input: attached });
     expect(verify.status).toBe(0);
     expect(verify.stdout.toString('utf8')).toBe('Tờ khai thuế 01/GTGT');
-    await readAll(h, signed.results[0].handle);
+    await readDocument(h, signed.results[0].handle);
     expect(await filesIn(hostTmp)).toHaveLength(0);
   }, 120_000);
 
@@ -167,11 +147,11 @@ describe('host document upload, batch signing and read-back', () => {
     const h = await startHost();
     const content = new Uint8Array(randomBytes(5000));
     const digest = createHash('sha256').update(content).digest('base64');
-    const signed = await ok(h, 'host.signDocuments', {
+    const signed = await hostResult(h, 'host.signDocuments', {
       certificateId: token.cert('org-rsa').certificateId, pin: token.userPin,
       documents: [{ kind: 'cms', digest, options: { pades: true } }],
     });
-    const cms = await readAll(h, signed.results[0].handle);
+    const cms = await readDocument(h, signed.results[0].handle);
     expect((await opensslCmsVerify(cms, content, caFile)).ok).toBe(true);
     const printed = spawnSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER'], { input: cms }).stdout.toString();
     expect(printed).not.toContain('signingTime');
@@ -183,8 +163,8 @@ describe('host document upload, batch signing and read-back', () => {
     const bytes = new Uint8Array(randomBytes(DOCUMENT_CHUNK_BYTES * 3));
     const chunk = (i: number) => Buffer.from(bytes.subarray(i * DOCUMENT_CHUNK_BYTES, (i + 1) * DOCUMENT_CHUNK_BYTES)).toString('base64');
 
-    const a = (await ok(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
-    await ok(h, 'host.documentChunk', { handle: a, index: 0, data: chunk(0) });
+    const a = (await hostResult(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
+    await hostResult(h, 'host.documentChunk', { handle: a, index: 0, data: chunk(0) });
     const skipped = await h.request('host.documentChunk', { handle: a, index: 2, data: chunk(2) });
     expect(skipped.type).toBe('host.error');
     expect(skipped.error).toMatchObject({ code: 'BAD_REQUEST', details: { reason: 'chunk out of order or missing', expectedIndex: 1 } });
@@ -193,24 +173,24 @@ describe('host document upload, batch signing and read-back', () => {
     const sign = await h.request('host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle: a }] });
     expect(sign.error.code).toBe('BAD_REQUEST');
 
-    const b = (await ok(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
-    await ok(h, 'host.documentChunk', { handle: b, index: 0, data: chunk(0) });
+    const b = (await hostResult(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
+    await hostResult(h, 'host.documentChunk', { handle: b, index: 0, data: chunk(0) });
     const repeated = await h.request('host.documentChunk', { handle: b, index: 0, data: chunk(0) });
     expect(repeated.error).toMatchObject({ code: 'BAD_REQUEST', details: { expectedIndex: 1, receivedIndex: 0 } });
 
     // Incomplete upload: info and signing refuse it.
-    const c = (await ok(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
-    await ok(h, 'host.documentChunk', { handle: c, index: 0, data: chunk(0) });
+    const c = (await hostResult(h, 'host.documentBegin', { kind: 'cms', size: bytes.length })).handle;
+    await hostResult(h, 'host.documentChunk', { handle: c, index: 0, data: chunk(0) });
     expect((await h.request('host.documentInfo', { handle: c })).error).toMatchObject({ code: 'BAD_REQUEST', details: { reason: 'document upload incomplete' } });
 
     // An announced SHA-256 that does not match → INVALID_DOCUMENT.
-    const d = (await ok(h, 'host.documentBegin', { kind: 'cms', size: DOCUMENT_CHUNK_BYTES, sha256: '0'.repeat(64) })).handle;
+    const d = (await hostResult(h, 'host.documentBegin', { kind: 'cms', size: DOCUMENT_CHUNK_BYTES, sha256: '0'.repeat(64) })).handle;
     expect((await h.request('host.documentChunk', { handle: d, index: 0, data: chunk(0) })).error.code).toBe('INVALID_DOCUMENT');
 
     // Only the incomplete upload c is still on disk; a discard removes it.
     await new Promise((r) => setTimeout(r, 100));
     expect(await filesIn(hostTmp)).toHaveLength(1);
-    await ok(h, 'host.documentDiscard', { handle: c });
+    await hostResult(h, 'host.documentDiscard', { handle: c });
     expect(await filesIn(hostTmp)).toHaveLength(0);
     // Oversized chunk and oversized document are refused by the schema / limits.
     expect((await h.request('host.documentBegin', { kind: 'pdf', size: 2 ** 40 })).error.code).toBe('BAD_REQUEST');
@@ -227,14 +207,14 @@ describe('host document upload, batch signing and read-back', () => {
       expectedSigner: { mst: token.cert('org-rsa').identifier.replace(/^MST:/, '') },
     });
     expect(other.error.code).toBe('UNEXPECTED_SIGNER');
-    const signed = await ok(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
+    const signed = await hostResult(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
     expect(signed.results[0].ok).toBe(true);
   }, 60_000);
 
   it('the private temp dir is removed when the browser disconnects, even with uploads in progress', async () => {
     const h = await startHost();
-    const { handle } = await ok(h, 'host.documentBegin', { kind: 'pdf', size: DOCUMENT_CHUNK_BYTES * 2 });
-    await ok(h, 'host.documentChunk', { handle, index: 0, data: Buffer.alloc(DOCUMENT_CHUNK_BYTES, 1).toString('base64') });
+    const { handle } = await hostResult(h, 'host.documentBegin', { kind: 'pdf', size: DOCUMENT_CHUNK_BYTES * 2 });
+    await hostResult(h, 'host.documentChunk', { handle, index: 0, data: Buffer.alloc(DOCUMENT_CHUNK_BYTES, 1).toString('base64') });
     expect(await filesIn(hostTmp)).toHaveLength(1);
     await h.close();
     host = undefined;
@@ -248,23 +228,23 @@ describe('host document upload, batch signing and read-back', () => {
     const chunks = 160; // 160 × 768 KiB = 120 MiB
     const chunk = randomBytes(DOCUMENT_CHUNK_BYTES);
     const data = chunk.toString('base64');
-    const { handle } = await ok(h, 'host.documentBegin', { kind: 'cms', size: DOCUMENT_CHUNK_BYTES * chunks });
+    const { handle } = await hostResult(h, 'host.documentBegin', { kind: 'cms', size: DOCUMENT_CHUNK_BYTES * chunks });
     const started = Date.now();
     const inFlight: Promise<unknown>[] = [];
     for (let index = 0; index < chunks; index++) {
-      inFlight.push(ok(h, 'host.documentChunk', { handle, index, data }));
+      inFlight.push(hostResult(h, 'host.documentChunk', { handle, index, data }));
       if (inFlight.length >= 8) await inFlight.shift();
     }
     await Promise.all(inFlight);
     const uploadMs = Date.now() - started;
-    const signed = await ok(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
+    const signed = await hostResult(h, 'host.signDocuments', { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin, documents: [{ kind: 'cms', handle }] });
     expect(signed.results[0].ok).toBe(true);
     const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(await readFile(`/proc/${h.child.pid}/status`, 'utf8'))![1]);
     console.error(`host: 120 MiB upload ${uploadMs} ms, peak RSS ${Math.round(peakKiB / 1024)} MiB`);
     // The host's baseline is ≈ 150 MiB (node + bundled pdf.js); holding the document in memory would add ≥ 120 MiB.
     expect(peakKiB / 1024).toBeLessThan(240);
     // The CMS verifies over the uploaded bytes (the same chunk 160 times).
-    const cms = await readAll(h, signed.results[0].handle);
+    const cms = await readDocument(h, signed.results[0].handle);
     const content = join(dir, 'big-content.bin');
     await writeFile(content, Buffer.concat(Array.from({ length: chunks }, () => chunk)));
     const verify = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-content', content, '-CAfile', caFile, '-purpose', 'any', '-out', '/dev/null'], { input: cms });

@@ -13,10 +13,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNssToken, NSS_SOFTOKEN, type NssToken } from '../helpers/nss-token.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { buildTestHost, spawnHost, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
+import { documentChunks, hostResult, readDocument } from '../helpers/host-documents.js';
 import { runKyso } from '../helpers/kyso-cli.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, opensslCmsVerify, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
-import { DOCUMENT_CHUNK_BYTES } from '../../shared/limits.js';
 
 let nss: NssToken;
 let built: BuiltHost;
@@ -33,29 +33,10 @@ afterEach(async () => {
   host = undefined;
 });
 
-async function ok(h: HostProcess, type: string, payload: unknown): Promise<any> {
-  const reply = await h.request(type, payload);
-  if (reply.type !== 'host.result') throw new Error(`${type}: ${JSON.stringify(reply.error)}`);
-  return reply.payload;
-}
-
 async function upload(h: HostProcess, kind: string, bytes: Uint8Array): Promise<string> {
-  const { handle } = await ok(h, 'host.documentBegin', { kind, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-  for (let index = 0, offset = 0; offset < bytes.length; index++, offset += DOCUMENT_CHUNK_BYTES) {
-    await ok(h, 'host.documentChunk', { handle, index, data: Buffer.from(bytes.subarray(offset, offset + DOCUMENT_CHUNK_BYTES)).toString('base64') });
-  }
+  const { handle } = await hostResult(h, 'host.documentBegin', { kind, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  for (const chunk of documentChunks(handle, bytes)) await hostResult(h, 'host.documentChunk', chunk);
   return handle as string;
-}
-
-async function readAll(h: HostProcess, handle: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (let offset = 0; ;) {
-    const { data, eof } = await ok(h, 'host.documentRead', { handle, offset });
-    const bytes = Buffer.from(data, 'base64');
-    parts.push(bytes);
-    offset += bytes.length;
-    if (eof) return Buffer.concat(parts);
-  }
 }
 
 interface Listed {
@@ -99,26 +80,26 @@ describe('NSS softoken through the host', () => {
 
   it('host.signDocuments: a CMS with the RSA key (openssl verifies) and a PDF with the EC key (pdfsig verifies)', async () => {
     host = spawnHost(built.hostPath, { env: nss.env });
-    const listed = await ok(host, 'host.listCertificates', {});
+    const listed = await hostResult(host, 'host.listCertificates', {});
     expect(listed.certificates.map((c: any) => c.id).sort()).toEqual([nss.rsa.certificateId, nss.ec.certificateId].sort());
 
     const content = new TextEncoder().encode('Tờ khai hải quan điện tử số 10/2026 — Công ty Cổ phần Hải Sản Nha Trang\n');
     const cmsHandle = await upload(host, 'cms', content);
-    const cms = await ok(host, 'host.signDocuments', { certificateId: nss.rsa.certificateId, pin: nss.userPin, documents: [{ kind: 'cms', handle: cmsHandle }] });
+    const cms = await hostResult(host, 'host.signDocuments', { certificateId: nss.rsa.certificateId, pin: nss.userPin, documents: [{ kind: 'cms', handle: cmsHandle }] });
     expect(cms.results[0].ok).toBe(true);
-    const signature = await readAll(host, cms.results[0].handle);
+    const signature = await readDocument(host, cms.results[0].handle);
     const verdict = await opensslCmsVerify(signature, content, nss.caFile);
     expect(verdict.output).toContain('Verification successful');
     expect(verdict.ok).toBe(true);
 
     const pdf = await makeVietnameseDocument(1);
     const pdfHandle = await upload(host, 'pdf', pdf);
-    const signedPdf = await ok(host, 'host.signDocuments', {
+    const signedPdf = await hostResult(host, 'host.signDocuments', {
       certificateId: nss.ec.certificateId, pin: nss.userPin, documents: [{ kind: 'pdf', handle: pdfHandle, options: { reason: 'Phê duyệt', location: 'Đà Nẵng' } }],
     });
     expect(signedPdf.results[0].ok).toBe(true);
     const out = join(dir, 'nss-signed.pdf');
-    await writeFile(out, await readAll(host, signedPdf.results[0].handle));
+    await writeFile(out, await readDocument(host, signedPdf.results[0].handle));
     const report = await pdfsig(out, await nssDbWith([nss.pki.root.certPath, nss.pki.intermediate.certPath]));
     expect(report.signatures).toHaveLength(1);
     expect(report.signatures[0]).toMatchObject({ valid: true });

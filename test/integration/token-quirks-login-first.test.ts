@@ -5,28 +5,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { buildTestHost, type HostProcess } from '../helpers/host-process.js';
+import type { DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
-import { buildQuirksModule, opensslVerifies, quirksSetup, spawnQuirksHost, userLogins } from '../helpers/quirks-token.js';
+import { openQuirksHosts, opensslVerifies, userLogins, type QuirksHosts } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Đơn xin cấp phép — đăng nhập trước');
 const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
 
+let quirks: QuirksHosts;
 let token: DemoToken;
-let modulePath: string;
-let hostPath: string;
-const hosts: HostProcess[] = [];
-
-beforeAll(async () => {
-  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
-}, 120_000);
-afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
+beforeAll(async () => { ({ token } = quirks = await openQuirksHosts()); }, 120_000);
+afterAll(() => quirks?.close());
 
 describe('token-quirks: certs-after-login', () => {
   it('the token is marked certificatesAfterLogin and lists no certificate before login; naming one with the PIN signs (RSA and EC)', async () => {
-    const { host: h, setup } = spawnQuirksHost(hostPath, modulePath, token, ['certs-after-login']);
-    hosts.push(h);
+    const { host: h, setup } = quirks.start(['certs-after-login']);
     const tokens = await h.request('host.listTokens', {});
     expect(tokens.payload.tokens).toMatchObject([{ label: token.tokenLabel, certificatesAfterLogin: true }]);
     const listed = await h.request('host.listCertificates', {});
@@ -41,15 +34,14 @@ describe('token-quirks: certs-after-login', () => {
   }, 60_000);
 
   it('a wrong PIN is one try: PIN_INCORRECT at the login that would show the certificates', async () => {
-    const { host: h, setup } = spawnQuirksHost(hostPath, modulePath, token, ['certs-after-login']);
-    hosts.push(h);
+    const { host: h, setup } = quirks.start(['certs-after-login']);
     const failed = await h.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: '999999' });
     expect(failed.error.code).toBe('PIN_INCORRECT');
     expect(userLogins(setup)).toHaveLength(1);
   }, 60_000);
 
   it('kyso list says the certificates show only after login', async () => {
-    const setup = quirksSetup(modulePath, token, ['certs-after-login']);
+    const setup = quirks.setup(['certs-after-login']);
     const list = await runKyso(['list'], { env: setup.env as Record<string, string> });
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('chứng thư số chỉ hiện sau khi đăng nhập bằng PIN');

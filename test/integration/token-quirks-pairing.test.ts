@@ -4,36 +4,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
-import { buildQuirksModule, opensslVerifies, quirksSetup, type Quirk } from '../helpers/quirks-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { openQuirksHosts, opensslVerifies, type QuirksHosts } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Tờ khai thuế tháng 11/2026 — quirks');
 const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
 
+let quirks: QuirksHosts;
 let token: DemoToken;
-let modulePath: string;
-let hostPath: string;
-const hosts: HostProcess[] = [];
-
-beforeAll(async () => {
-  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
-}, 120_000);
-afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
-
-function host(quirks: Quirk[]) {
-  const setup = quirksSetup(modulePath, token, quirks);
-  const h = spawnHost(hostPath, { env: setup.env });
-  hosts.push(h);
-  return { host: h, setup };
-}
+beforeAll(async () => { ({ token } = quirks = await openQuirksHosts()); }, 120_000);
+afterAll(() => quirks?.close());
 
 describe.each([
   ['cert-no-id', 'certificate objects without CKA_ID'],
   ['cert-other-id', 'certificate objects whose CKA_ID differs from the key\'s'],
 ] as const)('token-quirks: %s (%s)', (quirk, _about) => {
   it('lists each certificate with its key (paired by public key) and signs with it; openssl verifies (RSA and EC)', async () => {
-    const { host: h } = host([quirk]);
+    const { host: h } = quirks.start([quirk]);
     const listed = await h.request('host.listCertificates', {});
     expect(listed.type).toBe('host.result');
     const byId = new Map(listed.payload.certificates.map((c: { id: string; unusableReasons: string[] }) => [c.id, c]));

@@ -6,29 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { buildTestHost, type HostProcess } from '../helpers/host-process.js';
-import { buildQuirksModule, opensslVerifies, spawnQuirksHost, userLogins, type Quirk } from '../helpers/quirks-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import type { HostProcess } from '../helpers/host-process.js';
+import { openQuirksHosts, opensslVerifies, userLogins, type QuirksHosts } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Giấy đề nghị — PIN');
 const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
 const WRONG_PIN = '999999';
 
+let quirks: QuirksHosts;
 let token: DemoToken;
-let modulePath: string;
-let hostPath: string;
-const hosts: HostProcess[] = [];
-
-beforeAll(async () => {
-  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
-}, 120_000);
-afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
-
-function start(quirks: Quirk[]) {
-  const started = spawnQuirksHost(hostPath, modulePath, token, quirks);
-  hosts.push(started.host);
-  return started;
-}
+beforeAll(async () => { ({ token } = quirks = await openQuirksHosts()); }, 120_000);
+afterAll(() => quirks?.close());
 
 const sign = (h: HostProcess, pin?: string, id?: string) =>
   h.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', ...(pin === undefined ? {} : { pin }) }, id);
@@ -42,7 +31,7 @@ describe('token-quirks: PIN flags', () => {
   it.each([['pin-count-low', 'userPinCountLow', 'countLow'], ['pin-final-try', 'userPinFinalTry', 'finalTry']] as const)(
     '%s: the token says so (%s); a wrong PIN is one try and its error carries tokenState %s; the right PIN signs',
     async (quirk, flag, tokenState) => {
-      const { host: h, setup } = start([quirk]);
+      const { host: h, setup } = quirks.start([quirk]);
       expect(await tokenFlags(h)).toMatchObject({ [flag]: true, userPinLocked: false });
       const wrong = await sign(h, WRONG_PIN);
       expect(wrong.error).toMatchObject({ code: 'PIN_INCORRECT', details: { tokenState } });
@@ -55,7 +44,7 @@ describe('token-quirks: PIN flags', () => {
     }, 60_000);
 
   it('pin-locked: PIN_LOCKED (bilingual) without a single C_Login: a locked token is never sent a PIN', async () => {
-    const { host: h, setup } = start(['pin-locked']);
+    const { host: h, setup } = quirks.start(['pin-locked']);
     expect(await tokenFlags(h)).toMatchObject({ userPinLocked: true });
     const refused = await sign(h, token.userPin);
     expect(refused.error.code).toBe('PIN_LOCKED');
@@ -65,7 +54,7 @@ describe('token-quirks: PIN flags', () => {
   }, 60_000);
 
   it('pin-expired: the token says the PIN must be changed, and the right PIN gets PIN_EXPIRED (bilingual), one try', async () => {
-    const { host: h, setup } = start(['pin-expired']);
+    const { host: h, setup } = quirks.start(['pin-expired']);
     expect(await tokenFlags(h)).toMatchObject({ userPinToBeChanged: true });
     const refused = await sign(h, token.userPin);
     expect(refused.error.code).toBe('PIN_EXPIRED');
@@ -77,7 +66,7 @@ describe('token-quirks: PIN flags', () => {
 
 describe('token-quirks: PIN pad', () => {
   it('pin-pad: no PIN is sent; while the person types on the device the host answers other requests; the signature verifies', async () => {
-    const { host: h, setup } = start(['pin-pad']);
+    const { host: h, setup } = quirks.start(['pin-pad']);
     expect(await tokenFlags(h)).toMatchObject({ protectedAuthenticationPath: true });
     const signing = sign(h, undefined, 'pad-sign');
     // The device is waiting for the PIN: the host is not.
@@ -96,7 +85,7 @@ describe('token-quirks: PIN pad', () => {
   }, 60_000);
 
   it('pin-pad: cancel pressed on the device is USER_CANCELLED; a wrong PIN on the device is PIN_INCORRECT, one try each', async () => {
-    const { host: h, setup } = start(['pin-pad']);
+    const { host: h, setup } = quirks.start(['pin-pad']);
     const cancelled = sign(h);
     await setup.typeOnPinPad('cancel');
     expect((await cancelled).error.code).toBe('USER_CANCELLED');
@@ -107,7 +96,7 @@ describe('token-quirks: PIN pad', () => {
   }, 60_000);
 
   it('pin-pad + always-auth: the context-specific login before C_Sign is asked on the device too', async () => {
-    const { host: h, setup } = start(['pin-pad', 'always-auth']);
+    const { host: h, setup } = quirks.start(['pin-pad', 'always-auth']);
     const signing = sign(h);
     await setup.typeOnPinPad(token.userPin);
     await setup.typeOnPinPad(token.userPin);

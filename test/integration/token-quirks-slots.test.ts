@@ -6,35 +6,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { buildTestHost, type HostProcess } from '../helpers/host-process.js';
-import { buildQuirksModule, opensslVerifies, spawnQuirksHost, userLogins, type Quirk } from '../helpers/quirks-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import type { HostProcess } from '../helpers/host-process.js';
+import { openQuirksHosts, opensslVerifies, userLogins, type QuirksHosts } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Biên bản bàn giao — slots');
 const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
 
+let quirks: QuirksHosts;
 let token: DemoToken;
-let modulePath: string;
-let hostPath: string;
-const hosts: HostProcess[] = [];
-
-beforeAll(async () => {
-  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
-}, 120_000);
-afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
-
-function start(quirks: Quirk[]) {
-  const started = spawnQuirksHost(hostPath, modulePath, token, quirks);
-  hosts.push(started.host);
-  return started;
-}
+beforeAll(async () => { ({ token } = quirks = await openQuirksHosts()); }, 120_000);
+afterAll(() => quirks?.close());
 
 const sign = (h: HostProcess, name: 'org-rsa' | 'person-ec' = 'org-rsa') =>
   h.request('host.signDigest', { certificateId: token.cert(name).certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin });
 
 describe('token-quirks: slots', () => {
   it('empty-slot + unrecognized-token: the reader without a token and the unknown card are skipped; the real token lists and signs', async () => {
-    const { host: h } = start(['empty-slot', 'unrecognized-token']);
+    const { host: h } = quirks.start(['empty-slot', 'unrecognized-token']);
     const tokens = await h.request('host.listTokens', {});
     expect(tokens.type, JSON.stringify(tokens.error)).toBe('host.result');
     expect(tokens.payload.tokens.map((t: { label: string }) => t.label)).toEqual([token.tokenLabel]);
@@ -46,7 +35,7 @@ describe('token-quirks: slots', () => {
   }, 60_000);
 
   it('replug: after the slot IDs change, the token keeps its id and the same certificate still signs', async () => {
-    const { host: h, setup } = start(['replug']);
+    const { host: h, setup } = quirks.start(['replug']);
     const before = await h.request('host.listTokens', {});
     const listed = await h.request('host.listCertificates', {});
     expect(listed.payload.certificates.map((c: { id: string }) => c.id)).toContain(token.cert('person-ec').certificateId);
@@ -61,7 +50,7 @@ describe('token-quirks: slots', () => {
   it.each([['removed-once', 'CKR_DEVICE_REMOVED'], ['session-lost-once', 'CKR_SESSION_HANDLE_INVALID']] as const)(
     '%s: the signature fails with TOKEN_REMOVED (%s), bilingual, without a second PIN try; the next request signs',
     async (quirk, ckr) => {
-      const { host: h, setup } = start([quirk]);
+      const { host: h, setup } = quirks.start([quirk]);
       const failed = await sign(h);
       expect(failed.type).toBe('host.error');
       expect(failed.error).toMatchObject({ code: 'TOKEN_REMOVED', details: { ckr } });

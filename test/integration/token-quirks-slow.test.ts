@@ -6,41 +6,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import type { HostProcess } from '../helpers/host-process.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKyso } from '../helpers/kyso-cli.js';
-import { buildQuirksModule, opensslVerifies, quirksSetup, type Quirk } from '../helpers/quirks-token.js';
+import { openQuirksHosts, opensslVerifies, type QuirksHosts } from '../helpers/quirks-token.js';
 
 const DOCUMENT = Buffer.from('Hợp đồng số 42/2026 — chậm');
 const digest = createHash('sha256').update(DOCUMENT).digest().toString('base64');
 /** The bound on a hung call, shortened for the test (the default is 30–120 s, token-call-thread.ts). */
 const BOUND_MS = 3000;
 
+let quirks: QuirksHosts;
 let token: DemoToken;
-let modulePath: string;
-let hostPath: string;
-const hosts: HostProcess[] = [];
-
-beforeAll(async () => {
-  [token, modulePath, { hostPath }] = await Promise.all([createDemoToken(), buildQuirksModule(), buildTestHost()]);
-}, 120_000);
-afterAll(async () => { await Promise.all(hosts.map((h) => h.close())); });
-
-function host(quirks: Quirk[], env: NodeJS.ProcessEnv = {}) {
-  const setup = quirksSetup(modulePath, token, quirks);
-  const h = spawnHost(hostPath, { env: { ...setup.env, ...env } });
-  hosts.push(h);
-  return { host: h, setup };
-}
+beforeAll(async () => { ({ token } = quirks = await openQuirksHosts()); }, 120_000);
+afterAll(() => quirks?.close());
 
 const indexOfReply = (h: HostProcess, id: string) => h.frames.findIndex((f) => f.id === id);
 
 describe('token-quirks: slow token', () => {
   it.each([['slow-login'], ['slow-sign']] as const)('%s: the host answers host.listTokens while the token works, then the signature verifies', async (quirk) => {
-    const { host: h, setup } = host([quirk]);
+    const { host: h, setup } = quirks.start([quirk]);
     await h.request('host.hello', { extensionVersion: 'test' });
     const signing = h.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin }, 'sign-1');
     // Ask once the token is inside the slow call.
@@ -62,7 +50,7 @@ describe('token-quirks: slow token', () => {
 
 describe('token-quirks: hung token', () => {
   it.each([['hung-login', 'C_Login'], ['hung-sign', 'C_Sign']] as const)('%s: bounded — TOKEN_NOT_RESPONDING naming %s; the host keeps answering and exits on disconnect', async (quirk, operation) => {
-    const { host: h, setup } = host([quirk], { KYSO_TOKEN_CALL_TIMEOUT_MS: String(BOUND_MS) });
+    const { host: h, setup } = quirks.start([quirk], { KYSO_TOKEN_CALL_TIMEOUT_MS: String(BOUND_MS) });
     const signing = h.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin });
     const hello = await h.request('host.hello', { extensionVersion: 'test' });
     expect(hello.type).toBe('host.result');
@@ -83,7 +71,7 @@ describe('token-quirks: hung token', () => {
   }, 60_000);
 
   it('hung-login through the CLI: kyso sign-cms prints TOKEN_NOT_RESPONDING and ends instead of waiting for the stuck driver', async () => {
-    const setup = quirksSetup(modulePath, token, ['hung-login']);
+    const setup = quirks.setup(['hung-login']);
     const work = mkdtempSync(join(tmpdir(), 'kyso-quirks-cli-'));
     writeFileSync(join(work, 'to-khai.txt'), DOCUMENT);
     // Rejects (timed out) if the CLI never ends: Node would wait for the stuck thread on exit.

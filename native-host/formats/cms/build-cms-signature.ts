@@ -11,6 +11,7 @@ import type { Signer } from '../../token/signer.js';
 import { digestAlgorithmIdentifier, resolveScheme, signatureAlgorithmIdentifier } from './cms-algorithms.js';
 import { hashBytes, signingCertificateV2Attribute } from './signing-certificate-v2.js';
 import { certificateForEmbedding, parsedCertificate } from './parsed-certificates.js';
+import { compareDer, derTlv } from './der-encoding.js';
 
 /** Content and attribute OIDs [RFC 5652 §4, §11; RFC 3161 App. A]. */
 export const CMS_OID = {
@@ -78,7 +79,7 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
 
   // SET OF must be DER-sorted by the encodings of its elements [X.690 §11.6]; asn1js does not sort, so we do.
   const sorted = sortByDer(attributes);
-  const signedAttrsDer = encodeSet(sorted.map((a) => a.der));
+  const signedAttrsDer = derTlv(0x31, sorted.map((a) => a.der));
   // The signature covers the explicit SET OF encoding (tag 0x31), not the [0] IMPLICIT one [RFC 5652 §5.4].
   const toBeSigned = hashBytes(hashAlgorithm, signedAttrsDer);
   const signatureValue = await signer.signDigest(toBeSigned, hashAlgorithm, scheme);
@@ -127,38 +128,7 @@ interface EncodedAttribute {
 function sortByDer(attributes: readonly pkijs.Attribute[]): EncodedAttribute[] {
   return attributes
     .map((attribute) => ({ attribute, der: new Uint8Array(attribute.toSchema().toBER(false)) }))
-    .sort((a, b) => compareBytes(a.der, b.der));
-}
-
-/** Lexicographic byte order, a shorter prefix first (X.690 §11.6 pads with zero octets, same result here). */
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
-
-/** DER of SET (tag 0x31) around already-encoded elements. */
-function encodeSet(elements: readonly Uint8Array[]): Uint8Array {
-  const length = elements.reduce((n, e) => n + e.length, 0);
-  const header = [0x31, ...derLength(length)];
-  const out = new Uint8Array(header.length + length);
-  out.set(header, 0);
-  let offset = header.length;
-  for (const e of elements) {
-    out.set(e, offset);
-    offset += e.length;
-  }
-  return out;
-}
-
-function derLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return [0x80 | bytes.length, ...bytes];
+    .sort((a, b) => compareDer(a.der, b.der));
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

@@ -8,6 +8,7 @@
 import * as asn1js from 'asn1js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { ValidationMaterial } from './collect-validation-data.js';
+import { compareDer, derTlv } from './der-encoding.js';
 
 export const OID_RI_OCSP_RESPONSE = '1.3.6.1.5.5.7.16.2';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -35,17 +36,17 @@ export function addRevocationValues(cmsDer: Uint8Array, material: ValidationMate
   for (const c of material.crls) push(parts.crls, c);
   for (const o of material.ocspResponses) {
     // OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat OID, otherRevInfo ANY } in [1] IMPLICIT.
-    push(parts.crls, tlv(0xa1, [new Uint8Array(new asn1js.ObjectIdentifier({ value: OID_RI_OCSP_RESPONSE }).toBER(false)), o]));
+    push(parts.crls, derTlv(0xa1, [new Uint8Array(new asn1js.ObjectIdentifier({ value: OID_RI_OCSP_RESPONSE }).toBER(false)), o]));
   }
   const hasOther = parts.crls.some((c) => c[0] === 0xa1);
   // version 5 when an "other" revocation format is present [RFC 5652 §5.1].
   const version = hasOther ? new Uint8Array([0x02, 0x01, 0x05]) : parts.version;
   const fields = [version, parts.digestAlgorithms, parts.encapContentInfo];
-  if (parts.certificates.length > 0) fields.push(tlv(0xa0, sortedSet(parts.certificates)));
-  if (parts.crls.length > 0) fields.push(tlv(0xa1, sortedSet(parts.crls)));
+  if (parts.certificates.length > 0) fields.push(derTlv(0xa0, sortedSet(parts.certificates)));
+  if (parts.crls.length > 0) fields.push(derTlv(0xa1, sortedSet(parts.crls)));
   fields.push(parts.signerInfos);
-  const signedData = tlv(0x30, fields);
-  return tlv(0x30, [new Uint8Array(new asn1js.ObjectIdentifier({ value: OID_SIGNED_DATA }).toBER(false)), tlv(0xa0, [signedData])]);
+  const signedData = derTlv(0x30, fields);
+  return derTlv(0x30, [new Uint8Array(new asn1js.ObjectIdentifier({ value: OID_SIGNED_DATA }).toBER(false)), derTlv(0xa0, [signedData])]);
 }
 
 /** OCSP responses and CRLs a CMS carries in its crls field, as DER (for offline verification). */
@@ -98,24 +99,7 @@ function splitSignedData(cmsDer: Uint8Array): SignedDataParts {
 
 /** SET OF elements in DER order [X.690 §11.6]. */
 function sortedSet(elements: readonly Uint8Array[]): Uint8Array[] {
-  return [...elements].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-}
-
-function tlv(tag: number, contents: readonly Uint8Array[]): Uint8Array {
-  const length = contents.reduce((n, c) => n + c.length, 0);
-  const header = [tag, ...derLength(length)];
-  const out = new Uint8Array(header.length + length);
-  out.set(header, 0);
-  let at = header.length;
-  for (const c of contents) { out.set(c, at); at += c.length; }
-  return out;
-}
-
-function derLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return [0x80 | bytes.length, ...bytes];
+  return [...elements].sort(compareDer);
 }
 
 function hex(bytes: Uint8Array): string {
