@@ -104,6 +104,7 @@ async function consentFor(pending: Promise<unknown>, timeoutMs = 30_000): Promis
 /** The page's error came as a typed code, within AT_ONCE_MS of the kill. */
 function expectTypedAtOnce(result: { error?: string; at?: number }, killedAt: number, codes: readonly string[]): void {
   expect(codes, JSON.stringify(result)).toContain(result.error);
+  console.error(`fault: the page got ${result.error} ${result.at! - killedAt} ms after the fault (${expect.getState().currentTestName})`);
   expect(result.at! - killedAt).toBeLessThan(AT_ONCE_MS);
 }
 
