@@ -13,6 +13,9 @@ import { createLogger } from './transport/logger.js';
 import { HOST_VERSION } from './config.js';
 import { removeDeadHostDirectories } from './documents/private-temp-dir.js';
 
+/** How long a host whose browser end closed waits for requests still running before it exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export async function runHost(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   const logger = createLogger();
   // The browser closed its end (EPIPE): nobody can read a reply any more; stop quietly instead of crashing.
@@ -54,9 +57,16 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   });
-  // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave.
-  await Promise.allSettled([...inFlight]);
-  service?.close();
+  // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave — but a driver call
+  // that never returns (a hung C_Sign; the extension drops such a host) must not keep this process and the token.
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const finished = await Promise.race([
+    Promise.allSettled([...inFlight]).then(() => true),
+    new Promise<false>((resolve) => { graceTimer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS); }),
+  ]);
+  clearTimeout(graceTimer);
+  // Finalising a module under a call that never returned could block too: leave that to the process exit.
+  if (finished) service?.close(); else logger.log('warn', 'requests still running at exit', { count: inFlight.size });
   logger.log('info', 'host stopped');
   return 0;
 }

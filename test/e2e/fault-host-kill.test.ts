@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { killHost, startInPage, theHost } from '../helpers/browser-faults.js';
+import { hostProcesses, killHost, startInPage, theHost } from '../helpers/browser-faults.js';
 import { createSignGate, type SignGate } from '../helpers/sign-gate.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
@@ -202,6 +202,21 @@ describe('faulty drivers seen from the page', () => {
     expectTypedAtOnce(await pending, approvedAt, ['HOST_DISCONNECTED']);
     await nextSignatureWorks();
   }, 120_000);
+
+  it('a driver hanging inside C_Sign: TIMEOUT at the signing timeout, the hung host is dropped and exits, the next signature works', async () => {
+    await gate.set('hang');
+    const pending = signHash('Driver hang');
+    const consent = await consentFor(pending);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const pid = await gate.entered();
+    const hungAt = Date.now();
+    const result = await pending;
+    expect(result.error, JSON.stringify(result)).toBe('TIMEOUT');
+    console.error(`fault: hung C_Sign → the page got TIMEOUT after ${Date.now() - hungAt} ms (the signing timeout)`);
+    // The extension dropped that host; with its driver call still hung, the host leaves after its shutdown grace.
+    await waitFor('the hung host to exit', () => (hostProcesses(runtime).includes(pid) ? undefined : true), 60_000, 200);
+    await nextSignatureWorks();
+  }, 300_000);
 
   it('the token pulled out inside C_Sign (the sign gate answers CKR_DEVICE_REMOVED, as a USB token driver does): TOKEN_REMOVED in the page, the next signature works', async () => {
     await gate.set('removed');
