@@ -14,6 +14,9 @@ import { createLogger } from './transport/logger.js';
 import { HOST_VERSION } from './config.js';
 import { removeDeadHostDirectories } from './documents/private-temp-dir.js';
 
+/** How long a host whose browser end closed waits for requests still running before it exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export async function runHost(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   const logger = createLogger();
   // The browser closed its end (EPIPE): nobody can read a reply any more; stop quietly instead of crashing.
@@ -55,9 +58,21 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   });
-  // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave.
-  await Promise.allSettled([...inFlight]);
-  // A driver thread that never returned would keep the host from exiting (token-call-thread.ts).
+  // stdin closed (the extension disconnected) or unrecoverable: finish what was asked, then leave — but a driver call
+  // that never returns (a hung C_Sign; the extension drops such a host) must not keep this process and the token.
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const finished = await Promise.race([
+    Promise.allSettled([...inFlight]).then(() => true),
+    new Promise<false>((resolve) => { graceTimer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS); }),
+  ]);
+  clearTimeout(graceTimer);
+  if (!finished) {
+    // Node waits for a worker thread stuck in a driver even on process.exit, and finalising a module under a call
+    // that never returned could block too (token-call-thread.ts): the replies written are all there is to keep.
+    logger.log('warn', 'requests still running at exit; ending without waiting for them', { count: inFlight.size });
+    process.kill(process.pid, 'SIGKILL');
+  }
+  // A driver thread that never returned (bounded and abandoned) would keep the host from exiting too.
   endIfTokenCallStuck((message) => logger.log('warn', message));
   service?.close();
   logger.log('info', 'host stopped');

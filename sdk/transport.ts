@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { KysoError, deserializeError } from '../shared/errors/kyso-error.js';
 import {
-  EXTENSION_ACK_TIMEOUT_MS, PROTOCOL_VERSION, SDK_INTERACTIVE_TIMEOUT_MS, SDK_QUICK_TIMEOUT_MS,
+  EXTENSION_ACK_TIMEOUT_MS, MAX_PENDING_REQUESTS_PER_PAGE, PROTOCOL_VERSION, SDK_INTERACTIVE_TIMEOUT_MS, SDK_QUICK_TIMEOUT_MS,
 } from '../shared/limits.js';
 import {
   PAGE_OPERATIONS, PAGE_REQUEST_CHANNEL, PageReplySchema, PageRequestSchema,
@@ -32,6 +32,30 @@ export interface TransportOptions {
 export type Call = <T extends PageOperation>(type: T, payload: PageRequestPayload<T>) => Promise<PageResult<T>>;
 
 export function createTransport(options: TransportOptions): Call {
+  // The extension answers at most MAX_PENDING_REQUESTS_PER_PAGE requests of a page at once (the rest get
+  // TOO_MANY_REQUESTS); a portal firing more at once (many documents, a busy dashboard) has the rest wait their turn
+  // here instead, in order. Each request's timers start when it is sent.
+  const slots = requestSlots(MAX_PENDING_REQUESTS_PER_PAGE);
+  const send = sendOne(options);
+  return <T extends PageOperation>(type: T, payload: PageRequestPayload<T>): Promise<PageResult<T>> =>
+    slots.run(() => send(type, payload));
+}
+
+/** At most `limit` tasks running; the others start in arrival order as running ones settle. */
+function requestSlots(limit: number): { run<R>(task: () => Promise<R>): Promise<R> } {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => { running--; waiting.shift()?.(); };
+  return {
+    run(task) {
+      const start = () => { running++; const result = task(); void result.then(release, release); return result; };
+      if (running < limit) return start();
+      return new Promise((resolve, reject) => { waiting.push(() => { start().then(resolve, reject); }); });
+    },
+  };
+}
+
+function sendOne(options: TransportOptions): Call {
   return <T extends PageOperation>(type: T, payload: PageRequestPayload<T>): Promise<PageResult<T>> => {
     // An opaque origin (sandboxed frame, file:) cannot be targeted by postMessage and is never allowed anyway.
     if (options.origin === 'null' || !options.origin) return Promise.reject(new KysoError('ORIGIN_NOT_ALLOWED'));

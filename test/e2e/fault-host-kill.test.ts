@@ -10,16 +10,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { killHost, startInPage, theHost } from '../helpers/browser-faults.js';
+import { hostProcesses, killHost, startInPage, theHost } from '../helpers/browser-faults.js';
 import { createSignGate, type SignGate } from '../helpers/sign-gate.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
+import { RESCAN_MIN_INTERVAL_MS } from '../../native-host/token/slot-rescan.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 /** "At once": well under the extension's quickest request timeout (30 s) — the disconnect itself is reported. */
@@ -32,11 +33,14 @@ let server: StaticServer;
 let dir: string;
 let runtime: string;
 let page: Page;
+/** The token's SoftHSM2 folder: moved out of SoftHSM2's token directory = the token pulled out. */
+let tokenFolder: string;
 
 beforeAll(async () => {
   token = await createDemoToken();
   const tokensDir = join(token.dir, 'tokens');
-  gate = await createSignGate(token, { tokenDir: join(tokensDir, (await readdir(tokensDir))[0]!) });
+  tokenFolder = join(tokensDir, (await readdir(tokensDir))[0]!);
+  gate = await createSignGate(token, { tokenDir: tokenFolder });
   dir = await mkdtemp(join(tmpdir(), 'kyso-fault-e2e-'));
   runtime = await mkdtemp(join(tmpdir(), 'kyso-fault-e2e-runtime-'));
   await writeFile(join(dir, 'small.pdf'), await pdfOf(32 * 1024));
@@ -104,6 +108,7 @@ async function consentFor(pending: Promise<unknown>, timeoutMs = 30_000): Promis
 /** The page's error came as a typed code, within AT_ONCE_MS of the kill. */
 function expectTypedAtOnce(result: { error?: string; at?: number }, killedAt: number, codes: readonly string[]): void {
   expect(codes, JSON.stringify(result)).toContain(result.error);
+  console.error(`fault: the page got ${result.error} ${result.at! - killedAt} ms after the fault (${expect.getState().currentTestName})`);
   expect(result.at! - killedAt).toBeLessThan(AT_ONCE_MS);
 }
 
@@ -202,12 +207,38 @@ describe('faulty drivers seen from the page', () => {
     await nextSignatureWorks();
   }, 120_000);
 
-  it('the token pulled out inside C_Sign (the sign gate answers CKR_DEVICE_REMOVED, as a USB token driver does): TOKEN_REMOVED in the page, the next signature works', async () => {
-    await gate.set('removed');
-    const pending = signHash('Rút token');
-    await approveInConsent(await consentFor(pending), { pin: token.userPin });
+  it('a driver hanging inside C_Sign: TIMEOUT at the signing timeout, the hung host is dropped and exits, the next signature works', async () => {
+    await gate.set('hang');
+    const pending = signHash('Driver hang');
+    const consent = await consentFor(pending);
+    await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    const pid = await gate.entered();
+    const hungAt = Date.now();
     const result = await pending;
-    expect(result.error, JSON.stringify(result)).toBe('TOKEN_REMOVED');
+    expect(result.error, JSON.stringify(result)).toBe('TIMEOUT');
+    console.error(`fault: hung C_Sign → the page got TIMEOUT after ${Date.now() - hungAt} ms (the signing timeout)`);
+    // The extension dropped that host; with its driver call still hung, the host leaves after its shutdown grace.
+    await waitFor('the hung host to exit', () => (hostProcesses(runtime).includes(pid) ? undefined : true), 60_000, 200);
+    await nextSignatureWorks();
+  }, 300_000);
+
+  it('the token pulled out inside C_Sign (its SoftHSM2 folder removed while the sign gate holds C_Sign): TOKEN_REMOVED in the page, the next signature works after re-insert', async () => {
+    await gate.set('hold');
+    const pending = signHash('Rút token');
+    await approveInConsent(await consentFor(pending), { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
+    await gate.entered();
+    const pulled = join(token.dir, 'pulled-token');
+    await rename(tokenFolder, pulled);
+    try {
+      await gate.set('pass');
+      const result = await pending;
+      expect(result.error, JSON.stringify(result)).toBe('TOKEN_REMOVED');
+    } finally {
+      await rename(pulled, tokenFolder);
+    }
+    // Re-inserted. SoftHSM2 is rescanned at most once a second (slot-rescan.ts) and the consent window's polling
+    // may just have rescanned while the token was out: a person takes longer than that to plug it back and retry.
+    await new Promise((r) => setTimeout(r, RESCAN_MIN_INTERVAL_MS + 500));
     await nextSignatureWorks();
   }, 120_000);
 });

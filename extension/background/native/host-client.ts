@@ -140,7 +140,12 @@ export class NativeHostClient {
         options.signal?.removeEventListener('abort', onAbort);
         action();
       };
-      const timer = setTimeout(() => settle(() => reject(new KysoError('TIMEOUT', { operation: type, timeoutMs: options.timeoutMs }))), options.timeoutMs);
+      const timer = setTimeout(() => settle(() => {
+        reject(new KysoError('TIMEOUT', { operation: type, timeoutMs: options.timeoutMs }));
+        // A signature that never ends is a driver stuck in C_Sign: that host holds the token's lock for good, so
+        // every later signature on it would time out too. Drop it; the next request starts a fresh host.
+        if (SIGNING_OPERATIONS.has(type)) this.drop(connection, new KysoError('HOST_DISCONNECTED', { reason: 'the host did not finish signing in time and was restarted' }));
+      }), options.timeoutMs);
       connection.pending.set(id, {
         type,
         timer,
@@ -200,6 +205,11 @@ export class NativeHostClient {
     if (whole !== undefined) this.receive(connection, whole);
   }
 
+  private drop(connection: Connection, error: KysoError): void {
+    this.fail(connection, error);
+    try { connection.port.disconnect(); } catch { /* already gone */ }
+  }
+
   private fail(connection: Connection, error: KysoError): void {
     if (connection.closed) return;
     connection.closed = true;
@@ -210,6 +220,9 @@ export class NativeHostClient {
     }
   }
 }
+
+/** Host operations that run a PKCS#11 signature (and so hold the token's lock while they run). */
+const SIGNING_OPERATIONS: ReadonlySet<HostOperation> = new Set(['host.signDigest', 'host.signDigests', 'host.signDocuments']);
 
 /** Browser disconnect messages [Chrome native messaging docs, "Debugging native messaging"] → typed errors. */
 export function mapDisconnect(reason: string | undefined): KysoError {

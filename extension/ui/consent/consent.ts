@@ -20,7 +20,7 @@ import { createDocumentReader, renderDocumentList } from './preview/document-lis
 import { el } from '../dom.js';
 import { startInputArming } from './input-arming.js';
 import { siteIdentity } from './site-identity.js';
-import { showQueueLine, startQueuePolling } from './queue-line.js';
+import { noteWaiting, showQueueLine, startQueuePolling } from './queue-line.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -64,6 +64,7 @@ function apply(reply: ConsentReply): void {
   // A new step is a new decision: the delay starts again (a double click cannot allow the site AND approve).
   if (state && state.step !== reply.state.step) arming.rearm();
   state = reply.state;
+  noteWaiting(reply.state.waiting);
   confirmedLastTry = false;
   lastError = reply.outcome === 'retry' ? reply.error : null;
   render();
@@ -85,7 +86,7 @@ function render(): void {
   const content = $('content');
   content.replaceChildren();
   showError(lastError);
-  showQueueLine(state?.waiting, language);
+  showQueueLine(language);
   if (!state) return;
   // The registrable domain (Public Suffix List) big, the full origin under it: a look-alike subdomain shows its owner.
   $('registrable-domain').textContent = siteIdentity(state.origin).registrableDomain;

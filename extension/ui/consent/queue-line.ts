@@ -27,15 +27,19 @@ function queueElement(): HTMLElement {
   return line;
 }
 
-let shown = 0;
+/** The latest count the background gave (a state, or the poll below). */
+let waiting = 0;
 
-/** Show `waiting` (hidden at 0) in the current language. */
-export function showQueueLine(waiting: number | undefined, language: UiLanguage): void {
-  shown = waiting ?? 0;
+export function noteWaiting(count: number | undefined): void {
+  waiting = count ?? 0;
+}
+
+/** Show the latest count (hidden at 0) in `language`; called on every render, so a language switch keeps it. */
+export function showQueueLine(language: UiLanguage): void {
   const line = queueElement();
-  line.hidden = shown === 0;
-  line.dataset['waiting'] = String(shown);
-  line.textContent = shown === 0 ? '' : queueText(shown, language);
+  line.hidden = waiting === 0;
+  line.dataset['waiting'] = String(waiting);
+  line.textContent = waiting === 0 ? '' : queueText(waiting, language);
 }
 
 /** Ask for the count every QUEUE_POLL_MS (consent.getState: read-only) and update only this line. */
@@ -45,7 +49,9 @@ export function startQueuePolling(send: (message: { kind: 'consent.getState' }) 
     if (inFlight) return;
     inFlight = true;
     send({ kind: 'consent.getState' }).then((reply) => {
-      if ('state' in reply && (reply.state.waiting ?? 0) !== shown) showQueueLine(reply.state.waiting, language());
+      if (!('state' in reply) || (reply.state.waiting ?? 0) === waiting) return;
+      noteWaiting(reply.state.waiting);
+      showQueueLine(language());
     }, () => undefined).finally(() => { inFlight = false; });
   }, QUEUE_POLL_MS);
   return () => clearInterval(timer);
