@@ -207,18 +207,18 @@ describe('faulty drivers seen from the page', () => {
     await nextSignatureWorks();
   }, 120_000);
 
-  it('a driver hanging inside C_Sign: TIMEOUT at the signing timeout, the hung host is dropped and exits, the next signature works', async () => {
+  it('a driver hanging inside C_Sign: the host bounds the call (TOKEN_NOT_RESPONDING, not the 120 s signing timeout), keeps serving, and the next signature works', async () => {
     await gate.set('hang');
     const pending = signHash('Driver hang');
     const consent = await consentFor(pending);
     await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
-    const pid = await gate.entered();
+    await gate.entered();
     const hungAt = Date.now();
     const result = await pending;
-    expect(result.error, JSON.stringify(result)).toBe('TIMEOUT');
-    console.error(`fault: hung C_Sign → the page got TIMEOUT after ${Date.now() - hungAt} ms (the signing timeout)`);
-    // The extension dropped that host; with its driver call still hung, the host leaves after its shutdown grace.
-    await waitFor('the hung host to exit', () => (hostProcesses(runtime).includes(pid) ? undefined : true), 60_000, 200);
+    expect(result.error, JSON.stringify(result)).toBe('TOKEN_NOT_RESPONDING');
+    // C_Sign runs on a worker thread bounded by the host (token-call-thread.ts, 25 s); the stuck thread is abandoned.
+    expect(Date.now() - hungAt).toBeLessThan(60_000);
+    console.error(`fault: hung C_Sign → the page got TOKEN_NOT_RESPONDING after ${Date.now() - hungAt} ms (the host's bound)`);
     await nextSignatureWorks();
   }, 300_000);
 
