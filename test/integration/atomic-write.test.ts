@@ -83,7 +83,7 @@ describe('atomic write of signed files', () => {
     expect(next.code, next.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['small-signed.pdf']);
     expect((await readFile(join(out, 'small-signed.pdf'))).subarray(0, 5).toString()).toBe('%PDF-');
-  });
+  }, 180_000); // a 60 MB file and two CLI runs: minutes on a loaded 2-core machine
 
   it('keeps the temp file of a writer that is still alive, removes only dead writers\' ones', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'kyso-atomic-live-'));
