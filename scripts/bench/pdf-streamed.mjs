@@ -12,48 +12,17 @@
  * exported for scripts/bench.mjs to include.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median, round } from './stats.mjs';
+import { writeLargePdf } from '../lib/large-pdf.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNNER = ['--input-type=module', '-e', 'const { main } = await import(process.argv[1]); process.exitCode = await main(process.argv.slice(2));'];
 const HASH_FILE = "const h=require('crypto').createHash('sha256');require('fs').createReadStream(process.argv[1],{highWaterMark:1<<20}).on('data',(c)=>h.update(c)).on('end',()=>h.digest())";
-
-/** A one-page PDF whose form XObject holds `dataBytes`: written as "q Q" operators, or left a hole (`sparse`). */
-export function writeLargePdf(path, dataBytes, { sparse }) {
-  const offsets = [];
-  let head = '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n';
-  const object = (body) => { offsets.push(head.length); head += `${offsets.length} 0 obj\n${body}\nendobj\n`; };
-  const content = 'BT /F1 14 Tf 72 760 Td (Kyso benchmark) Tj ET';
-  object('<< /Type /Catalog /Pages 2 0 R >>');
-  object('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
-  object('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Big 6 0 R >> >> >>');
-  object(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
-  object('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  offsets.push(head.length);
-  head += `6 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Length ${dataBytes} >>\nstream\n`;
-  const dataEnd = head.length + dataBytes;
-  let tail = '\nendstream\nendobj\n';
-  const xrefAt = dataEnd + tail.length;
-  tail += `xref\n0 7\n0000000000 65535 f\r\n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')}`;
-  tail += `trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, Buffer.from(head, 'latin1'), 0, head.length, 0);
-    if (!sparse) {
-      const chunk = Buffer.alloc(1 << 20, 'q Q\n');
-      for (let at = 0; at < dataBytes; at += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, dataBytes - at), head.length + at);
-    }
-    writeSync(fd, Buffer.from(tail, 'latin1'), 0, tail.length, dataEnd);
-  } finally {
-    closeSync(fd);
-  }
-  return dataEnd + tail.length;
-}
 
 /** Wall ms and peak RSS (kB) of a command, by /usr/bin/time. */
 function measured(command, args, { env = {}, stdin = '' } = {}) {
