@@ -18,7 +18,7 @@ import { createSitePopupHandler } from './compat/site-popup.js';
 import { createLocalFilePicker } from './compat/local-file-picker.js';
 import { readStampImages } from './compat/stamp-image-source.js';
 import { createPopupHealthHandler } from './health/popup-health.js';
-import { HOST_QUICK_REQUEST_TIMEOUT_MS } from '../../shared/limits.js';
+import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 import { handleOptionsHistoryMessage } from './history/options-history.js';
 
@@ -35,6 +35,9 @@ const consent = new ConsentBroker({
   focusWindow: (id) => browserApi.focusWindow(id),
   getURL: (path) => browserApi.getURL(path),
   rememberUserChoice,
+  revealCertificates: async (tokenId, pin) => {
+    await host.request('host.revealCertificates', pin === undefined ? { tokenId } : { tokenId, pin }, { timeoutMs: HOST_SIGN_TIMEOUT_MS });
+  },
 });
 
 const route = createRouter({ host, consent, decideAccess, extensionVersion: EXTENSION_VERSION });

@@ -34,6 +34,8 @@ export const ConsentMessageSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('consent.cancel'), sessionId: SessionIdSchema }),
   /** Re-list tokens and certificates (the window polls while open, for tokens plugged in or pulled out). */
   v.strictObject({ kind: v.literal('consent.refresh'), sessionId: SessionIdSchema }),
+  /** A token that shows its certificates only after login: open it with this PIN (host.revealCertificates), then re-list. */
+  v.strictObject({ kind: v.literal('consent.reveal'), sessionId: SessionIdSchema, tokenId: TokenInfoSchema.entries.id, pin: v.optional(PinSchema) }),
   ConsentDocumentReadSchema,
 ]);
 export type ConsentMessage = v.InferOutput<typeof ConsentMessageSchema>;

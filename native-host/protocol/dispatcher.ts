@@ -31,6 +31,7 @@ export const HOST_HANDLERS: Handlers = {
   // person answers first dwarfs the one-time chunk load.
   'host.signDigest': async (context, payload) => (await import('./handlers/sign-digest.js')).signDigest(context, payload),
   'host.signDigests': async (context, payload) => (await import('./handlers/sign-digests.js')).signDigests(context, payload),
+  'host.revealCertificates': async (context, payload) => (await import('./handlers/reveal-certificates.js')).revealCertificates(context, payload),
   'host.verifyDocument': async (context, payload) => (await import('./handlers/verify-document.js')).verifyDocument(context, payload),
   'host.documentBegin': async (context, payload) => (await documentUpload()).documentBegin(context, payload),
   'host.documentChunk': async (context, payload) => (await documentUpload()).documentChunk(context, payload),

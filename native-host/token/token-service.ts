@@ -8,7 +8,7 @@ import { normaliseIdentifier } from '../../shared/certificates/subject-identifie
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
-import type { Pkcs11Module, SlotHandle, SessionHandle, TokenObjects } from './pkcs11-module.js';
+import type { Pkcs11Module, SlotHandle, SessionHandle, TokenCertificateObject, TokenObjects } from './pkcs11-module.js';
 import { moduleCandidates } from './module-paths.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import type { DriverCandidate } from './drivers/driver-candidate.js';
@@ -107,6 +107,13 @@ export class TokenService {
   readonly #locks = new TokenLocks();
   readonly #describeCache = new Map<string, { info: CertificateInfo | undefined; at: number }>();
   readonly #chainCache = new Map<string, readonly Uint8Array[]>();
+  /**
+   * Certificates of tokens that show them only after login, read once with the person's PIN
+   * (`revealCertificates`), by token id (module + serial), until the token is no longer listed or the host exits.
+   * Certificates are public data (the token hides them only by its own choice; the signature carries them to
+   * everyone), so remembering them reveals nothing: the PIN is not kept, and signing still needs it.
+   */
+  readonly #revealed = new Map<string, readonly TokenCertificateObject[]>();
   #closed = false;
 
   constructor(options: TokenServiceOptions = {}) {
@@ -215,15 +222,12 @@ export class TokenService {
    */
   async #locateAll(login?: { pin: string | undefined }): Promise<Located[]> {
     // Read every driver's tokens first (synchronous PKCS#11 calls), then describe the certificates.
-    const found = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
-      const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
-      const session = module.openSession(slot);
-      try {
-        return { module, slot, token, objects: module.readObjects(session) };
-      } finally {
-        module.closeSession(session);
-      }
-    }));
+    const found = this.#readTokens();
+    this.#forgetRemovedTokens(found.map((f) => f.token.id));
+    for (const entry of found) {
+      const revealed = this.#revealed.get(entry.token.id);
+      if (revealed && hidesCertificates(entry.token, entry.objects)) entry.objects = { ...entry.objects, certificates: revealed };
+    }
     if (login) {
       for (const entry of found) {
         if (hidesCertificates(entry.token, entry.objects)) entry.objects = await this.#readAfterLogin(entry.module, entry.slot, entry.token, login.pin);
@@ -258,6 +262,41 @@ export class TokenService {
       }
     }
     return out;
+  }
+
+  /** Every token on every driver with the objects it shows without login. */
+  #readTokens(): { module: Pkcs11Module; slot: SlotHandle; token: TokenInfo; objects: TokenObjects }[] {
+    return this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
+      const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
+      const session = module.openSession(slot);
+      try {
+        return { module, slot, token, objects: module.readObjects(session) };
+      } finally {
+        module.closeSession(session);
+      }
+    }));
+  }
+
+  /** A token no longer listed was pulled out: what was revealed of it is forgotten (the next one needs the PIN again). */
+  #forgetRemovedTokens(present: readonly string[]): void {
+    for (const id of this.#revealed.keys()) if (!present.includes(id)) this.#revealed.delete(id);
+  }
+
+  /**
+   * `host.revealCertificates`: log in to a token that shows its certificates only after login (one PIN try: a
+   * wrong PIN → PIN_INCORRECT), read them, log out, and remember them so `listCertificates` lists them from now
+   * on (paired with their keys by public key, as usual). Returns how many certificates the token showed.
+   */
+  async revealCertificates(tokenId: string, pin: string | undefined): Promise<number> {
+    const found = this.#readTokens();
+    this.#forgetRemovedTokens(found.map((f) => f.token.id));
+    const entry = found.find((f) => f.token.id === tokenId);
+    if (!entry) throw new KysoError('TOKEN_NOT_PRESENT', { tokenId });
+    // A token that shows its certificates already needs no PIN for them: no login, no PIN try spent.
+    if (!hidesCertificates(entry.token, entry.objects)) return entry.objects.certificates.length;
+    const objects = await this.#readAfterLogin(entry.module, entry.slot, entry.token, pin);
+    this.#revealed.set(tokenId, objects.certificates);
+    return objects.certificates.length;
   }
 
   /**

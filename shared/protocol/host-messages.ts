@@ -82,6 +82,19 @@ export const HOST_OPERATIONS = {
     }),
     result: SignaturesResultSchema,
   },
+  /**
+   * A token that shows its certificates only after login (`certificatesAfterLogin`): log in with the PIN the person
+   * typed in the consent window (one try), read the certificates, log out. The host remembers them for that token
+   * (they are public data; the PIN is never kept), so `host.listCertificates` lists them from then on.
+   */
+  'host.revealCertificates': {
+    request: v.strictObject({
+      tokenId: TokenInfoSchema.entries.id,
+      /** Absent only for tokens with a protected authentication path (PIN pad). */
+      pin: v.optional(PinSchema),
+    }),
+    result: v.strictObject({ certificateCount: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  },
   'host.verifyDocument': {
     request: VerifyDocumentRequestSchema,
     result: VerificationReportSchema,
@@ -108,6 +121,7 @@ export const HostRequestSchema = v.variant('type', [
   requestVariant('host.listCertificates'),
   requestVariant('host.signDigest'),
   requestVariant('host.signDigests'),
+  requestVariant('host.revealCertificates'),
   requestVariant('host.verifyDocument'),
   requestVariant('host.documentBegin'),
   requestVariant('host.documentChunk'),

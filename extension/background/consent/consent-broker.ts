@@ -66,6 +66,11 @@ export interface ConsentBrokerDependencies {
   focusWindow?(windowId: number): Promise<void>;
   getURL(path: string): string;
   rememberUserChoice(origin: string, choice: UserSiteChoice): Promise<void>;
+  /**
+   * Open a token that shows its certificates only after login with the PIN the person typed (host.revealCertificates);
+   * the host then lists them. The PIN goes straight into that request and is not kept.
+   */
+  revealCertificates?(tokenId: string, pin: string | undefined): Promise<void>;
   readonly consentTimeoutMs?: number;
 }
 
@@ -180,6 +185,30 @@ export class ConsentBroker {
         if (session.finished) return { outcome: 'closed' };
         if (fresh && session.sign === sign && !session.busy) { session.sign = { ...sign, ...fresh }; session.tokens = fresh.tokens; }
         return { outcome: 'state', state: this.state(session) };
+      }
+      case 'consent.reveal': {
+        const sign = session.sign;
+        const token = session.tokens.find((t) => t.id === message.tokenId);
+        // Only a token of this window that says it hides its certificates (a crafted message gets the state back).
+        if (session.step !== 'sign' || !sign?.refreshCertificates || !this.deps.revealCertificates || session.busy || token?.certificatesAfterLogin !== true) {
+          return { outcome: 'state', state: this.state(session) };
+        }
+        session.busy = true;
+        try {
+          await this.deps.revealCertificates(token.id, message.pin);
+          const fresh = await sign.refreshCertificates();
+          if (session.finished) return { outcome: 'closed' };
+          if (session.sign === sign) { session.sign = { ...sign, ...fresh }; session.tokens = fresh.tokens; }
+          return { outcome: 'state', state: this.state(session) };
+        } catch (error) {
+          if (session.finished) return { outcome: 'closed' };
+          // A wrong PIN (or a token pulled out) is said in the window; the person may try again or cancel.
+          const kyso = error instanceof KysoError ? error : new KysoError('INTERNAL_ERROR');
+          session.tokens = await sign.refreshTokens().catch(() => session.tokens);
+          return { outcome: 'retry', error: serializeError(kyso), state: this.state(session) };
+        } finally {
+          session.busy = false;
+        }
       }
       case 'consent.documentRead': {
         const sign = session.sign;

@@ -221,8 +221,8 @@ export class NativeHostClient {
   }
 }
 
-/** Host operations that run a PKCS#11 signature (and so hold the token's lock while they run). */
-const SIGNING_OPERATIONS: ReadonlySet<HostOperation> = new Set(['host.signDigest', 'host.signDigests', 'host.signDocuments']);
+/** Host operations that run a PKCS#11 signature or login (and so hold the token's lock while they run). */
+const SIGNING_OPERATIONS: ReadonlySet<HostOperation> = new Set(['host.signDigest', 'host.signDigests', 'host.signDocuments', 'host.revealCertificates']);
 
 /** Browser disconnect messages [Chrome native messaging docs, "Debugging native messaging"] → typed errors. */
 export function mapDisconnect(reason: string | undefined): KysoError {

@@ -21,6 +21,7 @@ import { el } from '../dom.js';
 import { startInputArming } from './input-arming.js';
 import { siteIdentity } from './site-identity.js';
 import { noteWaiting, showQueueLine, startQueuePolling } from './queue-line.js';
+import { renderRevealBlock, tokensToReveal } from './reveal-certificates.js';
 
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
@@ -146,7 +147,11 @@ function renderSign(content: HTMLElement, s: ConsentState): void {
   const list = el('fieldset', {}, el('legend', { text: t().chooseCertificate }));
   if (deliberate && !selectedId) list.append(el('p', { text: t().chooseDeliberately, className: 'reason', testid: 'choose-deliberately' }));
   for (const certificate of sign.certificates) list.append(certificateOption(certificate));
-  if (sign.certificates.length === 0) list.append(renderNoCertificates(language));
+  const hidden = tokensToReveal(sign.tokens, sign.certificates);
+  if (sign.certificates.length === 0 && hidden.length === 0) list.append(renderNoCertificates(language));
+  for (const token of hidden) {
+    list.append(renderRevealBlock({ token, language, disabled: busy, markDecision: (b, off) => arming.markDecision(b, off), onReveal: (id, pin) => { void revealRequest(id, pin); } }));
+  }
   form.append(list);
 
   const selected = sign.certificates.find((c) => c.id === selectedId);
@@ -279,6 +284,21 @@ async function approveRequest(): Promise<void> {
   render();
   try {
     const reply = await send({ kind: 'consent.approve', certificateId: selectedId, ...(pin !== undefined ? { pin } : {}) });
+    busy = false;
+    apply(reply);
+  } catch {
+    busy = false; // the window is being closed by the background
+  }
+}
+
+/** Open a token that shows its certificates only after login (reveal-certificates.ts); the list then refreshes. */
+async function revealRequest(tokenId: string, pin: string | undefined): Promise<void> {
+  if (busy || !arming.armed()) return;
+  if (pin !== undefined && pin.length < PIN_MIN_CHARS) { lastError = t().pinTooShort; showError(lastError); return; }
+  busy = true;
+  render();
+  try {
+    const reply = await send({ kind: 'consent.reveal', tokenId, ...(pin !== undefined ? { pin } : {}) });
     busy = false;
     apply(reply);
   } catch {
