@@ -84,8 +84,15 @@ export async function loadSigningCandidates(host: Host, request: CandidateReques
   }
   // Keep the old contract: a certificate the filter rules out is "not found" unless something else fits.
   const fitting = candidates.certificates.filter((c) => !isFilteredOut(candidates, c, request.filter));
-  if (fitting.length === 0) throw new KysoError('CERTIFICATE_NOT_FOUND');
+  // A token that shows its certificates only after login may hold the one: the window opens so the person can
+  // reveal them with the PIN (consent window, reveal-certificates.ts) and then choose.
+  if (fitting.length === 0 && !hidesUnlistedCertificates(candidates)) throw new KysoError('CERTIFICATE_NOT_FOUND');
   return candidates;
+}
+
+/** Some token shows its certificates only after login and none of them is listed yet (not revealed). */
+function hidesUnlistedCertificates(candidates: SigningCandidates): boolean {
+  return candidates.tokens.some((t) => t.certificatesAfterLogin === true && !candidates.certificates.some((c) => c.token?.id === t.id));
 }
 
 /** Whether the portal's filter (not merely the certificate's own state) rules this certificate out. */
