@@ -53,6 +53,19 @@ describe('token-quirks: host.revealCertificates (certs-after-login)', () => {
     expect(h.stderrText()).not.toContain(WRONG_PIN);
   }, 90_000);
 
+  it('remembered by token id, not slot: after a replug (new slot IDs) the revealed certificate is still listed and signs', async () => {
+    const { host: h, setup } = quirks.start(['certs-after-login', 'replug']);
+    const [listedToken] = (await h.request('host.listTokens', {})).payload.tokens;
+    expect((await h.request('host.revealCertificates', { tokenId: listedToken.id, pin: token.userPin })).type).toBe('host.result');
+    setup.replug();
+    const listed = (await h.request('host.listCertificates', {})).payload.certificates as { id: string }[];
+    expect(listed.map((c) => c.id)).toContain(token.cert('org-rsa').certificateId);
+    const signed = await h.request('host.signDigest', { certificateId: token.cert('org-rsa').certificateId, digest, hashAlgorithm: 'SHA-256', pin: token.userPin });
+    expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
+    expect(opensslVerifies(signed.payload.certificate, DOCUMENT, signed.payload.signature)).toBe(true);
+    expect(userLogins(setup)).toHaveLength(2); // reveal, sign
+  }, 60_000);
+
   it('an unknown token id is TOKEN_NOT_PRESENT, without a PIN try', async () => {
     const { host: h, setup } = quirks.start(['certs-after-login']);
     const missing = await h.request('host.revealCertificates', { tokenId: 'no-such-token-id', pin: token.userPin });
