@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import { buildQuirksModule, opensslVerifies, quirksSetup, userLogins, type QuirksSetup } from '../helpers/quirks-token.js';
+import { buildQuirksModule, opensslVerifies, quirksSetup, userLogins, type Quirk, type QuirksSetup } from '../helpers/quirks-token.js';
 import { opensslCmsVerify } from '../fixtures/pdf/pdf-test-tools.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
@@ -37,8 +37,8 @@ afterAll(async () => {
 });
 
 /** A browser whose host sees the token through the quirks module (its own host process, so nothing is revealed yet). */
-async function openBrowser(): Promise<{ browser: KysoBrowser; setup: QuirksSetup }> {
-  const setup = quirksSetup(modulePath, token, ['certs-after-login']);
+async function openBrowser(extra: readonly Quirk[] = []): Promise<{ browser: KysoBrowser; setup: QuirksSetup }> {
+  const setup = quirksSetup(modulePath, token, ['certs-after-login', ...extra]);
   const browser = await launchKysoBrowser({ env: setup.env as Record<string, string> });
   opened.push({ browser, setup });
   return { browser, setup };
@@ -135,6 +135,29 @@ describe('certificates visible only after login, in the browser', () => {
     expect(outcome.error).toBeUndefined();
     expect((await opensslCmsVerify(Buffer.from(outcome.cms, 'base64'), content, caFile)).ok).toBe(true);
     expect(userLogins(setup)).toHaveLength(2);
+    await page.close();
+  }, 180_000);
+  it('on the final PIN try the reveal waits for the "I understand" tick (a wrong PIN would lock the token)', async () => {
+    const { browser, setup } = await openBrowser(['pin-final-try']);
+    const content = Buffer.from('Lần thử PIN cuối cùng', 'utf8');
+    const digest = createHash('sha256').update(content).digest('base64');
+    const page = await openDemoPortal(browser.context, server.url);
+    const pending = startInPage(page, `const r = await sdk.signCms({ digest: '${digest}', hashAlgorithm: 'SHA-256' }); return { cms: r.cms };`);
+    const consent = await waitForConsentPage(browser.context);
+    await reachRevealBlock(consent);
+    expect(await consent.textContent('[data-testid=reveal-certificates]')).toContain('lần thử PIN cuối cùng');
+    await waitForArmed(consent);
+    await consent.fill('[data-testid=reveal-pin]', token.userPin);
+    expect(await consent.locator('[data-testid=reveal-button]').isDisabled()).toBe(true);
+    await consent.press('[data-testid=reveal-pin]', 'Enter'); // neither reveals nor approves
+    expect(userLogins(setup)).toHaveLength(0);
+    await consent.check('[data-testid=reveal-confirm-last-try]');
+    await consent.fill('[data-testid=reveal-pin]', token.userPin);
+    await consent.click('[data-testid=reveal-button]');
+    await consent.locator(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`).waitFor({ timeout: 30_000 });
+    expect(userLogins(setup)).toHaveLength(1);
+    await clickClosing(consent, '[data-testid=cancel]');
+    expect((await pending).error).toBe('USER_CANCELLED');
     await page.close();
   }, 180_000);
 });

@@ -7,7 +7,7 @@
 import type { CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
 import { PIN_MAX_CHARS } from '../../../shared/limits.js';
 import { el } from '../dom.js';
-import type { UiLanguage } from './consent-text.js';
+import { TEXT, type UiLanguage } from './consent-text.js';
 
 const REVEAL_TEXT = {
   vi: {
@@ -46,6 +46,7 @@ export function renderRevealBlock(options: RevealBlockOptions): HTMLElement {
   const text = REVEAL_TEXT[options.language];
   const locked = token.flags.userPinLocked === true;
   const pinPad = token.flags.protectedAuthenticationPath === true;
+  const finalTry = !locked && token.flags.userPinFinalTry === true;
   const block = el('div', { className: 'reveal-certificates', testid: 'reveal-certificates' },
     el('p', { text: text.explain(token.label) }));
   let input: HTMLInputElement | undefined;
@@ -64,7 +65,17 @@ export function renderRevealBlock(options: RevealBlockOptions): HTMLElement {
   }
   const button = el('button', { text: text.button, testid: 'reveal-button' });
   button.type = 'button';
-  options.markDecision(button, options.disabled || locked);
+  options.markDecision(button, options.disabled || locked || finalTry);
+  if (finalTry) {
+    // As for Approve (pin-guard.ts): a wrong PIN on the last try locks the token, so the person ticks first.
+    const box = el('input', { testid: 'reveal-confirm-last-try' });
+    box.type = 'checkbox';
+    box.id = `reveal-confirm-${token.id}`;
+    box.addEventListener('change', () => options.markDecision(button, options.disabled || !box.checked));
+    const label = el('label', { text: TEXT[options.language].confirmLastTry });
+    label.htmlFor = box.id;
+    block.append(el('p', { text: TEXT[options.language].finalTryExplained, className: 'reason' }), el('div', { className: 'confirm-row' }, box, label));
+  }
   const reveal = () => {
     const pin = input?.value;
     if (input) input.value = ''; // cleared before anything else can look at it
