@@ -52,7 +52,8 @@ function fireAll(page: Page, tab: number, identifiers: readonly string[]): Promi
         super();
         this.port1.addEventListener('message', (event) => {
           const d = event.data;
-          if (d && typeof d.id === 'string' && d.type !== 'kyso.ack') replies.set(d.id, (replies.get(d.id) ?? 0) + 1);
+          // Only Kyso's page replies: other channels in the page (the plugin-compatibility shim's) carry messages of their own.
+          if (d && typeof d.id === 'string' && (d.type === 'kyso.result' || d.type === 'kyso.error')) replies.set(d.id, (replies.get(d.id) ?? 0) + 1);
         });
       }
     };
