@@ -70,8 +70,8 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
 
   async function approve(consent: Page): Promise<void> {
     await consent.waitForSelector('[data-testid=pin]');
+    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input (a pick too) for its first second
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
-    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
     await consent.type('[data-testid=pin]', token.userPin);
     // The window redraws when it polls the token list (hot-plug); a redraw while typing may drop a key. Check what
     // the field holds before approving (the window reads the field on submit), so a lost key is not a 2-minute hang.

@@ -51,8 +51,8 @@ describe(`document signing in Firefox (${FIREFOX_PATH})`, () => {
 
   async function approve(consent: Page, name: 'org-rsa'): Promise<void> {
     await consent.waitForSelector('[data-testid=pin]');
+    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input (a pick too) for its first second
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert(name).certificateId}"]`);
-    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input for its first second
     await consent.type('[data-testid=pin]', token.userPin);
     await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
   }
