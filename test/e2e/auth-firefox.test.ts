@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_PATH, launchKysoFirefox, ROOT, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { approveInFirefoxConsent, FIREFOX_PATH, launchKysoFirefox, ROOT, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
@@ -40,12 +40,7 @@ describe(`authenticate() in Firefox (${FIREFOX_PATH})`, () => {
     const consent = await waitForFirefoxConsentPage(firefox.browser);
     await consent.waitForSelector('[data-testid=pin]');
     expect(await consent.$eval('[data-testid=description]', (el) => el.textContent)).toContain(`Đăng nhập vào ${server.url}`);
-    // The window ignores input for its first second (a pick made then is dropped; nothing is preselected among
-    // several certificates): wait for it to be armed, then pick.
-    await consent.waitForSelector('body[data-armed=true]');
-    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('person-ec').certificateId}"]`);
-    await consent.type('[data-testid=pin]', token.userPin);
-    await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+    await approveInFirefoxConsent(consent, { certificateId: token.cert('person-ec').certificateId, pin: token.userPin });
     const result = await outcome;
     expect(result.code).toBeUndefined();
     const root = new Uint8Array(new X509Certificate(readFileSync(token.rootPem)).raw);

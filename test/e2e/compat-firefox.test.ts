@@ -9,12 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import type { DemoToken } from '../helpers/demo-token.js';
 import { prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
-import { FIREFOX_PATH, launchKysoFirefox, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { approveInFirefoxConsent, FIREFOX_PATH, launchKysoFirefox, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { makeSealPng, makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
@@ -69,23 +69,7 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
   }
 
   async function approve(consent: Page): Promise<void> {
-    await consent.waitForSelector('[data-testid=pin]');
-    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input (a pick too) for its first second
-    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
-    await consent.type('[data-testid=pin]', token.userPin);
-    // The window redraws when it polls the token list (hot-plug); a redraw while typing may drop a key. Check what
-    // the field holds before approving (the window reads the field on submit), so a lost key is not a 2-minute hang.
-    const typed = await consent.$eval('[data-testid=pin]', (el) => (el as HTMLInputElement).value);
-    if (typed !== token.userPin) await consent.$eval('[data-testid=pin]', (el, pin) => { (el as HTMLInputElement).value = pin; }, token.userPin);
-    await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
-    // The window closes once signed. Still open after 60 s: say why (its error line) rather than hit the test timeout.
-    let state: unknown;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-      state = await consent.evaluate(() => ({ error: document.querySelector('[data-testid=error]')?.textContent ?? '', approve: document.querySelector('[data-testid=approve]')?.textContent ?? '' })).catch(() => undefined);
-      if (state === undefined) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the consent window is still open 60 s after Approve: ${JSON.stringify(state)}`);
+    await approveInFirefoxConsent(consent, { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin });
   }
 
   it('nothing listens on 8987 or 4433', () => {
@@ -176,11 +160,10 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
   }, 60_000);
 
   it('an admin\'s seal (policy signatureImages, Firefox managed storage) is drawn in the /SignIssued stamp; pdfsig valid', async () => {
-    // Firefox reads an extension's managed storage from ~/.mozilla/managed-storage/<id>.json (HOME is this run's own).
-    const managedDir = join(firefox.home, '.mozilla', 'managed-storage');
-    await mkdir(managedDir, { recursive: true });
-    const policyFile = join(managedDir, 'kyso@kyso.vn.json');
-    await writeFile(policyFile, JSON.stringify({ name: 'kyso@kyso.vn', description: 'Kyso test policy', type: 'storage', data: { signatureImages: { seal: Buffer.from(makeSealPng(150)).toString('base64') } } }));
+    // The admin's policy is in place before Firefox starts (Firefox reads an extension's managed storage once per
+    // run): this test has a Firefox of its own.
+    const everyday = firefox;
+    firefox = await launchKysoFirefox({ env: token.env, managedPolicy: { signatureImages: { seal: Buffer.from(makeSealPng(150)).toString('base64') } } });
     try {
       const page = await open('portal.html');
       const reply = page.evaluate((request) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca('vgca_sign_issued', [request]), JSON.stringify({
@@ -195,7 +178,8 @@ describe(`plugin compatibility in Firefox (${FIREFOX_PATH})`, () => {
       expect(images).toMatch(/^\s*2\s+\d+\s+image\s+150\s+150\s/m);
       await page.close();
     } finally {
-      await rm(policyFile, { force: true });
+      await firefox.close();
+      firefox = everyday;
     }
   }, 120_000);
 

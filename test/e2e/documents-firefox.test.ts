@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { approveInFirefoxConsent, FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import type { StaticServer } from '../../demo/serve.mjs';
@@ -50,11 +50,7 @@ describe(`document signing in Firefox (${FIREFOX_PATH})`, () => {
   }
 
   async function approve(consent: Page, name: 'org-rsa'): Promise<void> {
-    await consent.waitForSelector('[data-testid=pin]');
-    await consent.waitForSelector('body[data-armed=true]'); // the window ignores input (a pick too) for its first second
-    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert(name).certificateId}"]`);
-    await consent.type('[data-testid=pin]', token.userPin);
-    await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+    await approveInFirefoxConsent(consent, { certificateId: token.cert(name).certificateId, pin: token.userPin });
   }
 
   it('signPdf: the preview canvas shows page 1 with the stamp box; pdfsig says valid', async () => {

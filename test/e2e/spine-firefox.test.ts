@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, verify as nodeVerify } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { FIREFOX_EXTENSION_UUID, FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
+import { approveInFirefoxConsent, FIREFOX_EXTENSION_UUID, FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { enableSignHashInFirefoxOptions } from '../helpers/options-page.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
@@ -55,12 +55,7 @@ describe(`spine in Firefox (${FIREFOX_PATH})`, () => {
     const consent = await waitForFirefoxConsentPage(firefox.browser);
     await consent.waitForSelector('[data-testid=pin]');
     expect(await consent.$eval('[data-testid=origin]', (el) => el.textContent)).toBe(server.url);
-    // The window ignores input for its first second: a pick made before that is dropped, and with several usable
-    // certificates nothing is preselected, so Approve would stay off.
-    await consent.waitForSelector('body[data-armed=true]');
-    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert(name).certificateId}"]`);
-    await consent.type('[data-testid=pin]', token.userPin);
-    await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+    await approveInFirefoxConsent(consent, { certificateId: token.cert(name).certificateId, pin: token.userPin });
     const { result, code } = await outcome(page);
     expect(code).toBeUndefined();
     expect(result?.signatureAlgorithm).toBe(scheme);

@@ -6,7 +6,7 @@
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -199,12 +199,23 @@ export async function launchKysoFirefox(options: {
   env?: Record<string, string>; openOptionsPage?: boolean;
   /** Host names resolved to 127.0.0.1 and served with a self-signed certificate (an https test site), e.g. an unlisted portal. */
   testHosts?: readonly string[];
+  /**
+   * The admin policy (Kyso's managed storage), written to ~/.mozilla/managed-storage before Firefox starts:
+   * Firefox looks an extension's managed storage up once per run and keeps the answer (parent/ext-storage.js),
+   * so a policy written after the extension first asked is never seen.
+   */
+  managedPolicy?: Record<string, unknown>;
 } = {}): Promise<KysoFirefox> {
   if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/firefox is missing: run npm run build first');
   const { default: puppeteer } = await import('puppeteer-core');
   const home = await mkdtemp(join(tmpdir(), 'kyso-ffhome-'));
   const env = { ...process.env as Record<string, string>, ...options.env, HOME: home };
   await run(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'install', '--browser', 'firefox'], { env, timeout: 30_000 });
+  if (options.managedPolicy) {
+    const managedDir = join(home, '.mozilla', 'managed-storage');
+    await mkdir(managedDir, { recursive: true });
+    await writeFile(join(managedDir, 'kyso@kyso.vn.json'), JSON.stringify({ name: 'kyso@kyso.vn', description: 'Kyso test policy', type: 'storage', data: options.managedPolicy }));
+  }
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, env,
     args: options.openOptionsPage ? ['--remote-allow-system-access'] : [],
@@ -240,6 +251,58 @@ export async function waitForFirefoxConsentPage(browser: import('puppeteer-core'
   throw new Error('no Kyso consent window in Firefox');
 }
 const seenFirefoxPages = new WeakSet<object>();
+
+/**
+ * Pick a certificate, type the PIN and approve in the Firefox consent window, checking that each step took.
+ * Puppeteer, unlike Playwright, does not wait for an element to be ready: the window ignores input until it is
+ * armed (its first second, and again for a second after it loses and regains focus), and it redraws when it
+ * polls the token list, which can drop a key being typed. A step that did not take is done again; a window that
+ * is still open 60 s after Approve fails the test with its own error line instead of a silent test timeout.
+ */
+export async function approveInFirefoxConsent(consent: import('puppeteer-core').Page, choice: { certificateId: string; pin: string }): Promise<void> {
+  const option = `[data-testid=certificate-option][data-certificate-id="${choice.certificateId}"]`;
+  await consent.waitForSelector('[data-testid=pin]');
+  await consent.waitForSelector(option);
+  for (let attempt = 1; ; attempt++) {
+    await consent.waitForSelector('body[data-armed=true]');
+    await consent.click(option);
+    const picked = await consent.$eval(`${option} input[type=radio]`, (el) => (el as HTMLInputElement).checked).catch(() => false);
+    if (picked) break;
+    if (attempt === 5) throw new Error(`the certificate ${choice.certificateId} could not be picked in the consent window`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  await consent.waitForSelector('body[data-armed=true]');
+  await consent.type('[data-testid=pin]', choice.pin);
+  const typed = await consent.$eval('[data-testid=pin]', (el) => (el as HTMLInputElement).value);
+  if (typed !== choice.pin) {
+    // The window reads the field on submit: put the PIN there as the person would see it typed.
+    await consent.$eval('[data-testid=pin]', (el, pin) => {
+      const field = el as HTMLInputElement;
+      field.value = pin;
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+    }, choice.pin);
+  }
+  await consent.waitForSelector('body[data-armed=true]');
+  await consent.waitForSelector('[data-testid=approve]:not([disabled])', { timeout: 15_000 });
+  await consent.click('[data-testid=approve]').catch(() => undefined); // the window closes under the click
+  let state: unknown;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const now = await consent.evaluate(() => {
+      const approve = document.querySelector<HTMLButtonElement>('[data-testid=approve]');
+      return {
+        error: document.querySelector('[data-testid=error]')?.textContent ?? '',
+        approve: approve?.textContent ?? '',
+        // Still offered, armed and nothing said: the click fell in a moment the window was disarmed.
+        clickAgain: !!approve && !approve.disabled && document.body.dataset['armed'] === 'true' && !document.querySelector('[data-testid=error]')?.textContent,
+      };
+    }).catch(() => undefined);
+    state = now;
+    if (now === undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (now.clickAgain) await consent.click('[data-testid=approve]').catch(() => undefined);
+  }
+  throw new Error(`the consent window is still open 60 s after Approve: ${JSON.stringify(state)}`);
+}
 
 /** Open the demo portal in a new tab and wait until it reports Kyso ready (extension, host and a token). */
 export async function openDemoPortal(context: BrowserContext, serverUrl: string): Promise<Page> {

@@ -51,9 +51,15 @@ export async function openFirefoxOptionsPage(browser: import('puppeteer-core').B
   try {
     // Not awaited: its load event is lost across the process switch; it settles (and is ignored) when the page closes.
     page.goto(url, { timeout: 0 }).catch(() => undefined);
-    await page.waitForFunction((expected) => location.href === expected, { timeout: 15_000, polling: 100 }, url);
-    await page.waitForSelector('[data-testid=user-origin-add]', { timeout: 10_000 });
-    return page;
+    // Polled by hand: puppeteer's waitForFunction can fail outright ("Waiting failed") when the process switch
+    // destroys the realm it was polling in; a page.evaluate that fails is simply asked again.
+    for (const deadline = Date.now() + 25_000; Date.now() < deadline;) {
+      const ready = await page.evaluate((expected) => location.href === expected && !!document.querySelector('[data-testid=user-origin-add]'), url)
+        .catch(() => false);
+      if (ready) return page;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${url} did not load within 25 s`);
   } catch (error) {
     await page.close().catch(() => undefined);
     throw new Error(`Kyso's options page did not open in Firefox (was it launched with openOptionsPage: true?): ${String(error)}`);
