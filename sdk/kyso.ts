@@ -41,7 +41,7 @@ export interface KysoClient {
 export function createClient(options: TransportOptions): KysoClient {
   const call = createTransport(options);
   return {
-    getStatus: () => readStatus(() => call('kyso.getStatus', {})),
+    getStatus: () => readStatus((request) => call('kyso.getStatus', request)),
     listCertificates: async (filter) => (await call('kyso.listCertificates', filter ? { filter } : {})).certificates,
     signHash: (params) => signAndCheck(call, params),
     signHashes: (params) => signManyAndCheck(call, params),

@@ -31,10 +31,18 @@ export function statusFromWire(wire: WireStatus): ExtensionStatus {
   return { ...rest, missing: !wire.host.installed ? 'host' : wire.tokens.length === 0 ? 'token' : null };
 }
 
-/** Ask the extension; "no extension answered" is a status, not an error. Every other failure still rejects. */
-export async function readStatus(ask: () => Promise<WireStatus>): Promise<KysoStatus> {
+/**
+ * Ask the extension, asking for `missing` (`report: 'missing'`); an older extension refuses that field
+ * (BAD_REQUEST: its request schema is strict), so the question is asked again without it. "No extension answered"
+ * is a status, not an error. Every other failure still rejects.
+ */
+export async function readStatus(ask: (request: { report?: 'missing' }) => Promise<WireStatus>): Promise<KysoStatus> {
   try {
-    return statusFromWire(await ask());
+    const wire = await ask({ report: 'missing' }).catch((error: unknown) => {
+      if (error instanceof KysoError && error.code === 'BAD_REQUEST') return ask({});
+      throw error;
+    });
+    return statusFromWire(wire);
   } catch (error) {
     if (error instanceof KysoError && error.code === 'EXTENSION_NOT_INSTALLED') return { missing: 'extension' };
     throw error;

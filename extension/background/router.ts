@@ -65,18 +65,21 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
   const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign, askSite: askSiteOnly });
 
   const handlers: { [K in PageOperation]: Handler<K> } = {
-    'kyso.getStatus': async (_payload, context, askOrigins) => {
+    'kyso.getStatus': async (payload, context, askOrigins) => {
       await askSiteOnly('kyso.getStatus', context, askOrigins);
+      // `missing` only for an SDK that asked for it: an older kyso.js refuses fields it does not know.
+      const withMissing = <T extends object>(status: T, missing: 'host' | 'driver' | 'token' | null) =>
+        (payload.report === 'missing' ? { ...status, missing } : status);
       let hello;
       try {
         hello = await deps.host.hello();
       } catch (error) {
-        return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false, error: serializeError(error) }, tokens: [], missing: 'host' };
+        return withMissing({ extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false as const, error: serializeError(error) }, tokens: [] }, 'host');
       }
       // A module that fails to load still leaves the host usable for status; the page sees no tokens.
       const tokens = await deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens, () => []);
       const missing = !hello.modules.some((m) => m.loaded) ? 'driver' as const : tokens.length === 0 ? 'token' as const : null;
-      return { extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true, version: hello.hostVersion }, tokens, missing };
+      return withMissing({ extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: true as const, version: hello.hostVersion }, tokens }, missing);
     },
 
     'kyso.listCertificates': async (payload, context, askOrigins) => {

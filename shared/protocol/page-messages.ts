@@ -21,7 +21,11 @@ export { PAGE_REQUEST_CHANNEL };
 
 export const PAGE_OPERATIONS = {
   'kyso.getStatus': {
-    request: v.strictObject({}),
+    /**
+     * `report: 'missing'` asks for the `missing` field. Only SDKs that know the field ask for it: older copies of
+     * kyso.js check the result with a strict schema and would refuse a field they do not know (sdk/status.ts).
+     */
+    request: v.strictObject({ report: v.optional(v.literal('missing')) }),
     result: v.strictObject({
       extensionVersion: v.pipe(v.string(), v.maxLength(32)),
       protocolVersion: v.number(),

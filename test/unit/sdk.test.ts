@@ -132,6 +132,21 @@ describe('SDK transport', () => {
     expect(await ask({ ...base, host: { installed: false, error: { code: 'HOST_NOT_INSTALLED', message: 'x', messageEn: 'x' } }, tokens: [] })).toBe('host');
   });
 
+  it('getStatus asks for `missing`, and asks again without it when an older extension refuses the field', async () => {
+    const status = { extensionVersion: '0.0.9', protocolVersion: 1, host: { installed: true, version: '0.0.9' }, tokens: [] };
+    const payloads: unknown[] = [];
+    // An older extension's request schema is strict: an unknown `report` field is a BAD_REQUEST.
+    const { target } = fakeExtension((r) => {
+      payloads.push(r.payload);
+      const asked = (r.payload as { report?: string }).report !== undefined;
+      return asked
+        ? [ack(r.id), { v: PROTOCOL_VERSION, id: r.id, type: 'kyso.error', error: { code: 'BAD_REQUEST', message: 'x', messageEn: 'x' } }]
+        : [ack(r.id), result(r.id, status)];
+    });
+    expect(await createClient({ target, origin }).getStatus()).toEqual({ ...status, missing: 'token' });
+    expect(payloads).toEqual([{ report: 'missing' }, {}]);
+  });
+
   it('ignores replies with another id, then takes the real result', async () => {
     const status = { extensionVersion: '0.1.0', protocolVersion: 1, host: { installed: true, version: '0.1.0' }, tokens: [] };
     const { target } = fakeExtension((r) => [ack(r.id), result('someoneElse1', { nope: true }), result(r.id, status)]);

@@ -15,15 +15,18 @@ const token: TokenInfo = {
 const LOADED = { path: '/usr/lib/softhsm/libsofthsm2.so', loaded: true };
 const FAILED = { path: '/usr/lib/libeTPkcs11.so', loaded: false, error: 'load failed' };
 
-async function missingWith(host: { hello(): Promise<unknown>; tokens: TokenInfo[] }) {
+async function statusWith(host: { hello(): Promise<unknown>; tokens: TokenInfo[] }, payload: object = { report: 'missing' }) {
   const route = createRouter({
     host: { hello: host.hello, request: async () => ({ tokens: host.tokens }) } as never,
     consent: {} as never,
     decideAccess: async () => ({ kind: 'allow' }),
     extensionVersion: '0.1.0',
   });
-  const status = await route({ v: 1, id: 'status-0000001', type: 'kyso.getStatus', payload: {} } as never, { frameOrigin: 'https://portal.example.vn', topOrigin: undefined, signal: new AbortController().signal } as never);
-  return (status as { missing: unknown }).missing;
+  return route({ v: 1, id: 'status-0000001', type: 'kyso.getStatus', payload } as never, { frameOrigin: 'https://portal.example.vn', topOrigin: undefined, signal: new AbortController().signal } as never) as Promise<Record<string, unknown>>;
+}
+
+async function missingWith(host: { hello(): Promise<unknown>; tokens: TokenInfo[] }) {
+  return (await statusWith(host)).missing;
 }
 
 describe('getStatus names the missing piece', () => {
@@ -39,5 +42,10 @@ describe('getStatus names the missing piece', () => {
   });
   it('everything there → null', async () => {
     expect(await missingWith({ hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [LOADED] }), tokens: [token] })).toBe(null);
+  });
+  it('an SDK that did not ask (an older copy of kyso.js, whose result schema is strict) gets no `missing` field', async () => {
+    const status = await statusWith({ hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [LOADED] }), tokens: [token] }, {});
+    expect(status).not.toHaveProperty('missing');
+    expect(status.tokens).toEqual([token]);
   });
 });
