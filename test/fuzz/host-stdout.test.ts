@@ -59,8 +59,10 @@ const hostCase = fc.oneof(
   { weight: 1, arbitrary: fc.record({ ends: fc.constant(true), pieces: fc.array(anyPiece, { minLength: 0, maxLength: 12 }), split }) },
 );
 
+let processes = 0;
+
 async function runCase({ ends, pieces, split: size }: { ends: boolean; pieces: Uint8Array[]; split: number }): Promise<void> {
-  session ??= new HostStdoutSession(hostPath);
+  if (!session) { session = new HostStdoutSession(hostPath); processes += 1; }
   const current = session;
   try {
     current.feed(Buffer.concat(pieces), size);
@@ -82,5 +84,6 @@ describe('fuzz: the built host\'s stdout carries frames only', () => {
     await fuzz('host-stdout', hostCase, runCase, { runs: runsFor(1), caseTimeoutMs: 20_000 });
     // The last process ends like every other: stdin closes, exit 0, whole frames only.
     await runCase({ ends: true, pieces: [], split: 1 });
+    console.log(`fuzz host-stdout: ${processes} host processes`);
   });
 });
