@@ -18,6 +18,8 @@ export class HostStdoutSession {
   #checkedOut = 0;
   #checkedErr = 0;
   #replies = 0;
+  /** Cases this process served before the current one (a late reply of one is counted in the next). */
+  #cases = 0;
   #wake: (() => void) | undefined;
 
   constructor(hostPath: string) {
@@ -37,6 +39,7 @@ export class HostStdoutSession {
    * check them. The host must still be running, and no reply beyond those may have appeared.
    */
   async expectReplies(expected: number, timeoutMs: number): Promise<void> {
+    this.#cases += 1;
     const target = this.#replies + expected;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -55,7 +58,9 @@ export class HostStdoutSession {
       throw new Error(`the host exited (${this.#host.child.exitCode ?? this.#host.child.signalCode}) on a case that keeps the stream in step: ${this.#stderrTail()}`);
     }
     const got = this.#replies - (target - expected);
-    if (got !== expected) throw new Error(`${expected} frame(s) sent, ${got} repl${got === 1 ? 'y' : 'ies'} within ${timeoutMs} ms: ${this.#stderrTail()}`);
+    if (got !== expected) {
+      throw new Error(`${expected} frame(s) sent, ${got} repl${got === 1 ? 'y' : 'ies'} counted (after ${this.#cases - 1} earlier case(s) in this process, whose late replies count here): ${this.#stderrTail()}`);
+    }
   }
 
   /** Close stdin: the host must exit 0 within `timeoutMs`, no crash, and stdout must end on a frame boundary. */
