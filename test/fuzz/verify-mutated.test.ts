@@ -25,13 +25,17 @@ import { fuzz, runsFor } from './fuzz-harness.js';
 
 const CONTENT = new TextEncoder().encode('Biên bản nghiệm thu số 12/2026.\n');
 let pki: TestPki;
-let options: () => VerifyOptions;
+/**
+ * Built once per run: parsing the two trust certificates again for every case cost ≈ 10 % of a case (profiled).
+ * verifyDocument only reads its options and a TrustStore is immutable, so one serves every case.
+ */
+let options: VerifyOptions;
 const signed: Record<'pdf' | 'xml' | 'cms', { bytes: Uint8Array; ranges: Array<[number, number]> }> = {} as never;
 
 beforeAll(async () => {
   pki = await TestPki.create({ label: 'Fuzz' });
   const leaf = await pki.issue({ subject: '/C=VN/CN=Kiểm Thử Fuzz' });
-  options = () => ({ trust: new TrustStore([pki.root.certDer, pki.intermediate.certDer].map((der) => new x509.X509Certificate(der as Uint8Array<ArrayBuffer>))), checkRevocation: false });
+  options = { trust: new TrustStore([pki.root.certDer, pki.intermediate.certDer].map((der) => new x509.X509Certificate(der as Uint8Array<ArrayBuffer>))), checkRevocation: false };
 
   await writeFile(join(pki.dir, 'doc.txt'), CONTENT);
   await openssl(['cms', '-sign', '-binary', '-nodetach', '-in', join(pki.dir, 'doc.txt'), '-signer', leaf.certPath, '-inkey', leaf.keyPath, '-certfile', pki.intermediate.certPath, '-outform', 'DER', '-out', join(pki.dir, 'a.p7s')]);
@@ -53,7 +57,7 @@ beforeAll(async () => {
 
   for (const f of ['pdf', 'xml', 'cms'] as const) {
     // The untouched file is valid, so a mutation's non-valid status means something.
-    expect((await verifyDocument(signed[f].bytes, options())).status, f).toBe('valid');
+    expect((await verifyDocument(signed[f].bytes, options)).status, f).toBe('valid');
   }
 }, 120_000);
 afterAll(async () => { await pki?.dispose(); });
@@ -94,7 +98,7 @@ function signedMutation(format: 'pdf' | 'xml' | 'cms'): fc.Arbitrary<Uint8Array>
 async function neverValid(bytes: Uint8Array): Promise<void> {
   let status: string;
   try {
-    status = (await verifyDocument(bytes, options())).status;
+    status = (await verifyDocument(bytes, options)).status;
   } catch (error) {
     if (!(error instanceof KysoError)) throw new Error(`not a KysoError: ${String(error)}`);
     return;
