@@ -51,6 +51,34 @@ const missingCommandStub = {
 };
 
 /**
+ * The host's start-up in one chunk. esbuild's code splitting puts each module in a chunk per SET of entry points
+ * that reach it, and every `import()` target is an entry point: the modules `host.hello` needs were spread over
+ * ~15 files (one per set of lazy handlers also using them), and Node's ESM loader pays per file (resolution,
+ * compilation: ~3 ms each on this machine, docs/benchmarks.md "Host cold start"). Here every relative `import()`
+ * in the host's own code loads a wrapper that also imports the host core (native-host/host.ts, already evaluated
+ * by then, so at run time this costs nothing): every start-up module is then reached by the same set of entry
+ * points, and they land in ONE shared chunk. What each lazy handler alone needs stays in its own chunks.
+ */
+const HOST_CORE = join(ROOT, 'native-host', 'host.ts');
+const startupInOneChunk = {
+  name: 'kyso-startup-one-chunk',
+  setup(b) {
+    const ownCode = [join(ROOT, 'native-host') + '/', join(ROOT, 'shared') + '/'];
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData?.kysoUnwrapped || !ownCode.some((dir) => args.importer.startsWith(dir))) return undefined;
+      const target = await b.resolve(args.path, { kind: 'import-statement', importer: args.importer, resolveDir: args.resolveDir, pluginData: { kysoUnwrapped: true } });
+      if (target.errors.length > 0 || target.external) return target.errors.length > 0 ? { errors: target.errors } : undefined;
+      return { path: target.path, namespace: 'kyso-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'kyso-lazy' }, (args) => ({
+      contents: `import ${JSON.stringify(HOST_CORE)};\nexport * from ${JSON.stringify(args.path)};\n`,
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
+/**
  * @param {{ minify?: boolean, outDir?: string }} [options] outDir must sit inside the repository (so that
  *   `pkcs11js` resolves from node_modules); tests use node_modules/.cache/… to stay off dist/.
  */
@@ -73,15 +101,11 @@ export async function buildHost({ minify = false, outDir = HOST_OUT_DIR } = {}) 
     absWorkingDir: ROOT,
     plugins: [missingCommandStub],
   };
-  // One build for both entries: code both use (token layer, formats) is one chunk on disk, not two copies.
-  await build({
-    ...common,
-    entryPoints: { 'kyso-host': join(ROOT, 'native-host/main.ts'), cli: join(ROOT, 'native-host/cli/main.ts') },
-    outdir: outDir,
-    splitting: true,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-  });
+  // Two builds into one folder: shared with the CLI, the host's start-up modules would again split by which CLI
+  // commands reach them. Code both use is therefore on disk twice (in chunks of different names).
+  const split = { outdir: outDir, splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'chunk-[hash]' };
+  await build({ ...common, ...split, plugins: [...common.plugins, startupInOneChunk], entryPoints: { 'kyso-host': join(ROOT, 'native-host/main.ts') } });
+  await build({ ...common, ...split, entryPoints: { cli: join(ROOT, 'native-host/cli/main.ts') } });
   return { outDir, hostPath: join(outDir, 'kyso-host.mjs'), cliPath: join(outDir, 'cli.mjs'), ms: Date.now() - started };
 }
 

@@ -11,17 +11,27 @@
  *   content   main-thread time of the content script on a page that never signs: Chromium's trace
  *             (CDP Tracing, devtools.timeline + v8) of loading a plain page, summing the top-level script
  *             evaluation and compile events of content.js (and of page-relay.js, which must not appear).
+ *   pdf-browser a large PDF through the browser (upload → sign → download), MB/s, against `kyso sign-pdf` of
+ *             the same file in the same run (pdfBrowserFigures below).
  *   sw-memory the service worker's memory when idle: its JS heap (performance.memory inside the worker, if Chromium
  *             exposes it there) and the resident size of the extension's renderer process (/proc).
  */
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { isConsentPage, launchKysoBrowser, startTestServer, waitForConsentPage, type KysoBrowser } from '../../test/helpers/browser.js';
+import { clickClosing, isConsentPage, launchKysoBrowser, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../../test/helpers/browser.js';
 import { enableSignHashInOptions } from '../../test/helpers/options-page.js';
 
-interface Options { env: Record<string, string>; coldRuns: number; warmRuns: number; only: string[] }
+/** consent.ts marks its first render of a request's state with this name. */
+const SHOWN_MARK = 'kyso:consent-shown';
+
+/** ms from the page's call: the window's navigation start, its DOMContentLoaded, the request on screen, first paint. */
+interface ConsentTiming { dcl: number; shown: number; navigationStart: number; created: number; paint?: number }
+
+/** `pdf`: for the browser-path large PDF (`pdf-browser`); the CLI signs the same file as the reference. */
+interface PdfOptions { megabytes: number; cliPath: string; certificateId: string; pin: string; rounds: number }
+interface Options { env: Record<string, string>; coldRuns: number; warmRuns: number; only: string[]; pdf?: PdfOptions }
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 /** Processes whose command line mentions `needle` (the profile directory: the browser and the host it started). */
@@ -44,18 +54,28 @@ const hostRunning = (browser: KysoBrowser) => processesWith(browser.userDataDir)
  * background's part: access check, host start, certificate listing, windows.create), to its DOMContentLoaded (the
  * figure) and to its first paint; then closes the window.
  */
-async function consentDelay(browser: KysoBrowser, page: Page): Promise<{ dcl: number; created: number; paint?: number }> {
+async function consentDelay(browser: KysoBrowser, page: Page): Promise<ConsentTiming> {
   const created = browser.context.waitForEvent('page', { predicate: isConsentPage, timeout: 60_000 }).then(() => Date.now());
   const calledAt = await page.evaluate(`(() => { const t = Date.now(); window.__kysoCall = window.__sdk.signHash({ hash: window.__sdk.toBase64(new Uint8Array(32).fill(7)), hashAlgorithm: 'SHA-256' }).catch((e) => e.code); return t; })()`) as number;
   const consent = await waitForConsentPage(browser.context, 60_000);
+  // The request's state rendered (consent.ts sets the mark at its first render with a state).
+  // Polled from here: waitForFunction evaluates its predicate with eval, which the page's CSP refuses.
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    if (await consent.evaluate(`performance.getEntriesByName('${SHOWN_MARK}').length > 0`)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const timing = await consent.evaluate(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const paint = performance.getEntriesByType('paint').find((p) => p.name === 'first-paint');
-    return { dcl: performance.timeOrigin + nav.domContentLoadedEventEnd, paint: paint ? performance.timeOrigin + paint.startTime : undefined };
-  })()`) as { dcl: number; paint?: number };
+    const shown = performance.getEntriesByName('${SHOWN_MARK}')[0];
+    return { start: performance.timeOrigin, dcl: performance.timeOrigin + nav.domContentLoadedEventEnd, shown: performance.timeOrigin + shown.startTime, paint: paint ? performance.timeOrigin + paint.startTime : undefined };
+  })()`) as { start: number; dcl: number; shown: number; paint?: number };
   await consent.close();
   await page.evaluate('window.__kysoCall');
-  return { dcl: timing.dcl - calledAt, created: (await created) - calledAt, ...(timing.paint !== undefined ? { paint: timing.paint - calledAt } : {}) };
+  return {
+    dcl: timing.dcl - calledAt, shown: timing.shown - calledAt, navigationStart: timing.start - calledAt, created: (await created) - calledAt,
+    ...(timing.paint !== undefined ? { paint: timing.paint - calledAt } : {}),
+  };
 }
 
 async function openDemo(browser: KysoBrowser, url: string): Promise<Page> {
@@ -67,8 +87,8 @@ async function openDemo(browser: KysoBrowser, url: string): Promise<Page> {
 
 async function consentFigures(): Promise<Record<string, unknown>> {
   const server = await startTestServer();
-  const cold: Array<{ dcl: number; created: number; paint?: number; hostWasRunning: boolean }> = [];
-  const warm: Array<{ dcl: number; created: number; paint?: number }> = [];
+  const cold: Array<ConsentTiming & { hostWasRunning: boolean }> = [];
+  const warm: ConsentTiming[] = [];
   try {
     for (let run = 0; run < options.coldRuns; run++) {
       const browser = await launchKysoBrowser({ env: options.env });
@@ -140,7 +160,55 @@ async function contentScriptFigures(): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * A large PDF through the browser path: the page fetches it as a Blob, then `kyso.signPdf` (invisible) uploads it
+ * in chunks to the host, the host signs, the page pulls the signed PDF back. Timed in the page and here on the
+ * same clock (Date.now): call → consent window open (the upload, which happens before the window), plus
+ * Approve clicked → result in the page (signing and download). The person's time in the window (the preview, the
+ * arming delay, typing the PIN) is left out. Reference in the same run: `kyso sign-pdf --invisible` of the same
+ * file (spawn → exit), i.e. the same signing without the browser.
+ */
+async function pdfBrowserFigures(pdf: PdfOptions): Promise<Record<string, unknown>> {
+  const { writeLargePdf } = await import(new URL('./pdf-large.mjs', import.meta.url).href) as { writeLargePdf(path: string, megabytes: number): Promise<number> };
+  const { nodeArgs, timeProcess } = await import(new URL('./spawn-timed.mjs', import.meta.url).href) as { nodeArgs(a: string[]): string[]; timeProcess(c: string, a: string[], o?: { env?: Record<string, string>; input?: string }): Promise<{ ms: number }> };
+  const dir = mkdtempSync(join(tmpdir(), 'kyso-bench-pdf-browser-'));
+  const bytes = await writeLargePdf(join(dir, 'big.pdf'), pdf.megabytes);
+  const cliArgs = nodeArgs(['--input-type=module', '-e', 'const { main } = await import(process.argv[1]); process.exitCode = await main(process.argv.slice(2));',
+    pdf.cliPath, 'sign-pdf', join(dir, 'big.pdf'), '-o', join(dir, 'cli-signed.pdf'), `--cert=${pdf.certificateId}`, '--pin-stdin', '--invisible']);
+  const server = await startTestServer({ '/files/': dir });
+  const browser = await launchKysoBrowser({ env: options.env });
+  const runs: Array<{ uploadMs: number; signAndDownloadMs: number; ms: number; signedBytes: number; cliMs: number }> = [];
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.evaluate(`(async () => { window.__sdk = await import('/sdk/kyso.js'); window.__pdf = await (await fetch('/files/big.pdf')).blob(); })()`);
+    for (let round = 0; round < pdf.rounds; round++) {
+      const cliMs = (await timeProcess(process.execPath, cliArgs, { env: options.env, input: `${pdf.pin}\n` })).ms;
+      const calledAt = await page.evaluate(`(() => { const t = Date.now(); window.__kysoPdf = window.__sdk.signPdf({ document: window.__pdf, fileName: 'big.pdf' })
+        .then((r) => ({ done: Date.now(), signedBytes: r.document.byteLength })); return t; })()`) as number;
+      const consent = await waitForConsentPage(browser.context, 600_000);
+      const openedAt = Date.now();
+      await consent.click(`[data-testid=certificate-option][data-certificate-id="${pdf.certificateId}"]`);
+      await waitForArmed(consent);
+      await consent.fill('[data-testid=pin]', pdf.pin);
+      const approvedAt = Date.now();
+      await clickClosing(consent, '[data-testid=approve]');
+      const { done, signedBytes } = await page.evaluate('window.__kysoPdf') as { done: number; signedBytes: number };
+      if (signedBytes <= bytes) throw new Error(`signed PDF of ${signedBytes} bytes for an input of ${bytes}`);
+      const uploadMs = openedAt - calledAt;
+      const signAndDownloadMs = done - approvedAt;
+      runs.push({ uploadMs, signAndDownloadMs, ms: uploadMs + signAndDownloadMs, signedBytes, cliMs });
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { bytes, runs };
+}
+
 const result: Record<string, unknown> = {};
 if (options.only.includes('consent')) result.consent = await consentFigures();
 if (options.only.includes('content')) result.content = await contentScriptFigures();
+if (options.only.includes('pdf-browser') && options.pdf) result.pdfBrowser = await pdfBrowserFigures(options.pdf);
 process.stdout.write(`${JSON.stringify(result)}\n`);

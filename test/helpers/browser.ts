@@ -113,6 +113,10 @@ export async function waitForConsentPage(context: BrowserContext, timeoutMs = 20
   const page = context.pages().find(fresh) ?? await context.waitForEvent('page', { predicate: fresh, timeout: timeoutMs });
   seenConsentPages.add(page);
   await page.waitForLoadState('domcontentloaded');
+  // The window may open before the background has the request's certificates (consent-broker.ts `pendingSign`)
+  // and renders the request only with its registrable domain (consent.ts): wait until the request is on screen,
+  // or the window has closed (a lookup failed), rather than read it at DOMContentLoaded.
+  await page.waitForSelector('[data-testid=origin]:not(:empty)', { state: 'attached', timeout: timeoutMs }).catch(() => undefined);
   return page;
 }
 

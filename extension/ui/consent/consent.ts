@@ -19,10 +19,12 @@ import { pinGuardState } from './pin-guard.js';
 import { createDocumentReader, renderDocumentList } from './preview/document-list.js';
 import { el } from '../dom.js';
 import { startInputArming } from './input-arming.js';
-import { siteIdentity } from './site-identity.js';
+import type { siteIdentity as SiteIdentityFn } from './site-identity.js';
 import { noteWaiting, showQueueLine, startQueuePolling } from './queue-line.js';
 import { renderRevealBlock, tokensToReveal } from './reveal-certificates.js';
 
+/** Performance mark set at the first render of a request's state (the window's content, not just its frame; read by scripts/bench/browser-figures.ts). */
+const SHOWN_MARK = 'kyso:consent-shown';
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
 let state: ConsentState | null = null;
@@ -31,6 +33,15 @@ let lastError: SerializedErrorMessage | string | null = null;
 let busy = false;
 /** The person ticked "confirm-last-try" for the state on screen; reset whenever a new state arrives. */
 let confirmedLastTry = false;
+
+/**
+ * The registrable domain comes from the Public Suffix List (site-identity.ts, tldts: ~3/4 of this page's script).
+ * It is loaded beside the request's state, after the window's first parse, instead of before the window can show
+ * at all; nothing of the request is rendered until both are here (render() below), so the origin never shows
+ * without its registrable domain.
+ */
+let siteIdentity: typeof SiteIdentityFn | null = null;
+const siteIdentityLoaded = import('./site-identity.js').then((m) => { siteIdentity = m.siteIdentity; });
 
 const $ = (id: string) => document.getElementById(id)!;
 const t = () => TEXT[language];
@@ -88,7 +99,12 @@ function render(): void {
   content.replaceChildren();
   showError(lastError);
   showQueueLine(language);
-  if (!state) return;
+  if (!state || !siteIdentity) return;
+  if (performance.getEntriesByName(SHOWN_MARK).length === 0) {
+    // The request is on screen from now: decisions wait ARMING_DELAY_MS from here, not from the window's load.
+    arming.rearm();
+    performance.mark(SHOWN_MARK);
+  }
   // The registrable domain (Public Suffix List) big, the full origin under it: a look-alike subdomain shows its owner.
   $('registrable-domain').textContent = siteIdentity(state.origin).registrableDomain;
   $('origin').textContent = state.origin;
@@ -322,6 +338,8 @@ $('lang').addEventListener('click', () => {
 });
 
 send({ kind: 'consent.getState' }).then(apply, () => window.close());
+// Renders the state if it arrived first. A Public Suffix List that cannot load leaves nothing to show: close.
+siteIdentityLoaded.then(render, () => window.close());
 startQueuePolling(send, () => language);
 // Tokens plugged in or pulled out while the window is open (hot-plug); the PIN typed stays if the selection does.
 startCertificatePolling({
