@@ -38,6 +38,9 @@ export interface SignPdfResult {
   readonly cmsBytes: number;
   /** How many times the token signed (2 when the first estimate of /Contents was too small). */
   readonly signatures: number;
+  /** SHA-256 (hex) of the input as copied and signed, and of the signed file: from the one copying pass, not re-read. */
+  readonly inputSha256: string;
+  readonly outputSha256: string;
 }
 
 function cmsFor(signer: Signer, hashAlgorithm: HashAlgorithm, digest: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
@@ -100,7 +103,8 @@ async function signImage(image: FileImage, inputPath: string, outputPath: string
       inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
 
       // One pass: the input copied in chunks and hashed as it goes, the update appended (write-signed-copy.ts).
-      const { digest } = await writeSignedCopy(inputPath, base, inc.bytes, temp, hashAlgorithm, contentsStart, contentsEnd);
+      const copy = await writeSignedCopy(inputPath, base, inc.bytes, temp, hashAlgorithm, contentsStart, contentsEnd);
+      const { digest } = copy;
       const cms = await cmsFor(signer, hashAlgorithm, digest, options);
       if (cms.length > placeholderBytes) {
         placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
@@ -110,11 +114,12 @@ async function signImage(image: FileImage, inputPath: string, outputPath: string
       try {
         const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
         await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
+        inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
       } finally {
         await patch.close();
       }
       await commitTempFile(temp, outputPath);
-      return { placeholderBytes, cmsBytes: cms.length, signatures: attempt };
+      return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
     }
     throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
   } catch (error) {
