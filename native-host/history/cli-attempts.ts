@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { atomicTempPath, syncDirectory } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
-import { randomBytes } from 'node:crypto';
 import type { SigningRecordItem } from '../../shared/protocol/signing-history.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
@@ -74,7 +74,8 @@ export interface SignedFileHashes {
 export async function signFileRecorded(operation: CliSignOperation, input: string, output: string, signer: Signer, sign: (outputPath: string) => Promise<SignedFileHashes | unknown>): Promise<void> {
   // The rename below would replace the input: refuse as signPdfFile does (inputs are never changed in place).
   if (await sameFile(input, output)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
-  const staged = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.signed`);
+  // A temp name of atomic-write.ts's kind: if this process dies, the next run in this folder removes the leftover.
+  const staged = atomicTempPath(output);
   try {
     const item: { -readonly [K in keyof SigningRecordItem]: SigningRecordItem[K] } = { kind: KIND[operation], name: input.slice(-255) };
     await recordedAttempt<string>({
@@ -93,6 +94,8 @@ export async function signFileRecorded(operation: CliSignOperation, input: strin
       return sha256OfFile(staged);
     });
     await rename(staged, output);
+    // The rename that makes the signed file appear, made durable (its data was fsync'd before the record).
+    await syncDirectory(dirname(output));
   } finally {
     await rm(staged, { force: true });
   }

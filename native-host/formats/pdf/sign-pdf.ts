@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
-import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFiles } from '../../documents/atomic-write.js';
+import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFilesOnce } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -33,6 +33,11 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
   readonly timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
   /** Told what the file holds that can change after signing (hidden-content.ts); it does not stop signing. */
   readonly onHiddenContent?: (warnings: readonly HiddenContentWarning[]) => void;
+  /**
+   * The output path is a staging name the caller renames to the real one and then syncs the folder
+   * (history/cli-attempts.ts): the file's data is still fsync'd here, the folder is not (atomic-write.ts).
+   */
+  readonly stagedOutput?: boolean;
 }
 
 export interface SignPdfResult {
@@ -72,7 +77,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   const signingTime = options.signingTime ?? new Date();
   if (await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
-  await removeStaleTempFiles(dirname(outputPath));
+  await removeStaleTempFilesOnce(dirname(outputPath));
   const temp = atomicTempPath(outputPath);
   try {
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
@@ -125,7 +130,7 @@ async function signCopy(image: FileImage, copied: CopiedInput, temp: string, out
     } finally {
       await patch.close();
     }
-    await commitTempFile(temp, outputPath);
+    await commitTempFile(temp, outputPath, !options.stagedOutput);
     return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
   }
   throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });

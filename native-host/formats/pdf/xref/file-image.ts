@@ -29,7 +29,8 @@ export class FileImage {
   /** Filled ranges, kept merged and sorted: [start, end) pairs. */
   private readonly filled: Array<[number, number]> = [];
   private fd: number | undefined;
-  private readonly scratch = Buffer.allocUnsafe(SEARCH_CHUNK_BYTES + CHUNK_MARGIN_BYTES);
+  /** Allocated on first use (a signing whose scans came from the copy pass may never need it), at most the file's size. */
+  private scratchBuffer: Buffer | undefined;
   private readonly searches = new Map<string, readonly number[]>();
   private headers: readonly ScannedObjectHeader[] | undefined;
 
@@ -91,14 +92,18 @@ export class FileImage {
   readChunk(start: number, end: number): Buffer {
     const s = Math.max(0, start);
     const e = Math.min(this.length, end);
-    if (e - s > this.scratch.length) throw new KysoError('INTERNAL_ERROR', { reason: 'chunk larger than the scan buffer' });
+    // No larger than the file: a batch of small PDFs would otherwise allocate 4 MiB each, and V8 answers that
+    // external memory with full garbage collections.
+    this.scratchBuffer ??= Buffer.allocUnsafe(Math.min(SEARCH_CHUNK_BYTES + CHUNK_MARGIN_BYTES, this.length));
+    const scratch = this.scratchBuffer;
+    if (e - s > scratch.length) throw new KysoError('INTERNAL_ERROR', { reason: 'chunk larger than the scan buffer' });
     let done = 0;
     while (done < e - s) {
-      const n = readSync(this.descriptor(), this.scratch, done, e - s - done, s + done);
+      const n = readSync(this.descriptor(), scratch, done, e - s - done, s + done);
       if (n <= 0) throw new KysoError('INVALID_DOCUMENT', { reason: 'the file became shorter while it was read' });
       done += n;
     }
-    return this.scratch.subarray(0, e - s);
+    return scratch.subarray(0, e - s);
   }
 
   /** Every offset in [from, to) where `needle` starts, read chunk by chunk. */
