@@ -54,6 +54,8 @@ const CLEANED_FOLDERS = new Set<string>();
 export async function removeStaleTempFilesOnce(folder: string): Promise<void> {
   if (CLEANED_FOLDERS.has(folder)) return;
   await removeStaleTempFiles(folder);
+  // The host runs for days and may write into many folders: forget them all now and then (the cost is one listing).
+  if (CLEANED_FOLDERS.size >= 1000) CLEANED_FOLDERS.clear();
   CLEANED_FOLDERS.add(folder);
 }
 

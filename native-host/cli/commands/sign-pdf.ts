@@ -20,8 +20,8 @@ import { basename, extname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { TokenService, type TokenSigner } from '../../token/token-service.js';
 import type { SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
-import { signPdfFileAtLevel } from '../../formats/pdf/ltv/sign-pdf-at-level.js';
-import { isLongTermLevel, type LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import type { LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import { isLongTermLevel } from '../../formats/pdf/ltv/pades-levels.js';
 import { parseLevel } from '../level-option.js';
 import { TrustStore } from '../../trust/trust-store.js';
 import { AiaFetcher } from '../../trust/aia-fetcher.js';
@@ -67,6 +67,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 0;
   }
+  // The signing code (pdf-lib, the PDF reader and writer) is loaded while the PIN is read and the token opened:
+  // its compilation overlaps the driver's start and the login, which run off the main thread.
+  const signing = import('../../formats/pdf/ltv/sign-pdf-at-level.js');
+  signing.catch(() => undefined); // awaited below; a failure is reported there
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
   const options = await signOptions(args);
   const longTerm = await longTermOptions(args);
@@ -80,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
     signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
+    const { signPdfFileAtLevel } = await signing;
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
