@@ -4,7 +4,7 @@
  * to B-LT).
  */
 import { KysoError } from '../../shared/errors/kyso-error.js';
-import { PADES_LEVELS, type PadesLevel } from '../formats/pdf/ltv/add-long-term-data.js';
+import { PADES_LEVELS, type PadesLevel } from '../formats/pdf/ltv/pades-levels.js';
 
 export function parseLevel(text: string | undefined, hasTsa: boolean, offered: readonly PadesLevel[] = PADES_LEVELS): PadesLevel {
   const level = text === undefined ? (hasTsa ? 'B-T' : 'B-B') : text.toUpperCase();

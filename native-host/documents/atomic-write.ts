@@ -17,8 +17,12 @@ export function atomicTempPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.kyso-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** fsync the temp file, rename it over `target`, fsync the folder. */
-export async function commitTempFile(temp: string, target: string): Promise<void> {
+/**
+ * fsync the temp file, rename it over `target`, fsync the folder. `syncFolder` false: `target` is itself a staging
+ * name that the caller renames again and then syncs the folder (history/cli-attempts.ts) — one folder fsync, after
+ * the rename that matters.
+ */
+export async function commitTempFile(temp: string, target: string, syncFolder = true): Promise<void> {
   const file = await open(temp, 'r');
   try {
     await file.sync();
@@ -26,7 +30,7 @@ export async function commitTempFile(temp: string, target: string): Promise<void
     await file.close();
   }
   await rename(temp, target);
-  await syncDirectory(dirname(target));
+  if (syncFolder) await syncDirectory(dirname(target));
 }
 
 /** Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched. */
@@ -40,6 +44,19 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * removeStaleTempFiles once per folder per process: a batch writing 300 files into one folder would otherwise list
+ * the (growing) folder 300 times, to find leftovers of runs that had died before it started.
+ */
+const CLEANED_FOLDERS = new Set<string>();
+export async function removeStaleTempFilesOnce(folder: string): Promise<void> {
+  if (CLEANED_FOLDERS.has(folder)) return;
+  await removeStaleTempFiles(folder);
+  // The host runs for days and may write into many folders: forget them all now and then (the cost is one listing).
+  if (CLEANED_FOLDERS.size >= 1000) CLEANED_FOLDERS.clear();
+  CLEANED_FOLDERS.add(folder);
 }
 
 /**
@@ -78,7 +95,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function syncDirectory(folder: string): Promise<void> {
+/** fsync a folder, so renames in it survive a power cut; a no-op where folders cannot be synced. */
+export async function syncDirectory(folder: string): Promise<void> {
   let dir;
   try {
     dir = await open(folder, 'r');

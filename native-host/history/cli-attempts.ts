@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { atomicTempPath, syncDirectory } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
-import { randomBytes } from 'node:crypto';
 import type { SigningRecordItem } from '../../shared/protocol/signing-history.js';
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
@@ -57,14 +57,25 @@ function sha256OfFile(path: string): Promise<string> {
   });
 }
 
+/** SHA-256 values (hex) a signer that streams the file computed in its own pass (formats/pdf/write-signed-copy.ts). */
+export interface SignedFileHashes {
+  /** Of the input bytes that were signed. */
+  readonly inputSha256: string;
+  /** Of the signed file as written. */
+  readonly outputSha256: string;
+}
+
 /**
  * For commands whose signer writes the output file itself (sign-pdf streams the PDF): sign into a hidden file
  * beside the output, record the attempt, then rename — so no signed file appears before its record exists.
+ * A signer that returns the SHA-256 values from its own pass spares two more passes over the files; otherwise the
+ * input and the output are hashed here, as streams.
  */
-export async function signFileRecorded(operation: CliSignOperation, input: string, output: string, signer: Signer, sign: (outputPath: string) => Promise<unknown>): Promise<void> {
+export async function signFileRecorded(operation: CliSignOperation, input: string, output: string, signer: Signer, sign: (outputPath: string) => Promise<SignedFileHashes | unknown>): Promise<void> {
   // The rename below would replace the input: refuse as signPdfFile does (inputs are never changed in place).
   if (await sameFile(input, output)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
-  const staged = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.signed`);
+  // A temp name of atomic-write.ts's kind: if this process dies, the next run in this folder removes the leftover.
+  const staged = atomicTempPath(output);
   try {
     const item: { -readonly [K in keyof SigningRecordItem]: SigningRecordItem[K] } = { kind: KIND[operation], name: input.slice(-255) };
     await recordedAttempt<string>({
@@ -74,14 +85,25 @@ export async function signFileRecorded(operation: CliSignOperation, input: strin
       certificate: () => certificateOf(signer),
       outcome: (resultSha256) => ({ items: [{ ...item, resultSha256 }], result: 'ok' }),
     }, async () => {
-      await sign(staged);
+      const hashes = await sign(staged);
+      if (isSignedFileHashes(hashes)) {
+        item.sha256 = hashes.inputSha256;
+        return hashes.outputSha256;
+      }
       item.sha256 = await sha256OfFile(input);
       return sha256OfFile(staged);
     });
     await rename(staged, output);
+    // The rename that makes the signed file appear, made durable (its data was fsync'd before the record).
+    await syncDirectory(dirname(output));
   } finally {
     await rm(staged, { force: true });
   }
+}
+
+function isSignedFileHashes(value: unknown): value is SignedFileHashes {
+  const v = value as Partial<SignedFileHashes> | undefined;
+  return typeof v?.inputSha256 === 'string' && typeof v.outputSha256 === 'string';
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {

@@ -5,7 +5,7 @@
  * without leaving that signature unrecorded. A new file (rotation, first use) is fsync'd into its folder too.
  * Files are 0600 in a 0700 folder.
  */
-import { open, rename } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SigningRecordBody } from '../../shared/protocol/signing-history.js';
 import { ensurePrivateDir } from './data-dir.js';
@@ -28,18 +28,62 @@ export async function appendSigningRecord(dir: string, body: SigningRecordBody, 
   await ensurePrivateDir(dir);
   return withHistoryLock(dir, async () => {
     const files = await listHistoryFiles(dir);
-    const last = await lastRecord(dir, files.map((f) => f.name));
     const current = files.at(-1);
+    const last = (await ourLastWrite(dir, current?.name)) ?? await lastRecord(dir, files.map((f) => f.name));
     const rotate = current !== undefined && last.size >= (options.rotateBytes ?? HISTORY_FILE_ROTATE_BYTES);
     const name = current === undefined || rotate ? historyFileName((current?.number ?? 0) + 1) : current.name;
     const seq = last.seq + 1;
     const { line, hash } = encodeRecordLine(body, seq, last.hash);
     // A partial line left by a write cut short stays where it is (--verify names it); the new record starts on its own line.
     const text = `${name === current?.name && !last.endsWithNewline ? '\n' : ''}${line}\n`;
-    await appendDurably(dir, name, text, name !== current?.name);
-    await writeHead(dir, { seq, hash, file: name });
+    const size = await appendDurably(dir, name, text, name !== current?.name);
+    LAST_WRITES.set(dir, { file: name, size, seq, hash });
+    if (DEFERRED_HEADS) DEFERRED_HEADS.add(dir);
+    else await writeHead(dir, { seq, hash, file: name });
     return { seq, hash, file: name };
   });
+}
+
+/**
+ * A batch (`kyso sign-* FILES…`) appends one record per file. Each record is still fsync'd before its signature is
+ * handed over; only `history.head` — which exists to notice records removed at the end — is brought up to date once,
+ * by flushHistoryHeads at the end of the batch, instead of after every record (one fsync and one rename less per
+ * file). If the process dies in between, the head is behind the last record: `kyso history --verify` accepts a head
+ * behind, as after a crash between a record and its head, so nothing is reported and no record is lost; removal of
+ * the batch's last records would go unnoticed until the next record is written.
+ */
+let DEFERRED_HEADS: Set<string> | undefined;
+
+export function deferHistoryHeads(): void {
+  DEFERRED_HEADS ??= new Set();
+}
+
+/** Write the head of every history folder appended to since deferHistoryHeads, under the lock, for its last record. */
+export async function flushHistoryHeads(): Promise<void> {
+  const dirs = [...(DEFERRED_HEADS ?? [])];
+  DEFERRED_HEADS = undefined;
+  for (const dir of dirs) {
+    await withHistoryLock(dir, async () => {
+      const files = await listHistoryFiles(dir);
+      const last = await lastRecord(dir, files.map((f) => f.name));
+      const file = files.at(-1)?.name;
+      if (file !== undefined && last.seq > 0) await writeHead(dir, { seq: last.seq, hash: last.hash, file });
+    });
+  }
+}
+
+/**
+ * What this process last appended, per folder: while the newest file is still the one it wrote, at the size it
+ * left it, no other writer has appended since (every writer appends under the lock), so its last record is the one
+ * remembered — the file's tail need not be read and decoded again for every record of a batch.
+ */
+const LAST_WRITES = new Map<string, { file: string; size: number; seq: number; hash: string }>();
+
+async function ourLastWrite(dir: string, newest: string | undefined): Promise<{ seq: number; hash: string; size: number; endsWithNewline: boolean } | undefined> {
+  const mine = LAST_WRITES.get(dir);
+  if (!mine || mine.file !== newest) return undefined;
+  const size = await stat(join(dir, mine.file)).then((s) => s.size, () => -1);
+  return size === mine.size ? { seq: mine.seq, hash: mine.hash, size, endsWithNewline: true } : undefined;
 }
 
 /** The last record's number and hash (searching back through files for one), and the current file's size. */
@@ -58,15 +102,19 @@ async function lastRecord(dir: string, names: readonly string[]): Promise<{ seq:
   return { seq: 0, hash: GENESIS_HASH, size, endsWithNewline };
 }
 
-async function appendDurably(dir: string, name: string, text: string, created: boolean): Promise<void> {
+/** Returns the file's size after the write. */
+async function appendDurably(dir: string, name: string, text: string, created: boolean): Promise<number> {
   const file = await open(join(dir, name), 'a', 0o600);
+  let size: number;
   try {
     await file.write(text);
     await file.sync();
+    size = (await file.stat()).size;
   } finally {
     await file.close();
   }
   if (created) await syncDir(dir);
+  return size;
 }
 
 /** The last record's number and hash, beside the files: removing records at the end breaks the match. */

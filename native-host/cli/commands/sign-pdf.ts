@@ -20,8 +20,8 @@ import { basename, extname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { TokenService, type TokenSigner } from '../../token/token-service.js';
 import type { SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
-import { signPdfFileAtLevel } from '../../formats/pdf/ltv/sign-pdf-at-level.js';
-import { isLongTermLevel, type LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import type { LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
+import { isLongTermLevel } from '../../formats/pdf/ltv/pades-levels.js';
 import { parseLevel } from '../level-option.js';
 import { TrustStore } from '../../trust/trust-store.js';
 import { AiaFetcher } from '../../trust/aia-fetcher.js';
@@ -32,6 +32,7 @@ import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options
 import { readPin } from '../read-pin.js';
 import { cliLoginAttempt, signFileRecorded } from '../../history/cli-attempts.js';
 import { recordedAttempt } from '../../history/record-attempt.js';
+import { deferHistoryHeads, flushHistoryHeads } from '../../history/history-writer.js';
 import { withCompleteChain } from '../../formats/cms/complete-chain.js';
 import { reportCliError } from '../main.js';
 
@@ -66,21 +67,28 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 0;
   }
+  // The signing code (pdf-lib, the PDF reader and writer) is loaded while the PIN is read and the token opened:
+  // its compilation overlaps the driver's start and the login, which run off the main thread.
+  const signing = import('../../formats/pdf/ltv/sign-pdf-at-level.js');
+  signing.catch(() => undefined); // awaited below; a failure is reported there
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
   const options = await signOptions(args);
   const longTerm = await longTermOptions(args);
 
   const pin = await readPin({ fromStdin: args.pinFromStdin });
+  // Every record is fsync'd before its file appears; history.head is written once, after the batch (history-writer.ts).
+  deferHistoryHeads();
   const tokens = new TokenService();
   let signer: TokenSigner | undefined;
   let failed = 0;
   try {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
     signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
+    const { signPdfFileAtLevel } = await signing;
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
-        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFileAtLevel(input, path, signer!, { ...options, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }, longTerm));
+        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFileAtLevel(input, path, signer!, { ...options, stagedOutput: true, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }, longTerm));
         process.stdout.write(`OK     ${input} -> ${output}\n`);
       } catch (error) {
         failed++;
@@ -92,6 +100,10 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await signer?.close();
     tokens.close();
+    await flushHistoryHeads().catch((error: unknown) => {
+      // Every record is written; only the head lags (kyso history --verify accepts that). Say so, do not fail.
+      process.stderr.write(`kyso: the signing history's head file was not updated (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    });
   }
   if (plan.length > 1) process.stdout.write(`${plan.length - failed}/${plan.length} signed\n`);
   return failed === 0 ? 0 : 1;

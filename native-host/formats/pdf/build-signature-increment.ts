@@ -9,8 +9,6 @@ import { PDFArray, PDFDict, PDFHexString, PDFName, PDFRef, PDFString, PDFNumber,
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { PdfStructure } from './read-pdf-structure.js';
 import { serializePdfObject, writeIncrementalUpdate, type UpdateObject } from './write-incremental-update.js';
-import { buildAppearance } from './appearance/build-appearance.js';
-import { readFontFile } from './appearance/stamp-font.js';
 import { signerNamesOf } from './appearance/signer-names.js';
 import { PDF_MAX_OBJECT_NUMBER } from './xref/pdf-limits.js';
 import { placeSignature } from './signature-placement.js';
@@ -18,7 +16,6 @@ import { drawFormAppearances, formObjectRefs, needsAppearances } from './form-ap
 import { decryptObjectStrings } from './encryption/decrypt-object-strings.js';
 import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
-import { resolveStampFont } from './appearance/resolve-font.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
 
 export interface SignatureIncrement {
@@ -64,6 +61,9 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   let apRef: PDFRef | undefined;
   const visible = options.visible;
   if (visible) {
+    // The stamp's code (fontkit, the font files) is imported only for a visible signature: an invisible one, and a
+    // large file's signing above all, does not pay for loading it.
+    const [{ buildAppearance }, { resolveStampFont }] = await Promise.all([import('./appearance/build-appearance.js'), import('./appearance/resolve-font.js')]);
     const lines = visible.lines ?? defaultLines(signerName, info?.organization, time, offset, options.reason, options.location);
     // The first installed font of the typeface that draws every character (appearance/resolve-font.ts; font files
     // read and parsed once per process, appearance/stamp-font.ts).
@@ -80,6 +80,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
   const decrypted = new Set<number>();
   if (needsAppearances(doc, acroForm.dict) && readableForm(structure, acroForm, decrypted)) {
     // Draw the form's fields and clear /NeedAppearances, so every viewer shows the values and the stamp (form-appearances.ts).
+    const { readFontFile } = await import('./appearance/stamp-font.js');
     const fontBytes = visible?.fontBytes ?? await readFontFile(DEFAULT_FONT_PATH).catch(() => undefined);
     for (const ref of (await drawFormAppearances(doc, acroForm.dict, fontBytes)).changed) changed.add(ref);
   }

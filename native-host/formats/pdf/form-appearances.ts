@@ -12,7 +12,6 @@ import {
   PDFAcroForm, PDFArray, PDFBool, PDFButton, PDFCheckBox, PDFDict, PDFDropdown, PDFForm, PDFName, PDFOptionList, PDFRadioGroup, PDFRef,
   PDFSignature, PDFTextField, StandardFonts, type PDFDocument, type PDFField, type PDFFont,
 } from 'pdf-lib';
-import fontkit from '@pdf-lib/fontkit';
 
 export interface FormAppearanceResult {
   /** Existing objects (fields, widgets) whose dictionaries changed and must be rewritten. */
@@ -56,6 +55,8 @@ export async function drawFormAppearances(doc: PDFDocument, acroForm: PDFDict, f
   const form = PDFForm.of(PDFAcroForm.fromDict(acroForm), doc);
   let font: PDFFont | undefined;
   if (fontBytes) {
+    // Imported here, not at the top: fontkit (~0.2 s to evaluate) is needed only for a form that asks to be drawn.
+    const { default: fontkit } = await import('@pdf-lib/fontkit');
     doc.registerFontkit(fontkit);
     font = await doc.embedFont(new Uint8Array(fontBytes), { subset: true }).catch(() => undefined);
   }

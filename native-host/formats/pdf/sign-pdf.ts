@@ -3,15 +3,16 @@
  * The CMS is detached over the ByteRange, with contentType, messageDigest and signingCertificateV2 and NO
  * signingTime (the time is in /M) [ETSI EN 319 142-1 §5.2.1, §6.3 Table 1].
  *
- * signPdfFile keeps large files out of memory: the input is read on demand (xref/file-image.ts: the trailer, the
- * cross-reference and the objects signing touches; large stream data stays in the file), the output is the input
- * copied by the file system plus the appended update, the byte range is hashed by streaming the output file, and
- * the CMS is written into the OUTPUT's /Contents in place. The output appears only when complete (temp file + rename).
+ * signPdfFile keeps large files out of memory and reads the input once: it is copied into the output's temp file in
+ * fixed windows, hashed and scanned on the way (copy-input.ts); the copy is then read on demand (xref/file-image.ts:
+ * the trailer, the cross-reference and the objects signing touches; large stream data is not read again), the
+ * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
+ * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
-import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFiles } from '../../documents/atomic-write.js';
+import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFilesOnce } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -19,7 +20,8 @@ import type { Signer } from '../../token/signer.js';
 import { buildCmsSignature } from '../cms/build-cms-signature.js';
 import { readPdfStructure } from './read-pdf-structure.js';
 import { FileImage } from './xref/file-image.js';
-import { writeSignedCopy } from './write-signed-copy.js';
+import { appendSignedUpdate } from './write-signed-copy.js';
+import { copyInput, type CopiedInput } from './copy-input.js';
 import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { completePdfSignature, nodeHashName, preparePdfSignature } from './prepare-pdf-signature.js';
@@ -31,6 +33,11 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
   readonly timestamp?: (signatureValue: Uint8Array) => Promise<Uint8Array>;
   /** Told what the file holds that can change after signing (hidden-content.ts); it does not stop signing. */
   readonly onHiddenContent?: (warnings: readonly HiddenContentWarning[]) => void;
+  /**
+   * The output path is a staging name the caller renames to the real one and then syncs the folder
+   * (history/cli-attempts.ts): the file's data is still fsync'd here, the folder is not (atomic-write.ts).
+   */
+  readonly stagedOutput?: boolean;
 }
 
 export interface SignPdfResult {
@@ -38,6 +45,9 @@ export interface SignPdfResult {
   readonly cmsBytes: number;
   /** How many times the token signed (2 when the first estimate of /Contents was too small). */
   readonly signatures: number;
+  /** SHA-256 (hex) of the input as copied and signed, and of the signed file: from the one copying pass, not re-read. */
+  readonly inputSha256: string;
+  readonly outputSha256: string;
 }
 
 function cmsFor(signer: Signer, hashAlgorithm: HashAlgorithm, digest: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
@@ -66,57 +76,21 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
   const signingTime = options.signingTime ?? new Date();
   if (await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
-  // Read on demand (xref/file-image.ts): the trailer, the xref and the objects signing touches, never the whole file.
-  let image: FileImage;
-  try {
-    image = FileImage.open(inputPath);
-  } catch (cause) {
-    if (cause instanceof KysoError) throw cause;
-    throw new KysoError('BAD_REQUEST', { reason: 'cannot read the input file', file: basename(inputPath) }, { cause });
-  }
-  try {
-    return await signImage(image, inputPath, outputPath, signer, options, hashAlgorithm, signingTime);
-  } finally {
-    image.close();
-  }
-}
-
-async function signImage(image: FileImage, inputPath: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
-  const input = image.bytes;
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
-  await removeStaleTempFiles(dirname(outputPath));
+  await removeStaleTempFilesOnce(dirname(outputPath));
   const temp = atomicTempPath(outputPath);
-  let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   try {
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      // The parser's document is changed by building an update: parse afresh for each attempt.
-      const structure = await readPdfStructure(input);
-      if (attempt === 1 && options.onHiddenContent) options.onHiddenContent(detectHiddenContent(structure.view, input));
-      const inc = await buildSignatureIncrement(structure, { ...options, hashAlgorithm, signingTime, placeholderBytes, signerCertificate: signer.certificate }, placeholderBytes, input);
-      const base = input.length;
-      const contentsStart = base + inc.contentsAt;
-      const contentsEnd = contentsStart + placeholderBytes * 2 + 2;
-      const total = base + inc.bytes.length;
-      inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
-
-      // One pass: the input copied in chunks and hashed as it goes, the update appended (write-signed-copy.ts).
-      const { digest } = await writeSignedCopy(inputPath, base, inc.bytes, temp, hashAlgorithm, contentsStart, contentsEnd);
-      const cms = await cmsFor(signer, hashAlgorithm, digest, options);
-      if (cms.length > placeholderBytes) {
-        placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
-        continue;
-      }
-      const patch = await open(temp, 'r+');
-      try {
-        const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
-        await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
-      } finally {
-        await patch.close();
-      }
-      await commitTempFile(temp, outputPath);
-      return { placeholderBytes, cmsBytes: cms.length, signatures: attempt };
+    // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
+    // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
+    // objects signing touches; large stream data is never read again), so what is parsed is what is signed.
+    const copied = await copyInput(inputPath, temp, hashAlgorithm);
+    const image = FileImage.open(temp);
+    try {
+      image.adoptScans(copied.scans);
+      return await signCopy(image, copied, temp, outputPath, signer, options, hashAlgorithm, signingTime);
+    } finally {
+      image.close();
     }
-    throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
   } catch (error) {
     await rm(temp, { force: true });
     const errno = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -125,6 +99,41 @@ async function signImage(image: FileImage, inputPath: string, outputPath: string
     }
     throw error;
   }
+}
+
+async function signCopy(image: FileImage, copied: CopiedInput, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+  const input = image.bytes;
+  let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    // The parser's document is changed by building an update: parse afresh for each attempt.
+    const structure = await readPdfStructure(input);
+    if (attempt === 1 && options.onHiddenContent) options.onHiddenContent(detectHiddenContent(structure.view, input));
+    const inc = await buildSignatureIncrement(structure, { ...options, hashAlgorithm, signingTime, placeholderBytes, signerCertificate: signer.certificate }, placeholderBytes, input);
+    const base = input.length;
+    const contentsStart = base + inc.contentsAt;
+    const contentsEnd = contentsStart + placeholderBytes * 2 + 2;
+    const total = base + inc.bytes.length;
+    inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
+
+    // The update appended after the copied input; the byte range hashed from the input's hash state (write-signed-copy.ts).
+    const copy = await appendSignedUpdate(temp, copied, inc.bytes, contentsStart, contentsEnd);
+    const cms = await cmsFor(signer, hashAlgorithm, copy.digest, options);
+    if (cms.length > placeholderBytes) {
+      placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
+      continue;
+    }
+    const patch = await open(temp, 'r+');
+    try {
+      const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
+      await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
+      inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
+    } finally {
+      await patch.close();
+    }
+    await commitTempFile(temp, outputPath, !options.stagedOutput);
+    return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
+  }
+  throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
 }
 
 async function sameFile(a: string, b: string): Promise<boolean> {

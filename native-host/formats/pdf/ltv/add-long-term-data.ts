@@ -16,11 +16,8 @@ import { appendDss } from './append-dss.js';
 import { appendDocumentTimestamp } from './append-document-timestamp.js';
 import { pdfSignatureContents } from './pdf-signature-contents.js';
 
-/** PAdES baseline levels [ETSI EN 319 142-1 §6.1]. */
-export const PADES_LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const;
-export type PadesLevel = (typeof PADES_LEVELS)[number];
-/** The levels that add data after the signature. */
-export type LongTermLevel = Extract<PadesLevel, 'B-LT' | 'B-LTA'>;
+import type { LongTermLevel } from './pades-levels.js';
+export { PADES_LEVELS, isLongTermLevel, type PadesLevel, type LongTermLevel } from './pades-levels.js';
 
 export interface LongTermOptions {
   readonly level: LongTermLevel;
@@ -29,10 +26,6 @@ export interface LongTermOptions {
   readonly trust: TrustStore;
   readonly aia?: AiaFetcher;
   readonly timeoutMs?: number;
-}
-
-export function isLongTermLevel(level: PadesLevel): level is LongTermLevel {
-  return level === 'B-LT' || level === 'B-LTA';
 }
 
 /** `pdf` with a DSS for all its signatures (and, for B-LTA, a document time-stamp after it). `pdf` is not changed. */

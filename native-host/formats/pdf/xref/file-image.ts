@@ -16,6 +16,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import { asBuffer } from './pdf-bytes.js';
+import type { ScannedObjectHeader } from './scan-object-headers.js';
 
 /** Chunk of the file read at a time by the whole-file searches (exported for the scans that chunk themselves). */
 export const SEARCH_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -28,8 +29,10 @@ export class FileImage {
   /** Filled ranges, kept merged and sorted: [start, end) pairs. */
   private readonly filled: Array<[number, number]> = [];
   private fd: number | undefined;
-  private readonly scratch = Buffer.allocUnsafe(SEARCH_CHUNK_BYTES + CHUNK_MARGIN_BYTES);
+  /** Allocated on first use (a signing whose scans came from the copy pass may never need it), at most the file's size. */
+  private scratchBuffer: Buffer | undefined;
   private readonly searches = new Map<string, readonly number[]>();
+  private headers: readonly ScannedObjectHeader[] | undefined;
 
   private constructor(fd: number, length: number) {
     this.fd = fd;
@@ -42,7 +45,7 @@ export class FileImage {
     const fd = openSync(path, 'r');
     try {
       const { size } = fstatSync(fd);
-      if (!Number.isSafeInteger(size) || size > MAX_IMAGE_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'the PDF is larger than Kyso reads', limitBytes: MAX_IMAGE_BYTES });
+      checkImageSize(size);
       return new FileImage(fd, size);
     } catch (error) {
       closeSync(fd);
@@ -89,14 +92,18 @@ export class FileImage {
   readChunk(start: number, end: number): Buffer {
     const s = Math.max(0, start);
     const e = Math.min(this.length, end);
-    if (e - s > this.scratch.length) throw new KysoError('INTERNAL_ERROR', { reason: 'chunk larger than the scan buffer' });
+    // No larger than the file: a batch of small PDFs would otherwise allocate 4 MiB each, and V8 answers that
+    // external memory with full garbage collections.
+    this.scratchBuffer ??= Buffer.allocUnsafe(Math.min(SEARCH_CHUNK_BYTES + CHUNK_MARGIN_BYTES, this.length));
+    const scratch = this.scratchBuffer;
+    if (e - s > scratch.length) throw new KysoError('INTERNAL_ERROR', { reason: 'chunk larger than the scan buffer' });
     let done = 0;
     while (done < e - s) {
-      const n = readSync(this.descriptor(), this.scratch, done, e - s - done, s + done);
+      const n = readSync(this.descriptor(), scratch, done, e - s - done, s + done);
       if (n <= 0) throw new KysoError('INVALID_DOCUMENT', { reason: 'the file became shorter while it was read' });
       done += n;
     }
-    return this.scratch.subarray(0, e - s);
+    return scratch.subarray(0, e - s);
   }
 
   /** Every offset in [from, to) where `needle` starts, read chunk by chunk. */
@@ -118,6 +125,21 @@ export class FileImage {
     }
     this.searches.set(key, found);
     return [...found];
+  }
+
+  /**
+   * Take the results of whole-file scans made by a pass that already read every byte of this file (copy-input.ts:
+   * sign-pdf copies the input once and scans it on the way): `startxref` offsets as searchAll('startxref') finds them,
+   * and every object header (scan-object-headers.ts). The reader then never reads the file whole again.
+   */
+  adoptScans(scans: { readonly startxref: readonly number[]; readonly headers: readonly ScannedObjectHeader[] }): void {
+    this.searches.set(`startxref\u0000${0}\u0000${this.length}`, [...scans.startxref]);
+    this.headers = scans.headers;
+  }
+
+  /** The file's object headers when a copying pass found them (adoptScans), else undefined. */
+  knownHeaders(): readonly ScannedObjectHeader[] | undefined {
+    return this.headers;
   }
 
   /** First offset ≥ from where `needle` starts, or -1; reads chunk by chunk and stops at the first hit. */
@@ -198,6 +220,11 @@ export class FileImage {
 
 /** Largest file read as an image: the largest typed array this Node allows (4 GiB in Node 20), and 13-digit byte ranges. */
 const MAX_IMAGE_BYTES = Math.min(2 ** 40, bufferConstants.MAX_LENGTH);
+
+/** PAYLOAD_TOO_LARGE for a file larger than a FileImage can hold (checked before anything is read or copied). */
+export function checkImageSize(size: number): void {
+  if (!Number.isSafeInteger(size) || size > MAX_IMAGE_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { reason: 'the PDF is larger than Kyso reads', limitBytes: MAX_IMAGE_BYTES });
+}
 
 const IMAGES = new WeakMap<Uint8Array, FileImage>();
 

@@ -16,10 +16,20 @@ export interface ObjectHeader {
   readonly start: number;
 }
 
-/** Headers in [0, end), in file order. A FileImage (file-image.ts) is read from its file in chunks, never whole. */
+/** A header and the offset of its `obj` keyword (what `end` bounds). */
+export interface ScannedObjectHeader extends ObjectHeader {
+  readonly objAt: number;
+}
+
+/**
+ * Headers in [0, end), in file order. A FileImage (file-image.ts) is read from its file in chunks, never whole —
+ * or not at all when the file's headers were already found while it was copied (copy-input.ts).
+ */
 export function scanObjectHeaders(bytes: Uint8Array, end = bytes.length): ObjectHeader[] {
   const headers: ObjectHeader[] = [];
   const image = fileImageOf(bytes);
+  const known = image?.knownHeaders();
+  if (known) return headersBefore(known, end);
   if (!image) {
     scanChunk(bytes, 0, 0, end, headers);
     return headers;
@@ -35,23 +45,45 @@ export function scanObjectHeaders(bytes: Uint8Array, end = bytes.length): Object
 
 /** Chunk of a FileImage scanned at a time, and how far back a header's `N G` may start before its `obj`. */
 const SCAN_CHUNK_BYTES = SEARCH_CHUNK_BYTES;
-const LOOKBACK_BYTES = 4096;
+export const HEADER_LOOKBACK_BYTES = 4096;
+const LOOKBACK_BYTES = HEADER_LOOKBACK_BYTES;
 
 /** Headers whose `obj` lies in [from, to) (file offsets) of `chunk`, which holds the file from offset `base`. */
 function scanChunk(chunk: Uint8Array, base: number, from: number, to: number, headers: ObjectHeader[]): void {
+  if (!scanHeaderWindow(chunk, base, from, to, headers as ScannedObjectHeader[])) tooMany();
+}
+
+/**
+ * scanChunk for a pass that reads the file in windows of its own (copy-input.ts): the window must hold
+ * HEADER_LOOKBACK_BYTES before `from` (or start at 0) and at least one byte after `to` (or end at the file's end).
+ * Stops at one header past the limit and returns false, so that a later, shorter `end` can still be answered
+ * exactly (headersBefore).
+ */
+export function scanHeaderWindow(chunk: Uint8Array, base: number, from: number, to: number, headers: ScannedObjectHeader[]): boolean {
   const buffer = asBuffer(chunk);
   let local = from - base;
   for (;;) {
     const at = buffer.indexOf('obj', local, 'latin1');
-    if (at < 0 || at + base >= to) return;
+    if (at < 0 || at + base >= to) return true;
     local = at + 3;
     const after = chunk[at + 3];
     if (after !== undefined && !isPdfWhitespace(after) && !isPdfDelimiter(after)) continue;
     const header = headerBefore(chunk, at);
     if (!header) continue;
-    if (headers.length >= MAX_SCANNED_OBJECT_HEADERS) throw new KysoError('INVALID_DOCUMENT', { reason: 'too many object definitions' });
-    headers.push({ ...header, start: header.start + base });
+    headers.push({ ...header, start: header.start + base, objAt: at + base });
+    if (headers.length > MAX_SCANNED_OBJECT_HEADERS) return false;
   }
+}
+
+/** What scanObjectHeaders(bytes, end) returns, from the file's headers found once (at most one past the limit). */
+function headersBefore(all: readonly ScannedObjectHeader[], end: number): ObjectHeader[] {
+  const out = all.filter((h) => h.objAt < end);
+  if (out.length > MAX_SCANNED_OBJECT_HEADERS) tooMany();
+  return out;
+}
+
+function tooMany(): never {
+  throw new KysoError('INVALID_DOCUMENT', { reason: 'too many object definitions' });
 }
 
 /** Walk back from `obj`: white space, generation digits, white space, object-number digits, a boundary. */
