@@ -1,7 +1,8 @@
 /**
  * The text fast path (text-c14n.ts) against the DOM path (xmldom + canonicalize.ts), differentially: for every
  * document the fast path accepts, its canonical form — whole document and every Id'd element, exclusive and
- * inclusive — must equal the DOM path's, and the DOM parser must accept the document too (the fast path may
+ * inclusive — must equal the DOM path's, its outline must match scanElementSpans and the DOM, and the DOM parser
+ * must accept the document too (the fast path may
  * decline what it does not cover, never accept what the DOM path refuses).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Document, Element } from '@xmldom/xmldom';
 import { canonicalize, type C14nMethod } from '../../native-host/formats/xml/canonicalize.js';
+import { scanElementSpans } from '../../native-host/formats/xml/element-spans.js';
 import { elementsInOrder, findElementById, ID_ATTRIBUTES } from '../../native-host/formats/xml/find-elements.js';
 import { canonicalizeText, digestFromText } from '../../native-host/formats/xml/text-c14n.js';
 import { OffFastPath } from '../../native-host/formats/xml/xml-tokens.js';
@@ -53,6 +55,12 @@ function agrees(text: string): boolean {
     if (whole instanceof OffFastPath) continue;
     accepted = true;
     expect(document, `the DOM path refuses a document the fast path accepted:\n${text}`).not.toBeNull();
+    // The outline stands in for scanElementSpans (the splice) and the DOM (names, parents).
+    const { outline } = digestFromText(text, method, 'SHA-256', null);
+    const elements = elementsInOrder(document as Document);
+    expect(Array.from({ length: outline.count }, (_, k) => outline.span(k))).toEqual(scanElementSpans(text));
+    expect(Array.from({ length: outline.count }, (_, k) => outline.name(k))).toEqual(elements.map((e) => e.tagName));
+    expect([...outline.parents]).toEqual(elements.map((e) => elements.indexOf(e.parentNode as Element)));
     expect(whole).toBe(canonicalize(document as Document, method));
     for (const id of singleIds(document as Document).slice(0, 8)) {
       expect(fast(text, method, id)).toBe(canonicalize(findElementById(elementsInOrder(document as Document), id) as Element, method));

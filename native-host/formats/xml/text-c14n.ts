@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import type { C14nMethod } from './canonicalize.js';
+import { XML_MAX_DEPTH, type ElementSpan } from './element-spans.js';
 import { ID_ATTRIBUTES } from './find-elements.js';
 import {
   OffFastPath, XML_NS, expandReferences, isSpace, normalizeNewlines, parseStartTag, scanName, type RawAttribute,
@@ -31,12 +32,16 @@ import {
 const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export interface TextOutline {
-  /** Qualified name of each element, in document order (the order of scanElementSpans). */
-  readonly names: readonly string[];
+  /** Number of elements. */
+  readonly count: number;
+  /** Qualified name of element k (document order: the order of scanElementSpans). */
+  name(k: number): string;
   /** Index of each element's parent element, -1 for the root. */
   readonly parents: Int32Array;
   /** Id/id/ID value → indices of the elements carrying it. */
   readonly ids: ReadonlyMap<string, readonly number[]>;
+  /** Where element k's tags are, as scanElementSpans reports them. */
+  span(k: number): ElementSpan;
 }
 
 export interface TextDigest {
@@ -47,15 +52,24 @@ export interface TextDigest {
 
 type Namespaces = ReadonlyMap<string, string>;
 
-interface Frame {
-  readonly name: string;
-  readonly index: number;
-  readonly scope: Namespaces;
-  readonly rendered: Namespaces;
-  /** This element's xml:* attributes (inclusive C14N of a subtree inherits them), null when none. */
-  readonly xmlAttributes: readonly RawAttribute[] | null;
-  /** Whether this element is inside what is being canonicalised. */
-  readonly emitting: boolean;
+/** canonicalStart of an element whose canonical start tag is just `<name>` (not built: compared with the text). */
+const PLAIN = '';
+
+/** One open element. */
+class Frame {
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    readonly scope: Namespaces,
+    /** Namespace declarations in the output at this element (canonicalize.ts's parentRendered for its children). */
+    readonly rendered: Namespaces,
+    /** This element's xml:* attributes (inclusive C14N of a subtree inherits them), null when none. */
+    readonly xmlAttributes: readonly RawAttribute[] | null,
+    /** Whether this element is inside what is being canonicalised. */
+    readonly emitting: boolean,
+    /** Its canonical start tag; PLAIN for `<name>`; null when not emitting. */
+    readonly canonicalStart: string | null,
+  ) {}
 }
 
 /**
@@ -86,8 +100,15 @@ export function digestFromText(text: string, method: C14nMethod, hashAlgorithm: 
 export function canonicalizeText(text: string, method: C14nMethod, target: string | null, update: (chunk: string) => void): { outline: TextOutline; found: boolean } {
   if (UNUSUAL_CHARACTERS.test(text)) throw new OffFastPath('control character or U+FFFE/U+FFFF', 0);
   const sink = new Sink(update, text);
-  const names: string[] = [];
+  // Per element, in typed arrays (a 10 MB batch has ~400 000 elements): name (interned), parent, tag offsets.
+  const nameTable: string[] = [];
+  const nameIndex = new Map<string, number>();
+  let count = 0;
+  let names = new Int32Array(1024);
   let parents = new Int32Array(1024);
+  let starts = new Int32Array(1024);
+  let startTagEnds = new Int32Array(1024);
+  let endTagStarts = new Int32Array(1024);
   const ids = new Map<string, number[]>();
   const stack: Frame[] = [];
   let rootSeen = false;
@@ -116,7 +137,47 @@ export function canonicalizeText(text: string, method: C14nMethod, target: strin
       if (lt < 0) break;
     }
     // Markup at i.
-    if (text.startsWith('<!--', i)) {
+    const next = text.charCodeAt(i + 1);
+    if (next !== 33 /* ! */ && next !== 63 /* ? */ && next !== 47 /* / */) {
+      if (rootClosed) throw new OffFastPath('second root element', i);
+      rootSeen = true;
+      const tag = parseStartTag(text, i);
+      const index = count++;
+      if (index >= parents.length) {
+        const grow = (a: Int32Array) => { const g = new Int32Array(a.length * 2); g.set(a); return g; };
+        names = grow(names); parents = grow(parents); starts = grow(starts); startTagEnds = grow(startTagEnds); endTagStarts = grow(endTagStarts);
+      }
+      let nameId = nameIndex.get(tag.name);
+      if (nameId === undefined) { nameId = nameTable.push(tag.name) - 1; nameIndex.set(tag.name, nameId); }
+      names[index] = nameId;
+      parents[index] = top ? top.index : -1;
+      starts[index] = i;
+      startTagEnds[index] = tag.end;
+      endTagStarts[index] = tag.end - 2; // "/>" of a self-closing tag; an end tag overwrites it
+      if (stack.length >= XML_MAX_DEPTH) throw new OffFastPath('nesting deeper than the limit (scanElementSpans refuses it)', i);
+      let isTarget = false;
+      for (const a of tag.attributes) {
+        if ((ID_ATTRIBUTES as readonly string[]).includes(a.name)) {
+          const list = ids.get(a.value);
+          if (list) list.push(index); else ids.set(a.value, [index]);
+          if (!found && a.value === target) isTarget = true;
+        }
+      }
+      if (isTarget) found = true;
+      const inOutput = target === null || emitting || isTarget;
+      const apex = target === null ? top === null : isTarget;
+      const frame = openElement(tag.name, tag.prefix, tag.attributes, index, top, stack, method, inOutput, apex, empty, i);
+      const canonicalStart = frame.canonicalStart;
+      if (canonicalStart !== null) {
+        if (tag.selfClosing) sink.write(i, `${canonicalStart || `<${tag.name}>`}</${tag.name}>`);
+        // `<name>` as written is its own canonical form: nothing to build or compare.
+        else if (canonicalStart === PLAIN) sink.token(i, tag.end, tag.end === i + tag.name.length + 2 ? null : `<${tag.name}>`);
+        else sink.token(i, tag.end, canonicalStart);
+      }
+      if (!tag.selfClosing) stack.push(frame);
+      else if (stack.length === 0) rootClosed = true;
+      i = tag.end;
+    } else if (text.startsWith('<!--', i)) {
       const close = text.indexOf('-->', i + 4);
       if (close < 0 || text.slice(i + 4, close).includes('--') || text.charCodeAt(close - 1) === 45) throw new OffFastPath('unusual comment', i);
       sink.drop(i);
@@ -151,45 +212,31 @@ export function canonicalizeText(text: string, method: C14nMethod, target: strin
       let j = nameEnd;
       while (isSpace(text.charCodeAt(j))) j++;
       if (text.charCodeAt(j) !== 62) throw new OffFastPath('bad end tag', i);
-      if (emitting) sink.token(i, j + 1, `</${top.name}>`);
+      if (emitting) sink.token(i, j + 1, j === nameEnd ? null : `</${top.name}>`);
+      endTagStarts[top.index] = i;
       stack.pop();
       if (stack.length === 0) rootClosed = true;
       // Leaving the canonicalised subtree: what follows is not part of it.
       if (emitting && !(stack.length > 0 && (stack[stack.length - 1] as Frame).emitting)) sink.drop(j + 1);
       i = j + 1;
     } else {
-      if (rootClosed) throw new OffFastPath('second root element', i);
-      rootSeen = true;
-      const tag = parseStartTag(text, i);
-      const index = names.length;
-      names.push(tag.name);
-      if (index >= parents.length) { const grown = new Int32Array(parents.length * 2); grown.set(parents); parents = grown; }
-      parents[index] = top ? top.index : -1;
-      let isTarget = false;
-      for (const a of tag.attributes) {
-        if ((ID_ATTRIBUTES as readonly string[]).includes(a.name)) {
-          const list = ids.get(a.value);
-          if (list) list.push(index); else ids.set(a.value, [index]);
-          if (!found && a.value === target) isTarget = true;
-        }
-      }
-      if (isTarget) found = true;
-      const inOutput = target === null || emitting || isTarget;
-      const apex = target === null ? top === null : isTarget;
-      const frame = openElement(tag.name, tag.prefix, tag.attributes, index, top, stack, method, inOutput, apex, empty, i);
-      if (frame.frame.emitting) {
-        const open = frame.canonicalStart as string;
-        if (tag.selfClosing) sink.write(i, `${open}</${tag.name}>`);
-        else sink.token(i, tag.end, open);
-      }
-      if (!tag.selfClosing) stack.push(frame.frame);
-      else if (stack.length === 0) { rootClosed = true; }
-      i = tag.end;
+      throw new OffFastPath('unexpected markup', i);
     }
   }
   if (stack.length > 0 || !rootSeen) throw new OffFastPath('no root element, or an unclosed element', i);
   sink.finish();
-  return { outline: { names, parents: parents.subarray(0, names.length), ids }, found };
+  const outline: TextOutline = {
+    count,
+    name: (k) => nameTable[names[k] as number] as string,
+    parents: parents.subarray(0, count),
+    ids,
+    span: (k) => {
+      const startTagEnd = startTagEnds[k] as number;
+      const endTagStart = endTagStarts[k] as number;
+      return { name: nameTable[names[k] as number] as string, start: starts[k] as number, startTagEnd, selfClosing: endTagStart === startTagEnd - 2 && text.startsWith('/>', endTagStart), endTagStart };
+    },
+  };
+  return { outline, found };
 }
 
 function isNameCharAt(text: string, j: number): boolean {
@@ -201,7 +248,33 @@ function isNameCharAt(text: string, j: number): boolean {
 function openElement(
   name: string, prefix: string, all: readonly RawAttribute[], index: number, parent: Frame | null, stack: readonly Frame[],
   method: C14nMethod, emitting: boolean, apex: boolean, empty: Namespaces, offset: number,
-): { frame: Frame; canonicalStart: string | null } {
+): Frame {
+  const parentScope = parent ? parent.scope : empty;
+  if (all.length === 0) {
+    // Most elements of a large document: no attributes, nothing declared. Only their own prefix can need a declaration.
+    if (prefix === 'xmlns' || (prefix !== '' && !parentScope.has(prefix))) throw new OffFastPath('element prefix not declared', offset);
+    if (!emitting) return new Frame(name, index, parentScope, empty, null, false, null);
+    const parentRendered = apex || !parent ? empty : parent.rendered;
+    // Inclusive, same scope as an output parent: the parent rendered all of it already.
+    if (method === 'exc' || apex || !parent || parent.scope !== parentScope || !parent.emitting) {
+      const uri = parentScope.get(prefix) ?? '';
+      const previous = parentRendered.get(prefix);
+      const skip = prefix === '' && uri === '' ? previous === undefined || previous === '' : previous === uri;
+      if (method === 'exc' && !skip) {
+        const rendered = new Map(parentRendered).set(prefix, uri);
+        return new Frame(name, index, parentScope, rendered, null, true, `<${name}${prefix === '' ? ' xmlns="' : ` xmlns:${prefix}="`}${escapeAttribute(uri)}">`);
+      }
+      if (method === 'inc') return openElementInFull(name, prefix, all, index, parent, stack, method, emitting, apex, empty, offset);
+    }
+    return new Frame(name, index, parentScope, parentRendered, null, true, PLAIN);
+  }
+  return openElementInFull(name, prefix, all, index, parent, stack, method, emitting, apex, empty, offset);
+}
+
+function openElementInFull(
+  name: string, prefix: string, all: readonly RawAttribute[], index: number, parent: Frame | null, stack: readonly Frame[],
+  method: C14nMethod, emitting: boolean, apex: boolean, empty: Namespaces, offset: number,
+): Frame {
   const parentScope = parent ? parent.scope : empty;
   let scope: Namespaces = parentScope;
   let own: RawAttribute[] | null = null;
@@ -230,8 +303,7 @@ function openElement(
       if (ax.ns === ay.ns && ax.local === ay.local) throw new OffFastPath('attribute repeated by namespace', offset);
     }
   }
-  const frameBase = { name, index, scope, xmlAttributes, emitting };
-  if (!emitting) return { frame: { ...frameBase, rendered: empty }, canonicalStart: null };
+  if (!emitting) return new Frame(name, index, scope, empty, xmlAttributes, false, null);
 
   // The apex of a subtree renders everything it needs afresh: its output ancestors are not in the output.
   const parentRendered = apex || !parent ? empty : parent.rendered;
@@ -268,7 +340,7 @@ function openElement(
   let start = `<${name}`;
   for (const [p, uri] of declarations) start += `${p === '' ? ' xmlns="' : ` xmlns:${p}="`}${escapeAttribute(uri)}"`;
   for (const a of attributes) start += ` ${a.name}="${escapeAttribute(a.value)}"`;
-  return { frame: { ...frameBase, rendered }, canonicalStart: `${start}>` };
+  return new Frame(name, index, scope, rendered, xmlAttributes, true, `${start}>`);
 }
 
 /** A text run [from, to) in an element: copied as is unless it holds a reference, '>' or CR; checked either way. */

@@ -86,12 +86,15 @@ export function expandReferences(raw: string, offset: number): string {
 /** Line ends as an XML processor hands them on: CRLF and lone CR become LF [XML 1.0 §2.11]. */
 export const normalizeNewlines = (s: string): string => (s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s);
 
+/** Shared by every start tag without attributes (most of them): one allocation fewer per element. */
+const NO_ATTRIBUTES: RawAttribute[] = [];
+
 /** Parse the start tag whose '<' is at `start`. */
 export function parseStartTag(text: string, start: number): StartTag {
   const nameEnd = scanName(text, start + 1, true);
   const name = text.slice(start + 1, nameEnd);
   const colon = name.indexOf(':');
-  const attributes: RawAttribute[] = [];
+  let attributes: RawAttribute[] = NO_ATTRIBUTES;
   let j = nameEnd;
   for (;;) {
     const spaceFrom = j;
@@ -121,6 +124,7 @@ export function parseStartTag(text: string, start: number): StartTag {
     const value = raw.includes('&') ? expandReferences(raw, j + 1) : raw;
     for (const a of attributes) if (a.name === attrName) throw new OffFastPath('repeated attribute', j);
     const ac = attrName.indexOf(':');
+    if (attributes === NO_ATTRIBUTES) attributes = [];
     attributes.push({ name: attrName, prefix: ac < 0 ? '' : attrName.slice(0, ac), local: ac < 0 ? attrName : attrName.slice(ac + 1), value });
     j = close + 1;
   }
