@@ -4,7 +4,13 @@
  * to B-LT).
  */
 import { KysoError } from '../../shared/errors/kyso-error.js';
-import { PADES_LEVELS, type PadesLevel } from '../formats/pdf/ltv/add-long-term-data.js';
+import type { PadesLevel } from '../formats/pdf/ltv/add-long-term-data.js';
+
+/**
+ * add-long-term-data.ts's PADES_LEVELS, restated (the type keeps the two in step): importing the value made every
+ * sign-* command load the PDF writer and fontkit (~0.3 s of start-up for `kyso sign-xml`).
+ */
+const PADES_LEVELS: readonly PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 
 export function parseLevel(text: string | undefined, hasTsa: boolean, offered: readonly PadesLevel[] = PADES_LEVELS): PadesLevel {
   const level = text === undefined ? (hasTsa ? 'B-T' : 'B-B') : text.toUpperCase();
