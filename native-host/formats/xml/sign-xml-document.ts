@@ -132,11 +132,20 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
       `<DigestMethod Algorithm="${DIGEST_METHOD_URI[hash]}"/><DigestValue>${digests[i]}</DigestValue></Reference>`).join('') +
     `</SignedInfo><SignatureValue>${signatureValue}</SignatureValue>${keyInfo}${objects(unsignedProperties)}</Signature>`;
 
-  const splice = (signature: string): string =>
-    span.selfClosing
-      // <P a="1"/> becomes <P a="1">SIG</P>: the same element in the data model [XML 1.0 §3.1].
-      ? `${text.slice(0, span.endTagStart)}>${signature}</${span.name}>${text.slice(span.startTagEnd)}`
-      : `${text.slice(0, span.endTagStart)}${signature}${text.slice(span.endTagStart)}`;
+  // The input's own bytes around the inserted text: the text was decoded strictly from UTF-8, so its bytes are
+  // what re-encoding it would give — without building and encoding a second copy of a 10 MB document.
+  const splice = (signature: string): Uint8Array => {
+    const byteOffset = (at: number) => (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, at), 'utf8');
+    // <P a="1"/> becomes <P a="1">SIG</P>: the same element in the data model [XML 1.0 §3.1].
+    const inserted = Buffer.from(span.selfClosing ? `>${signature}</${span.name}>` : signature, 'utf8');
+    const before = byteOffset(span.endTagStart);
+    const after = span.selfClosing ? byteOffset(span.startTagEnd) : before;
+    const output = new Uint8Array(before + inserted.length + (input.length - after));
+    output.set(input.subarray(0, before), 0);
+    output.set(inserted, before);
+    output.set(input.subarray(after), before + inserted.length);
+    return output;
+  };
 
   // 1. Reference digests. The document (or the referenced element) is canonicalised from the original parse: the
   //    enveloped-signature transform removes exactly what we splice in, and we add no whitespace around it.
@@ -171,13 +180,8 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
       `</xades:SignatureTimeStamp>${options.validationValues ? await options.validationValues(token) : ''}</xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
   }
 
-  // 4. The final text.
-  const output = new TextEncoder().encode(splice(build(digests, signatureValue, unsignedProperties)));
-  if (!bom) return output;
-  const withBom = new Uint8Array(output.length + 3);
-  withBom.set([0xef, 0xbb, 0xbf], 0);
-  withBom.set(output, 3);
-  return withBom;
+  // 4. The final bytes (a BOM stays, as the input's first bytes).
+  return splice(build(digests, signatureValue, unsignedProperties));
 }
 
 /**
