@@ -74,8 +74,8 @@ class Frame {
 
 /**
  * Characters a parser refuses or treats specially; their presence sends the document to the DOM path. Beyond
- * XML's own: xmldom turns NEL, LS and PS into line feeds (XML 1.1 line ends), reads U+0080 as a space in tags,
- * and warns (= refuses, in parseXml) on U+FFFD; C1 controls are declined with U+0080.
+ * XML's own: xmldom reads U+0080 as a space in tags and warns (= refuses, in parseXml) on U+FFFD; C1 controls
+ * are declined with U+0080, and NEL/LS/PS (XML 1.1 line ends, which xmldom rewrites unless told otherwise) too.
  */
 const UNUSUAL_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFFFD\uFFFE\uFFFF]/;
 const XML_DECLARATION = /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.0\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[Uu][Tt][Ff]-?8\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/;

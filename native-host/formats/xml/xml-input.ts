@@ -63,6 +63,9 @@ export function parseXml(text: string): Document {
   let document: Document;
   try {
     document = new DOMParser({
+      // XML 1.0 line ends [§2.11]: CRLF and CR only. xmldom's default also turns NEL, LS and PS into LF (XML 1.1),
+      // which libxml2/xmlsec1 do not: a text with U+0085 was canonicalised differently and its signature failed.
+      normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
       onError: (level: string, message: string) => {
         throw new KysoError('INVALID_DOCUMENT', { reason: `malformed XML (${level})`, parser: String(message).slice(0, 200) });
       },
