@@ -103,6 +103,13 @@ describe('text C14N vs DOM C14N', () => {
     ]) expect(fast(text, 'exc', null), text).toBeInstanceOf(OffFastPath);
   });
 
+  it('many attributes: repeats found by name and by namespace (set-based past a few), else the DOM form', () => {
+    const many = Array.from({ length: 40 }, (_, k) => `a${k}="${k}"`).join(' ');
+    expect(agrees(`<r xmlns:p="urn:1" xmlns:q="urn:1" ${many}><e ${many} xml:lang="vi"/></r>`)).toBe(true);
+    expect(fast(`<r ${many} a0="again"/>`, 'exc', null)).toBeInstanceOf(OffFastPath);
+    expect(fast(`<r xmlns:p="urn:1" xmlns:q="urn:1" ${many} p:x="1" q:x="2"/>`, 'inc', null)).toBeInstanceOf(OffFastPath);
+  });
+
   // Generated documents: namespaces declared at various levels, prefixed and xml:* attributes, CDATA, character
   // references, PIs, comments, whitespace outside the root, attribute values with tabs/newlines/<>&", CRLF.
   const prefix = fc.constantFrom('', '', 'a', 'b', 'ds');

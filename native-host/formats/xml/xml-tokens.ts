@@ -95,6 +95,7 @@ export function parseStartTag(text: string, start: number): StartTag {
   const name = text.slice(start + 1, nameEnd);
   const colon = name.indexOf(':');
   let attributes: RawAttribute[] = NO_ATTRIBUTES;
+  let seen: Set<string> | null = null;
   let j = nameEnd;
   for (;;) {
     const spaceFrom = j;
@@ -122,7 +123,13 @@ export function parseStartTag(text: string, start: number): StartTag {
     // Literal whitespace characters become spaces; those written as character references stay [XML 1.0 §3.3.3].
     if (/[\t\n\r]/.test(raw)) raw = normalizeNewlines(raw).replace(/[\t\n]/g, ' ');
     const value = raw.includes('&') ? expandReferences(raw, j + 1) : raw;
-    for (const a of attributes) if (a.name === attrName) throw new OffFastPath('repeated attribute', j);
+    // A set once there are many: a hostile tag with 100,000 attributes must not cost 10^10 comparisons.
+    if (attributes.length < 8) { for (const a of attributes) if (a.name === attrName) throw new OffFastPath('repeated attribute', j); }
+    else {
+      if (!seen) { seen = new Set(attributes.map((a) => a.name)); }
+      if (seen.has(attrName)) throw new OffFastPath('repeated attribute', j);
+      seen.add(attrName);
+    }
     const ac = attrName.indexOf(':');
     if (attributes === NO_ATTRIBUTES) attributes = [];
     attributes.push({ name: attrName, prefix: ac < 0 ? '' : attrName.slice(0, ac), local: ac < 0 ? attrName : attrName.slice(ac + 1), value });
