@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signXmlDocument, type SignXmlOptions } from '../../native-host/formats/xml/sign-xml-document.js';
 import { textView } from '../../native-host/formats/xml/text-view.js';
+import { canonicalize } from '../../native-host/formats/xml/canonicalize.js';
+import { elementsInOrder, findElementById } from '../../native-host/formats/xml/find-elements.js';
+import { canonicalizeOwn } from '../../native-host/formats/xml/own-signature-c14n.js';
+import { parseWithContext } from '../../native-host/formats/xml/parse-in-context.js';
 import { OffFastPath } from '../../native-host/formats/xml/xml-tokens.js';
 import { createSoftwarePki, type SoftwarePki } from '../helpers/software-signer.js';
 
@@ -54,4 +58,30 @@ describe('signXmlDocument: fast path and xmldom fallback', () => {
       expect([text, text.replace('<NBan/>', '<NBan></NBan>')]).toContain(rest);
     });
   }
+});
+
+describe('canonicalizeOwn: our Signature through the text path = through xmldom', () => {
+  const signature = '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="s"><SignedInfo><CanonicalizationMethod Algorithm="a"/>' +
+    '<Reference Id="s-ref-doc" URI=""><DigestValue>@@KYSO-DIGEST-0@@</DigestValue></Reference></SignedInfo><SignatureValue>AAA=</SignatureValue>' +
+    '<KeyInfo><X509Data><X509Certificate>MIIB</X509Certificate></X509Data></KeyInfo>' +
+    '<Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#s"><xades:SignedProperties Id="s-signed-props">' +
+    '<xades:SigningTime>2026-12-02T00:00:00Z</xades:SigningTime></xades:SignedProperties></xades:QualifyingProperties></Object>' +
+    '<Object Id="s-signing-time"><SignatureProperties><SignatureProperty Target="#s"><SigningTime>t</SigningTime></SignatureProperty></SignatureProperties></Object></Signature>';
+  const contexts = [
+    { namespaces: new Map<string, string>(), xmlAttributes: new Map<string, string>() },
+    { namespaces: new Map([['', 'urn:hdon'], ['x', 'urn:x&y']]), xmlAttributes: new Map([['xml:lang', 'vi'], ['xml:space', 'preserve']]) },
+    { namespaces: new Map([['ds', 'http://www.w3.org/2000/09/xmldsig#'], ['', '']]), xmlAttributes: new Map([['xml:base', 'a"b\tc']]) },
+  ];
+  it.each(['exc', 'inc'] as const)('%s: SignedInfo, SignatureValue and Objects by Id, in several parent contexts', (method) => {
+    for (const context of contexts) {
+      const elements = elementsInOrder(parseWithContext(context, signature));
+      const sig = findElementById(elements, 's');
+      const child = (name: string) => elements.find((e) => e.parentNode === sig && e.localName === name);
+      expect(canonicalizeOwn(context, signature, { child: 'SignedInfo', of: 's' }, method)).toBe(canonicalize(child('SignedInfo')!, method));
+      expect(canonicalizeOwn(context, signature, { child: 'SignatureValue', of: 's' }, method)).toBe(canonicalize(child('SignatureValue')!, method));
+      for (const id of ['s-signed-props', 's-signing-time']) {
+        expect(canonicalizeOwn(context, signature, { id }, method)).toBe(canonicalize(findElementById(elements, id), method));
+      }
+    }
+  });
 });

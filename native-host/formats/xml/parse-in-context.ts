@@ -47,12 +47,18 @@ export function addToContext(namespaces: Map<string, string>, xmlAttributes: Map
   }
 }
 
-export function parseWithContext({ namespaces, xmlAttributes }: ParseContext, fragment: string): Document {
+export function parseWithContext(context: ParseContext, fragment: string): Document {
+  return parseXml(inContextText(context, fragment).text);
+}
+
+/** The fragment inside a wrapper element carrying the context; `fragmentAt` is where the fragment starts. */
+export function inContextText({ namespaces, xmlAttributes }: ParseContext, fragment: string): { text: string; fragmentAt: number } {
   const attributes = [
     ...[...namespaces].map(([prefix, uri]) => [prefix === '' ? 'xmlns' : `xmlns:${prefix}`, uri] as const),
     ...xmlAttributes,
   ].map(([name, value]) => ` ${name}="${escapeAttribute(value)}"`).join('');
-  return parseXml(`<${CONTEXT_ELEMENT}${attributes}>${fragment}</${CONTEXT_ELEMENT}>`);
+  const open = `<${CONTEXT_ELEMENT}${attributes}>`;
+  return { text: `${open}${fragment}</${CONTEXT_ELEMENT}>`, fragmentAt: open.length };
 }
 
 /** Escape so the parser's attribute-value normalisation gives back the same value [XML 1.0 §3.3.3]. */

@@ -5,7 +5,7 @@
  * The Signature is spliced into the original text as the last child of the chosen parent; nothing else in the
  * file changes by a byte. The document is read once: by the text fast path (text-view.ts: one scan that
  * canonicalises and hashes the reference, no DOM) or, for what that path does not cover, by xmldom
- * (document-view.ts); the two agree byte for byte. The Signature we build is parsed on its own inside a
+ * (document-view.ts); the two agree byte for byte. The Signature we build is canonicalised on its own inside a
  * wrapper that carries the parent's namespace context (parse-in-context.ts), so we canonicalise what a verifier
  * will see of it:
  *   1. digest each Reference (document / referenced element from the original parse; our Objects from the
@@ -16,23 +16,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import type { Element } from '@xmldom/xmldom';
 import { HASH_ALGORITHMS, type HashAlgorithm, type SignatureScheme } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { Signer } from '../../token/signer.js';
 import { resolveScheme } from '../cms/cms-algorithms.js';
 import { hashBytes, issuerSerial } from '../cms/signing-certificate-v2.js';
-import { canonicalize, type C14nMethod } from './canonicalize.js';
+import type { C14nMethod } from './canonicalize.js';
 import { ecCurveBytes, ecdsaDerToRaw } from './ecdsa-signature-value.js';
 import { domView, type DocumentView } from './document-view.js';
 import { scanElementSpans } from './element-spans.js';
-import { elementsInOrder, findElementById } from './find-elements.js';
 import {
   C14N_URI, DIGEST_METHOD_URI, DSIG_NS, ECDSA_SIGNATURE_METHOD_URI, ENVELOPED_SIGNATURE, RSA_SIGNATURE_METHOD_URI,
   XADES_NS, XADES_SIGNED_PROPERTIES_TYPE,
 } from './xml-algorithms.js';
 import { decodeXmlText } from './xml-input.js';
-import { parseWithContext } from './parse-in-context.js';
+import { canonicalizeOwn } from './own-signature-c14n.js';
 import { textView } from './text-view.js';
 import { OffFastPath } from './xml-tokens.js';
 
@@ -150,19 +148,17 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   // 1. Reference digests. The document (or the referenced element) is canonicalised from the original parse: the
   //    enveloped-signature transform removes exactly what we splice in, and we add no whitespace around it.
   //    Our own objects are canonicalised from the Signature parsed in the parent's context.
-  const draft = parseWithContext(context, build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER));
-  const draftElements = elementsInOrder(draft);
+  const draft = build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER);
   const digests = references.map((r) => {
     const digest = r.ours
-      ? hashBytes(hash, new TextEncoder().encode(canonicalize(findElementById(draftElements, r.target as string), method)))
+      ? hashBytes(hash, new TextEncoder().encode(canonicalizeOwn(context, draft, { id: r.target as string }, method)))
       : view.digest(r.target);
     return Buffer.from(digest).toString('base64');
   });
 
   // 2. SignedInfo, canonicalised in its final context, hashed, signed by the token.
-  const withDigests = parseWithContext(context, build(digests, SIGNATURE_PLACEHOLDER));
-  const signedInfo = firstChildElement(findElementById(elementsInOrder(withDigests), signatureId), 'SignedInfo');
-  const signedInfoHash = hashBytes(hash, new TextEncoder().encode(canonicalize(signedInfo, method)));
+  const signedInfo = canonicalizeOwn(context, build(digests, SIGNATURE_PLACEHOLDER), { child: 'SignedInfo', of: signatureId }, method);
+  const signedInfoHash = hashBytes(hash, new TextEncoder().encode(signedInfo));
   let signature = await options.signer.signDigest(signedInfoHash, hash, scheme);
   if (scheme === 'ECDSA') signature = ecdsaDerToRaw(signature, ecCurveBytes(options.signer.certificate));
 
@@ -171,9 +167,8 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   // 3. XAdES-T: time-stamp the canonicalised SignatureValue element; it goes in UnsignedProperties, outside SignedInfo.
   let unsignedProperties = '';
   if (options.timestamp) {
-    const signed = parseWithContext(context, build(digests, signatureValue));
-    const valueElement = firstChildElement(findElementById(elementsInOrder(signed), signatureId), 'SignatureValue');
-    const token = await options.timestamp(new TextEncoder().encode(canonicalize(valueElement, method)));
+    const valueElement = canonicalizeOwn(context, build(digests, signatureValue), { child: 'SignatureValue', of: signatureId }, method);
+    const token = await options.timestamp(new TextEncoder().encode(valueElement));
     unsignedProperties = `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp Id="${signatureId}-ts">` +
       `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/>` +
       `<xades:EncapsulatedTimeStamp>${Buffer.from(token).toString('base64')}</xades:EncapsulatedTimeStamp>` +
@@ -196,13 +191,6 @@ function documentView(text: string, method: C14nMethod, hash: HashAlgorithm, ref
   }
   // The scan bounds the nesting depth before the (recursive) parser runs, and locates the tags for the splice.
   return domView(text, scanElementSpans(text), method, hash);
-}
-
-function firstChildElement(parent: Element, localName: string): Element {
-  for (let c = parent.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === 1 && (c as Element).localName === localName) return c as Element;
-  }
-  throw new KysoError('INTERNAL_ERROR', { reason: `${localName} missing from the signature` });
 }
 
 /**

@@ -95,9 +95,10 @@ export function digestFromText(text: string, method: C14nMethod, hashAlgorithm: 
 
 /**
  * The pass itself: the canonical form goes to `update` in pieces, in order (tests join them to compare with
- * canonicalize.ts). `found` is false when a target was asked for and no element has that Id.
+ * canonicalize.ts). `target`: null for the document, an Id, or the offset of an element's '<'. `found` is false
+ * when a target was asked for and no element matches it.
  */
-export function canonicalizeText(text: string, method: C14nMethod, target: string | null, update: (chunk: string) => void): { outline: TextOutline; found: boolean } {
+export function canonicalizeText(text: string, method: C14nMethod, target: string | number | null, update: (chunk: string) => void): { outline: TextOutline; found: boolean } {
   if (UNUSUAL_CHARACTERS.test(text)) throw new OffFastPath('control character or U+FFFE/U+FFFF', 0);
   const sink = new Sink(update, text);
   // Per element, in typed arrays (a 10 MB batch has ~400 000 elements): name (interned), parent, tag offsets.
@@ -155,7 +156,8 @@ export function canonicalizeText(text: string, method: C14nMethod, target: strin
       startTagEnds[index] = tag.end;
       endTagStarts[index] = tag.end - 2; // "/>" of a self-closing tag; an end tag overwrites it
       if (stack.length >= XML_MAX_DEPTH) throw new OffFastPath('nesting deeper than the limit (scanElementSpans refuses it)', i);
-      let isTarget = false;
+      // A number targets the element whose '<' is at that offset (parts of our own Signature that carry no Id).
+      let isTarget = !found && i === target;
       for (const a of tag.attributes) {
         if ((ID_ATTRIBUTES as readonly string[]).includes(a.name)) {
           const list = ids.get(a.value);
