@@ -3,7 +3,9 @@
  * [ETSI EN 319 132-1] with an external Signer.
  *
  * The Signature is spliced into the original text as the last child of the chosen parent; nothing else in the
- * file changes by a byte. The document is parsed once; the Signature we build is parsed on its own inside a
+ * file changes by a byte. The document is read once: by the text fast path (text-view.ts: one scan that
+ * canonicalises and hashes the reference, no DOM) or, for what that path does not cover, by xmldom
+ * (document-view.ts); the two agree byte for byte. The Signature we build is canonicalised on its own inside a
  * wrapper that carries the parent's namespace context (parse-in-context.ts), so we canonicalise what a verifier
  * will see of it:
  *   1. digest each Reference (document / referenced element from the original parse; our Objects from the
@@ -14,21 +16,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import type { Document, Element } from '@xmldom/xmldom';
 import { HASH_ALGORITHMS, type HashAlgorithm, type SignatureScheme } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { Signer } from '../../token/signer.js';
 import { resolveScheme } from '../cms/cms-algorithms.js';
 import { hashBytes, issuerSerial } from '../cms/signing-certificate-v2.js';
-import { canonicalize, type C14nMethod } from './canonicalize.js';
+import type { C14nMethod } from './canonicalize.js';
 import { ecCurveBytes, ecdsaDerToRaw } from './ecdsa-signature-value.js';
-import { elementsInOrder, findElementById, findParentElement, idInUse } from './find-elements.js';
+import { domView, type DocumentView } from './document-view.js';
+import { scanElementSpans } from './element-spans.js';
 import {
   C14N_URI, DIGEST_METHOD_URI, DSIG_NS, ECDSA_SIGNATURE_METHOD_URI, ENVELOPED_SIGNATURE, RSA_SIGNATURE_METHOD_URI,
   XADES_NS, XADES_SIGNED_PROPERTIES_TYPE,
 } from './xml-algorithms.js';
-import { readXmlInput } from './xml-input.js';
-import { parseInContext } from './parse-in-context.js';
+import { decodeXmlText } from './xml-input.js';
+import { canonicalizeOwn } from './own-signature-c14n.js';
+import { textView } from './text-view.js';
+import { OffFastPath } from './xml-tokens.js';
 
 export interface SignXmlOptions {
   readonly signer: Signer;
@@ -85,23 +89,22 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   const method: C14nMethod = options.canonicalization ?? 'exc';
   if (options.timestamp && !options.xades) throw new KysoError('BAD_REQUEST', { reason: 'a signature time-stamp (XAdES-T) needs --xades' });
   if (options.validationValues && !options.timestamp) throw new KysoError('BAD_REQUEST', { reason: 'XAdES-LT validation values need a signature time-stamp (--tsa)' });
-  const { text, bom, document, spans } = readXmlInput(input);
-
-  const elements = elementsInOrder(document);
-  if (spans.length !== elements.length) throw new KysoError('INTERNAL_ERROR', { reason: 'element scan and DOM disagree' });
+  const { text, bom } = decodeXmlText(input);
+  const view = documentView(text, method, hash, options.referenceId ?? null);
 
   const signatureId = options.signatureId ?? `sig-${randomBytes(6).toString('hex')}`;
   if (!ID_PATTERN.test(signatureId)) throw new KysoError('BAD_REQUEST', { reason: 'signature id must be an XML NCName', signatureId });
   const ownIds = [signatureId, `${signatureId}-ref-doc`, `${signatureId}-signing-time`, `${signatureId}-signed-props`, `${signatureId}-ts`];
-  for (const id of ownIds) if (idInUse(elements, id)) throw new KysoError('BAD_REQUEST', { reason: 'signature id already used in the document', id });
+  for (const id of ownIds) if (view.idInUse(id)) throw new KysoError('BAD_REQUEST', { reason: 'signature id already used in the document', id });
   if (options.referenceId !== undefined) {
     if (!ID_PATTERN.test(options.referenceId)) throw new KysoError('BAD_REQUEST', { reason: 'reference id must be an XML NCName' });
-    findElementById(elements, options.referenceId);
+    view.requireId(options.referenceId);
   }
-  const parent = options.parent ? findParentElement(elements, options.parent) : (document.documentElement as Element);
-  const span = spans[elements.indexOf(parent)];
-  // The scan and the DOM must agree on the parent, or the splice would land elsewhere than what we canonicalised.
-  if (!span || span.name !== parent.tagName) throw new KysoError('INTERNAL_ERROR', { reason: 'parent element not located in the text' });
+  const parentIndex = view.parentIndex(options.parent);
+  const span = view.spanAt(parentIndex);
+  const context = view.contextAt(parentIndex);
+  // The scan and the view must agree on the parent, or the splice would land elsewhere than what we canonicalised.
+  if (!span || span.name !== view.nameAt(parentIndex)) throw new KysoError('INTERNAL_ERROR', { reason: 'parent element not located in the text' });
 
   const signingTime = options.signingTime ?? new Date();
   const references: PlannedReference[] = [
@@ -127,27 +130,35 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
       `<DigestMethod Algorithm="${DIGEST_METHOD_URI[hash]}"/><DigestValue>${digests[i]}</DigestValue></Reference>`).join('') +
     `</SignedInfo><SignatureValue>${signatureValue}</SignatureValue>${keyInfo}${objects(unsignedProperties)}</Signature>`;
 
-  const splice = (signature: string): string =>
-    span.selfClosing
-      // <P a="1"/> becomes <P a="1">SIG</P>: the same element in the data model [XML 1.0 §3.1].
-      ? `${text.slice(0, span.endTagStart)}>${signature}</${span.name}>${text.slice(span.startTagEnd)}`
-      : `${text.slice(0, span.endTagStart)}${signature}${text.slice(span.endTagStart)}`;
+  // The input's own bytes around the inserted text: the text was decoded strictly from UTF-8, so its bytes are
+  // what re-encoding it would give — without building and encoding a second copy of a 10 MB document.
+  const splice = (signature: string): Uint8Array => {
+    const byteOffset = (at: number) => (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, at), 'utf8');
+    // <P a="1"/> becomes <P a="1">SIG</P>: the same element in the data model [XML 1.0 §3.1].
+    const inserted = Buffer.from(span.selfClosing ? `>${signature}</${span.name}>` : signature, 'utf8');
+    const before = byteOffset(span.endTagStart);
+    const after = span.selfClosing ? byteOffset(span.startTagEnd) : before;
+    const output = new Uint8Array(before + inserted.length + (input.length - after));
+    output.set(input.subarray(0, before), 0);
+    output.set(inserted, before);
+    output.set(input.subarray(after), before + inserted.length);
+    return output;
+  };
 
   // 1. Reference digests. The document (or the referenced element) is canonicalised from the original parse: the
   //    enveloped-signature transform removes exactly what we splice in, and we add no whitespace around it.
   //    Our own objects are canonicalised from the Signature parsed in the parent's context.
-  const draft = parseInContext(parent, build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER));
-  const draftElements = elementsInOrder(draft);
+  const draft = build(references.map((_, i) => DIGEST_PLACEHOLDER(i)), SIGNATURE_PLACEHOLDER);
   const digests = references.map((r) => {
-    const node = r.target === null ? document : findElementById(r.ours ? draftElements : elements, r.target);
-    const canonical = canonicalize(node as Document | Element, method);
-    return Buffer.from(hashBytes(hash, new TextEncoder().encode(canonical))).toString('base64');
+    const digest = r.ours
+      ? hashBytes(hash, new TextEncoder().encode(canonicalizeOwn(context, draft, { id: r.target as string }, method)))
+      : view.digest(r.target);
+    return Buffer.from(digest).toString('base64');
   });
 
   // 2. SignedInfo, canonicalised in its final context, hashed, signed by the token.
-  const withDigests = parseInContext(parent, build(digests, SIGNATURE_PLACEHOLDER));
-  const signedInfo = firstChildElement(findElementById(elementsInOrder(withDigests), signatureId), 'SignedInfo');
-  const signedInfoHash = hashBytes(hash, new TextEncoder().encode(canonicalize(signedInfo, method)));
+  const signedInfo = canonicalizeOwn(context, build(digests, SIGNATURE_PLACEHOLDER), { child: 'SignedInfo', of: signatureId }, method);
+  const signedInfoHash = hashBytes(hash, new TextEncoder().encode(signedInfo));
   let signature = await options.signer.signDigest(signedInfoHash, hash, scheme);
   if (scheme === 'ECDSA') signature = ecdsaDerToRaw(signature, ecCurveBytes(options.signer.certificate));
 
@@ -156,29 +167,30 @@ export async function signXmlDocument(input: Uint8Array, options: SignXmlOptions
   // 3. XAdES-T: time-stamp the canonicalised SignatureValue element; it goes in UnsignedProperties, outside SignedInfo.
   let unsignedProperties = '';
   if (options.timestamp) {
-    const signed = parseInContext(parent, build(digests, signatureValue));
-    const valueElement = firstChildElement(findElementById(elementsInOrder(signed), signatureId), 'SignatureValue');
-    const token = await options.timestamp(new TextEncoder().encode(canonicalize(valueElement, method)));
+    const valueElement = canonicalizeOwn(context, build(digests, signatureValue), { child: 'SignatureValue', of: signatureId }, method);
+    const token = await options.timestamp(new TextEncoder().encode(valueElement));
     unsignedProperties = `<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:SignatureTimeStamp Id="${signatureId}-ts">` +
       `<CanonicalizationMethod Algorithm="${C14N_URI[method]}"/>` +
       `<xades:EncapsulatedTimeStamp>${Buffer.from(token).toString('base64')}</xades:EncapsulatedTimeStamp>` +
       `</xades:SignatureTimeStamp>${options.validationValues ? await options.validationValues(token) : ''}</xades:UnsignedSignatureProperties></xades:UnsignedProperties>`;
   }
 
-  // 4. The final text.
-  const output = new TextEncoder().encode(splice(build(digests, signatureValue, unsignedProperties)));
-  if (!bom) return output;
-  const withBom = new Uint8Array(output.length + 3);
-  withBom.set([0xef, 0xbb, 0xbf], 0);
-  withBom.set(output, 3);
-  return withBom;
+  // 4. The final bytes (a BOM stays, as the input's first bytes).
+  return splice(build(digests, signatureValue, unsignedProperties));
 }
 
-function firstChildElement(parent: Element, localName: string): Element {
-  for (let c = parent.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === 1 && (c as Element).localName === localName) return c as Element;
+/**
+ * The text fast path when it covers the document (text-c14n.ts lists what it covers), else an xmldom parse: same
+ * answers, same digests (test/unit/xml-text-c14n.test.ts), only the DOM path's time and memory for what is unusual.
+ */
+function documentView(text: string, method: C14nMethod, hash: HashAlgorithm, referenceId: string | null): DocumentView {
+  try {
+    return textView(text, method, hash, referenceId);
+  } catch (error) {
+    if (!(error instanceof OffFastPath)) throw error;
   }
-  throw new KysoError('INTERNAL_ERROR', { reason: `${localName} missing from the signature` });
+  // The scan bounds the nesting depth before the (recursive) parser runs, and locates the tags for the splice.
+  return domView(text, scanElementSpans(text), method, hash);
 }
 
 /**

@@ -25,6 +25,14 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 export const XML_MAX_BYTES = 64 * 1024 * 1024;
 
 export function readXmlInput(bytes: Uint8Array): XmlInput {
+  const { text, bom } = decodeXmlText(bytes);
+  // The scan bounds the nesting depth before the (recursive) parser runs.
+  const spans = scanElementSpans(text);
+  return { text, bom, document: parseXml(text), spans };
+}
+
+/** The refusals of readXmlInput that need no parse (size, encoding, DOCTYPE): bytes → text. */
+export function decodeXmlText(bytes: Uint8Array): { text: string; bom: boolean } {
   if (bytes.length > XML_MAX_BYTES) throw new KysoError('PAYLOAD_TOO_LARGE', { maxBytes: XML_MAX_BYTES });
   // UTF-16/32 show up as a BOM or as zero bytes around the first '<' [XML 1.0 App. F].
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe) || bytes[0] === 0x00 || (bytes[0] === 0x3c && bytes[1] === 0x00)) {
@@ -47,9 +55,7 @@ export function readXmlInput(bytes: Uint8Array): XmlInput {
     // Checked on the text, before any parser sees it: nothing in a DTD is ever resolved.
     throw new KysoError('INVALID_DOCUMENT', { reason: 'documents with a DOCTYPE (DTD) are refused' });
   }
-  // The scan bounds the nesting depth before the (recursive) parser runs.
-  const spans = scanElementSpans(text);
-  return { text, bom, document: parseXml(text), spans };
+  return { text, bom };
 }
 
 /** Parse text we already vetted (no DOCTYPE); any error or warning of the parser is fatal. */
@@ -57,6 +63,9 @@ export function parseXml(text: string): Document {
   let document: Document;
   try {
     document = new DOMParser({
+      // XML 1.0 line ends [§2.11]: CRLF and CR only. xmldom's default also turns NEL, LS and PS into LF (XML 1.1),
+      // which libxml2/xmlsec1 do not: a text with U+0085 was canonicalised differently and its signature failed.
+      normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
       onError: (level: string, message: string) => {
         throw new KysoError('INVALID_DOCUMENT', { reason: `malformed XML (${level})`, parser: String(message).slice(0, 200) });
       },
