@@ -11,6 +11,7 @@ import * as xmldsig from 'xmldsigjs';
 import { DOMImplementation, DOMParser, XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { setNodeDependencies } from 'xml-core';
 import { createHash } from 'node:crypto';
+import { xml10LineEnds } from '../formats/xml/xml-input.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { reason, type Reason } from '../trust/reasons.js';
 import { documentReport, guardSignature, statusFromReasons, type SignatureReport, type VerificationReport } from './verification-report.js';
@@ -42,7 +43,7 @@ export async function verifyXml(bytes: Uint8Array, options: VerifyOptions): Prom
   const errors: string[] = [];
   let doc: ReturnType<DOMParser['parseFromString']>;
   try {
-    doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(String(message)); } }).parseFromString(text, 'application/xml');
+    doc = new DOMParser({ normalizeLineEndings: xml10LineEnds, onError: (level, message) => { if (level !== 'warning') errors.push(String(message)); } }).parseFromString(text, 'application/xml');
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { what: 'XML not well-formed' }, { cause });
   }

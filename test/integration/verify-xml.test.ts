@@ -145,4 +145,17 @@ describe('verifyDocument — XML', () => {
     expect(none).toMatchObject({ status: 'invalid', signatures: [], reasons: [{ code: 'XML_NO_SIGNATURES' }] });
     await expect(verifyDocument(new TextEncoder().encode('<a><b></a>'), options())).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
   });
+
+  it('a NEL (U+0085) in the signed text is read as XML 1.0 reads it: xmlsec1\'s signature is valid, and the NEL changed to a line feed is not', async () => {
+    // XML 1.0 ends lines at CR and CRLF only; xmldom's default also turned NEL/LS/PS into LF (XML 1.1). Then a
+    // signed NEL and a line feed put in its place canonicalised alike, and the edit verified `valid`.
+    const signed = await xmlsecSign(ENVELOPED.replace('Nguyễn Văn Ánh', 'Nguyễn\u0085Văn Ánh'), rsa, 'enveloped-nel');
+    expect((await verifyDocument(signed, options())).status).toBe('valid');
+    const edited = edit(signed, 'Nguyễn\u0085Văn', 'Nguyễn\nVăn');
+    const input = join(pki.dir, 'enveloped-nel-edited.xml');
+    await writeFile(input, edited);
+    // The independent verifier agrees the edit breaks the signature.
+    await expect(run('xmlsec1', ['--verify', '--trusted-pem', pki.root.certPath, '--untrusted-pem', pki.intermediate.certPath, input])).rejects.toThrow();
+    expect((await verifyDocument(edited, options())).status).toBe('invalid');
+  });
 });

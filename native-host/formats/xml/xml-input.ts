@@ -58,14 +58,20 @@ export function decodeXmlText(bytes: Uint8Array): { text: string; bom: boolean }
   return { text, bom };
 }
 
+/**
+ * XML 1.0 line ends [§2.11]: CRLF and CR become LF, nothing else. xmldom's default also turns NEL, LS and PS into LF
+ * (XML 1.1), which libxml2/xmlsec1 do not: a text with U+0085 was canonicalised differently, so our signature failed
+ * in xmlsec1 and, in verify, a NEL replaced by a line feed still matched the signed digest. Signer and verifier
+ * both parse with this.
+ */
+export const xml10LineEnds = (source: string): string => source.replace(/\r\n?/g, '\n');
+
 /** Parse text we already vetted (no DOCTYPE); any error or warning of the parser is fatal. */
 export function parseXml(text: string): Document {
   let document: Document;
   try {
     document = new DOMParser({
-      // XML 1.0 line ends [§2.11]: CRLF and CR only. xmldom's default also turns NEL, LS and PS into LF (XML 1.1),
-      // which libxml2/xmlsec1 do not: a text with U+0085 was canonicalised differently and its signature failed.
-      normalizeLineEndings: (source: string) => source.replace(/\r\n?/g, '\n'),
+      normalizeLineEndings: xml10LineEnds,
       onError: (level: string, message: string) => {
         throw new KysoError('INVALID_DOCUMENT', { reason: `malformed XML (${level})`, parser: String(message).slice(0, 200) });
       },
