@@ -38,3 +38,34 @@ describe('start-up bundle', () => {
       for (const library of HEAVY) expect(all, library).toContain(library);
     });
 });
+
+/**
+ * How many files Node's ESM loader reads before the host can answer `host.hello`: each costs a resolution and a
+ * compilation (~3 ms on this machine), and the start-up was spread over 16 (esbuild splits modules by which set of
+ * entry points reaches them, and each lazy handler is an entry point). scripts/build-host.mjs now puts the whole
+ * start-up in one shared chunk: the entry, that chunk and esbuild's runtime helpers. Counts, not times: times are
+ * measured by `npm run bench` only (docs/benchmarks.md "Host cold start").
+ */
+describe('host start-up files', () => {
+  it('kyso-host.mjs loads at most 3 files of its own before host.hello (entry, start-up chunk, runtime helpers)', async () => {
+    const built = await buildTestHost();
+    expect(staticClosure(built.hostPath).length).toBeLessThanOrEqual(3);
+  });
+
+  it('a lazily loaded handler shares the start-up chunk instead of bringing its own copy of the token layer', async () => {
+    const built = await buildTestHost();
+    const startup = new Set(staticClosure(built.hostPath));
+    const host = readFileSync(built.hostPath, 'utf8');
+    // The chunk the dispatcher's import('./handlers/sign-digest.js') became: found through the start-up files.
+    const lazy = [...startup].flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/import\("(\.\/chunk-[^"]+)"\)/g)].map((m) => join(built.outDir, m[1]!)));
+    expect(lazy.length).toBeGreaterThan(0);
+    for (const chunk of lazy) {
+      for (const file of staticClosure(chunk)) {
+        if (startup.has(file)) continue;
+        // No lazy chunk defines the token service again: there is one per process, in the start-up chunk.
+        expect(readFileSync(file, 'utf8'), file).not.toMatch(/^var TokenService = class/m);
+      }
+    }
+    expect(host).toContain('runHost');
+  });
+});
