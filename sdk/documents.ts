@@ -10,9 +10,10 @@
  * batch each document has its own result, so one broken file does not lose the others.
  */
 import { KysoError, deserializeError } from '../shared/errors/kyso-error.js';
-import { base64ToBytes, bytesToBase64 } from '../shared/domain/base64.js';
+import { bytesToBase64 } from '../shared/domain/base64.js';
+import { decodeChunk, encodeChunk } from './document-base64.js';
 import type { HashAlgorithm } from '../shared/domain/algorithms.js';
-import { DOCUMENT_CHUNK_BYTES, DOCUMENT_MAX_BYTES } from '../shared/limits.js';
+import { DOCUMENT_CHUNK_BYTES, DOCUMENT_MAX_BYTES, DOCUMENT_READ_CHUNK_BYTES } from '../shared/limits.js';
 import type { CertificateFilter } from '../shared/protocol/common.js';
 import type { PageDocumentItem } from '../shared/protocol/document-page-operations.js';
 import type { DocumentKind } from '../shared/protocol/document-schemas.js';
@@ -89,6 +90,8 @@ export interface SignBatchResult {
  * other calls. Measured with 100 MiB: 3 → ≈ 16 s, 4 → ≈ 12 s, 6 → ≈ 11 s (2 shared cores).
  */
 const CHUNKS_IN_FLIGHT = 4;
+/** Reads of a signed result in flight at once: the same share of the page's pending-request limit as the upload. */
+const READS_IN_FLIGHT = 4;
 
 export function createDocumentClient(call: Call) {
   const batch = async (params: SignBatchParams): Promise<SignBatchResult> => {
@@ -177,27 +180,39 @@ async function upload(call: Call, kind: DocumentKind, input: DocumentInput): Pro
     while (next < count) {
       const index = next++;
       const bytes = new Uint8Array(await blob.slice(index * chunkBytes, (index + 1) * chunkBytes).arrayBuffer());
-      await call('kyso.documentChunk', { handle, index, data: bytesToBase64(bytes) });
+      await call('kyso.documentChunk', { handle, index, data: encodeChunk(bytes) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, count) }, worker));
   return handle;
 }
 
+/**
+ * Pieces of a signed result, a few in flight (a strict request/reply loop spent ≈ 160 ms of relay per 512 KiB piece,
+ * docs/benchmarks.md). Every piece but the last is read concurrently; the last goes alone after them, because the
+ * host deletes a result once its last piece is read (and the extension forgets the handle). Each piece must be
+ * exactly the announced size's share, and only the last may say eof.
+ */
 async function download(call: Call, handle: string, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);
-  for (let offset = 0; ;) {
+  const pieces = Math.max(1, Math.ceil(size / DOCUMENT_READ_CHUNK_BYTES));
+  const readPiece = async (index: number) => {
+    const offset = index * DOCUMENT_READ_CHUNK_BYTES;
     const { data, eof } = await call('kyso.documentRead', { handle, offset });
-    const bytes = base64ToBytes(data, 'PROTOCOL_ERROR');
-    if (offset + bytes.length > size) throw new KysoError('PROTOCOL_ERROR', { reason: 'signed document longer than announced' });
+    const bytes = decodeChunk(data);
+    const expected = Math.min(DOCUMENT_READ_CHUNK_BYTES, size - offset);
+    if (bytes.length > expected) throw new KysoError('PROTOCOL_ERROR', { reason: 'signed document longer than announced' });
+    if (bytes.length < expected) throw new KysoError('PROTOCOL_ERROR', { reason: 'signed document shorter than announced' });
+    if (eof !== (index === pieces - 1)) throw new KysoError('PROTOCOL_ERROR', { reason: eof ? 'signed document shorter than announced' : 'signed document longer than announced' });
     out.set(bytes, offset);
-    offset += bytes.length;
-    if (eof) {
-      if (offset !== size) throw new KysoError('PROTOCOL_ERROR', { reason: 'signed document shorter than announced' });
-      return out;
-    }
-    if (bytes.length === 0) throw new KysoError('PROTOCOL_ERROR', { reason: 'empty read' });
-  }
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < pieces - 1) await readPiece(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, pieces - 1) }, worker));
+  await readPiece(pieces - 1);
+  return out;
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
-import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import { DOCUMENT_CHUNK_BYTES, DOCUMENT_IN_MEMORY_MAX_BYTES } from '../../../shared/limits.js';
 import { KysoError, serializeError } from '../../../shared/errors/kyso-error.js';
 import { documentStoreFor } from '../../documents/document-store.js';
+import { decodeChunk, encodeChunk } from '../../documents/chunk-base64.js';
 import { summarizeXml } from '../../documents/xml-summary.js';
 import { summarizePdf } from '../../documents/pdf-summary.js';
 import type { HandlerContext } from '../handler-context.js';
@@ -22,7 +22,7 @@ export function documentChunk(context: HandlerContext, payload: HostRequestPaylo
   // Synchronous up to the store's order check: chunks are checked in the order their frames arrived.
   let bytes: Uint8Array;
   try {
-    bytes = base64ToBytes(payload.data);
+    bytes = decodeChunk(payload.data);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -51,7 +51,7 @@ export async function documentInfo(context: HandlerContext, payload: HostRequest
 
 export async function documentRead(context: HandlerContext, payload: HostRequestPayload<'host.documentRead'>): Promise<HostResult<'host.documentRead'>> {
   const { data, eof } = await documentStoreFor(context).read(payload.handle, payload.offset);
-  return { data: bytesToBase64(data), eof };
+  return { data: encodeChunk(data), eof };
 }
 
 export async function documentDiscard(context: HandlerContext, payload: HostRequestPayload<'host.documentDiscard'>): Promise<HostResult<'host.documentDiscard'>> {
