@@ -54,14 +54,12 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
   /**
    * Open the consent window for a signing operation. An unlisted site (askOrigins non-empty) gets the site
    * question BEFORE Kyso talks to the host: what the token holds (present? a certificate for this MST?) must
-   * not be learnable without the person's "allow" [trust boundary]. For allowed sites the lookups and the
-   * window's opening run side by side (the host's start and listing overlap the window's load); the window shows
-   * the request only once the lookups are done, and a missing token closes it before the page hears the error
-   * (consent-broker.ts, `pendingSign`).
+   * not be learnable without the person's "allow" [trust boundary]. Allowed sites get the lookups first, so a
+   * missing token fails fast without a window.
    */
   const consentToSign = async (operation: PageOperation, context: RequestContext, askOrigins: readonly string[], prepareSign: () => Promise<SignConsent>) => {
     const base = { origin: context.frameOrigin, topOrigin: context.topOrigin, operation, askOrigins, signal: context.signal };
-    return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, pendingSign: prepareSign() });
+    return deps.consent.run(askOrigins.length > 0 ? { ...base, prepareSign } : { ...base, sign: await prepareSign() });
   };
 
   const documents = createDocumentHandlers({ host: deps.host, decideAccess: (r) => deps.decideAccess(r), consentToSign, askSite: askSiteOnly });

@@ -55,13 +55,6 @@ export interface ConsentRequest {
    * A KysoError it throws ends the session with that error.
    */
   readonly prepareSign?: () => Promise<SignConsent>;
-  /**
-   * Instead of `sign`, for a site that needs no question: the lookups, already running. The window opens
-   * meanwhile (its own load overlaps the host's start and listing) and gets the request's state only once they are
-   * done, so it never shows a request without its certificates. If they fail, the window is closed and the request
-   * ends with their error only once the window is gone: the page never hears "no token" while a window is up.
-   */
-  readonly pendingSign?: Promise<SignConsent>;
   /** Aborted when the page goes away. */
   readonly signal: AbortSignal;
 }
@@ -91,10 +84,6 @@ interface Session {
   sign: SignConsent | undefined;
   tokens: readonly TokenInfo[];
   windowId?: number;
-  /** The window being opened: resolves with its id (undefined if it could not open). */
-  windowOpening?: Promise<number | undefined>;
-  /** Settles when `request.pendingSign` has (the sign data then set, or the session finished with its error). */
-  signReady?: Promise<void>;
   busy: boolean;
   finished: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -110,22 +99,13 @@ export class ConsentBroker {
 
   /** Ask the person; resolves with the signature (sign requests) or undefined (site permission only). */
   run(request: ConsentRequest): Promise<SignatureResult | undefined> {
-    if (request.signal.aborted) {
-      request.pendingSign?.catch(() => undefined); // its error is not this request's answer any more
-      return Promise.reject(abortReason(request.signal));
-    }
+    if (request.signal.aborted) return Promise.reject(abortReason(request.signal));
     return new Promise((resolve, reject) => {
       const session: Session = {
         id: newRequestId(), request, step: request.askOrigins.length > 0 ? 'site' : 'sign', sign: request.sign, tokens: request.sign?.tokens ?? [],
         busy: false, finished: false, resolve, reject,
       };
       request.signal.addEventListener('abort', () => this.finish(session, abortReason(request.signal)), { once: true });
-      if (!session.sign && request.pendingSign) {
-        session.signReady = request.pendingSign.then(
-          (sign) => { if (!session.finished) { session.sign = sign; session.tokens = sign.tokens; } },
-          (error: unknown) => this.finish(session, error instanceof KysoError ? error : new KysoError('INTERNAL_ERROR'), { afterWindowGone: true }),
-        );
-      }
       this.queue.push(session);
       // The person must finish the open window first; show it rather than let the new request wait unseen —
       // but only for a request of the same site and page. Another site's request must not pull the window to the
@@ -157,12 +137,6 @@ export class ConsentBroker {
   }
 
   private async handle(session: Session, message: ConsentMessage): Promise<ConsentReply | ConsentDocumentData> {
-    // The window opened before the lookups were done: it hears about the request only once they are (Cancel and
-    // Esc work meanwhile).
-    if (message.kind !== 'consent.cancel' && session.step === 'sign' && !session.sign && session.signReady) {
-      await session.signReady;
-      if (session.finished || !session.sign) return { outcome: 'closed' };
-    }
     switch (message.kind) {
       case 'consent.getState':
         return { outcome: 'state', state: this.state(session) };
@@ -302,39 +276,29 @@ export class ConsentBroker {
     const timeoutMs = this.deps.consentTimeoutMs ?? CONSENT_TIMEOUT_MS;
     next.timer = setTimeout(() => this.finish(next, new KysoError('CONSENT_TIMEOUT', { timeoutMs })), timeoutMs);
     const url = `${this.deps.getURL(CONSENT_PAGE_PATH)}?session=${encodeURIComponent(next.id)}`;
-    next.windowOpening = this.deps.createWindow(url, WINDOW_WIDTH_PX, WINDOW_HEIGHT_PX).then(
+    this.deps.createWindow(url, WINDOW_WIDTH_PX, WINDOW_HEIGHT_PX).then(
       (window) => {
-        if (window.id === undefined) { this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'no window id' })); return undefined; }
+        if (window.id === undefined) { this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'no window id' })); return; }
         next.windowId = window.id;
         // Finished while the window was opening (page gone, timeout): close it now.
         if (next.finished) void this.deps.removeWindow(window.id);
-        return window.id;
       },
-      () => { this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'consent window could not open' })); return undefined; },
+      () => this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'consent window could not open' })),
     );
   }
 
-  /** `afterWindowGone`: settle only once this session's window (open or opening) is closed. */
-  private finish(session: Session, error: KysoError | undefined, options: { result?: SignatureResult; windowGone?: boolean; afterWindowGone?: boolean } = {}): void {
+  private finish(session: Session, error: KysoError | undefined, options: { result?: SignatureResult; windowGone?: boolean } = {}): void {
     if (session.finished) return;
     session.finished = true;
     clearTimeout(session.timer);
     const queued = this.queue.indexOf(session);
     if (queued >= 0) this.queue.splice(queued, 1);
-    const settle = () => { if (error) session.reject(error); else session.resolve(options.result); };
-    if (this.active !== session) { settle(); return; }
-    this.active = null;
-    if (options.afterWindowGone && !options.windowGone) {
-      const closed = (async () => {
-        const windowId = session.windowId ?? await session.windowOpening;
-        if (windowId !== undefined) await this.deps.removeWindow(windowId);
-      })();
-      void closed.catch(() => undefined).then(settle);
-    } else {
-      settle();
+    if (error) session.reject(error); else session.resolve(options.result);
+    if (this.active === session) {
+      this.active = null;
       if (session.windowId !== undefined && !options.windowGone) void this.deps.removeWindow(session.windowId);
+      this.pump();
     }
-    this.pump();
   }
 }
 
