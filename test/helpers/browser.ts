@@ -112,7 +112,9 @@ export async function waitForConsentPage(context: BrowserContext, timeoutMs = 20
   const fresh = (page: Page) => isConsentPage(page) && !page.isClosed() && !seenConsentPages.has(page);
   const page = context.pages().find(fresh) ?? await context.waitForEvent('page', { predicate: fresh, timeout: timeoutMs });
   seenConsentPages.add(page);
-  await page.waitForLoadState('domcontentloaded');
+  // A window opened beside the lookups closes again when they fail (no token, a document refused): then there is
+  // nothing to wait for, and the caller's request ends with that error.
+  await page.waitForLoadState('domcontentloaded').catch(() => undefined);
   // The window may open before the background has the request's certificates (consent-broker.ts `pendingSign`)
   // and renders the request only with its registrable domain (consent.ts): wait until the request is on screen,
   // or the window has closed (a lookup failed), rather than read it at DOMContentLoaded.
@@ -248,7 +250,17 @@ export async function waitForFirefoxConsentPage(browser: import('puppeteer-core'
   while (Date.now() < deadline) {
     for (const page of await browser.pages()) {
       const href = await page.evaluate(() => location.href).catch(() => '');
-      if (href.includes(CONSENT_PATH) && !seenFirefoxPages.has(page)) { seenFirefoxPages.add(page); return page; }
+      if (href.includes(CONSENT_PATH) && !seenFirefoxPages.has(page)) {
+        seenFirefoxPages.add(page);
+        // As waitForConsentPage: the window renders the request only once its state and the registrable domain are
+        // there (it may open before the lookups are done); wait for that, or for the window to close.
+        while (Date.now() < deadline) {
+          const shown = await page.evaluate(() => !!document.querySelector('[data-testid=origin]')?.textContent).catch(() => true);
+          if (shown) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return page;
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
