@@ -170,11 +170,16 @@ export async function approveInConsent(page: Page, options: ApproveOptions): Pro
     if (options.site === 'block') return;
     await certificate.waitFor({ timeout: 15_000 });
   }
-  if (options.certificateId) await page.click(`[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`);
-  // Several usable certificates and no expected signer: nothing is preselected (certificate-preselection.ts);
-  // the person picks, here the first one offered (the one that used to be preselected).
-  else if (await page.locator('[data-testid=certificate-option] input[type=radio]:checked').count() === 0) {
-    await page.click('[data-testid=certificate-option]:has(input[type=radio]:not([disabled]))');
+  // The named certificate, or else — several usable certificates and no expected signer: nothing is preselected
+  // (certificate-preselection.ts) — the first one offered (the one that used to be preselected). A pick made while
+  // the window redraws can be lost: check it took, and pick again (Approve stays off without one).
+  const wanted = options.certificateId
+    ? `[data-testid=certificate-option][data-certificate-id="${options.certificateId}"]`
+    : '[data-testid=certificate-option]:has(input[type=radio]:not([disabled]))';
+  const picked = () => page.locator(options.certificateId ? `${wanted} input[type=radio]:checked` : '[data-testid=certificate-option] input[type=radio]:checked').count();
+  for (let attempt = 1; attempt <= 3 && await picked() === 0; attempt++) {
+    if (attempt > 1) await page.waitForTimeout(300);
+    await page.click(wanted);
   }
   await waitForArmed(page);
   await page.fill('[data-testid=pin]', options.pin);
