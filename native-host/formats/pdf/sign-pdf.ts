@@ -9,8 +9,6 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFilesOnce } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
@@ -24,7 +22,7 @@ import { appendSignedUpdate } from './write-signed-copy.js';
 import { copyInput, type CopiedInput } from './copy-input.js';
 import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
-import { completePdfSignature, nodeHashName, preparePdfSignature } from './prepare-pdf-signature.js';
+import { completePdfSignature, preparePdfSignature } from './prepare-pdf-signature.js';
 import { estimatePlaceholderBytes, PLACEHOLDER_MARGIN_BYTES } from './placeholder-size.js';
 import { DEFAULT_PDF_HASH, type PdfSignatureOptions } from './pdf-signature-options.js';
 
@@ -140,14 +138,4 @@ async function sameFile(a: string, b: string): Promise<boolean> {
   if (resolve(a) === resolve(b)) return true;
   const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
   return Boolean(sa && sb && sa.dev === sb.dev && sa.ino === sb.ino);
-}
-
-/** Hash byte ranges of a file by streaming it in chunks (no whole-file buffer). */
-export async function hashFileRanges(path: string, hashAlgorithm: HashAlgorithm, ranges: ReadonlyArray<readonly [number, number]>): Promise<Uint8Array> {
-  const hash = createHash(nodeHashName(hashAlgorithm));
-  for (const [start, end] of ranges) {
-    if (end <= start) continue;
-    for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  }
-  return new Uint8Array(hash.digest());
 }
