@@ -286,7 +286,12 @@ export async function approveInFirefoxConsent(consent: import('puppeteer-core').
   await consent.waitForSelector(option);
   for (let attempt = 1; ; attempt++) {
     await consent.waitForSelector('body[data-armed=true]');
-    await consent.click(option);
+    // Puppeteer clicks the middle of the element once any part of it is in view; the decision bar is sticky at
+    // the bottom of the window and can cover that middle (a CI run lost all five clicks that way). Centre the
+    // option first; if a click still does not take, click the radio itself as keyboard users' Space would.
+    await consent.$eval(option, (el) => el.scrollIntoView({ block: 'center' })).catch(() => undefined);
+    if (attempt <= 2) await consent.click(option).catch(() => undefined);
+    else await consent.$eval(`${option} input[type=radio]`, (el) => (el as HTMLInputElement).click()).catch(() => undefined);
     const picked = await consent.$eval(`${option} input[type=radio]`, (el) => (el as HTMLInputElement).checked).catch(() => false);
     if (picked) break;
     if (attempt === 5) throw new Error(`the certificate ${choice.certificateId} could not be picked in the consent window`);
