@@ -118,6 +118,24 @@ async function visibility(consent: Page, selector: string) {
 
 const viewport = (consent: Page) => consent.evaluate(() => ({ width: innerWidth, height: innerHeight, scrollY }));
 
+/**
+ * The element is inside the window and nothing covers it. Polled for a moment: the window redraws when it polls the
+ * token list, and a CI run under load measured Approve as a 0×0 box mid-redraw; a layout that hides it for good
+ * still fails after 5 s, with the last measurement in the message.
+ */
+async function expectInView(consent: Page, where: string, selector: string): Promise<void> {
+  let last: unknown;
+  try {
+    await expect.poll(async () => {
+      const seen = await visibility(consent, selector);
+      last = { seen, viewport: await viewport(consent) };
+      return seen;
+    }, { timeout: 5_000 }).toMatchObject({ inside: true, uncovered: true });
+  } catch (error) {
+    throw new Error(`${where}: ${selector} not in view: ${JSON.stringify(last)}`, { cause: error });
+  }
+}
+
 /** Every rendered element with text of its own under 16 px, and every rendered button under 44 px high. */
 async function sizeProblems(consent: Page) {
   return consent.evaluate(() => {
@@ -144,10 +162,7 @@ async function checkView(consent: Page, kind: string, view: View): Promise<void>
   await screenshot(consent, `${kind}-${view.name}-choose`);
   expect(await consent.locator('[data-testid=certificate-option] input:checked').count(), where).toBe(0);
   expect(await consent.isDisabled('[data-testid=approve]'), where).toBe(true);
-  for (const selector of ['[data-testid=origin]', '[data-testid=pin]', '[data-testid=approve]', '[data-testid=choose-certificate-prompt]']) {
-    const seen = await visibility(consent, selector);
-    expect(seen, `${where}: ${selector} ${JSON.stringify(seen)} in ${JSON.stringify(await viewport(consent))}`).toMatchObject({ inside: true, uncovered: true });
-  }
+  for (const selector of ['[data-testid=origin]', '[data-testid=pin]', '[data-testid=approve]', '[data-testid=choose-certificate-prompt]']) await expectInView(consent, where, selector);
 
   // The person picks the organisation's certificate; the holder's name then shows in the decision bar.
   await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
@@ -155,10 +170,7 @@ async function checkView(consent: Page, kind: string, view: View): Promise<void>
   await consent.evaluate(() => window.scrollTo(0, 0));
   expect(await consent.textContent('[data-testid=selected-holder]'), where).toBe(await consent.textContent(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"] [data-testid=certificate-holder]`));
   expect(await consent.isDisabled('[data-testid=approve]'), where).toBe(false);
-  for (const selector of ['[data-testid=origin]', '[data-testid=selected-holder]', '[data-testid=pin]', '[data-testid=approve]']) {
-    const seen = await visibility(consent, selector);
-    expect(seen, `${where}: ${selector} ${JSON.stringify(seen)} in ${JSON.stringify(await viewport(consent))}`).toMatchObject({ inside: true, uncovered: true });
-  }
+  for (const selector of ['[data-testid=origin]', '[data-testid=selected-holder]', '[data-testid=pin]', '[data-testid=approve]']) await expectInView(consent, where, selector);
   await screenshot(consent, `${kind}-${view.name}`);
   const sizes = await sizeProblems(consent);
   expect(sizes.small, `${where}: text under 16 px`).toEqual([]);
