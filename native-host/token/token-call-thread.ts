@@ -20,7 +20,8 @@
  * src/main.cpp), hence context-aware: it loads in any number of worker threads. Where no addon is found,
  * `TokenCallThreads.available` is false and the caller runs the call on the main thread (pkcs11-module.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkerThreads } from './lazy-builtins.js';
 import { createRequire } from 'node:module';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { runningAsSingleExecutable, singleExecutableAddonPath } from '../single-executable.js';
@@ -160,7 +161,7 @@ export class TokenCallThreads {
   #spawn(): Worker {
     // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
     // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
-    return new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
+    return new (nodeWorkerThreads().Worker)(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
   }
 
   #park(worker: Worker): void {
