@@ -158,6 +158,26 @@ export class TokenCallThreads {
     });
   }
 
+  /**
+   * Start a worker now for a call that is about to come, so that its start-up (a thread, a V8 isolate and the
+   * addon's dlopen: tens of ms, ~0.2 s on a busy machine) runs on another core while the caller still has work on
+   * this one, instead of in front of the call. openSigner calls this before it looks the certificate up (token
+   * reads, the X.509 description): the login that follows finds the worker ready. Only the thread is started, no
+   * driver call is made on it, so a driver that hangs cannot leave a stuck worker behind. No-op when a worker is
+   * idle already or the addon is not found.
+   */
+  prewarm(): void {
+    if (!this.available || this.#idle.length > 0) return;
+    const worker = this.#spawn();
+    // A worker that fails to start (its addon does not load) must neither crash the process ('error' with no
+    // listener throws) nor be handed a call later: drop it from the idle list at once.
+    worker.on('error', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
+    this.#park(worker);
+  }
+
   #spawn(): Worker {
     // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
     // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
