@@ -5,13 +5,14 @@
  * so a look-alike certificate with the same name is not picked.
  * node:crypto rather than @peculiar/x509 here: this runs on every signature and is ~100× faster.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from './lazy-builtins.js';
 
 const MAX_CHAIN_LENGTH = 10;
 
 function parse(der: Uint8Array): X509Certificate | undefined {
   try {
-    return new X509Certificate(der);
+    return new (nodeCrypto().X509Certificate)(der);
   } catch {
     return undefined; // Not a certificate we can read: it cannot be in a chain.
   }

@@ -5,7 +5,7 @@
  * it decides first — RSA modulus or EC point, read from the key objects — and CKA_ID is used only where no key
  * object's public value could be read (and then never against a key whose value says otherwise).
  */
-import { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from './lazy-builtins.js';
 
 /** A key object as found on a token. */
 export interface TokenKeyObject {
@@ -43,7 +43,7 @@ export function publicValueHex(kind: 'rsa-modulus' | 'ec-point', bytes: Uint8Arr
 /** The certificate's public value in the same form, '' for a key type Kyso cannot compare. */
 export function certificatePublicValue(der: Uint8Array): string {
   try {
-    const jwk = new X509Certificate(der).publicKey.export({ format: 'jwk' });
+    const jwk = new (nodeCrypto().X509Certificate)(der).publicKey.export({ format: 'jwk' });
     if (jwk.kty === 'RSA' && jwk.n) return stripLeadingZeros(Buffer.from(jwk.n, 'base64url').toString('hex'));
     if (jwk.kty === 'EC' && jwk.x && jwk.y) return `04${Buffer.from(jwk.x, 'base64url').toString('hex')}${Buffer.from(jwk.y, 'base64url').toString('hex')}`;
   } catch {

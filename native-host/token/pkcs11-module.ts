@@ -7,7 +7,7 @@
  * Pkcs11Module is created once and shared; the TokenService owns them.
  */
 import pkcs11js from 'pkcs11js';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './lazy-builtins.js';
 import type { TokenFlags, TokenInfo } from '../../shared/protocol/common.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-errors.js';
@@ -131,7 +131,7 @@ export class Pkcs11Module {
   /** Stable token id: slot numbers change when tokens are re-plugged or re-initialised; module + serial do not. */
   tokenId(serialNumber: string, label: string, withLabel = false): string {
     const key = `${this.path}\n${serialNumber}\n${serialNumber && !withLabel ? '' : label}`;
-    return createHash('sha256').update(key).digest('base64url').slice(0, 22);
+    return nodeCrypto().createHash('sha256').update(key).digest('base64url').slice(0, 22);
   }
 
   /** Slots that hold a token now, with the token's description [PKCS#11 2.40 C_GetSlotList(tokenPresent)]. */

@@ -20,7 +20,8 @@
  * src/main.cpp), hence context-aware: it loads in any number of worker threads. Where no addon is found,
  * `TokenCallThreads.available` is false and the caller runs the call on the main thread (pkcs11-module.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { nodeWorkerThreads } from './lazy-builtins.js';
 import { createRequire } from 'node:module';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { runningAsSingleExecutable, singleExecutableAddonPath } from '../single-executable.js';
@@ -157,10 +158,30 @@ export class TokenCallThreads {
     });
   }
 
+  /**
+   * Start a worker now for a call that is about to come, so that its start-up (a thread, a V8 isolate and the
+   * addon's dlopen: tens of ms, ~0.2 s on a busy machine) runs on another core while the caller still has work on
+   * this one, instead of in front of the call. openSigner calls this before it looks the certificate up (token
+   * reads, the X.509 description): the login that follows finds the worker ready. Only the thread is started, no
+   * driver call is made on it, so a driver that hangs cannot leave a stuck worker behind. No-op when a worker is
+   * idle already or the addon is not found.
+   */
+  prewarm(): void {
+    if (!this.available || this.#idle.length > 0) return;
+    const worker = this.#spawn();
+    // A worker that fails to start (its addon does not load) must neither crash the process ('error' with no
+    // listener throws) nor be handed a call later: drop it from the idle list at once.
+    worker.on('error', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
+    this.#park(worker);
+  }
+
   #spawn(): Worker {
     // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
     // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
-    return new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
+    return new (nodeWorkerThreads().Worker)(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
   }
 
   #park(worker: Worker): void {

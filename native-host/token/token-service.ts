@@ -19,6 +19,7 @@ import { buildChain } from './certificate-chain.js';
 import { mechanismTypeOf, signingInput } from './signing-mechanism.js';
 import { rawEcdsaToDer } from './ecdsa-der.js';
 import { TokenLocks } from './token-locks.js';
+import { tokenCallThreads } from './token-call-thread.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
 import { newestRenewal, orderForListing } from './certificate-order.js';
@@ -391,6 +392,9 @@ export class TokenService {
    * The token is held for this signer alone meanwhile (see TokenLocks).
    */
   async openSigner(selector: string, pin: string | undefined, options: OpenSignerOptions = {}): Promise<TokenSigner> {
+    // The login below runs on a worker thread (token-call-thread.ts): start it now, so it boots while the
+    // certificate is looked up rather than after (the CLI's fixed start paid it in full, docs/benchmarks.md).
+    tokenCallThreads().prewarm();
     const located = await this.#locate(selector).catch(async (error: unknown) => {
       // Not among the certificates visible without login: a token that shows them only after login may hold it.
       // The PIN the person typed opens it (one try; a wrong PIN stops here with PIN_INCORRECT).

@@ -4,10 +4,12 @@
  * a dynamic import() (docs/benchmarks.md "Host cold start"); this guards against one static import pulling the
  * 9 MB back in. Sizes, not times: the machine is shared, times are measured by `npm run bench` only.
  */
-import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildTestHost } from '../helpers/host-process.js';
+import { buildTestHost, spawnHost } from '../helpers/host-process.js';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 
 /** Files reached from `entry` through static `import … from "./x"` / `import "./x"` (esbuild's ESM output). */
 function staticClosure(entry: string): string[] {
@@ -68,4 +70,56 @@ describe('host start-up files', () => {
     }
     expect(host).toContain('runHost');
   });
+});
+
+/**
+ * Which heavy Node built-ins are compiled before the host answers `host.hello`: node:crypto, node:worker_threads and
+ * node:child_process (with their internal modules) cost ~14 ms of a ~85 ms start, and hello needs none of them; the
+ * token layer loads them where first used (native-host/token/lazy-builtins.ts). A preload (NODE_OPTIONS --require)
+ * records process.moduleLoadList at the host's first write to stdout, which is the hello reply. A static import of
+ * one of them anywhere on the start-up path makes this fail. Module names, not times.
+ */
+describe('host start-up built-ins', () => {
+  let token: DemoToken;
+  let dir: string;
+  beforeAll(async () => {
+    token = await createDemoToken();
+    dir = mkdtempSync(join(tmpdir(), 'kyso-startup-builtins-'));
+  }, 60_000);
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(token.dir, { recursive: true, force: true });
+  });
+
+  it('loads none of node:crypto, node:worker_threads, node:child_process before the host.hello reply, and later requests still work', async () => {
+    const built = await buildTestHost();
+    const preload = join(dir, 'record-builtins.cjs');
+    writeFileSync(preload, [
+      'const write = process.stdout.write;',
+      'let first = true;',
+      'process.stdout.write = function (...args) {',
+      "  if (first) { first = false; process.stderr.write('BUILTINS-AT-FIRST-REPLY ' + JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule '))) + '\\n'); }",
+      '  return write.apply(this, args);',
+      '};',
+    ].join('\n'));
+    const host = spawnHost(built.hostPath, { env: { ...token.env, NODE_OPTIONS: `--require ${preload}` } });
+    try {
+      const hello = await host.request('host.hello', { extensionVersion: 'test' });
+      expect(hello.type).toBe('host.result');
+      // The driver loaded before the reply as before: hello still reports what it really loaded.
+      expect(hello.payload.modules.some((m: { loaded: boolean }) => m.loaded)).toBe(true);
+      const line = host.stderrText().split('\n').find((l) => l.startsWith('BUILTINS-AT-FIRST-REPLY '));
+      expect(line, host.stderrText()).toBeDefined();
+      const loaded = JSON.parse(line!.slice('BUILTINS-AT-FIRST-REPLY '.length)) as string[];
+      // The recording itself is real: the host's own start-up built-ins are in the list.
+      expect(loaded).toContain('NativeModule fs');
+      for (const heavy of ['crypto', 'worker_threads', 'child_process']) expect(loaded).not.toContain(`NativeModule ${heavy}`);
+      // Loaded where first used: listing certificates needs node:crypto (key pairing, token ids) and gets it.
+      const listed = await host.request('host.listCertificates', {});
+      expect(listed.type, JSON.stringify(listed.error)).toBe('host.result');
+      expect(listed.payload.certificates.length).toBeGreaterThan(0);
+    } finally {
+      await host.close();
+    }
+  }, 60_000);
 });

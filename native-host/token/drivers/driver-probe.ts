@@ -8,7 +8,7 @@
  * Synchronous on purpose (spawnSync): the TokenService is built synchronously; the probe runs once per new or
  * changed driver file (driver-health.ts remembers the verdict), so a normal start spawns nothing.
  */
-import { spawnSync } from 'node:child_process';
+import { nodeChildProcess } from '../lazy-builtins.js';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ckrName } from '../pkcs11-errors.js';
@@ -132,7 +132,7 @@ export function probeDriver(modulePath: string, options: ProbeOptions = {}): Pro
   } catch {
     return { kind: 'failed', stage: 'start', error: 'DRIVER_PROBE_NOT_STARTED' };
   }
-  const result = spawnSync(process.execPath, args, {
+  const result = nodeChildProcess().spawnSync(process.execPath, args, {
     env: { ...(options.env ?? process.env), [DRIVER_PROBE_INIT_ARGS_ENV]: options.initArgs ?? '' },
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: timeoutMs,
