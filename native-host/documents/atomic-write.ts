@@ -33,9 +33,14 @@ export async function commitTempFile(temp: string, target: string, syncFolder = 
   if (syncFolder) await syncDirectory(dirname(target));
 }
 
-/** Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched. */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
-  await removeStaleTempFiles(dirname(target));
+/**
+ * Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched.
+ * `staleTempFiles: 'once'` looks for dead runs' leftovers only on this process's first write into the folder
+ * (a batch: `kyso sign-cms` of 300 files would otherwise list its growing output folder 300 times).
+ */
+export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 0o600, staleTempFiles: 'every-write' | 'once' = 'every-write'): Promise<void> {
+  if (staleTempFiles === 'once') await removeStaleTempFilesOnce(dirname(target));
+  else await removeStaleTempFiles(dirname(target));
   const temp = atomicTempPath(target);
   try {
     await writeFile(temp, bytes, { flag: 'wx', mode });

@@ -21,10 +21,11 @@ const KIND = { 'sign-pdf': 'pdf', 'sign-cms': 'cms', 'sign-xml': 'xml' } as cons
 
 /**
  * One input file. `bytes` is what was read for signing; when a command reads a digest instead of the file
- * (sign-cms detached, streamed), pass `hashedWhole` false and the file is hashed again here, as a stream.
+ * (sign-cms detached, streamed), pass `hashedWhole` false and the file is hashed again here, as a stream — or pass
+ * the file's SHA-256 (hex) computed while reading it.
  */
-export async function cliFileAttempt(operation: CliSignOperation, input: string, bytes: Uint8Array, hashedWhole: boolean, signer: Signer): Promise<SigningAttempt<Uint8Array>> {
-  const sha256 = hashedWhole ? sha256Hex(bytes) : await sha256OfFile(input);
+export async function cliFileAttempt(operation: CliSignOperation, input: string, bytes: Uint8Array, hashedWhole: boolean | string, signer: Signer): Promise<SigningAttempt<Uint8Array>> {
+  const sha256 = typeof hashedWhole === 'string' ? hashedWhole : hashedWhole ? sha256Hex(bytes) : await sha256OfFile(input);
   const item: SigningRecordItem = { kind: KIND[operation], name: input.slice(-255), sha256 };
   return {
     operation,

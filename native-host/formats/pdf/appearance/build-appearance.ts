@@ -6,10 +6,11 @@
  * Images are image XObjects; PNG alpha becomes an /SMask [§11.6.5.3].
  */
 import { randomBytes } from 'node:crypto';
-import { PDFArray, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import type { PdfRect } from '../pdf-signature-options.js';
 import { stampFontFor } from './stamp-font.js';
+import { memoizeFlateStreams } from './flate-memo.js';
 
 export interface AppearanceInput {
   readonly rect: PdfRect;
@@ -54,6 +55,8 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
   // Parsed once per font for a whole batch (stamp-font.ts); subset and embedded per document below.
   const stampFont = stampFontFor(input.fontBytes);
   doc.registerFontkit(stampFont.fontkit);
+  // The subset font file and its ToUnicode map deflated once per batch, not once per document (flate-memo.ts).
+  memoizeFlateStreams(doc.context);
   let font: PDFFont;
   try {
     font = await doc.embedFont(stampFont.bytes, { subset: true });
@@ -108,7 +111,10 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     XObject: Object.fromEntries(Object.entries(xObjects).map(([k, v]) => [k, v])),
     ProcSet: [PDFName.of('PDF'), PDFName.of('Text'), PDFName.of('ImageB'), PDFName.of('ImageC')],
   });
-  const form = context.formXObject(ops, { BBox: [0, 0, width, height], Matrix: matrix, Resources: resources });
+  // What context.formXObject builds, but not deflated: the stamp's operators are a few hundred bytes, and pako
+  // allocates ~256 KB of tables for every deflate — per document, garbage the collector has to reclaim [§7.3.8:
+  // a stream without /Filter is read as it is].
+  const form = PDFContentStream.of(context.obj({ BBox: [0, 0, width, height], Matrix: matrix, Resources: resources, Type: 'XObject', Subtype: 'Form' }), ops, false);
   return context.register(form);
 }
 
