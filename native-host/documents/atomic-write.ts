@@ -6,7 +6,7 @@
  * the leftover of a run that was killed (SIGKILL, power loss) and remove the latter.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
@@ -23,7 +23,11 @@ export function atomicTempPath(target: string): string {
  * the rename that matters.
  */
 export async function commitTempFile(temp: string, target: string, syncFolder = true): Promise<void> {
-  const file = await open(temp, 'r');
+  await commitOpenTempFile(await open(temp, 'r'), temp, target, syncFolder);
+}
+
+/** commitTempFile with the temp file's handle still open from writing it: fsync'd and closed here, then renamed. */
+export async function commitOpenTempFile(file: FileHandle, temp: string, target: string, syncFolder = true): Promise<void> {
   try {
     await file.sync();
   } finally {

@@ -40,6 +40,8 @@ const MIN_FONT_SIZE_PT = 4;
 /** Below this, wrapping stops and the text only shrinks (a stamp in a tiny box). */
 const MIN_WRAPPED_FONT_SIZE_PT = 6.5;
 const PADDING_PT = 2;
+/** What the signing time line is written with besides its fixed words (signing-time-text.ts). */
+const TIME_CHARACTERS = '0123456789:/';
 const LINE_SPACING = 1.2;
 
 /** Registers the appearance's objects in the document's context and returns the form XObject's reference. */
@@ -64,7 +66,7 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
   }
   // A font without Vietnamese glyphs would draw empty boxes in a signed, unchangeable stamp: refuse instead.
-  const covered = new Set(font.getCharacterSet());
+  const covered = coveredCodePoints(font.getCharacterSet());
   const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
   if (missing.length > 0) {
     throw new KysoError('BAD_REQUEST', { reason: 'the font lacks characters of the signing information', missing: missing.slice(0, 20).join('') });
@@ -93,6 +95,11 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     const textWidth = width - textX - PADDING_PT;
     const measure = (text: string, size: number) => font.widthOfTextAtSize(text, size);
     const { size, lines } = fitText(measure, input.lines, textWidth, height - 2 * PADDING_PT);
+    // The subset numbers glyphs in the order they are first encoded, so the signing time's digits would order it
+    // differently from one document to the next. Encoding them first, in a fixed order, makes the subset (and its
+    // ToUnicode map) the same bytes for every document of a batch with the same other lines: encoded and deflated
+    // once (stamp-font.ts, flate-memo.ts). What is drawn is unchanged; the subset holds at most these 12 more glyphs.
+    font.encodeText([...TIME_CHARACTERS].filter((c) => covered.has(c.codePointAt(0)!)).join(''));
     const lineHeight = size * LINE_SPACING;
     const blockHeight = lineHeight * lines.length;
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
@@ -116,6 +123,19 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
   // a stream without /Filter is read as it is].
   const form = PDFContentStream.of(context.obj({ BBox: [0, 0, width, height], Matrix: matrix, Resources: resources, Type: 'XObject', Subtype: 'Form' }), ops, false);
   return context.register(form);
+}
+
+/**
+ * The font's code points as a set, made once per font: a batch's documents share the parsed font (stamp-font.ts),
+ * whose character set is one array (DejaVu Sans: ~6,000 code points) — building the set again per document cost
+ * more than the check it serves.
+ */
+const coveredSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+
+function coveredCodePoints(characterSet: readonly number[]): ReadonlySet<number> {
+  let covered = coveredSets.get(characterSet);
+  if (!covered) coveredSets.set(characterSet, (covered = new Set(characterSet)));
+  return covered;
 }
 
 /**
