@@ -6,7 +6,7 @@
  * the leftover of a run that was killed (SIGKILL, power loss) and remove the latter.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
@@ -47,8 +47,15 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 
   else await removeStaleTempFiles(dirname(target));
   const temp = atomicTempPath(target);
   try {
-    await writeFile(temp, bytes, { flag: 'wx', mode });
-    await commitTempFile(temp, target);
+    // One handle writes and fsyncs (commitOpenTempFile closes it), rather than a writeFile and an open to fsync.
+    const file = await open(temp, 'wx', mode);
+    try {
+      await file.writeFile(bytes);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+    await commitOpenTempFile(file, temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
