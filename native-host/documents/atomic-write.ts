@@ -28,13 +28,18 @@ export async function commitTempFile(temp: string, target: string, syncFolder = 
 
 /** commitTempFile with the temp file's handle still open from writing it: fsync'd and closed here, then renamed. */
 export async function commitOpenTempFile(file: FileHandle, temp: string, target: string, syncFolder = true): Promise<void> {
+  await syncAndClose(file);
+  await rename(temp, target);
+  if (syncFolder) await syncDirectory(dirname(target));
+}
+
+/** fsync a file written through `file`, then close it (closed even when the fsync fails). */
+export async function syncAndClose(file: FileHandle): Promise<void> {
   try {
     await file.sync();
   } finally {
     await file.close();
   }
-  await rename(temp, target);
-  if (syncFolder) await syncDirectory(dirname(target));
 }
 
 /**

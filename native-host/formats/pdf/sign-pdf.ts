@@ -10,7 +10,7 @@
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
-import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce } from '../../documents/atomic-write.js';
+import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -32,8 +32,9 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
   /** Told what the file holds that can change after signing (hidden-content.ts); it does not stop signing. */
   readonly onHiddenContent?: (warnings: readonly HiddenContentWarning[]) => void;
   /**
-   * The output path is a staging name the caller renames to the real one and then syncs the folder
-   * (history/cli-attempts.ts): the file's data is still fsync'd here, the folder is not (atomic-write.ts).
+   * The output path is a staging name (an atomic-write temp name) the caller renames to the real one and then
+   * syncs the folder (history/cli-attempts.ts): the file is written there directly — a temp file of a temp file
+   * and its rename bought nothing — and its data is still fsync'd here; the folder is not (atomic-write.ts).
    */
   readonly stagedOutput?: boolean;
 }
@@ -77,7 +78,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   if (!options.stagedOutput && await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
   await removeStaleTempFilesOnce(dirname(outputPath));
-  const temp = atomicTempPath(outputPath);
+  const temp = options.stagedOutput ? outputPath : atomicTempPath(outputPath);
   try {
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
     // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
@@ -134,7 +135,8 @@ async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandl
     const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
     await output.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitOpenTempFile's fsync
     inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
-    await commitOpenTempFile(output, temp, outputPath, !options.stagedOutput);
+    if (options.stagedOutput) await syncAndClose(output); // durable before the caller's record and rename
+    else await commitOpenTempFile(output, temp, outputPath);
     return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
   }
   throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });
