@@ -13,6 +13,7 @@ import { readPin } from './read-pin.js';
 import type { ParsedSignArgs, PlannedOutput } from './sign-options.js';
 import { cliFileAttempt, cliLoginAttempt, type CliSignOperation } from '../history/cli-attempts.js';
 import { recordedAttempt } from '../history/record-attempt.js';
+import { deferHistoryHeads, flushHistoryHeads } from '../history/history-writer.js';
 import { withCompleteChain } from '../formats/cms/complete-chain.js';
 
 /** Sign one document's bytes; return the bytes to write. */
@@ -24,8 +25,11 @@ export interface SignBatchOptions {
   readonly args: ParsedSignArgs;
   readonly plan: readonly PlannedOutput[];
   readonly signDocument: SignDocument;
-  /** How to read an input (default: the whole file). sign-cms hashes large detached inputs as a stream instead. */
-  readonly readInput?: (path: string) => Promise<Uint8Array>;
+  /**
+   * How to read an input (default: the whole file). sign-cms hashes detached inputs instead, and returns the
+   * file's SHA-256 for the signing history from the same read (`sha256`), so the file is not read a second time.
+   */
+  readonly readInput?: (path: string) => Promise<Uint8Array | { readonly bytes: Uint8Array; readonly sha256: string }>;
   /** Where per-document result lines go (default stdout; the CLI only, never the native host). */
   readonly report?: (line: string) => void;
 }
@@ -46,6 +50,9 @@ export async function runSignBatch(options: SignBatchOptions): Promise<number> {
       ? (await tokens.findCertificate(options.args.certificate)).id
       : await onlyUsableCertificate(tokens);
     const pin = await readPin({ fromStdin: options.args.pinFromStdin });
+    // Every record is fsync'd before its file is written; history.head once, after the batch (history-writer.ts),
+    // as sign-pdf does.
+    deferHistoryHeads();
     // A failed login is a signing attempt too: it is recorded (signing history) before the error is reported.
     const signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt(options.operation, options.plan.map((p) => p.input), () => tokens.findCertificate(certificateId)), () => tokens.openSigner(certificateId, pin)));
     try {
@@ -55,6 +62,10 @@ export async function runSignBatch(options: SignBatchOptions): Promise<number> {
     }
   } finally {
     tokens.close();
+    await flushHistoryHeads().catch((error: unknown) => {
+      // Every record is written; only the head lags (kyso history --verify accepts that). Say so, do not fail.
+      process.stderr.write(`kyso: the signing history's head file was not updated (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+    });
   }
 }
 
@@ -63,9 +74,10 @@ export async function signEach(options: SignBatchOptions, signer: Signer, report
   let failed = 0;
   for (const { input, output } of options.plan) {
     try {
-      const bytes = await (options.readInput ?? readInput)(input);
+      const read = await (options.readInput ?? readInput)(input);
+      const bytes = read instanceof Uint8Array ? read : read.bytes;
       // Recorded (signing history, fsync'd) before the signed file is written.
-      const attempt = await cliFileAttempt(options.operation, input, bytes, options.readInput === undefined, signer);
+      const attempt = await cliFileAttempt(options.operation, input, bytes, read instanceof Uint8Array ? options.readInput === undefined : read.sha256, signer);
       const result = await recordedAttempt(attempt, () => options.signDocument(bytes, signer, input));
       await writeFileAtomic(output, result);
       report(`OK     ${input} -> ${output}`);
@@ -103,7 +115,8 @@ export async function readInput(path: string): Promise<Uint8Array> {
 /** Write beside the target, then rename: readers never see half a file, and a failure leaves nothing. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   try {
-    await writeBytesAtomic(path, bytes, 0o644);
+    // Dead runs' temp files are looked for on the first write into a folder, not on every file of the batch.
+    await writeBytesAtomic(path, bytes, 0o644, 'once');
   } catch (cause) {
     throw outputWriteError(cause);
   }

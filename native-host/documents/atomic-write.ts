@@ -6,7 +6,7 @@
  * the leftover of a run that was killed (SIGKILL, power loss) and remove the latter.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
@@ -23,23 +23,44 @@ export function atomicTempPath(target: string): string {
  * the rename that matters.
  */
 export async function commitTempFile(temp: string, target: string, syncFolder = true): Promise<void> {
-  const file = await open(temp, 'r');
+  await commitOpenTempFile(await open(temp, 'r'), temp, target, syncFolder);
+}
+
+/** commitTempFile with the temp file's handle still open from writing it: fsync'd and closed here, then renamed. */
+export async function commitOpenTempFile(file: FileHandle, temp: string, target: string, syncFolder = true): Promise<void> {
+  await syncAndClose(file);
+  await rename(temp, target);
+  if (syncFolder) await syncDirectory(dirname(target));
+}
+
+/** fsync a file written through `file`, then close it (closed even when the fsync fails). */
+export async function syncAndClose(file: FileHandle): Promise<void> {
   try {
     await file.sync();
   } finally {
     await file.close();
   }
-  await rename(temp, target);
-  if (syncFolder) await syncDirectory(dirname(target));
 }
 
-/** Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched. */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 0o600): Promise<void> {
-  await removeStaleTempFiles(dirname(target));
+/**
+ * Write `bytes` to `target` atomically; on any failure the temp file is removed and the target untouched.
+ * `staleTempFiles: 'once'` looks for dead runs' leftovers only on this process's first write into the folder
+ * (a batch: `kyso sign-cms` of 300 files would otherwise list its growing output folder 300 times).
+ */
+export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 0o600, staleTempFiles: 'every-write' | 'once' = 'every-write'): Promise<void> {
+  if (staleTempFiles === 'once') await removeStaleTempFilesOnce(dirname(target));
+  else await removeStaleTempFiles(dirname(target));
   const temp = atomicTempPath(target);
   try {
-    await writeFile(temp, bytes, { flag: 'wx', mode });
-    await commitTempFile(temp, target);
+    // One handle writes and fsyncs (commitOpenTempFile closes it), rather than a writeFile and an open to fsync.
+    const file = await open(temp, 'wx', mode);
+    try {
+      await file.writeFile(bytes);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+    await commitOpenTempFile(file, temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;

@@ -21,10 +21,11 @@ const KIND = { 'sign-pdf': 'pdf', 'sign-cms': 'cms', 'sign-xml': 'xml' } as cons
 
 /**
  * One input file. `bytes` is what was read for signing; when a command reads a digest instead of the file
- * (sign-cms detached, streamed), pass `hashedWhole` false and the file is hashed again here, as a stream.
+ * (sign-cms detached, streamed), pass `hashedWhole` false and the file is hashed again here, as a stream — or pass
+ * the file's SHA-256 (hex) computed while reading it.
  */
-export async function cliFileAttempt(operation: CliSignOperation, input: string, bytes: Uint8Array, hashedWhole: boolean, signer: Signer): Promise<SigningAttempt<Uint8Array>> {
-  const sha256 = hashedWhole ? sha256Hex(bytes) : await sha256OfFile(input);
+export async function cliFileAttempt(operation: CliSignOperation, input: string, bytes: Uint8Array, hashedWhole: boolean | string, signer: Signer): Promise<SigningAttempt<Uint8Array>> {
+  const sha256 = typeof hashedWhole === 'string' ? hashedWhole : hashedWhole ? sha256Hex(bytes) : await sha256OfFile(input);
   const item: SigningRecordItem = { kind: KIND[operation], name: input.slice(-255), sha256 };
   return {
     operation,
@@ -76,6 +77,7 @@ export async function signFileRecorded(operation: CliSignOperation, input: strin
   if (await sameFile(input, output)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
   // A temp name of atomic-write.ts's kind: if this process dies, the next run in this folder removes the leftover.
   const staged = atomicTempPath(output);
+  let renamed = false;
   try {
     const item: { -readonly [K in keyof SigningRecordItem]: SigningRecordItem[K] } = { kind: KIND[operation], name: input.slice(-255) };
     await recordedAttempt<string>({
@@ -94,10 +96,12 @@ export async function signFileRecorded(operation: CliSignOperation, input: strin
       return sha256OfFile(staged);
     });
     await rename(staged, output);
+    renamed = true;
     // The rename that makes the signed file appear, made durable (its data was fsync'd before the record).
     await syncDirectory(dirname(output));
   } finally {
-    await rm(staged, { force: true });
+    // Nothing is left under the staged name once renamed (a removal would only cost a failing lstat per file).
+    if (!renamed) await rm(staged, { force: true });
   }
 }
 

@@ -25,8 +25,36 @@ export interface AppendedRecord {
 }
 
 export async function appendSigningRecord(dir: string, body: SigningRecordBody, options: AppendOptions = {}): Promise<AppendedRecord> {
+  const ensuredBefore = ENSURED_DIRS.has(dir);
+  if (!ensuredBefore) await ensureDir(dir);
+  const attempt = { locked: false };
+  try {
+    return await appendLocked(dir, body, options, attempt);
+  } catch (error) {
+    // The folder was made (and made 0700) by this process earlier in the batch and has gone since, so the lock file
+    // could not be created: make the folder again. Only then — once the lock was held, something may be written.
+    if (!ensuredBefore || attempt.locked || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await ensureDir(dir);
+    return appendLocked(dir, body, options, attempt);
+  }
+}
+
+/**
+ * Folders this process has created or made 0700: a batch appends hundreds of records to one folder, and a mkdir
+ * plus a chmod per record bought nothing after the first (a folder removed meanwhile is noticed: ENOENT, above).
+ */
+const ENSURED_DIRS = new Set<string>();
+
+async function ensureDir(dir: string): Promise<void> {
+  ENSURED_DIRS.delete(dir);
   await ensurePrivateDir(dir);
+  if (ENSURED_DIRS.size >= 100) ENSURED_DIRS.clear(); // a long-running host: the cost of forgetting is one mkdir
+  ENSURED_DIRS.add(dir);
+}
+
+function appendLocked(dir: string, body: SigningRecordBody, options: AppendOptions, attempt: { locked: boolean }): Promise<AppendedRecord> {
   return withHistoryLock(dir, async () => {
+    attempt.locked = true;
     const files = await listHistoryFiles(dir);
     const current = files.at(-1);
     const last = (await ourLastWrite(dir, current?.name)) ?? await lastRecord(dir, files.map((f) => f.name));

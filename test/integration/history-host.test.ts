@@ -178,6 +178,10 @@ describe('signing history from the CLI', () => {
       });
     }
     expect(await historyText()).not.toContain(PIN);
+    // history.head is written once, after the batch (history-writer.ts deferHistoryHeads), and names its last record.
+    const head = JSON.parse(await readFile(join(env.KYSO_DATA_DIR!, 'history.head'), 'utf8')) as { seq: number; hash: string };
+    expect(head).toMatchObject({ seq: last[1].seq, hash: last[1].hash });
+    expect((await runKyso(['history', '--verify'], { env })).code).toBe(0);
   });
 
   it('kyso sign-pdf records each PDF, and a wrong PIN as PIN_INCORRECT', async () => {

@@ -17,7 +17,7 @@ import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
-import { hashFile } from '../../formats/cms/hash-file.js';
+import { hashFileWithSha256 } from '../../formats/cms/hash-file.js';
 import { cadesLongTerm } from '../../formats/cms/cades-long-term.js';
 import type { CollectOptions } from '../../formats/cms/collect-validation-data.js';
 import { parseLevel } from '../level-option.js';
@@ -53,7 +53,11 @@ export async function run(argv: string[]): Promise<number> {
     operation: 'sign-cms',
     args,
     plan,
-    ...(streamDigest ? { readInput: (path: string) => hashFile(path, args.hashAlgorithm) } : {}),
+    // The history's SHA-256 of the file comes from the same read (one hash when signing with SHA-256).
+    ...(streamDigest ? { readInput: async (path: string) => {
+      const { digest, sha256 } = await hashFileWithSha256(path, args.hashAlgorithm);
+      return { bytes: digest, sha256 };
+    } } : {}),
     signDocument: async (bytes, signer) => atLevel(await signDocument(bytes, signer, {
       format: 'cms',
       hashAlgorithm: args.hashAlgorithm,

@@ -12,6 +12,7 @@ import { digestAlgorithmIdentifier, resolveScheme, signatureAlgorithmIdentifier 
 import { hashBytes, signingCertificateV2Attribute } from './signing-certificate-v2.js';
 import { certificateForEmbedding, parsedCertificate } from './parsed-certificates.js';
 import { compareDer, derTlv } from './der-encoding.js';
+import { detachedSignedDataDer, type DetachedSignedDataParts } from './detached-signed-data.js';
 
 /** Content and attribute OIDs [RFC 5652 §4, §11; RFC 3161 App. A]. */
 export const CMS_OID = {
@@ -61,12 +62,13 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
     throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], actualBytes: messageDigest.length });
   }
 
-  // Parsed once per signer (a batch signs every document with the same one), see parsed-certificates.ts.
-  const leaf = parsedCertificate(signer.certificate);
+  // Parsed once per signer (a batch signs every document with the same one), see parsed-certificates.ts; a
+  // certificate that is not DER is refused here, before the token is asked to sign.
+  parsedCertificate(signer.certificate);
 
   // Signed attributes [RFC 5652 §5.3, §11; RFC 5035; ETSI EN 319 122-1 §5.2].
   const attributes: pkijs.Attribute[] = [
-    new pkijs.Attribute({ type: CMS_OID.contentType, values: [new asn1js.ObjectIdentifier({ value: contentType })] }),
+    contentTypeAttribute(contentType),
     new pkijs.Attribute({ type: CMS_OID.messageDigest, values: [new asn1js.OctetString({ valueHex: messageDigest })] }),
   ];
   if (options.includeSigningTime ?? true) {
@@ -75,7 +77,7 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
     const timeValue = time.getUTCFullYear() < 2050 ? new asn1js.UTCTime({ valueDate: time }) : new asn1js.GeneralizedTime({ valueDate: time });
     attributes.push(new pkijs.Attribute({ type: CMS_OID.signingTime, values: [timeValue] }));
   }
-  attributes.push(signingCertificateV2Attribute(signer.certificate, hashAlgorithm));
+  attributes.push(encodedOnce(signingCertificateV2Attribute(signer.certificate, hashAlgorithm)));
 
   // SET OF must be DER-sorted by the encodings of its elements [X.690 §11.6]; asn1js does not sort, so we do.
   const sorted = sortByDer(attributes);
@@ -83,21 +85,46 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
   // The signature covers the explicit SET OF encoding (tag 0x31), not the [0] IMPLICIT one [RFC 5652 §5.4].
   const toBeSigned = hashBytes(hashAlgorithm, signedAttrsDer);
   const signatureValue = await signer.signDigest(toBeSigned, hashAlgorithm, scheme);
+  if (!options.encapsulate && !options.timestamp) {
+    // The common case (every PDF, kyso sign-cms detached): written from parts kept per signer (detached-signed-data.ts).
+    return detachedSignedDataDer({ certificate: signer.certificate, chain: signer.chain, hashAlgorithm, scheme, contentType, signedAttrsDer, signatureValue });
+  }
 
+  const timestampToken = options.timestamp ? await options.timestamp(signatureValue) : undefined;
+  return signedDataWithPkijs({
+    certificate: signer.certificate, chain: signer.chain, hashAlgorithm, scheme, contentType, signedAttrsDer, signatureValue,
+    attributes: sorted.map((a) => a.attribute),
+    ...(options.encapsulate ? { content: options.content as Uint8Array } : {}),
+    ...(timestampToken ? { timestampToken } : {}),
+  });
+}
+
+/**
+ * The same ContentInfo(SignedData) built and encoded by pkijs: for enveloped content and for a time-stamp token
+ * (an unsigned attribute) — and the reference the direct encoder is tested against.
+ */
+export function signedDataWithPkijs(parts: DetachedSignedDataParts & {
+  /** The signed attributes, in DER order (their encodings are `signedAttrsDer`). */
+  readonly attributes: readonly pkijs.Attribute[];
+  /** Enveloped content. */
+  readonly content?: Uint8Array;
+  /** RFC 3161 TimeStampToken (DER) over the signature value [RFC 3161 App. A; ETSI EN 319 122-1 §5.3]. */
+  readonly timestampToken?: Uint8Array;
+}): Uint8Array {
+  const { hashAlgorithm, scheme, contentType } = parts;
+  const leaf = parsedCertificate(parts.certificate);
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
     sid: new pkijs.IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }),
     digestAlgorithm: digestAlgorithmIdentifier(hashAlgorithm),
-    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: sorted.map((a) => a.attribute), encodedValue: toArrayBuffer(signedAttrsDer) }),
+    signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: [...parts.attributes], encodedValue: toArrayBuffer(parts.signedAttrsDer) }),
     signatureAlgorithm: signatureAlgorithmIdentifier(scheme, hashAlgorithm),
     // ECDSA: the DER SEQUENCE { r, s } goes in as is [RFC 5753 §7.2]; RSA: the raw signature block.
-    signature: new asn1js.OctetString({ valueHex: signatureValue }),
+    signature: new asn1js.OctetString({ valueHex: parts.signatureValue }),
   });
 
-  if (options.timestamp) {
-    // The time-stamp is over the signature value [RFC 3161 App. A; ETSI EN 319 122-1 §5.3].
-    const tokenDer = await options.timestamp(signatureValue);
-    const parsed = asn1js.fromBER(toArrayBuffer(tokenDer));
+  if (parts.timestampToken) {
+    const parsed = asn1js.fromBER(toArrayBuffer(parts.timestampToken));
     if (parsed.offset === -1) throw new KysoError('INTERNAL_ERROR', { reason: 'time-stamp token is not valid DER' });
     signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
       type: 1,
@@ -111,9 +138,9 @@ export async function buildCmsSignature(options: BuildCmsSignatureOptions): Prom
     digestAlgorithms: [digestAlgorithmIdentifier(hashAlgorithm)],
     encapContentInfo: new pkijs.EncapsulatedContentInfo({
       eContentType: contentType,
-      ...(options.encapsulate ? { eContent: new asn1js.OctetString({ valueHex: options.content as Uint8Array }) } : {}),
+      ...(parts.content ? { eContent: new asn1js.OctetString({ valueHex: parts.content }) } : {}),
     }),
-    certificates: [signer.certificate, ...signer.chain].map(certificateForEmbedding),
+    certificates: [parts.certificate, ...parts.chain].map(certificateForEmbedding),
     signerInfos: [signerInfo],
   });
   const contentInfo = new pkijs.ContentInfo({ contentType: CMS_OID.signedData, content: signedData.toSchema(true) });
@@ -127,8 +154,31 @@ interface EncodedAttribute {
 
 function sortByDer(attributes: readonly pkijs.Attribute[]): EncodedAttribute[] {
   return attributes
-    .map((attribute) => ({ attribute, der: new Uint8Array(attribute.toSchema().toBER(false)) }))
+    .map((attribute) => ({ attribute, der: constantAttributeDer.get(attribute) ?? new Uint8Array(attribute.toSchema().toBER(false)) }))
     .sort((a, b) => compareDer(a.der, b.der));
+}
+
+/**
+ * Encodings of the attributes that are the same for every document signed with the same certificate, hash and
+ * content type — contentType and signingCertificateV2 (whose issuer Name pkijs would parse again from its bytes on
+ * every encoding) — keyed by the attribute objects, which are kept and only read.
+ */
+const constantAttributeDer = new WeakMap<pkijs.Attribute, Uint8Array>();
+
+function encodedOnce(attribute: pkijs.Attribute): pkijs.Attribute {
+  if (!constantAttributeDer.has(attribute)) constantAttributeDer.set(attribute, new Uint8Array(attribute.toSchema().toBER(false)));
+  return attribute;
+}
+
+const contentTypeAttributes = new Map<string, pkijs.Attribute>();
+
+function contentTypeAttribute(contentType: string): pkijs.Attribute {
+  let attribute = contentTypeAttributes.get(contentType);
+  if (!attribute) {
+    attribute = new pkijs.Attribute({ type: CMS_OID.contentType, values: [new asn1js.ObjectIdentifier({ value: contentType })] });
+    if (contentTypeAttributes.size < 16) contentTypeAttributes.set(contentType, attribute);
+  }
+  return encodedOnce(attribute);
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

@@ -9,8 +9,8 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { open, rm, stat } from 'node:fs/promises';
-import { atomicTempPath, commitTempFile, outputWriteError, removeStaleTempFilesOnce } from '../../documents/atomic-write.js';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -32,8 +32,9 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
   /** Told what the file holds that can change after signing (hidden-content.ts); it does not stop signing. */
   readonly onHiddenContent?: (warnings: readonly HiddenContentWarning[]) => void;
   /**
-   * The output path is a staging name the caller renames to the real one and then syncs the folder
-   * (history/cli-attempts.ts): the file's data is still fsync'd here, the folder is not (atomic-write.ts).
+   * The output path is a staging name (an atomic-write temp name) the caller renames to the real one and then
+   * syncs the folder (history/cli-attempts.ts): the file is written there directly — a temp file of a temp file
+   * and its rename bought nothing — and its data is still fsync'd here; the folder is not (atomic-write.ts).
    */
   readonly stagedOutput?: boolean;
 }
@@ -73,10 +74,11 @@ export async function signPdf(input: Uint8Array, signer: Signer, options: SignPd
 export async function signPdfFile(inputPath: string, outputPath: string, signer: Signer, options: SignPdfOptions = {}): Promise<SignPdfResult> {
   const hashAlgorithm = options.hashAlgorithm ?? DEFAULT_PDF_HASH;
   const signingTime = options.signingTime ?? new Date();
-  if (await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
+  // A staged output is a fresh temp name beside the real one, already checked against the input by the caller.
+  if (!options.stagedOutput && await sameFile(inputPath, outputPath)) throw new KysoError('BAD_REQUEST', { reason: 'the output would overwrite the input (inputs are never changed in place)' });
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
   await removeStaleTempFilesOnce(dirname(outputPath));
-  const temp = atomicTempPath(outputPath);
+  const temp = options.stagedOutput ? outputPath : atomicTempPath(outputPath);
   try {
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
     // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
@@ -85,7 +87,17 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     const image = FileImage.open(temp);
     try {
       image.adoptScans(copied.scans);
-      return await signCopy(image, copied, temp, outputPath, signer, options, hashAlgorithm, signingTime);
+      // One handle writes the update, fills /Contents and is fsync'd (commitOpenTempFile), where each step opened
+      // the temp file again.
+      const output = await open(temp, 'r+');
+      let committed = false;
+      try {
+        const result = await signCopy(image, copied, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
+        committed = true;
+        return result;
+      } finally {
+        if (!committed) await output.close().catch(() => undefined);
+      }
     } finally {
       image.close();
     }
@@ -99,7 +111,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   }
 }
 
-async function signCopy(image: FileImage, copied: CopiedInput, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandle, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
   const input = image.bytes;
   let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -114,21 +126,17 @@ async function signCopy(image: FileImage, copied: CopiedInput, temp: string, out
     inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
 
     // The update appended after the copied input; the byte range hashed from the input's hash state (write-signed-copy.ts).
-    const copy = await appendSignedUpdate(temp, copied, inc.bytes, contentsStart, contentsEnd);
+    const copy = await appendSignedUpdate(output, copied, inc.bytes, contentsStart, contentsEnd);
     const cms = await cmsFor(signer, hashAlgorithm, copy.digest, options);
     if (cms.length > placeholderBytes) {
       placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;
       continue;
     }
-    const patch = await open(temp, 'r+');
-    try {
-      const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
-      await patch.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitTempFile's fsync
-      inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
-    } finally {
-      await patch.close();
-    }
-    await commitTempFile(temp, outputPath, !options.stagedOutput);
+    const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
+    await output.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitOpenTempFile's fsync
+    inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
+    if (options.stagedOutput) await syncAndClose(output); // durable before the caller's record and rename
+    else await commitOpenTempFile(output, temp, outputPath);
     return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
   }
   throw new KysoError('INTERNAL_ERROR', { reason: 'the CMS kept outgrowing its placeholder' });

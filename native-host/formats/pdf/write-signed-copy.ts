@@ -6,7 +6,7 @@
  * (history/cli-attempts.ts): the input's, over exactly the bytes copied and signed, and the signed file's once its
  * /Contents is filled.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { CopiedInput } from './copy-input.js';
 
 export interface SignedCopy {
@@ -23,13 +23,14 @@ export interface SignedCopy {
  * attempt) and hash the byte range: everything but `[contentsStart, contentsEnd)` (file offsets inside the update).
  * The caller fills /Contents later.
  */
-export async function appendSignedUpdate(outputPath: string, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number): Promise<SignedCopy> {
-  const output = await open(outputPath, 'r+');
+export async function appendSignedUpdate(outputPath: string | FileHandle, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number): Promise<SignedCopy> {
+  // A handle the caller keeps open (sign-pdf.ts: the same one fills /Contents and is fsync'd), or a path.
+  const output = typeof outputPath === 'string' ? await open(outputPath, 'r+') : outputPath;
   try {
     await output.write(update, 0, update.length, copied.length);
     await output.truncate(copied.length + update.length);
   } finally {
-    await output.close();
+    if (output !== outputPath) await output.close();
   }
   const range = copied.rangeHash.copy();
   range.update(update.subarray(0, contentsStart - copied.length));

@@ -6,10 +6,11 @@
  * Images are image XObjects; PNG alpha becomes an /SMask [§11.6.5.3].
  */
 import { randomBytes } from 'node:crypto';
-import { PDFArray, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDict, PDFDocument, PDFFont, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import type { PdfRect } from '../pdf-signature-options.js';
 import { stampFontFor } from './stamp-font.js';
+import { memoizeFlateStreams } from './flate-memo.js';
 
 export interface AppearanceInput {
   readonly rect: PdfRect;
@@ -39,6 +40,8 @@ const MIN_FONT_SIZE_PT = 4;
 /** Below this, wrapping stops and the text only shrinks (a stamp in a tiny box). */
 const MIN_WRAPPED_FONT_SIZE_PT = 6.5;
 const PADDING_PT = 2;
+/** What the signing time line is written with besides its fixed words (signing-time-text.ts). */
+const TIME_CHARACTERS = '0123456789:/';
 const LINE_SPACING = 1.2;
 
 /** Registers the appearance's objects in the document's context and returns the form XObject's reference. */
@@ -54,6 +57,8 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
   // Parsed once per font for a whole batch (stamp-font.ts); subset and embedded per document below.
   const stampFont = stampFontFor(input.fontBytes);
   doc.registerFontkit(stampFont.fontkit);
+  // The subset font file and its ToUnicode map deflated once per batch, not once per document (flate-memo.ts).
+  memoizeFlateStreams(doc.context);
   let font: PDFFont;
   try {
     font = await doc.embedFont(stampFont.bytes, { subset: true });
@@ -61,7 +66,7 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     throw new KysoError('BAD_REQUEST', { reason: 'the font could not be read (give a TrueType .ttf file)' }, { cause });
   }
   // A font without Vietnamese glyphs would draw empty boxes in a signed, unchangeable stamp: refuse instead.
-  const covered = new Set(font.getCharacterSet());
+  const covered = coveredCodePoints(font.getCharacterSet());
   const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
   if (missing.length > 0) {
     throw new KysoError('BAD_REQUEST', { reason: 'the font lacks characters of the signing information', missing: missing.slice(0, 20).join('') });
@@ -90,6 +95,11 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     const textWidth = width - textX - PADDING_PT;
     const measure = (text: string, size: number) => font.widthOfTextAtSize(text, size);
     const { size, lines } = fitText(measure, input.lines, textWidth, height - 2 * PADDING_PT);
+    // The subset numbers glyphs in the order they are first encoded, so the signing time's digits would order it
+    // differently from one document to the next. Encoding them first, in a fixed order, makes the subset (and its
+    // ToUnicode map) the same bytes for every document of a batch with the same other lines: encoded and deflated
+    // once (stamp-font.ts, flate-memo.ts). What is drawn is unchanged; the subset holds at most these 12 more glyphs.
+    font.encodeText([...TIME_CHARACTERS].filter((c) => covered.has(c.codePointAt(0)!)).join(''));
     const lineHeight = size * LINE_SPACING;
     const blockHeight = lineHeight * lines.length;
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
@@ -108,8 +118,24 @@ export async function buildAppearance(doc: PDFDocument, given: AppearanceInput):
     XObject: Object.fromEntries(Object.entries(xObjects).map(([k, v]) => [k, v])),
     ProcSet: [PDFName.of('PDF'), PDFName.of('Text'), PDFName.of('ImageB'), PDFName.of('ImageC')],
   });
-  const form = context.formXObject(ops, { BBox: [0, 0, width, height], Matrix: matrix, Resources: resources });
+  // What context.formXObject builds, but not deflated: the stamp's operators are a few hundred bytes, and pako
+  // allocates ~256 KB of tables for every deflate — per document, garbage the collector has to reclaim [§7.3.8:
+  // a stream without /Filter is read as it is].
+  const form = PDFContentStream.of(context.obj({ BBox: [0, 0, width, height], Matrix: matrix, Resources: resources, Type: 'XObject', Subtype: 'Form' }), ops, false);
   return context.register(form);
+}
+
+/**
+ * The font's code points as a set, made once per font: a batch's documents share the parsed font (stamp-font.ts),
+ * whose character set is one array (DejaVu Sans: ~6,000 code points) — building the set again per document cost
+ * more than the check it serves.
+ */
+const coveredSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+
+function coveredCodePoints(characterSet: readonly number[]): ReadonlySet<number> {
+  let covered = coveredSets.get(characterSet);
+  if (!covered) coveredSets.set(characterSet, (covered = new Set(characterSet)));
+  return covered;
 }
 
 /**
