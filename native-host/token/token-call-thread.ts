@@ -181,7 +181,14 @@ export class TokenCallThreads {
   #spawn(): Worker {
     // execArgv: [] — the worker's source is plain CommonJS and must not inherit the parent's flags: a parent started
     // with `--input-type=module` (tsx entry points, `node -e`) would make it an ES module with no `require`.
-    return new (nodeWorkerThreads().Worker)(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
+    const worker = new (nodeWorkerThreads().Worker)(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { addonPath: this.#addonPath } });
+    // One listener for the worker's whole life (not one per park: a worker reused across a batch piled them up
+    // until Node warned of a leak): a worker that dies while idle is never handed a call.
+    worker.once('exit', () => {
+      const at = this.#idle.indexOf(worker);
+      if (at >= 0) this.#idle.splice(at, 1);
+    });
+    return worker;
   }
 
   #park(worker: Worker): void {
@@ -189,13 +196,9 @@ export class TokenCallThreads {
       void worker.terminate().catch(() => undefined);
       return;
     }
-    // An idle worker must not keep the host running after stdin closes, nor be handed a call after it died.
+    // An idle worker must not keep the host running after stdin closes (one that dies is dropped: #spawn).
     worker.unref();
     this.#idle.push(worker);
-    worker.once('exit', () => {
-      const at = this.#idle.indexOf(worker);
-      if (at >= 0) this.#idle.splice(at, 1);
-    });
   }
 
   /** Stop the idle workers (the service is closing). */
