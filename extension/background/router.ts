@@ -16,6 +16,7 @@ import { authenticate } from './auth/authenticate.js';
 import { createDocumentHandlers } from './documents/document-handlers.js';
 import { signHashes } from './sign-hashes/sign-hashes-handler.js';
 import { signingRequester } from './history/signing-requester.js';
+import { markLatest } from './timing-marks.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -76,6 +77,11 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       } catch (error) {
         return withMissing({ extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false as const, error: serializeError(error) }, tokens: [] }, 'host');
       }
+      // Warm-up (issue 14): the site is allowed by now (policy, or the person just now), and portals ask for the status
+      // when they load, before any signing. The host's first certificate listing is its slow one (the token's objects
+      // read, the certificate code loaded), so it starts here, beside the token listing, and the first signHash's
+      // window does not wait for it. Nothing of it reaches the page; nothing is asked before the site is allowed.
+      void deps.host.request('host.listCertificates', {}, quick(context.signal)).catch(() => undefined);
       // A module that fails to load still leaves the host usable for status; the page sees no tokens.
       const tokens = await deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens, () => []);
       const missing = !hello.modules.some((m) => m.loaded) ? 'driver' as const : tokens.length === 0 ? 'token' as const : null;
@@ -130,7 +136,9 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
   };
 
   return async (request, context) => {
+    markLatest('kyso:request-in');
     const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: documents.accessOperation(request) });
+    markLatest('kyso:access-decided');
     if (decision.kind === 'deny') {
       throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255), ...(decision.reason ? { reason: decision.reason } : {}) });
     }
