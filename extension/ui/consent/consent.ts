@@ -25,6 +25,9 @@ import { renderRevealBlock, tokensToReveal } from './reveal-certificates.js';
 
 /** Performance mark set at the first render of a request's state (the window's content, not just its frame; read by scripts/bench/browser-figures.ts). */
 const SHOWN_MARK = 'kyso:consent-shown';
+/** When the first state arrived and when the Public Suffix List was ready: where the time to SHOWN_MARK went (the bench reads them). */
+const STATE_MARK = 'kyso:consent-state';
+const PSL_MARK = 'kyso:consent-psl';
 const sessionId = new URLSearchParams(location.search).get('session') ?? '';
 let language: UiLanguage = 'vi';
 let state: ConsentState | null = null;
@@ -41,7 +44,7 @@ let confirmedLastTry = false;
  * without its registrable domain.
  */
 let siteIdentity: typeof SiteIdentityFn | null = null;
-const siteIdentityLoaded = import('./site-identity.js').then((m) => { siteIdentity = m.siteIdentity; });
+const siteIdentityLoaded = import('./site-identity.js').then((m) => { siteIdentity = m.siteIdentity; performance.mark(PSL_MARK); });
 
 const $ = (id: string) => document.getElementById(id)!;
 const t = () => TEXT[language];
@@ -73,6 +76,7 @@ function apply(reply: ConsentReply): void {
     window.close();
     return;
   }
+  if (!state) performance.mark(STATE_MARK);
   // A new step is a new decision: the delay starts again (a double click cannot allow the site AND approve).
   if (state && state.step !== reply.state.step) arming.rearm();
   state = reply.state;
