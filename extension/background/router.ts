@@ -77,11 +77,6 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
       } catch (error) {
         return withMissing({ extensionVersion: deps.extensionVersion, protocolVersion: PROTOCOL_VERSION, host: { installed: false as const, error: serializeError(error) }, tokens: [] }, 'host');
       }
-      // Warm-up (issue 14): the site is allowed by now (policy, or the person just now), and portals ask for the status
-      // when they load, before any signing. The host's first certificate listing is its slow one (the token's objects
-      // read, the certificate code loaded), so it starts here, beside the token listing, and the first signHash's
-      // window does not wait for it. Nothing of it reaches the page; nothing is asked before the site is allowed.
-      void deps.host.request('host.listCertificates', {}, quick(context.signal)).catch(() => undefined);
       // A module that fails to load still leaves the host usable for status; the page sees no tokens.
       const tokens = await deps.host.request('host.listTokens', {}, quick(context.signal)).then((r) => r.tokens, () => []);
       const missing = !hello.modules.some((m) => m.loaded) ? 'driver' as const : tokens.length === 0 ? 'token' as const : null;
