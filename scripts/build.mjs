@@ -32,9 +32,22 @@ export async function buildAll({ flavour = process.env.KYSO_BUILD === 'productio
     build: { emptyOutDir: false, minify: !development, sourcemap: development, target: 'es2022', reportCompressedSize: false },
   };
 
-  // Extension pages (consent window; the options page when its owner has added it). Relative asset paths.
+  // The consent window is built on its own (issue 14, warm window): in the shared build below its script came as 5
+  // files (the bundler's runtime and chunks shared with the other pages), each a module request before the window
+  // can show. Alone, everything it imports statically is one file; only what it loads later with import() (the
+  // Public Suffix List beside the state, the PDF preview) stays apart. No modulepreload polyfill: Chromium and
+  // Firefox ≥ 115 preload modules natively, and the polyfill is code the window would parse first for nothing.
+  await build({
+    ...common, root: join(ROOT, 'extension'), base: './',
+    build: {
+      ...common.build, sourcemap: false, outDir: chromiumDir, modulePreload: { polyfill: false },
+      rollupOptions: { input: { consent: join(ROOT, 'extension/ui/consent/consent.html') } },
+    },
+  });
+
+  // The other extension pages (the options page when its owner has added it). Relative asset paths.
   // popup: the toolbar button's "Cho phép trang này ký số" (extension/ui/popup, plugin compatibility).
-  const pages = { consent: join(ROOT, 'extension/ui/consent/consent.html'), popup: join(ROOT, 'extension/ui/popup/popup.html') };
+  const pages = { popup: join(ROOT, 'extension/ui/popup/popup.html') };
   // VGCA FileName "": the window where the person chooses a local file (extension/compat/local-file/).
   pages.localFile = join(ROOT, 'extension/compat/local-file/local-file.html');
   const optionsHtml = join(ROOT, 'extension/ui/options/options.html');

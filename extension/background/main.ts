@@ -21,6 +21,7 @@ import { createPopupHealthHandler } from './health/popup-health.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS, HOST_SIGN_TIMEOUT_MS } from '../../shared/limits.js';
 import { PLUGIN_COMPATIBILITY_KEY, PLUGIN_COMPATIBILITY_ORIGINS_KEY, parseCompatibilityPolicyKeys, type CompatibilityPolicy } from './compat/compat-policy.js';
 import { handleOptionsHistoryMessage } from './history/options-history.js';
+import { markLatest } from './timing-marks.js';
 
 const host = new NativeHostClient({
   hostName: NATIVE_HOST_NAME,
@@ -30,7 +31,12 @@ const host = new NativeHostClient({
 });
 
 const consent = new ConsentBroker({
-  createWindow: (url, width, height) => browserApi.createPopupWindow(url, width, height),
+  createWindow: async (url, width, height) => {
+    markLatest('kyso:window-create');
+    const window = await browserApi.createPopupWindow(url, width, height);
+    markLatest('kyso:window-created');
+    return window;
+  },
   removeWindow: (id) => browserApi.removeWindow(id),
   focusWindow: (id) => browserApi.focusWindow(id),
   getURL: (path) => browserApi.getURL(path),

@@ -16,6 +16,7 @@ import { authenticate } from './auth/authenticate.js';
 import { createDocumentHandlers } from './documents/document-handlers.js';
 import { signHashes } from './sign-hashes/sign-hashes-handler.js';
 import { signingRequester } from './history/signing-requester.js';
+import { markLatest } from './timing-marks.js';
 
 export interface RequestContext {
   /** Origin of the frame that sent the request, from the browser. */
@@ -130,7 +131,9 @@ export function createRouter(deps: RouterDependencies): (request: PageRequest, c
   };
 
   return async (request, context) => {
+    markLatest('kyso:request-in');
     const decision = await deps.decideAccess({ frameOrigin: context.frameOrigin, topOrigin: context.topOrigin, operation: documents.accessOperation(request) });
+    markLatest('kyso:access-decided');
     if (decision.kind === 'deny') {
       throw new KysoError(decision.code, { origin: (decision.origin ?? context.frameOrigin).slice(0, 255), ...(decision.reason ? { reason: decision.reason } : {}) });
     }

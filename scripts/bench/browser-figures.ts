@@ -23,11 +23,13 @@ import type { Page } from 'playwright-core';
 import { clickClosing, isConsentPage, launchKysoBrowser, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../../test/helpers/browser.js';
 import { enableSignHashInOptions } from '../../test/helpers/options-page.js';
 
+/** Between the page's getStatus (on load) and its signHash (the person's click) in the `coldAfterStatus` runs. */
+const STATUS_TO_CLICK_MS = 1000;
 /** consent.ts marks its first render of a request's state with this name. */
 const SHOWN_MARK = 'kyso:consent-shown';
 
 /** ms from the page's call: the window's navigation start, its DOMContentLoaded, the request on screen, first paint. */
-interface ConsentTiming { dcl: number; shown: number; navigationStart: number; created: number; paint?: number }
+interface ConsentTiming { background?: Record<string, number>; dcl: number; shown: number; navigationStart: number; created: number; paint?: number; state?: number; psl?: number; scriptStart?: number }
 
 /** `pdf`: for the browser-path large PDF (`pdf-browser`); the CLI signs the same file as the reference. */
 interface PdfOptions { megabytes: number; cliPath: string; certificateId: string; pin: string; rounds: number }
@@ -68,13 +70,24 @@ async function consentDelay(browser: KysoBrowser, page: Page): Promise<ConsentTi
     const nav = performance.getEntriesByType('navigation')[0];
     const paint = performance.getEntriesByType('paint').find((p) => p.name === 'first-paint');
     const shown = performance.getEntriesByName('${SHOWN_MARK}')[0];
-    return { start: performance.timeOrigin, dcl: performance.timeOrigin + nav.domContentLoadedEventEnd, shown: performance.timeOrigin + shown.startTime, paint: paint ? performance.timeOrigin + paint.startTime : undefined };
-  })()`) as { start: number; dcl: number; shown: number; paint?: number };
+    const at = (name) => { const e = performance.getEntriesByName(name)[0]; return e ? performance.timeOrigin + e.startTime : undefined; };
+    return { start: performance.timeOrigin, dcl: performance.timeOrigin + nav.domContentLoadedEventEnd, shown: performance.timeOrigin + shown.startTime, paint: paint ? performance.timeOrigin + paint.startTime : undefined,
+      state: at('kyso:consent-state'), psl: at('kyso:consent-psl'), scriptStart: performance.timeOrigin + nav.domInteractive };
+  })()`) as { start: number; dcl: number; shown: number; paint?: number; state?: number; psl?: number; scriptStart: number };
+  // The background's own marks (extension/background/timing-marks.ts), where the build sets them.
+  const sw = await browser.serviceWorker?.evaluate(`(() => { const at = (n) => { const e = performance.getEntriesByName(n).at(-1); return e ? performance.timeOrigin + e.startTime : undefined; };
+    return { requestIn: at('kyso:request-in'), accessDecided: at('kyso:access-decided'), windowCreate: at('kyso:window-create'), windowCreated: at('kyso:window-created') }; })()`).catch(() => undefined) as Record<string, number | undefined> | undefined;
   await consent.close();
   await page.evaluate('window.__kysoCall');
+  const background = Object.fromEntries(Object.entries(sw ?? {}).filter(([, t]) => t !== undefined).map(([k, t]) => [k, t! - calledAt]));
   return {
+    background,
     dcl: timing.dcl - calledAt, shown: timing.shown - calledAt, navigationStart: timing.start - calledAt, created: (await created) - calledAt,
     ...(timing.paint !== undefined ? { paint: timing.paint - calledAt } : {}),
+    // Where the time after navigation start went: HTML parsed (module scripts run after), state and the Public Suffix List in.
+    scriptStart: timing.scriptStart - calledAt,
+    ...(timing.state !== undefined ? { state: timing.state - calledAt } : {}),
+    ...(timing.psl !== undefined ? { psl: timing.psl - calledAt } : {}),
   };
 }
 
@@ -85,29 +98,59 @@ async function openDemo(browser: KysoBrowser, url: string): Promise<Page> {
   return page;
 }
 
+/**
+ * Reference for the warm figure, in the same browser: the service worker opens a popup window of the same size
+ * on an extension resource with no script at all (manifest.json, shown as text) — ms from `windows.create` to
+ * that document's DOMContentLoaded. What Chromium itself needs to make a window and a document; the consent
+ * window cannot be faster than this plus the page → background hop.
+ */
+async function blankWindowDelay(browser: KysoBrowser): Promise<number> {
+  const worker = browser.serviceWorker;
+  if (!worker) throw new Error('no service worker');
+  const opened = browser.context.waitForEvent('page', { predicate: (p) => p.url().endsWith('/manifest.json'), timeout: 60_000 });
+  const calledAt = await worker.evaluate(`(() => { const t = Date.now(); chrome.windows.create({ url: chrome.runtime.getURL('manifest.json'), type: 'popup', width: 520, height: 720, focused: true }); return t; })()`) as number;
+  const page = await opened;
+  await page.waitForLoadState('domcontentloaded');
+  const dcl = await page.evaluate(`performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd`) as number;
+  await page.close();
+  return dcl - calledAt;
+}
+
 async function consentFigures(): Promise<Record<string, unknown>> {
   const server = await startTestServer();
   const cold: Array<ConsentTiming & { hostWasRunning: boolean }> = [];
+  // A fresh browser whose page first asked kyso.getStatus (as portals do on load, demo/app.js), the signHash
+  // STATUS_TO_CLICK_MS later: the host is started and has listed the tokens (and certificates) before it.
+  const coldAfterStatus: Array<ConsentTiming & { hostWasRunning: boolean }> = [];
   const warm: ConsentTiming[] = [];
+  const blankWindow: number[] = [];
   try {
     for (let run = 0; run < options.coldRuns; run++) {
-      const browser = await launchKysoBrowser({ env: options.env });
-      try {
-        await enableSignHashInOptions(browser, server.url);
-        const page = await openDemo(browser, server.url);
-        const hostWasRunning = hostRunning(browser);
-        cold.push({ ...(await consentDelay(browser, page)), hostWasRunning });
-        if (run === options.coldRuns - 1) {
-          for (let i = 0; i < options.warmRuns; i++) warm.push(await consentDelay(browser, page));
+      for (const afterStatus of [false, true]) {
+        const browser = await launchKysoBrowser({ env: options.env });
+        try {
+          await enableSignHashInOptions(browser, server.url);
+          const page = await openDemo(browser, server.url);
+          // The person's click on "Sign" comes a moment after the page loaded and asked for the status.
+          if (afterStatus) { await page.evaluate('window.__sdk.getStatus()'); await new Promise((r) => setTimeout(r, STATUS_TO_CLICK_MS)); }
+          const hostWasRunning = hostRunning(browser);
+          (afterStatus ? coldAfterStatus : cold).push({ ...(await consentDelay(browser, page)), hostWasRunning });
+          if (run === options.coldRuns - 1 && !afterStatus) {
+            // Alternated, so both series see the same moments of a shared machine.
+            for (let i = 0; i < options.warmRuns; i++) {
+              warm.push(await consentDelay(browser, page));
+              blankWindow.push(await blankWindowDelay(browser));
+            }
+          }
+        } finally {
+          await browser.close();
         }
-      } finally {
-        await browser.close();
       }
     }
   } finally {
     await server.close();
   }
-  return { cold, warm };
+  return { cold, coldAfterStatus, warm, blankWindow };
 }
 
 /** Sum of the durations (ms) of top-level trace events that ran `file` of the extension. */
