@@ -122,7 +122,11 @@ async function main() {
     const { createDemoTokenSync } = await import(pathToFileURL(join(ROOT, 'scripts/token-demo.mjs')).href);
     const token = createDemoTokenSync(join(dir, 'token'));
     process.env.SOFTHSM2_CONF = token.softhsm2Conf;
-    const tokenEnv = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module };
+    // The bench's signatures must not land in the signing history (nor its driver screening in the state file) of
+    // whoever runs it: both go to this run's temp folder, for every process it starts (they inherit process.env).
+    process.env.KYSO_DATA_DIR = join(dir, 'data');
+    process.env.KYSO_STATE_DIR = join(dir, 'state');
+    const tokenEnv = { SOFTHSM2_CONF: token.softhsm2Conf, KYSO_PKCS11_MODULE: token.module, KYSO_DATA_DIR: process.env.KYSO_DATA_DIR, KYSO_STATE_DIR: process.env.KYSO_STATE_DIR };
     const cSignMs = median(bareSignTimes(token, SIGNING_CERT, N));
     cSignCpuMs = bareSignCpuMs(token, SIGNING_CERT, N);
     const batchDigests = benchDigests(BATCH);
