@@ -213,7 +213,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     { fn: 'vgca_sign_pdf', file: 'To trinh.pdf', kind: 'Ký tệp PDF', stampText: [] },
   ] as const;
 
-  it.each(FAMILY)('$fn: consent names "$kind" and the upload address; the signed file is POSTed as uploadfile, answered in the plugin\'s shape, and pdfsig says valid', async (call) => {
+  it.each(FAMILY.map((call) => [call.fn, call.kind, call] as const))('%s: consent names "%s" and the upload address; the signed file is POSTed as uploadfile, answered in the plugin\'s shape, and pdfsig says valid', async (_fn, _kind, call) => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
     const docNumber = 'docNumber' in call ? call.docNumber : undefined;
