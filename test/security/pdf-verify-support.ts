@@ -299,7 +299,7 @@ export async function signByHand(pdf: Uint8Array, bench: SigningBench, options: 
     : '';
   const lock = options.lockFields ? ` /Lock << /Type /SigFieldLock /Action /Include /Fields [${options.lockFields.map((f) => `(${f})`).join(' ')}] >>` : '';
   const objects: RevisionObject[] = [
-    { ref: sig, body: `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0000000000 0000000000 0000000000] /Contents <${'0'.repeat(placeholder * 2)}> /M (D:20261202090000+07'00')${reference} >>` },
+    { ref: sig, body: `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0000000000 0000000000 0000000000] /Contents <${'0'.repeat(placeholder * 2)}> /M (${pdfDateNow()})${reference} >>` },
     { ref: field, body: `<< /Type /Annot /Subtype /Widget /FT /Sig /T (Chung thuc) /V ${sig} R /P ${page(1)} R /Rect [0 0 0 0] /F 132${lock} >>` },
     { ref: formRef, body: edit(edit(body(formRef), /\/Fields \[/, `/Fields [ ${field} R`), /^<</, '<< /SigFlags 3') },
     { ref: page(1), body: edit(body(page(1)), /\/Annots \[/, `/Annots [ ${field} R`) },
@@ -359,4 +359,14 @@ export async function addDss(pdf: Uint8Array, bench: SigningBench): Promise<Uint
     // As iText and Acrobat write it with a DSS: the ESIC extension declared in the catalog.
     { ref: catalogRef, body: edit(body(catalogRef), /^<</, `<< /DSS ${size + 2} 0 R /Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 5 >> >>`) },
   ]);
+}
+
+/**
+ * The signature's /M: now, in Vietnam's time. A fixed date here was a time bomb: the demo token is made when the
+ * tests start, so on any later day its certificate's notBefore followed the claimed signing time
+ * (SIGNER_NOT_YET_VALID_AT_SIGNING, seen in CI on 2026-12-03).
+ */
+function pdfDateNow(): string {
+  const vn = new Date(Date.now() + 7 * 3600_000).toISOString(); // wall clock at +07:00
+  return `D:${vn.slice(0, 4)}${vn.slice(5, 7)}${vn.slice(8, 10)}${vn.slice(11, 13)}${vn.slice(14, 16)}${vn.slice(17, 19)}+07'00'`;
 }
