@@ -222,8 +222,9 @@ async function main() {
         htmlParsedMs: round(median(runs.map((c) => c.scriptStart).filter((x) => x !== undefined)) ?? NaN),
         stateMs: round(median(runs.map((c) => c.state).filter((x) => x !== undefined)) ?? NaN),
         pslMs: round(median(runs.map((c) => c.psl).filter((x) => x !== undefined)) ?? NaN),
-        // The background's marks (extension/background/timing-marks.ts): request in, access decided, windows.create called and answered.
-        background: Object.fromEntries(['requestIn', 'accessDecided', 'windowCreate', 'windowCreated'].map((k) => [k, round(median(runs.map((c) => c.background?.[k]).filter((x) => x !== undefined)) ?? NaN)])),
+        // The background's marks (extension/background/timing-marks.ts): request in, access decided, host's hello answered
+        // (negative: before the call, on a warm host), tokens and certificates listed, windows.create called and answered.
+        background: Object.fromEntries(['requestIn', 'accessDecided', 'hostHello', 'hostListed', 'windowCreate', 'windowCreated'].map((k) => [k, round(median(runs.map((c) => c.background?.[k]).filter((x) => x !== undefined)) ?? NaN)])),
       });
       if (figures.consent) {
         const { cold, warm } = figures.consent;
