@@ -4,7 +4,7 @@
  * each name is kept, so a long-lived background does not collect one entry per request. Nothing about the request
  * is recorded, only the moment.
  */
-export type TimingMark = 'kyso:request-in' | 'kyso:access-decided' | 'kyso:window-create' | 'kyso:window-created';
+export type TimingMark = 'kyso:request-in' | 'kyso:access-decided' | 'kyso:host-hello' | 'kyso:host-listed' | 'kyso:window-create' | 'kyso:window-created';
 
 export function markLatest(name: TimingMark): void {
   const clock = globalThis.performance;

@@ -76,7 +76,7 @@ async function consentDelay(browser: KysoBrowser, page: Page): Promise<ConsentTi
   })()`) as { start: number; dcl: number; shown: number; paint?: number; state?: number; psl?: number; scriptStart: number };
   // The background's own marks (extension/background/timing-marks.ts), where the build sets them.
   const sw = await browser.serviceWorker?.evaluate(`(() => { const at = (n) => { const e = performance.getEntriesByName(n).at(-1); return e ? performance.timeOrigin + e.startTime : undefined; };
-    return { requestIn: at('kyso:request-in'), accessDecided: at('kyso:access-decided'), windowCreate: at('kyso:window-create'), windowCreated: at('kyso:window-created') }; })()`).catch(() => undefined) as Record<string, number | undefined> | undefined;
+    return { requestIn: at('kyso:request-in'), accessDecided: at('kyso:access-decided'), hostHello: at('kyso:host-hello'), hostListed: at('kyso:host-listed'), windowCreate: at('kyso:window-create'), windowCreated: at('kyso:window-created') }; })()`).catch(() => undefined) as Record<string, number | undefined> | undefined;
   await consent.close();
   await page.evaluate('window.__kysoCall');
   const background = Object.fromEntries(Object.entries(sw ?? {}).filter(([, t]) => t !== undefined).map(([k, t]) => [k, t! - calledAt]));

@@ -3,6 +3,11 @@
  * person allows it. Regression for the leak pinned in test/e2e/policy.test.ts (router listed tokens and
  * certificates before the site question, so TOKEN_NOT_PRESENT / CERTIFICATE_NOT_FOUND answered a probe).
  * Host and window are simulated here; the same scenario runs in real Chromium in test/e2e/policy.test.ts.
+ *
+ * Once the person allowed the site, the background asks the host for the tokens AND the certificates at once
+ * (signing-candidates.ts): two round trips the window would otherwise wait for one after the other (docs/
+ * benchmarks.md, consent window). That is safe only because both come after the site question: the tests below pin
+ * that no host call at all happens before it, and the event log pins the order window → answer → host.
  */
 import { describe, expect, it } from 'vitest';
 import { createRouter, type RequestContext } from '../../extension/background/router.js';
@@ -10,6 +15,7 @@ import { ConsentBroker, CONSENT_PAGE_PATH } from '../../extension/background/con
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { ConsentReply } from '../../extension/messaging/internal-messages.js';
 import type { TokenInfo } from '../../shared/protocol/common.js';
+import type { AccessDecision } from '../../extension/background/access/access-policy.js';
 
 const EXT = 'chrome-extension://abddkodjbciaefbbillgfgplhpgfcokp/';
 const token: TokenInfo = {
@@ -17,11 +23,13 @@ const token: TokenInfo = {
   flags: { loginRequired: true, protectedAuthenticationPath: false, userPinInitialized: true, userPinCountLow: false, userPinFinalTry: false, userPinLocked: false, userPinToBeChanged: false },
 };
 
-function setup(hostHas: { tokens: boolean; certificates: boolean }, hold?: Promise<void>) {
+function setup(hostHas: { tokens: boolean; certificates: boolean }, hold?: Promise<void>, decision: AccessDecision = { kind: 'ask', origins: ['https://probe.example'] }) {
   const hostCalls: string[] = [];
+  /** Window, person's answer and host calls in the order they happened. */
+  const events: string[] = [];
   const windows: Array<{ id: number; url: string; open: boolean }> = [];
   const consent = new ConsentBroker({
-    createWindow: async (url) => { const w = { id: windows.length + 1, url, open: true }; windows.push(w); return { id: w.id }; },
+    createWindow: async (url) => { const w = { id: windows.length + 1, url, open: true }; windows.push(w); events.push('window'); return { id: w.id }; },
     removeWindow: async (id) => { windows.find((w) => w.id === id)!.open = false; },
     getURL: (path) => `${EXT}${path}`,
     rememberUserChoice: async () => undefined,
@@ -30,6 +38,7 @@ function setup(hostHas: { tokens: boolean; certificates: boolean }, hold?: Promi
     hello: async () => ({ hostVersion: '0.1.0', protocolVersion: 1, modules: [] }),
     request: async (type: string) => {
       hostCalls.push(type);
+      events.push(type);
       await hold;
       if (type === 'host.listTokens') return { tokens: hostHas.tokens ? [token] : [] };
       if (type === 'host.listCertificates') return { certificates: [] };
@@ -38,14 +47,15 @@ function setup(hostHas: { tokens: boolean; certificates: boolean }, hold?: Promi
   };
   const route = createRouter({
     host: host as never, consent, extensionVersion: '0.1.0',
-    decideAccess: async () => ({ kind: 'ask', origins: ['https://probe.example'] }),
+    decideAccess: async () => decision,
   });
   const send = async (message: Record<string, unknown>) => {
     for (let i = 0; i < 50 && windows.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
     const session = new URL(windows.at(-1)!.url).searchParams.get('session')!;
+    if (message['kind'] === 'consent.site') events.push(`site:${String(message['choice'])}`);
     return consent.handleMessage({ ...message, sessionId: session }, `${EXT}${CONSENT_PAGE_PATH}`) as Promise<ConsentReply>;
   };
-  return { route, hostCalls, windows, send };
+  return { route, hostCalls, events, windows, send };
 }
 
 const context = (): RequestContext => ({ frameOrigin: 'https://probe.example', topOrigin: 'https://probe.example', signal: new AbortController().signal });
@@ -58,7 +68,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('an unlisted site is asked before Kyso talks to the host', () => {
   for (const hostHas of [{ tokens: false, certificates: false }, { tokens: true, certificates: false }]) {
     it(`the site question comes first and "block" gives ORIGIN_BLOCKED whatever the token holds (token plugged in: ${hostHas.tokens})`, async () => {
-      const { route, hostCalls, windows, send } = setup(hostHas);
+      const { route, hostCalls, events, windows, send } = setup(hostHas);
       const outcome = codeOf(route(probe as never, context()));
       const state = await send({ kind: 'consent.getState' });
       expect(state.outcome === 'state' && state.state.step).toBe('site');
@@ -66,18 +76,28 @@ describe('an unlisted site is asked before Kyso talks to the host', () => {
       await send({ kind: 'consent.site', choice: 'block' });
       expect(await outcome).toBe('ORIGIN_BLOCKED');
       expect(hostCalls).toEqual([]);
+      expect(events).toEqual(['window', 'site:block']);
       expect(windows.every((w) => !w.open)).toBe(true);
     });
   }
 
+  it('a site the policy refuses gets its error with no window and no host call', async () => {
+    const { route, events } = setup({ tokens: true, certificates: true }, undefined, { kind: 'deny', code: 'ORIGIN_NOT_ALLOWED' });
+    expect(await codeOf(route(probe as never, context()))).toBe('ORIGIN_NOT_ALLOWED');
+    expect(events).toEqual([]);
+  });
+
   it('after "allow once" the lookups run and their answer closes the window with that error', async () => {
-    const { route, hostCalls, windows, send } = setup({ tokens: false, certificates: false });
+    const { route, events, windows, send } = setup({ tokens: false, certificates: false });
     const outcome = codeOf(route(probe as never, context()));
     await send({ kind: 'consent.getState' });
     const reply = await send({ kind: 'consent.site', choice: 'once' });
     expect(reply.outcome).toBe('closed');
     expect(await outcome).toBe('TOKEN_NOT_PRESENT');
-    expect(hostCalls).toEqual(['host.listTokens']);
+    // Window first, the person's answer, and only then the host — both listings at once (the certificate answer
+    // is not used when no token is present). A router that looked the token up before asking would log host calls
+    // before 'window' (or open no window at all).
+    expect(events).toEqual(['window', 'site:once', 'host.listTokens', 'host.listCertificates']);
     expect(windows.every((w) => !w.open)).toBe(true);
   });
 
@@ -89,7 +109,7 @@ describe('an unlisted site is asked before Kyso talks to the host', () => {
     await send({ kind: 'consent.getState' });
     const siteReply = send({ kind: 'consent.site', choice: 'once' });
     await new Promise((r) => setTimeout(r, 5));
-    expect(hostCalls).toEqual(['host.listTokens']); // held
+    expect(hostCalls).toEqual(['host.listTokens', 'host.listCertificates']); // both asked at once, both held
     controller.abort();
     release();
     expect(await outcome).toBe('REQUEST_SUPERSEDED');
@@ -98,12 +118,13 @@ describe('an unlisted site is asked before Kyso talks to the host', () => {
   });
 
   it('after "allow once" with a token the same window moves on to the signing step', async () => {
-    const { route, send } = setup({ tokens: true, certificates: true });
+    const { route, events, send } = setup({ tokens: true, certificates: true });
     const outcome = codeOf(route({ ...probe, payload: { ...probe.payload, filter: undefined } } as never, context()));
     await send({ kind: 'consent.getState' });
     const reply = await send({ kind: 'consent.site', choice: 'once' });
     // listCertificates answers [] in this stub, so the request ends CERTIFICATE_NOT_FOUND — but only now.
     expect(reply.outcome).toBe('closed');
     expect(await outcome).toBe('CERTIFICATE_NOT_FOUND');
+    expect(events).toEqual(['window', 'site:once', 'host.listTokens', 'host.listCertificates']);
   });
 });

@@ -77,6 +77,48 @@ describe('loadSigningCandidates', () => {
   });
 });
 
+describe('the two host listings are asked at once', () => {
+  /** A host that answers nothing until released: what was asked before any answer is what went out at once. */
+  function heldHost(answer: (type: string) => unknown) {
+    const asked: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const host = {
+      request: async (type: string) => {
+        asked.push(type);
+        await held;
+        const result = answer(type);
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    };
+    return { asked, release, host: host as typeof host & Parameters<typeof loadSigningCandidates>[0] };
+  }
+
+  it('both requests are sent before either answers (one round trip before the window, not two)', async () => {
+    const { asked, release, host } = heldHost((type) => (type === 'host.listTokens' ? { tokens: [TOKEN] } : { certificates: [communeA] }));
+    const loading = loadSigningCandidates(host, { signal });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(asked).toEqual(['host.listTokens', 'host.listCertificates']);
+    release();
+    expect((await loading).certificates.map((c) => c.id)).toEqual([communeA.id]);
+  });
+
+  it('no token: TOKEN_NOT_PRESENT, even when the certificate listing failed (its answer is not used)', async () => {
+    const { release, host } = heldHost((type) => (type === 'host.listTokens' ? { tokens: [] } : new KysoError('HOST_DISCONNECTED')));
+    const loading = codeOf(loadSigningCandidates(host, { signal }));
+    release();
+    expect(await loading).toBe('TOKEN_NOT_PRESENT');
+  });
+
+  it('a token, and the certificate listing failed: that error, as when they were asked one after the other', async () => {
+    const { release, host } = heldHost((type) => (type === 'host.listTokens' ? { tokens: [TOKEN] } : new KysoError('TIMEOUT')));
+    const loading = codeOf(loadSigningCandidates(host, { signal }));
+    release();
+    expect(await loading).toBe('TIMEOUT');
+  });
+});
+
 describe('prepareSigningCertificates: refresh (hot-plug) and the approve guard', () => {
   it('guardApprove passes the expected signer to the host call and refuses the others without calling it', async () => {
     const host = stubHost({ tokens: [TOKEN], certificates: [communeA, communeB] });

@@ -15,6 +15,7 @@ import {
 import { purposeExclusions, type SigningUse } from '../../../shared/certificates/certificate-purpose.js';
 import type { CertificateFilter, CertificateInfo, TokenInfo } from '../../../shared/protocol/common.js';
 import type { NativeHostClient } from '../native/host-client.js';
+import { markLatest } from '../timing-marks.js';
 
 export interface SigningCandidates {
   readonly tokens: readonly TokenInfo[];
@@ -38,14 +39,32 @@ type Host = Pick<NativeHostClient, 'request'>;
 /** Reasons that come from the portal's filter: a certificate failing one was not asked for. */
 const FILTER_REASONS: ReadonlySet<ExclusionReason> = new Set(['missingKeyUsage', 'issuerMismatch', 'identifierMismatch', 'unexpectedSigner']);
 
-/** The tokens and certificates now, judged against the filter. Never throws for "nothing plugged in". */
-export async function listSigningCandidates(host: Host, request: CandidateRequest): Promise<SigningCandidates> {
+/**
+ * Both host listings, asked at once: they are two round trips to the host that the consent window waits for
+ * (docs/benchmarks.md "Fifth run: consent window"), and the host answers requests concurrently. The token list
+ * decides: with no token the certificate answer (or its error) is not used. Whoever calls this has already had
+ * the site question answered (router.ts consentToSign): asking both at once changes nothing of what a site that
+ * was not allowed can learn, since it causes neither.
+ */
+async function listTokensAndCertificates(host: Host, request: CandidateRequest): Promise<{ tokens: TokenInfo[]; certificates: CertificateInfo[] }> {
   const quick = { timeoutMs: HOST_QUICK_REQUEST_TIMEOUT_MS, signal: request.signal };
-  const { tokens } = await host.request('host.listTokens', {}, quick);
-  if (tokens.length === 0) return { tokens, certificates: [], exclusions: {} };
   // Only the key filter goes to the host: the rest greys out rather than hides.
   const withPrivateKey = request.filter?.withPrivateKey;
-  const { certificates: all } = await host.request('host.listCertificates', withPrivateKey !== undefined ? { filter: { withPrivateKey } } : {}, quick);
+  const tokens = host.request('host.listTokens', {}, quick);
+  const certificates = host.request('host.listCertificates', withPrivateKey !== undefined ? { filter: { withPrivateKey } } : {}, quick);
+  // Its failure is reported below only when the token list is used; never an unhandled rejection.
+  certificates.catch(() => undefined);
+  const listed = (await tokens).tokens;
+  if (listed.length === 0) return { tokens: listed, certificates: [] };
+  const { certificates: all } = await certificates;
+  markLatest('kyso:host-listed');
+  return { tokens: listed, certificates: all };
+}
+
+/** The tokens and certificates now, judged against the filter. Never throws for "nothing plugged in". */
+export async function listSigningCandidates(host: Host, request: CandidateRequest): Promise<SigningCandidates> {
+  const { tokens, certificates: all } = await listTokensAndCertificates(host, request);
+  if (tokens.length === 0) return { tokens, certificates: [], exclusions: {} };
   const named = request.certificateId ? all.filter((c) => c.id === request.certificateId) : all;
   const choices = filterCertificates(named, request.filter ?? {});
   // Judged on the whole token, not only on what the portal named: a named signing certificate is still not the

@@ -13,6 +13,7 @@ import { KysoError, deserializeError } from '../../../shared/errors/kyso-error.j
 import { newRequestId, parseOrThrow } from '../../../shared/protocol/validate.js';
 import { HOST_QUICK_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION } from '../../../shared/limits.js';
 import { ChunkJoiner } from '../../../shared/protocol/chunking.js';
+import { markLatest } from '../timing-marks.js';
 
 /** The part of a browser port the client uses (the real one comes from platform/browser-api.ts). */
 export interface NativePort {
@@ -107,6 +108,7 @@ export class NativeHostClient {
     });
     connection.hello = this.send(connection, 'host.hello', { extensionVersion: this.deps.extensionVersion }, { timeoutMs: this.deps.helloTimeoutMs ?? HOST_QUICK_REQUEST_TIMEOUT_MS })
       .then((hello) => {
+        markLatest('kyso:host-hello');
         if (hello.protocolVersion !== PROTOCOL_VERSION) {
           const error = new KysoError('VERSION_MISMATCH', { hostVersion: hello.hostVersion, hostProtocol: hello.protocolVersion, extensionProtocol: PROTOCOL_VERSION });
           this.fail(connection, error);
