@@ -35,6 +35,8 @@ export interface CertificateExtension {
 export interface CertificateFields {
   /** Lower-case hex of the serial number's encoding (a leading 00 kept). */
   readonly serialNumberHex: string;
+  /** The serial number's INTEGER as encoded (tag and length included): CMS and XAdES copy it [RFC 5652 §10.2.4]. */
+  readonly serialNumberDer: Uint8Array;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly issuer: CertificateName;
@@ -77,6 +79,7 @@ export function readCertificateFields(der: Uint8Array): CertificateFields {
   const extensionsElement = tbs.slice(i).find((e) => e.tag === 0xa3);
   return {
     serialNumberHex: integerHexOf(der, serial),
+    serialNumberDer: encodingOf(der, serial),
     notBefore: timeOf(der, required(notBefore)),
     notAfter: timeOf(der, required(notAfter)),
     issuer,
