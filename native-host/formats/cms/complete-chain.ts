@@ -23,12 +23,13 @@ export async function completeChain(signer: Pick<Signer, 'certificate' | 'chain'
   try {
     // The common case, decided from the DER: nothing could be added, so the path builder is not even loaded.
     if (tokenChainIsComplete(signer)) return [...signer.chain];
-    await import('reflect-metadata'); // before @peculiar/x509's decorators run
-    const [x509, { buildChain }, { AiaFetcher }] = await Promise.all([
-      import('@peculiar/x509'), import('../../trust/build-chain.js'), import('../../trust/aia-fetcher.js'),
+    // Through our own ES modules: they load reflect-metadata before @peculiar/x509, whose CommonJS namespace an
+    // import() of it would hand over under `default`.
+    const [{ buildChain }, { parseCertificates }, { AiaFetcher }] = await Promise.all([
+      import('../../trust/build-chain.js'), import('../../trust/trust-store.js'), import('../../trust/aia-fetcher.js'),
     ]);
-    const leaf = new x509.X509Certificate(signer.certificate as Uint8Array<ArrayBuffer>);
-    const extra = signer.chain.map((der) => new x509.X509Certificate(der as Uint8Array<ArrayBuffer>));
+    const leaf = parseCertificates(signer.certificate)[0]!;
+    const extra = signer.chain.flatMap((der) => parseCertificates(der));
     const built = await buildChain(leaf, { store: await loadTrustStore(), extra, aia: (aia ??= new AiaFetcher(SIGNING_AIA_TIMEOUT_MS)) });
     const found = built.path.slice(1).map((cert) => new Uint8Array(cert.rawData));
     return found.length >= signer.chain.length ? found : [...signer.chain];
