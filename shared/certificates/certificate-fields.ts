@@ -59,8 +59,9 @@ const NAMED_CURVES: Readonly<Record<string, 'P-256' | 'P-384' | 'P-521'>> = {
 
 /** Read a certificate; anything that is not one throws DerError. */
 export function readCertificateFields(der: Uint8Array): CertificateFields {
+  // Bytes after the certificate are ignored, as @peculiar/x509 (which described certificates before) ignored them:
+  // a token may pad CKA_VALUE.
   const certificate = readElement(der);
-  if (certificate.end !== der.length) throw new DerError('bytes after the certificate');
   // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
   const [tbsElement, signatureAlgorithm, signatureValue, ...rest] = childrenOf(der, expectTag(certificate, DER_TAG.sequence));
   expectTag(signatureAlgorithm, DER_TAG.sequence);
