@@ -2,10 +2,11 @@
  * The fields of an X.509 certificate Kyso describes or compares, read straight from its DER [RFC 5280 §4.1] with
  * der-reader.ts: serial number, validity, issuer and subject (raw and decoded), the public key's type and size,
  * and the extensions (key usage, extended key usage, policies, AIA). This is the one reading behind
- * describe-certificate.ts (`kyso list`, the consent window, filters, expected-signer checks, the SDK) and the
- * CLI's chain check (native-host/formats/cms/complete-chain.ts). It needs no schema library: @peculiar/x509 and
- * asn1js cost ~60 ms of a `kyso` start to compile and evaluate, and 0.1–0.4 s to describe one certificate under
- * load (docs/benchmarks.md "Fifth run: start-up").
+ * describe-certificate.ts (`kyso list`, the consent window, filters, expected-signer checks, the SDK), of the
+ * signer's issuer and serial in a CMS (native-host/formats/cms/signing-certificate-v2.ts) and of the CLI's chain
+ * check (native-host/formats/cms/token-chain-complete.ts). It needs no schema library: @peculiar/x509 and asn1js
+ * cost ~60 ms of a `kyso` start to compile and evaluate, and 0.1–0.4 s to describe one certificate under load
+ * (docs/benchmarks.md "Fifth run: start-up of `kyso sign-*`").
  */
 import { bitStringBytesOf, childrenOf, contentsOf, DER_TAG, DerError, encodingOf, expectTag, integerHexOf, oidOf, readElement, timeOf, type DerElement } from './der-reader.js';
 import { decodeName, type NameAttribute } from './decode-name.js';
