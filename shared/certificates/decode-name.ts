@@ -4,18 +4,13 @@
  *   UTF8String → UTF-8 · BMPString → UTF-16BE · UniversalString → UTF-32BE · Printable/IA5/Visible → ASCII
  *   T61String → UTF-8 when the bytes are valid multi-byte UTF-8 (older VN CA software wrote UTF-8 into T61String),
  *               otherwise ISO 8859-1, the usual reading of T.61 for Latin letters.
- * Pure JS (asn1js + TextDecoder): runs in the host, the extension and the page SDK alike.
+ * Pure JS (der-reader.ts + TextDecoder): runs in the host, the extension and the page SDK alike.
  */
-import * as asn1js from 'asn1js';
+import { childrenOf, contentsOf, DER_TAG, oidOf, type DerElement } from './der-reader.js';
 
 export interface NameAttribute {
   readonly oid: string;
   readonly value: string;
-}
-
-export interface DecodedNames {
-  readonly subject: readonly NameAttribute[];
-  readonly issuer: readonly NameAttribute[];
 }
 
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -29,53 +24,33 @@ export const NAME_OIDS = {
   organizationalUnit: '2.5.4.11', title: '2.5.4.12', serialNumber: '2.5.4.5', uid: '0.9.2342.19200300.100.1.1', email: '1.2.840.113549.1.9.1',
 } as const;
 
-/** Subject and issuer of a DER certificate, attributes in encoding order; undefined if the structure is not one. */
-export function decodeCertificateNames(der: Uint8Array): DecodedNames | undefined {
-  const parsed = asn1js.fromBER(der as Uint8Array<ArrayBuffer>);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.Sequence)) return undefined;
-  const tbs = parsed.result.valueBlock.value[0];
-  if (!(tbs instanceof asn1js.Sequence)) return undefined;
-  const fields = tbs.valueBlock.value;
-  // [0] EXPLICIT version is optional [RFC 5280 §4.1]; then serial, signature, issuer, validity, subject.
-  const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
-  const issuer = fields[offset + 2];
-  const subject = fields[offset + 4];
-  if (!issuer || !subject) return undefined;
-  return { subject: decodeName(subject), issuer: decodeName(issuer) };
-}
-
-function decodeName(name: asn1js.BaseBlock): NameAttribute[] {
+/**
+ * The attributes of a Name (a SEQUENCE OF RDN, each a SET OF AttributeTypeAndValue) in encoding order. Elements
+ * that are not shaped as one are skipped; a malformed encoding throws DerError.
+ */
+export function decodeName(der: Uint8Array, name: DerElement): NameAttribute[] {
   const out: NameAttribute[] = [];
-  if (!(name instanceof asn1js.Sequence)) return out;
-  for (const rdn of name.valueBlock.value) {
-    if (!(rdn instanceof asn1js.Set)) continue;
-    for (const atv of rdn.valueBlock.value) {
-      if (!(atv instanceof asn1js.Sequence)) continue;
-      const [type, value] = atv.valueBlock.value;
-      if (!(type instanceof asn1js.ObjectIdentifier) || !value) continue;
-      out.push({ oid: type.valueBlock.toString(), value: decodeString(value) });
+  if (name.tag !== DER_TAG.sequence) return out;
+  for (const rdn of childrenOf(der, name)) {
+    if (rdn.tag !== DER_TAG.set) continue;
+    for (const atv of childrenOf(der, rdn)) {
+      if (atv.tag !== DER_TAG.sequence) continue;
+      const [type, value] = childrenOf(der, atv);
+      if (type?.tag !== DER_TAG.oid || !value) continue;
+      out.push({ oid: oidOf(der, type), value: decodeString(value.tag, contentsOf(der, value)) });
     }
   }
   return out;
 }
 
-function decodeString(block: asn1js.BaseBlock): string {
-  const bytes = rawValue(block);
-  switch (block.idBlock.tagClass === 1 ? block.idBlock.tagNumber : -1) {
+function decodeString(tag: number, bytes: Uint8Array): string {
+  switch (tag) {
     case 12: return new TextDecoder('utf-8').decode(bytes); // UTF8String
     case 30: return new TextDecoder('utf-16be').decode(bytes); // BMPString
     case 28: return decodeUtf32be(bytes); // UniversalString
     case 20: return decodeT61(bytes); // T61String / TeletexString
     default: return latin1(bytes); // PrintableString, IA5String, VisibleString, NumericString …
   }
-}
-
-function rawValue(block: asn1js.BaseBlock): Uint8Array {
-  const view = (block.valueBlock as { valueHexView?: Uint8Array }).valueHexView;
-  if (view) return view;
-  // Fallback: strip the header from the full encoding.
-  const full = new Uint8Array(block.toBER(false));
-  return full.subarray(block.idBlock.blockLength + block.lenBlock.blockLength);
 }
 
 function decodeT61(bytes: Uint8Array): string {

@@ -2,25 +2,16 @@
  * Turn a certificate (DER) into the `CertificateInfo` every part of Kyso shows: the consent window,
  * the SDK's certificate objects and `kyso list`. Vietnamese diacritics are kept as encoded (UTF8String).
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import type { CertificateInfo, UnusableReason } from '../protocol/common.js';
 import { bytesToBase64, bytesToHex } from '../domain/base64.js';
 import { parseSubjectIdentifiers } from './subject-identifiers.js';
 import { recogniseIssuerCa } from './known-cas.js';
-import { allValues, decodeCertificateNames, firstValue, formatName, NAME_OIDS, type NameAttribute } from './decode-name.js';
+import { allValues, firstValue, formatName, NAME_OIDS, type NameAttribute } from './decode-name.js';
+import { extendedKeyUsageOids, keyUsageBits, policyOids, readCertificateFields, type CertificateFields } from './certificate-fields.js';
 import { KysoError } from '../errors/kyso-error.js';
 
-
-const KEY_USAGE_NAMES: ReadonlyArray<[number, string]> = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
-];
+/** KeyUsage names by bit number [RFC 5280 §4.2.1.3]; encipherOnly (7) and decipherOnly (8) are not shown. */
+const KEY_USAGE_NAMES: readonly string[] = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign'];
 
 const EKU_NAMES: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -41,10 +32,10 @@ export interface DescribeOptions {
   readonly token?: CertificateInfo['token'];
 }
 
-/** Parse DER; anything that is not an X.509 certificate becomes INVALID_DOCUMENT, never a library exception. */
-export function parseCertificate(der: Uint8Array): x509.X509Certificate {
+/** Read DER; anything that is not an X.509 certificate becomes INVALID_DOCUMENT, never a reader exception. */
+export function parseCertificate(der: Uint8Array): CertificateFields {
   try {
-    return new x509.X509Certificate(der as Uint8Array<ArrayBuffer>);
+    return readCertificateFields(der);
   } catch (cause) {
     throw new KysoError('INVALID_DOCUMENT', { what: 'certificate', bytes: der.length }, { cause });
   }
@@ -61,26 +52,31 @@ export async function describeCertificate(der: Uint8Array, options: DescribeOpti
   const at = options.at ?? new Date();
   const fingerprint = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', der as Uint8Array<ArrayBuffer>));
 
-  const keyUsageExt = cert.getExtension(x509.KeyUsagesExtension);
-  const keyUsage = keyUsageExt ? KEY_USAGE_NAMES.filter(([flag]) => (keyUsageExt.usages & flag) !== 0).map(([, name]) => name) : [];
-  const ekuExt = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const extendedKeyUsage = ekuExt ? ekuExt.usages.map((oid) => EKU_NAMES[String(oid)] ?? String(oid)) : [];
-  const policiesExt = cert.getExtension(x509.CertificatePolicyExtension);
-  const policies = policiesExt ? [...policiesExt.policies] : [];
+  let keyUsageBitsSet: number[] | undefined;
+  let ekuOids: string[] | undefined;
+  let policies: string[];
+  try {
+    keyUsageBitsSet = keyUsageBits(cert);
+    ekuOids = extendedKeyUsageOids(cert);
+    policies = policyOids(cert) ?? [];
+  } catch (cause) {
+    throw new KysoError('INVALID_DOCUMENT', { what: 'certificate', bytes: der.length }, { cause });
+  }
+  const keyUsage = (keyUsageBitsSet ?? []).filter((bit) => bit < KEY_USAGE_NAMES.length).map((bit) => KEY_USAGE_NAMES[bit]!);
+  const extendedKeyUsage = (ekuOids ?? []).map((oid) => EKU_NAMES[oid] ?? oid);
 
-  const key = describeKey(cert);
+  const key = cert.publicKey.keyType ? cert.publicKey : undefined;
   const unusableReasons: UnusableReason[] = [];
   if (at < cert.notBefore) unusableReasons.push('notYetValid');
   if (at > cert.notAfter) unusableReasons.push('expired');
   // No keyUsage extension means any usage [RFC 5280 §4.2.1.3]; otherwise one of the signing bits is needed.
-  if (keyUsageExt && !keyUsage.includes('digitalSignature') && !keyUsage.includes('nonRepudiation')) unusableReasons.push('noSigningKeyUsage');
+  if (keyUsageBitsSet && !keyUsage.includes('digitalSignature') && !keyUsage.includes('nonRepudiation')) unusableReasons.push('noSigningKeyUsage');
   if (options.hasPrivateKey === false) unusableReasons.push('noPrivateKey');
   if (!key) unusableReasons.push('unsupportedKey');
 
-  // Names decoded from the DER by us (T61String/BMPString handled); x509's reading only if that fails.
-  const decoded = decodeCertificateNames(der);
-  const subjectAttrs = decoded?.subject ?? fromX509Name(cert.subjectName);
-  const issuerAttrs = decoded?.issuer ?? fromX509Name(cert.issuerName);
+  // Names decoded from the DER (T61String/BMPString handled, decode-name.ts).
+  const subjectAttrs = cert.subject.attributes;
+  const issuerAttrs = cert.issuer.attributes;
   const identifierSources = [
     ...allValues(subjectAttrs, NAME_OIDS.uid),
     ...allValues(subjectAttrs, NAME_OIDS.serialNumber),
@@ -93,7 +89,7 @@ export async function describeCertificate(der: Uint8Array, options: DescribeOpti
     der: bytesToBase64(der),
     subject: { ...nameFields(subjectAttrs), identifiers: parseSubjectIdentifiers(identifierSources) },
     issuer: { ...nameFields(issuerAttrs), ...optional('ca', recogniseIssuerCa(issuerAttrs)) },
-    serialNumber: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+    serialNumber: cert.serialNumberHex.replace(/^0+(?=.)/, ''),
     notBefore: isoDate(cert.notBefore),
     notAfter: isoDate(cert.notAfter),
     keyType: key?.keyType ?? 'RSA',
@@ -121,26 +117,6 @@ function nameFields(attrs: readonly NameAttribute[]) {
     ...optional('country', first(NAME_OIDS.country)),
     ...optional('email', first(NAME_OIDS.email)),
   };
-}
-
-function fromX509Name(name: x509.Name): NameAttribute[] {
-  return name.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ oid: OID_BY_SHORT[type] ?? type, value }))));
-}
-
-const OID_BY_SHORT: Readonly<Record<string, string>> = {
-  CN: NAME_OIDS.commonName, C: NAME_OIDS.country, L: NAME_OIDS.locality, ST: NAME_OIDS.province, O: NAME_OIDS.organization,
-  OU: NAME_OIDS.organizationalUnit, T: NAME_OIDS.title, E: NAME_OIDS.email,
-};
-
-function describeKey(cert: x509.X509Certificate): { keyType: 'RSA' | 'EC'; keyBits: number; namedCurve?: 'P-256' | 'P-384' | 'P-521' } | undefined {
-  const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
-  if (alg.name === 'RSASSA-PKCS1-v1_5' || alg.name === 'RSA-PSS' || alg.name === 'RSA-OAEP') {
-    return { keyType: 'RSA', keyBits: alg.modulusLength ?? 0 };
-  }
-  if ((alg.name === 'ECDSA' || alg.name === 'ECDH') && (alg.namedCurve === 'P-256' || alg.namedCurve === 'P-384' || alg.namedCurve === 'P-521')) {
-    return { keyType: 'EC', keyBits: Number(alg.namedCurve.slice(2)), namedCurve: alg.namedCurve };
-  }
-  return undefined;
 }
 
 function isoDate(date: Date): string {

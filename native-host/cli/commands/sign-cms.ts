@@ -13,16 +13,13 @@
  * Several inputs and -o DIR write DIR/<name>.p7s for each.
  */
 import { signDocument } from '../../formats/document-signer.js';
-import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
+import { lazyTimestampHook, longTermSources } from '../lazy-signing-extras.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
 import { hashFileWithSha256 } from '../../formats/cms/hash-file.js';
-import { cadesLongTerm } from '../../formats/cms/cades-long-term.js';
 import type { CollectOptions } from '../../formats/cms/collect-validation-data.js';
 import { parseLevel } from '../level-option.js';
-import { TrustStore } from '../../trust/trust-store.js';
-import { AiaFetcher } from '../../trust/aia-fetcher.js';
 
 /** How long one AIA download may take while the signature is being completed. */
 const AIA_TIMEOUT_MS = 5_000;
@@ -43,9 +40,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new KysoError('BAD_REQUEST', { reason: '--attached needs the document; a digest can only be signed detached' });
   }
   const tsa = args.values.get('tsa');
-  const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
+  const timestamp = tsa ? lazyTimestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
   const level = parseLevel(args.values.get('level'), tsa !== undefined, ['B-B', 'B-T', 'B-LT']);
-  const longTerm = level === 'B-LT' ? { trust: await TrustStore.load({ useEnvironment: true }), aia: new AiaFetcher(AIA_TIMEOUT_MS) } : undefined;
+  const longTerm = level === 'B-LT' ? await longTermSources(AIA_TIMEOUT_MS) : undefined;
   const plan = planOutputs(args, (name) => `${name}.p7s`);
   // Detached over a file: only its digest is needed, so hash it as a stream (any size, little memory).
   const streamDigest = !attached && !digestInput;
@@ -70,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** B-LT: the signature with its validation data; lower levels as signed. */
-function atLevel(cms: Uint8Array, longTerm: CollectOptions | undefined): Promise<Uint8Array> | Uint8Array {
-  return longTerm ? cadesLongTerm(cms, longTerm) : cms;
+async function atLevel(cms: Uint8Array, longTerm: CollectOptions | undefined): Promise<Uint8Array> {
+  if (!longTerm) return cms;
+  const { cadesLongTerm } = await import('../../formats/cms/cades-long-term.js'); // x509 and pkijs: B-LT only
+  return cadesLongTerm(cms, longTerm);
 }

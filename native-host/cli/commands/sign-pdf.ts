@@ -23,10 +23,9 @@ import type { SignPdfOptions } from '../../formats/pdf/sign-pdf.js';
 import type { LongTermOptions } from '../../formats/pdf/ltv/add-long-term-data.js';
 import { isLongTermLevel } from '../../formats/pdf/ltv/pades-levels.js';
 import { parseLevel } from '../level-option.js';
-import { TrustStore } from '../../trust/trust-store.js';
-import { AiaFetcher } from '../../trust/aia-fetcher.js';
 import type { HiddenContentWarning } from '../../formats/pdf/hidden-content.js';
-import { timestampHook, type TimestampOptions } from '../../formats/timestamp/request-timestamp.js';
+import type { TimestampOptions } from '../../formats/timestamp/request-timestamp.js';
+import { lazyTimestampHook, longTermSources } from '../lazy-signing-extras.js';
 import type { PdfRect, PdfVisibleSignature } from '../../formats/pdf/pdf-signature-options.js';
 import { parseSignArgs, planOutputs, type ParsedSignArgs } from '../sign-options.js';
 import { readPin } from '../read-pin.js';
@@ -135,8 +134,7 @@ export async function longTermOptions(args: ParsedSignArgs): Promise<LongTermOpt
   return {
     level,
     tsa: tsaOptions(args)!,
-    trust: await TrustStore.load({ useEnvironment: true }),
-    aia: new AiaFetcher(LONG_TERM_AIA_TIMEOUT_MS),
+    ...await longTermSources(LONG_TERM_AIA_TIMEOUT_MS),
   };
 }
 
@@ -156,7 +154,7 @@ export async function signOptions(args: ParsedSignArgs): Promise<SignPdfOptions>
     subFilter: subFilterFlag === 'cades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
     ...(value('reason') ? { reason: value('reason') } : {}),
     ...(value('location') ? { location: value('location') } : {}),
-    ...(tsa ? { timestamp: timestampHook(tsaOptions(args)!) } : {}),
+    ...(tsa ? { timestamp: lazyTimestampHook(tsaOptions(args)!) } : {}),
   };
   const stampFlags = ['rect', 'anchor', 'image', 'seal', 'font', 'anchor-position'] as const;
   if (args.flags.has('invisible')) {

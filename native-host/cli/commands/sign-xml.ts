@@ -15,14 +15,12 @@
  * Several inputs and -o DIR write DIR/<same name> for each (never over an input).
  */
 import { signDocument } from '../../formats/document-signer.js';
-import { timestampHook } from '../../formats/timestamp/request-timestamp.js';
+import { lazyTimestampHook, longTermSources } from '../lazy-signing-extras.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { parseSignArgs, planOutputs } from '../sign-options.js';
 import { runSignBatch } from '../sign-batch.js';
 import { parseLevel } from '../level-option.js';
 import { xadesValidationValues } from '../../formats/xml/xades-long-term.js';
-import { TrustStore } from '../../trust/trust-store.js';
-import { AiaFetcher } from '../../trust/aia-fetcher.js';
 
 /** How long one AIA download may take while the signature is being completed. */
 const AIA_TIMEOUT_MS = 5_000;
@@ -44,9 +42,9 @@ export async function run(argv: string[]): Promise<number> {
   const signatureId = args.values.get('signature-id');
   const tsa = args.values.get('tsa');
   if (tsa && !args.flags.has('xades')) throw new KysoError('BAD_REQUEST', { reason: '--tsa needs --xades (XAdES-T)' });
-  const timestamp = tsa ? timestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
+  const timestamp = tsa ? lazyTimestampHook({ url: tsa, hashAlgorithm: args.hashAlgorithm, allowPrivateAddresses: true /* the person's own command line */ }) : undefined;
   const level = parseLevel(args.values.get('level'), tsa !== undefined, ['B-B', 'B-T', 'B-LT']);
-  const longTerm = level === 'B-LT' ? { trust: await TrustStore.load({ useEnvironment: true }), aia: new AiaFetcher(AIA_TIMEOUT_MS) } : undefined;
+  const longTerm = level === 'B-LT' ? await longTermSources(AIA_TIMEOUT_MS) : undefined;
   const plan = planOutputs(args, (name) => name);
   return runSignBatch({
     operation: 'sign-xml',

@@ -7,12 +7,10 @@
  * Best effort: when nothing more is found, or anything fails, the signer's own chain is kept; signing never
  * fails for a missing issuer.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import type { Signer } from '../../token/signer.js';
-import { buildChain } from '../../trust/build-chain.js';
-import { TrustStore } from '../../trust/trust-store.js';
-import { AiaFetcher } from '../../trust/aia-fetcher.js';
+import type { TrustStore } from '../../trust/trust-store.js';
+import type { AiaFetcher } from '../../trust/aia-fetcher.js';
+import { tokenChainIsComplete } from './token-chain-complete.js';
 
 /** A signing waits at most this long for one AIA download (the person is waiting in front of the portal). */
 const SIGNING_AIA_TIMEOUT_MS = 3_000;
@@ -23,8 +21,15 @@ let aia: AiaFetcher | undefined;
 /** Issuers of the signer's certificate, issuer first (the leaf itself not included). */
 export async function completeChain(signer: Pick<Signer, 'certificate' | 'chain'>): Promise<Uint8Array[]> {
   try {
-    const leaf = new x509.X509Certificate(signer.certificate as Uint8Array<ArrayBuffer>);
-    const extra = signer.chain.map((der) => new x509.X509Certificate(der as Uint8Array<ArrayBuffer>));
+    // The common case, decided from the DER: nothing could be added, so the path builder is not even loaded.
+    if (tokenChainIsComplete(signer)) return [...signer.chain];
+    // Through our own ES modules: they load reflect-metadata before @peculiar/x509, whose CommonJS namespace an
+    // import() of it would hand over under `default`.
+    const [{ buildChain }, { parseCertificates }, { AiaFetcher }] = await Promise.all([
+      import('../../trust/build-chain.js'), import('../../trust/trust-store.js'), import('../../trust/aia-fetcher.js'),
+    ]);
+    const leaf = parseCertificates(signer.certificate)[0]!;
+    const extra = signer.chain.flatMap((der) => parseCertificates(der));
     const built = await buildChain(leaf, { store: await loadTrustStore(), extra, aia: (aia ??= new AiaFetcher(SIGNING_AIA_TIMEOUT_MS)) });
     const found = built.path.slice(1).map((cert) => new Uint8Array(cert.rawData));
     return found.length >= signer.chain.length ? found : [...signer.chain];
@@ -43,7 +48,7 @@ export async function withCompleteChain<S extends Signer>(signer: S): Promise<S>
 function loadTrustStore(): Promise<TrustStore> {
   const dir = process.env.KYSO_TRUST_DIR;
   if (!trustStore || trustStore.dir !== dir) {
-    trustStore = { dir, store: TrustStore.load({ useEnvironment: true }).catch(() => TrustStore.empty()) };
+    trustStore = { dir, store: import('../../trust/trust-store.js').then(({ TrustStore }) => TrustStore.load({ useEnvironment: true }).catch(() => TrustStore.empty())) };
   }
   return trustStore.store;
 }

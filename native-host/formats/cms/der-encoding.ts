@@ -35,3 +35,36 @@ function derLength(length: number): number[] {
   for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
   return [0x80 | bytes.length, ...bytes];
 }
+
+/** DER of an OBJECT IDENTIFIER from its dotted text [X.690 §8.19]. */
+export function derOid(oid: string): Uint8Array {
+  const arcs = oid.split('.').map((arc) => BigInt(arc));
+  if (arcs.length < 2) throw new Error(`not an OID: ${oid}`);
+  const body: number[] = [];
+  for (const arc of [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)]) {
+    const groups: number[] = [];
+    for (let n = arc; ; n >>= 7n) {
+      groups.unshift(Number(n & 0x7fn) | (groups.length > 0 ? 0x80 : 0));
+      if (n < 0x80n) break;
+    }
+    body.push(...groups);
+  }
+  return derTlv(0x06, [Uint8Array.from(body)]);
+}
+
+/** DER NULL. */
+export const DER_NULL = Uint8Array.of(0x05, 0x00);
+
+/**
+ * A time as CMS writes it: UTCTime up to 2049, GeneralizedTime from 2050 [RFC 5652 §11.3], in UTC with seconds;
+ * GeneralizedTime keeps milliseconds (trailing zeros dropped) as asn1js writes them, UTCTime cannot hold them.
+ */
+export function derTime(time: Date): Uint8Array {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const rest = `${two(time.getUTCMonth() + 1)}${two(time.getUTCDate())}${two(time.getUTCHours())}${two(time.getUTCMinutes())}${two(time.getUTCSeconds())}`;
+  const year = time.getUTCFullYear();
+  if (year < 2050) return derTlv(0x17, [new TextEncoder().encode(`${two(year % 100)}${rest}Z`)]);
+  const ms = time.getUTCMilliseconds();
+  const fraction = ms === 0 ? '' : `.${String(ms).padStart(3, '0').replace(/0+$/, '')}`;
+  return derTlv(0x18, [new TextEncoder().encode(`${String(year).padStart(4, '0')}${rest}${fraction}Z`)]);
+}

@@ -8,13 +8,12 @@
  *
  * The bytes are the ones pkijs writes for the same parts (test/unit/cms-detached-der.test.ts compares the two);
  * build-cms-signature.ts uses pkijs where it must (enveloped content, a time-stamp token as an unsigned attribute).
+ * No ASN.1 library here: a PDF or detached CMS signature loads none (docs/benchmarks.md "Fifth run: start-up").
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import type { HashAlgorithm, SignatureScheme } from '../../../shared/domain/algorithms.js';
-import { digestAlgorithmIdentifier, signatureAlgorithmIdentifier } from './cms-algorithms.js';
-import { parsedCertificate } from './parsed-certificates.js';
-import { derTlv } from './der-encoding.js';
+import { digestAlgorithmDer, signatureAlgorithmDer } from './algorithm-identifiers.js';
+import { signerCertificateFields } from './signing-certificate-v2.js';
+import { derOid, derTlv } from './der-encoding.js';
 
 /** id-signedData [RFC 5652 §5.1]; id-data [§4]. */
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -33,7 +32,7 @@ export interface DetachedSignedDataParts {
 }
 
 export function detachedSignedDataDer(parts: DetachedSignedDataParts): Uint8Array {
-  const digestAlgorithm = algorithmDer(`d:${parts.hashAlgorithm}`, () => digestAlgorithmIdentifier(parts.hashAlgorithm));
+  const digestAlgorithm = digestAlgorithmDer(parts.hashAlgorithm);
   // In the SignerInfo the attributes are [0] IMPLICIT: the same contents under tag 0xA0 [RFC 5652 §5.3].
   const signedAttrs = parts.signedAttrsDer.slice();
   signedAttrs[0] = 0xa0;
@@ -42,7 +41,7 @@ export function detachedSignedDataDer(parts: DetachedSignedDataParts): Uint8Arra
     issuerAndSerialNumberDer(parts.certificate),
     digestAlgorithm,
     signedAttrs,
-    algorithmDer(`s:${parts.scheme}:${parts.hashAlgorithm}`, () => signatureAlgorithmIdentifier(parts.scheme, parts.hashAlgorithm)),
+    signatureAlgorithmDer(parts.scheme, parts.hashAlgorithm),
     derTlv(0x04, [parts.signatureValue]),
   ]);
   const signedData = derTlv(0x30, [
@@ -63,26 +62,19 @@ const oids = new Map<string, Uint8Array>();
 function oidDer(oid: string): Uint8Array {
   let der = oids.get(oid);
   if (!der) {
-    der = new Uint8Array(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+    der = derOid(oid);
     if (oids.size < 64) oids.set(oid, der);
   }
   return der;
 }
 
-const algorithms = new Map<string, Uint8Array>();
-function algorithmDer(key: string, build: () => pkijs.AlgorithmIdentifier): Uint8Array {
-  let der = algorithms.get(key);
-  if (!der) algorithms.set(key, (der = new Uint8Array(build().toSchema().toBER(false))));
-  return der;
-}
-
-/** Per certificate bytes (a WeakMap, as parsed-certificates.ts): the sid, encoded by pkijs once. */
+/** Per certificate bytes (a WeakMap, as signing-certificate-v2.ts): the sid, the certificate's own issuer and serial. */
 const sids = new WeakMap<Uint8Array, Uint8Array>();
 function issuerAndSerialNumberDer(certificate: Uint8Array): Uint8Array {
   let der = sids.get(certificate);
   if (!der) {
-    const leaf = parsedCertificate(certificate);
-    der = new Uint8Array(new pkijs.IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }).toSchema().toBER(false));
+    const fields = signerCertificateFields(certificate);
+    der = derTlv(0x30, [fields.issuer.der, fields.serialNumberDer]);
     sids.set(certificate, der);
   }
   return der;

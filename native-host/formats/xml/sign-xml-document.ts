@@ -15,12 +15,11 @@
  *      in UnsignedProperties (also outside SignedInfo); splice.
  */
 import { randomBytes } from 'node:crypto';
-import * as pkijs from 'pkijs';
 import { HASH_ALGORITHMS, type HashAlgorithm, type SignatureScheme } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { Signer } from '../../token/signer.js';
 import { resolveScheme } from '../cms/cms-algorithms.js';
-import { hashBytes, issuerSerial } from '../cms/signing-certificate-v2.js';
+import { hashBytes, issuerSerialDer } from '../cms/signing-certificate-v2.js';
 import type { C14nMethod } from './canonicalize.js';
 import { ecCurveBytes, ecdsaDerToRaw } from './ecdsa-signature-value.js';
 import { domView, type DocumentView } from './document-view.js';
@@ -205,9 +204,8 @@ function signingTimeObject(signatureId: string, time: Date): string {
 
 /** XAdES-BES signed properties [ETSI EN 319 132-1 §5.2.1 SigningTime, §5.2.2 SigningCertificateV2]. */
 function xadesObject(signatureId: string, certificateDer: Uint8Array, hash: HashAlgorithm, time: Date, unsignedProperties: string): string {
-  const certificate = pkijs.Certificate.fromBER(new Uint8Array(certificateDer));
   const certDigest = Buffer.from(hashBytes(hash, certificateDer)).toString('base64');
-  const issuerSerialV2 = Buffer.from(issuerSerial(certificate).toBER(false)).toString('base64');
+  const issuerSerialV2 = Buffer.from(issuerSerialDer(certificateDer)).toString('base64');
   return `<Object><xades:QualifyingProperties xmlns:xades="${XADES_NS}" Target="#${signatureId}">` +
     `<xades:SignedProperties Id="${signatureId}-signed-props"><xades:SignedSignatureProperties>` +
     `<xades:SigningTime>${time.toISOString().slice(0, 19)}Z</xades:SigningTime>` +
