@@ -101,7 +101,8 @@ await withHistoryLock(dir, async () => { say('held'); await new Promise((r) => s
 
   it('a lock left by a killed process is taken over at once, and the dead process\'s ticket removed', async () => {
     const dir = await historyDir();
-    const other = holder(dir, `await withHistoryLock(dir, async () => { say('held'); await new Promise(() => undefined); });`);
+    // Held until killed (an interval keeps the process alive: a bare pending promise would let it exit, and exit removes the ticket).
+    const other = holder(dir, `await withHistoryLock(dir, async () => { say('held'); await new Promise(() => setInterval(() => undefined, 1000)); });`);
     await other.held;
     const pid = other.child.pid!;
     expect((await readdir(dir)).some((n) => n.startsWith(`history.lock.${pid}-`))).toBe(true);
