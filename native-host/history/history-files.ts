@@ -4,6 +4,7 @@
  *   history-000001.jsonl, history-000002.jsonl …  the records, oldest file first (rotation at HISTORY_FILE_ROTATE_BYTES)
  *   history.head                                    {seq, hash} of the last record written (detects removal at the end)
  *   history.lock                                    held by the one writer appending (history-lock.ts)
+ *   history.lock.<pid>-<hex>                        a writer's ticket: history.lock is made as a hard link to it
  */
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -165,6 +165,28 @@ for (let i = 0; i < 30; i++) await appendSigningRecord(target, { v: 1, time: new
     expect(result.code).toBe(0);
   });
 
+  it('keeps one chain when batches (their history file kept open between records) and single writers interleave, across rotations', async () => {
+    await history(0);
+    // Two processes write as a CLI batch does (deferHistoryHeads: the file stays open from record to record), one as
+    // the host does; small files, so each writer sees files rotated by the others under its open handle.
+    const script = `const { appendSigningRecord, deferHistoryHeads, flushHistoryHeads } = await import(${JSON.stringify(new URL('../../native-host/history/history-writer.ts', import.meta.url).href)});
+const [start, target, mode] = process.argv.slice(-3);
+if (mode === 'batch') deferHistoryHeads();
+await new Promise((r) => setTimeout(r, Number(start) - Date.now()));
+for (let i = 0; i < 30; i++) await appendSigningRecord(target, { v: 1, time: new Date().toISOString(), origin: 'cli', operation: 'sign-cms', items: [], result: 'ok' }, { rotateBytes: 2000 });
+if (mode === 'batch') await flushHistoryHeads();`;
+    const startAt = Date.now() + 3000;
+    const runOne = (mode: string) => new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, String(startAt), dir, mode], { stdio: 'inherit' });
+      child.on('exit', resolve);
+    });
+    expect(await Promise.all([runOne('batch'), runOne('batch'), runOne('single')])).toEqual([0, 0, 0]);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.jsonl')).length).toBeGreaterThan(3);
+    const result = await verify(dir);
+    expect(result.stdout).toContain('OK: 90 records');
+    expect(result.code).toBe(0);
+  });
+
   it('lists records, filtered by origin and date, as JSON', async () => {
     await history(3);
     await appendSigningRecord(dir, body(9, 'https://dichvucong.gov.vn'));

@@ -34,30 +34,44 @@ export interface CopiedInput {
   readonly sha256: Hash;
   /** What the reader's whole-file scans would find (FileImage.adoptScans). */
   readonly scans: { readonly startxref: readonly number[]; readonly headers: readonly ScannedObjectHeader[] };
+  /** The output, open for reading and writing, when copyInput was asked to keep it open (the caller closes it). */
+  readonly output?: FileHandle;
 }
 
-/** Copy `inputPath` to `outputPath` (created or truncated). Input problems are BAD_REQUEST; write errors are thrown as they are. */
-export async function copyInput(inputPath: string, outputPath: string, hashAlgorithm: HashAlgorithm): Promise<CopiedInput> {
+interface CopiedWindows extends Omit<CopiedInput, 'length' | 'output'> {
+  /** The last window was zeros and left a hole: the file gets its full size only from a truncate. */
+  readonly holeAtEnd: boolean;
+}
+
+/**
+ * Copy `inputPath` to `outputPath` (created or truncated). Input problems are BAD_REQUEST; write errors are thrown as
+ * they are. `keepOutputOpen`: the output is opened for reading and writing and its handle returned open
+ * (`CopiedInput.output`) — sign-pdf appends the update, fills /Contents and fsyncs through it, where opening the
+ * file again cost an open and a close per document.
+ */
+export async function copyInput(inputPath: string, outputPath: string, hashAlgorithm: HashAlgorithm, keepOutputOpen = false): Promise<CopiedInput> {
   const input = await readable(inputPath);
   try {
     const length = await inputSize(input, inputPath);
     checkImageSize(length);
-    const output = await open(outputPath, 'w');
+    const output = await open(outputPath, keepOutputOpen ? 'w+' : 'w');
+    let kept = false;
     try {
       const result = await copyWindows(input, output, length, hashAlgorithm, inputPath);
       if ((await inputSize(input, inputPath)) !== length) throw changed();
       // Holes at the end (a sparse tail) give the file its size only through truncate.
-      await output.truncate(length);
-      return result;
+      if (result.holeAtEnd) await output.truncate(length);
+      kept = keepOutputOpen;
+      return { length, rangeHash: result.rangeHash, sha256: result.sha256, scans: result.scans, ...(kept ? { output } : {}) };
     } finally {
-      await output.close();
+      if (!kept) await output.close();
     }
   } finally {
     await input.close();
   }
 }
 
-async function copyWindows(input: FileHandle, output: FileHandle, length: number, hashAlgorithm: HashAlgorithm, inputPath: string): Promise<CopiedInput> {
+async function copyWindows(input: FileHandle, output: FileHandle, length: number, hashAlgorithm: HashAlgorithm, inputPath: string): Promise<CopiedWindows> {
   const rangeHash = createHash(nodeHashName(hashAlgorithm));
   const sha256 = hashAlgorithm === 'SHA-256' ? rangeHash : createHash('sha256');
   const buffers = [takeBuffer(), takeBuffer()];
@@ -78,7 +92,7 @@ function takeBuffer(): Buffer {
   return FREE_BUFFERS.pop() ?? Buffer.allocUnsafe(HEADER_LOOKBACK_BYTES + WINDOW_BYTES + AFTER_BYTES);
 }
 
-async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHandle, length: number, rangeHash: Hash, sha256: Hash, inputPath: string): Promise<CopiedInput> {
+async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHandle, length: number, rangeHash: Hash, sha256: Hash, inputPath: string): Promise<CopiedWindows> {
   const startxref: number[] = [];
   const headers: ScannedObjectHeader[] = [];
   let headersComplete = true;
@@ -104,6 +118,7 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
   const started = <T>(promise: Promise<T>): Promise<T> => { promise.catch(() => undefined); return promise; };
   let pending = length > 0 ? started(readWindow(0, buffers[0]!)) : undefined;
   let writing: Promise<unknown> = Promise.resolve();
+  let holeAtEnd = false;
   try {
     for (let pos = 0, k = 0; pos < length; pos += WINDOW_BYTES, k++) {
       const { window, base } = await pending!;
@@ -116,13 +131,14 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
       if (sha256 !== rangeHash) sha256.update(core);
       for (let i = window.indexOf(STARTXREF, pos - base, 'latin1'); i >= 0 && i + base < to; i = window.indexOf(STARTXREF, i + 1, 'latin1')) startxref.push(i + base);
       if (headersComplete) headersComplete = scanHeaderWindow(window, base, pos, to, headers);
-      writing = core.equals(ZEROS.subarray(0, core.length)) ? Promise.resolve() : started(output.write(core, 0, core.length, pos));
+      holeAtEnd = core.equals(ZEROS.subarray(0, core.length));
+      writing = holeAtEnd ? Promise.resolve() : started(output.write(core, 0, core.length, pos));
     }
     await writing;
   } finally {
     await Promise.allSettled([pending, writing]);
   }
-  return { length, rangeHash, sha256, scans: { startxref, headers } };
+  return { rangeHash, sha256, scans: { startxref, headers }, holeAtEnd };
 }
 
 async function readable(path: string): Promise<FileHandle> {

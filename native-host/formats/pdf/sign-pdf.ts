@@ -9,7 +9,7 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { rm, stat, type FileHandle } from 'node:fs/promises';
 import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
@@ -83,23 +83,23 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
     // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
     // objects signing touches; large stream data is never read again), so what is parsed is what is signed.
-    const copied = await copyInput(inputPath, temp, hashAlgorithm);
-    const image = FileImage.open(temp);
+    // The copy's handle stays open: it writes the update, fills /Contents and is fsync'd (commitOpenTempFile),
+    // where each step opened the temp file again.
+    const copied = await copyInput(inputPath, temp, hashAlgorithm, true);
+    const output = copied.output!;
+    let committed = false;
     try {
-      image.adoptScans(copied.scans);
-      // One handle writes the update, fills /Contents and is fsync'd (commitOpenTempFile), where each step opened
-      // the temp file again.
-      const output = await open(temp, 'r+');
-      let committed = false;
+      const image = FileImage.open(temp);
       try {
+        image.adoptScans(copied.scans);
         const result = await signCopy(image, copied, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
         committed = true;
         return result;
       } finally {
-        if (!committed) await output.close().catch(() => undefined);
+        image.close();
       }
     } finally {
-      image.close();
+      if (!committed) await output.close().catch(() => undefined);
     }
   } catch (error) {
     await rm(temp, { force: true });
@@ -126,7 +126,7 @@ async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandl
     inc.bytes.set(new TextEncoder().encode(byteRangeText(contentsStart, contentsEnd, total, inc.byteRangeWidth)), inc.byteRangeAt);
 
     // The update appended after the copied input; the byte range hashed from the input's hash state (write-signed-copy.ts).
-    const copy = await appendSignedUpdate(output, copied, inc.bytes, contentsStart, contentsEnd);
+    const copy = await appendSignedUpdate(output, copied, inc.bytes, contentsStart, contentsEnd, attempt > 1);
     const cms = await cmsFor(signer, hashAlgorithm, copy.digest, options);
     if (cms.length > placeholderBytes) {
       placeholderBytes = cms.length + PLACEHOLDER_MARGIN_BYTES;

@@ -21,14 +21,15 @@ export interface SignedCopy {
 /**
  * Write `update` after the copied input in `outputPath` (cutting off any longer update written by an earlier
  * attempt) and hash the byte range: everything but `[contentsStart, contentsEnd)` (file offsets inside the update).
- * The caller fills /Contents later.
+ * The caller fills /Contents later. `afterEarlierUpdate` false: the file ends where the input does (the first
+ * attempt), so there is nothing to cut off and no truncate is made.
  */
-export async function appendSignedUpdate(outputPath: string | FileHandle, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number): Promise<SignedCopy> {
+export async function appendSignedUpdate(outputPath: string | FileHandle, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number, afterEarlierUpdate = true): Promise<SignedCopy> {
   // A handle the caller keeps open (sign-pdf.ts: the same one fills /Contents and is fsync'd), or a path.
   const output = typeof outputPath === 'string' ? await open(outputPath, 'r+') : outputPath;
   try {
     await output.write(update, 0, update.length, copied.length);
-    await output.truncate(copied.length + update.length);
+    if (afterEarlierUpdate) await output.truncate(copied.length + update.length);
   } finally {
     if (output !== outputPath) await output.close();
   }

@@ -69,11 +69,20 @@ export function coversText(bytes: Uint8Array, text: string): boolean {
   // Parsed once per font bytes (stamp-font.ts): a batch asks this for every document.
   const stampFont = stampFontFor(bytes);
   try { font = stampFont.fontkit.create(stampFont.bytes) as unknown as typeof font; } catch { return false; }
+  // What the font answered per code point, kept with the parsed font: a batch asks for the same letters again.
+  let answers = GLYPH_ANSWERS.get(stampFont);
+  if (!answers) GLYPH_ANSWERS.set(stampFont, (answers = new Map()));
   for (const char of new Set(text.normalize('NFC'))) {
-    if (!/\s/.test(char) && !font.hasGlyphForCodePoint(char.codePointAt(0)!)) return false;
+    if (/\s/.test(char)) continue;
+    const codePoint = char.codePointAt(0)!;
+    let has = answers.get(codePoint);
+    if (has === undefined) answers.set(codePoint, (has = font.hasGlyphForCodePoint(codePoint)));
+    if (!has) return false;
   }
   return true;
 }
+
+const GLYPH_ANSWERS = new WeakMap<object, Map<number, boolean>>();
 
 /**
  * The first installed candidate font that covers `text` (else the first installed one: the appearance builder then
