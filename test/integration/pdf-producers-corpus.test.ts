@@ -7,6 +7,8 @@
  * Damaged cross-references (shifted offsets, a wrong startxref) are repaired (xref/repair-xref.ts): the signed
  * file carries a complete new xref, so qpdf --check finds nothing at all in it, and the person was warned
  * (XREF_REPAIRED); a damaged file with two definitions of one object is still refused with DOCUMENT_AMBIGUOUS.
+ * Every signature is made as `kyso sign-pdf` and host.signDocuments make it (signPdfFile: copy-input + FileImage,
+ * test/helpers/pdf-sign-paths.ts), and the in-memory signPdf must write the same file; refusals hold on both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
@@ -22,7 +24,8 @@ import { softwareSigner } from '../helpers/software-signer.js';
 import { changedBox, maskOut, previewBox, renderPage, within } from '../helpers/stamp-pixels.js';
 import { ANCHOR, buildCorpus, type CorpusFile } from '../fixtures/pdf/producers/make-corpus.js';
 import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
-import { signPdf, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
+import type { SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
+import { expectRefusedOnBothPaths, signPdfAsUsersDo } from '../helpers/pdf-sign-paths.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument } from '../../native-host/verify/index.js';
 import type { Signer } from '../../native-host/token/signer.js';
@@ -77,7 +80,8 @@ const pdftotext = (bytes: Uint8Array): string => {
 const pageCount = async (bytes: Uint8Array) => (await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false })).getPageCount();
 
 async function signAndCheck(file: CorpusFile, options: SignPdfOptions, summaryOptions: Parameters<typeof previewBox>[1], signWith = signer): Promise<Uint8Array> {
-  const signed = await signPdf(file.bytes, signWith, options);
+  // As `kyso sign-pdf` and host.signDocuments sign (signPdfFile); signPdf must write the same file.
+  const signed = await signPdfAsUsersDo(pki.dir, file.bytes, signWith, options);
   // What the consent window lists (host.documentInfo).
   const warnings = (await summarizePdf(file.bytes, undefined)).warnings.map((w) => w.code);
   await pdfsigValid(signed, file.existingSignatures + 1);
@@ -114,12 +118,12 @@ describe('producer corpus: sign, then check with pdfsig, qpdf, pdftoppm and veri
     it(`corpus file #${i + 1}: default stamp, anchor, second signature (or the clear refusal)`, async () => {
       const file = corpus[i]!;
       if (file.refusedWith) {
-        await expect(signPdf(file.bytes, signer, { visible: {} }), file.name).rejects.toMatchObject({ code: file.refusedWith });
+        await expectRefusedOnBothPaths(pki.dir, file.bytes, signer, { visible: {} }, { code: file.refusedWith }, file.name);
         return;
       }
       const once = await signAndCheck(file, { visible: {} }, { visible: {} });
       await signAndCheck(file, { visible: { anchor: { text: ANCHOR } } }, { visible: { anchor: { text: ANCHOR } } });
-      const twice = await signPdf(once, signer2, { visible: { rect: { x: 40, y: 150, width: 200, height: 60 } } });
+      const twice = await signPdfAsUsersDo(pki.dir, once, signer2, { visible: { rect: { x: 40, y: 150, width: 200, height: 60 } } });
       await pdfsigValid(twice, file.existingSignatures + 2);
       const report = await verifyDocument(twice, { trust: trust(), checkRevocation: false });
       expect(report.signatures, file.name).toHaveLength(file.existingSignatures + 2);
