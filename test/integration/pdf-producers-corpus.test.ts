@@ -9,13 +9,14 @@
  * (XREF_REPAIRED); a damaged file with two definitions of one object is still refused with DOCUMENT_AMBIGUOUS.
  * Every signature is made as `kyso sign-pdf` and host.signDocuments make it (signPdfFile: copy-input + FileImage,
  * test/helpers/pdf-sign-paths.ts), and the in-memory signPdf must write the same file; refusals hold on both.
+ * The whole corpus is also signed in one batch by the built `kyso sign-pdf` with the SoftHSM2 demo token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
@@ -26,6 +27,8 @@ import { ANCHOR, buildCorpus, type CorpusFile } from '../fixtures/pdf/producers/
 import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
 import type { SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
 import { expectRefusedOnBothPaths, signPdfAsUsersDo } from '../helpers/pdf-sign-paths.js';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { runKyso } from '../helpers/kyso-cli.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument } from '../../native-host/verify/index.js';
 import type { Signer } from '../../native-host/token/signer.js';
@@ -38,6 +41,7 @@ let first: IssuedCert;
 let signer: Signer;
 let signer2: Signer;
 let corpus: CorpusFile[];
+let token: DemoToken;
 
 beforeAll(async () => {
   pki = await TestPki.create({ label: 'Corpus' });
@@ -48,7 +52,13 @@ beforeAll(async () => {
   // pdfsig -add-signature with an EC key sometimes fails to fit its own reserved space ("unable update signature"):
   // the pre-signing producer uses an RSA key, as the pdfsig test in test/security does.
   const popplerSigner = await pki.issue({ subject: '/C=VN/CN=Poppler Ký Trước' }, 'corpus-poppler');
-  corpus = await buildCorpus(pki.dir, { keyPath: popplerSigner.keyPath, certPath: popplerSigner.certPath, chainPath: pki.intermediate.certPath });
+  const tokenDir = join(pki.dir, 'token');
+  await mkdir(tokenDir);
+  // The demo token (for the `kyso sign-pdf` batch) is made while the corpus is.
+  [corpus, token] = await Promise.all([
+    buildCorpus(pki.dir, { keyPath: popplerSigner.keyPath, certPath: popplerSigner.certPath, chainPath: pki.intermediate.certPath }),
+    createDemoToken(tokenDir),
+  ]);
 }, 240_000);
 afterAll(async () => { await pki?.dispose(); });
 
@@ -71,6 +81,13 @@ async function qpdfFindings(bytes: Uint8Array): Promise<string[]> {
   return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /warning|error|damaged/i.test(l)).map((l) => l.replace(/^.*?\.pdf:?\s*/, '').replace(/offset \d+/g, 'offset N'));
 }
 
+/** qpdf --check finds nothing at all: a repaired file's signed copy carries a complete, correct xref. */
+async function expectNoRepairNeeded(bytes: Uint8Array): Promise<void> {
+  const check = await run('qpdf', ['--check', await saved(bytes)]);
+  expect(check.stdout, 'qpdf --check: the signed file needs no repair').toMatch(/No syntax or stream encoding errors found/);
+  expect(`${check.stdout}${check.stderr}`).not.toMatch(/WARNING|damaged|reconstruct/i);
+}
+
 const pdftotext = (bytes: Uint8Array): string => {
   const path = join(pki.dir, `text-${++counter}.pdf`);
   writeFileSync(path, bytes);
@@ -88,9 +105,7 @@ async function signAndCheck(file: CorpusFile, options: SignPdfOptions, summaryOp
   const before = await qpdfFindings(file.bytes);
   if (file.repaired) {
     expect(before.join('\n'), 'the input really is damaged').toMatch(/damaged|reconstruct/i);
-    const check = await run('qpdf', ['--check', await saved(signed)]);
-    expect(check.stdout, 'qpdf --check: the signed file needs no repair').toMatch(/No syntax or stream encoding errors found/);
-    expect(`${check.stdout}${check.stderr}`).not.toMatch(/WARNING|damaged|reconstruct/i);
+    await expectNoRepairNeeded(signed);
     expect(warnings, 'the person is told the file was repaired').toContain('XREF_REPAIRED');
     expect(pdftotext(signed), 'the signed file shows the text the damaged one showed').toContain(pdftotext(file.bytes).trim().split('\n')[0]!);
   } else {
@@ -130,4 +145,32 @@ describe('producer corpus: sign, then check with pdfsig, qpdf, pdftoppm and veri
       expect(report.status, `${file.name}: ${JSON.stringify(report.signatures.map((s) => s.reasons.map((r) => r.code)))}`).toBe('valid');
     }, 180_000);
   }
+});
+
+describe('producer corpus through the built `kyso sign-pdf` (one batch, SoftHSM2 demo token)', () => {
+  it('every file is signed (pdfsig valid, the total document; a repaired file needs no repair), the ambiguous one is refused by name', async () => {
+    const dir = join(pki.dir, 'cli');
+    const out = join(dir, 'out');
+    await mkdir(out, { recursive: true });
+    const inputs = await Promise.all(corpus.map(async (file, i) => {
+      const path = join(dir, `corpus-${i + 1}.pdf`);
+      await writeFile(path, file.bytes);
+      return { file, path, output: join(out, `corpus-${i + 1}-signed.pdf`) };
+    }));
+    const r = await runKyso(['sign-pdf', ...inputs.map((i) => i.path), '-o', out, '--cert', token.cert('org-rsa').identifier, '--pin-stdin'],
+      { env: token.env, stdin: `${token.userPin}\n`, timeoutMs: 120_000 });
+    const refused = inputs.filter((i) => i.file.refusedWith);
+    expect(r.code, r.stderr).toBe(refused.length > 0 ? 1 : 0);
+    expect(r.stdout).toContain(`${inputs.length - refused.length}/${inputs.length} signed`);
+    for (const { file, path, output } of inputs) {
+      if (file.refusedWith) {
+        expect(r.stdout, file.name).toContain(`FAILED ${path}: ${file.refusedWith}`);
+        continue;
+      }
+      expect(r.stdout, file.name).toContain(`OK     ${path} -> ${output}`);
+      const signed = new Uint8Array(await readFile(output));
+      await pdfsigValid(signed, file.existingSignatures + 1);
+      if (file.repaired) await expectNoRepairNeeded(signed);
+    }
+  }, 180_000);
 });
