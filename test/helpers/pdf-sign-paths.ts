@@ -2,13 +2,13 @@
  * Signing a PDF the way users do. `kyso sign-pdf` and the browser's host.signDocuments run signPdfFile (file to
  * file: the input copied and scanned once, then read on demand through FileImage, native-host/formats/pdf/
  * sign-pdf.ts), not the in-memory signPdf. Tests of what a signed file looks like sign through signPdfFile, then
- * (optionally) sign the same input in memory with the same signing time and require the SAME file: one set of
+ * sign the same input in memory with the same signing time and require the SAME file: one set of
  * checks (pdfsig, qpdf, pixels, verify) then holds for both paths, and a divergence between them fails the test.
  *
  * "The same file" allows two differences that are random by design: the font subset tag (six letters,
  * appearance/build-appearance.ts tagSubsetFontName) and therefore the CMS in /Contents (it signs the tag too).
- * Encrypted inputs are not compared this way (AES strings and streams carry a random IV): run the checks over
- * both paths instead (SIGN_PATHS).
+ * Encrypted inputs cannot be compared this way (AES strings and streams carry a random IV): only their length
+ * and /ByteRange are; check the in-memory file with a verifier too (signPdfOnBothPaths).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -17,18 +17,6 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { signPdf, signPdfFile, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
 import type { Signer } from '../../native-host/token/signer.js';
-
-/** 'file': signPdfFile, what users run; 'memory': signPdf. */
-export const SIGN_PATHS = ['file', 'memory'] as const;
-export type SignPath = (typeof SIGN_PATHS)[number];
-
-export interface SignAsUsersDo {
-  /**
-   * Also sign in memory and compare. Default 'same file'; for an encrypted input (its /Encrypt is found) only
-   * 'same layout': the same length and /ByteRange, since AES output differs by its random IVs.
-   */
-  readonly compareInMemory?: boolean;
-}
 
 let counter = 0;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -47,25 +35,26 @@ export async function signPdfThroughFile(dir: string, input: Uint8Array, signer:
   return signed;
 }
 
-/** Sign through the given path (signPdfFile under `dir`, or signPdf). */
-export async function signPdfThrough(path: SignPath, dir: string, input: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<Uint8Array> {
-  return path === 'file' ? signPdfThroughFile(dir, input, signer, options) : signPdf(input, signer, options);
+/** Sign as users do (signPdfFile) and require that signPdf writes the same file; returns signPdfFile's. */
+export async function signPdfAsUsersDo(dir: string, input: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<Uint8Array> {
+  return (await signPdfOnBothPaths(dir, input, signer, options)).file;
 }
 
-/** Sign as users do (signPdfFile) and, unless told not to, require that signPdf writes the same file. */
-export async function signPdfAsUsersDo(dir: string, input: Uint8Array, signer: Signer, options: SignPdfOptions, how: SignAsUsersDo = {}): Promise<Uint8Array> {
+/**
+ * Both signed files: the same file (see above), or for an encrypted input (its /Encrypt is found) the same length
+ * and /ByteRange. For a caller that also checks the in-memory one.
+ */
+export async function signPdfOnBothPaths(dir: string, input: Uint8Array, signer: Signer, options: SignPdfOptions): Promise<{ file: Uint8Array; memory: Uint8Array }> {
   const fixed = { ...options, signingTime: options.signingTime ?? new Date() };
-  const signed = await signPdfThroughFile(dir, input, signer, fixed);
-  if (how.compareInMemory ?? true) {
-    const inMemory = await signPdf(input, signer, fixed);
-    if (isEncrypted(input)) {
-      expect(signed.length, 'signPdfFile and signPdf: the same length').toBe(inMemory.length);
-      expect(byteRanges(signed), 'signPdfFile and signPdf: the same /ByteRange').toEqual(byteRanges(inMemory));
-    } else {
-      expect(sameSignedFile(signed, inMemory), 'signPdfFile and signPdf write the same file (apart from the subset tag and the CMS)').toBe(true);
-    }
+  const file = await signPdfThroughFile(dir, input, signer, fixed);
+  const memory = await signPdf(input, signer, fixed);
+  if (isEncrypted(input)) {
+    expect(file.length, 'signPdfFile and signPdf: the same length').toBe(memory.length);
+    expect(byteRanges(file), 'signPdfFile and signPdf: the same /ByteRange').toEqual(byteRanges(memory));
+  } else {
+    expect(sameSignedFile(file, memory), 'signPdfFile and signPdf write the same file (apart from the subset tag and the CMS)').toBe(true);
   }
-  return signed;
+  return { file, memory };
 }
 
 /** Equal apart from font subset tags and the hex in /Contents (same lengths: the tags and the CMS are in place). */
