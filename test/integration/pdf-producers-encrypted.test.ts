@@ -5,7 +5,9 @@
  * would: pdfsig (which decrypts the file itself) says the signature is valid and covers the whole document,
  * qpdf --check finds no damage and decrypts the update's strings (the signer's name reads back), poppler draws
  * the stamp, and `verify` agrees. Files whose permissions forbid signing, or that need a password to open, are
- * refused with a reason that names the problem.
+ * refused with a reason that names the problem. The checks run on what signPdfFile writes (what `kyso sign-pdf`
+ * and host.signDocuments run); the in-memory signPdf's file has the same length and /ByteRange (AES strings and
+ * streams carry random IVs, so not the same bytes: test/helpers/pdf-sign-paths.ts) and pdfsig calls it valid too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
@@ -18,7 +20,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
 import { changedBox, renderPage, within } from '../helpers/stamp-pixels.js';
-import { signPdf } from '../../native-host/formats/pdf/sign-pdf.js';
+import { expectRefusedOnBothPaths, signPdfOnBothPaths } from '../helpers/pdf-sign-paths.js';
 import { CORNER_MARGIN_PT, DEFAULT_STAMP_SIZE } from '../../native-host/formats/pdf/pdf-signature-options.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument } from '../../native-host/verify/index.js';
@@ -62,12 +64,16 @@ describe('signing owner-password-only encrypted PDFs', () => {
     it(`${label}: signed; pdfsig valid over the whole document; qpdf --check clean and decrypts the signature's /Reason; stamp drawn; verify valid`, async () => {
       const name = label.replace(/\W+/g, '-');
       const input = await qpdfEncrypt(name, [...args], objectStreams);
-      const signed = await signPdf(input, signer, { visible: {}, reason: 'Nghiệm thu' });
+      const { file: signed, memory } = await signPdfOnBothPaths(pki.dir, input, signer, { visible: {}, reason: 'Nghiệm thu' });
       const path = join(pki.dir, `${name}-signed.pdf`);
       await writeFile(path, signed);
-      const { stdout } = await run('pdfsig', ['-nocert', path]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
-      expect(stdout).toMatch(/Signature Validation: Signature is Valid/);
-      expect(stdout).toMatch(/Total document signed/);
+      const memoryPath = join(pki.dir, `${name}-signed-in-memory.pdf`);
+      await writeFile(memoryPath, memory);
+      for (const p of [path, memoryPath]) {
+        const { stdout } = await run('pdfsig', ['-nocert', p]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+        expect(stdout, p).toMatch(/Signature Validation: Signature is Valid/);
+        expect(stdout, p).toMatch(/Total document signed/);
+      }
       const check = await run('qpdf', ['--check', path]);
       expect(check.stdout).toMatch(/No syntax or stream encoding errors/);
       // qpdf decrypts the new objects with the file key: the signature's /Reason and /Name read back in clear.
@@ -84,17 +90,17 @@ describe('signing owner-password-only encrypted PDFs', () => {
 
   it('permissions that do not allow form filling or signing: refused, naming the permission', async () => {
     const input = await qpdfEncrypt('no-form', ['', 'owner', '256', '--modify=none', '--annotate=n', '--form=n']);
-    await expect(signPdf(input, signer, {})).rejects.toMatchObject({
+    await expectRefusedOnBothPaths(pki.dir, input, signer, {}, {
       code: 'UNSUPPORTED_DOCUMENT', details: { reason: expect.stringMatching(/filling in form fields, including signature fields/) },
     });
   });
 
   it('a file that needs a user password to open: a clear error', async () => {
     const input = await qpdfEncrypt('user-password', ['secret', 'owner', '256']);
-    await expect(signPdf(input, signer, {})).rejects.toMatchObject({
+    await expectRefusedOnBothPaths(pki.dir, input, signer, {}, {
       code: 'UNSUPPORTED_DOCUMENT', details: { reason: expect.stringMatching(/needs a password to open/) },
     });
     const rc4 = await qpdfEncrypt('user-password-rc4', ['secret', 'owner', '128', '--use-aes=n']);
-    await expect(signPdf(rc4, signer, {})).rejects.toMatchObject({ details: { reason: expect.stringMatching(/needs a password to open/) } });
+    await expectRefusedOnBothPaths(pki.dir, rc4, signer, {}, { details: { reason: expect.stringMatching(/needs a password to open/) } });
   });
 });

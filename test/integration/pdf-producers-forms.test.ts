@@ -4,6 +4,8 @@
  * and clears the flag (native-host/formats/pdf/form-appearances.ts). Checked as a user would: poppler renders the
  * stamp in its box and the filled values in their fields, pdfsig calls the signature valid over the whole
  * document, qpdf --check finds no damage, `verify` agrees, and a second signature keeps the first valid.
+ * Signed as users sign (signPdfFile, test/helpers/pdf-sign-paths.ts); the in-memory signPdf must write the same
+ * file (for the encrypted forms: the same layout, AES output differs by its random IVs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
@@ -18,6 +20,7 @@ import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
 import { changedBox, maskOut, renderPage, within, RENDER_DPI, type DisplayBox, type Raster } from '../helpers/stamp-pixels.js';
 import { signPdf } from '../../native-host/formats/pdf/sign-pdf.js';
+import { signPdfAsUsersDo } from '../helpers/pdf-sign-paths.js';
 import { CORNER_MARGIN_PT, DEFAULT_STAMP_SIZE } from '../../native-host/formats/pdf/pdf-signature-options.js';
 import { TrustStore } from '../../native-host/trust/index.js';
 import { verifyDocument } from '../../native-host/verify/index.js';
@@ -88,7 +91,7 @@ describe('signing a form with /NeedAppearances true', () => {
   for (const [label, value] of [['Latin', 'Nguyen Van A'], ['Vietnamese', 'Nguyễn Thị Ánh Dương']] as const) {
     it(`${label} value: poppler shows the stamp in its box and the value in its field; pdfsig valid; flag cleared`, async () => {
       const input = await filledForm(value);
-      const signed = await signPdf(input, signer, { visible: {} });
+      const signed = await signPdfAsUsersDo(pki.dir, input, signer, { visible: {} });
       await check(`form-${label}`, signed, 1);
       const before = await renderPage(input, 1);
       const after = await renderPage(signed, 1);
@@ -104,8 +107,8 @@ describe('signing a form with /NeedAppearances true', () => {
   }
 
   it('a second signature on the signed form keeps the first valid (pdfsig and verify)', async () => {
-    const once = await signPdf(await filledForm('Nguyen Van B'), signer, { visible: {} });
-    const twice = await signPdf(once, signer, { visible: { rect: { x: 50, y: 300, width: 220, height: 70 } } });
+    const once = await signPdfAsUsersDo(pki.dir, await filledForm('Nguyen Van B'), signer, { visible: {} });
+    const twice = await signPdfAsUsersDo(pki.dir, once, signer, { visible: { rect: { x: 50, y: 300, width: 220, height: 70 } } });
     await check('form-twice', twice, 2);
   });
 
@@ -120,7 +123,7 @@ describe('signing a form with /NeedAppearances true', () => {
       await writeFile(plainPath, plain);
       await run('qpdf', [`--object-streams=${objectStreams}`, '--encrypt', '', 'owner', '256', '--modify=form', '--', plainPath, encryptedPath]);
       const encrypted = new Uint8Array(await readFile(encryptedPath));
-      const signed = await signPdf(encrypted, signer, { visible: {} });
+      const signed = await signPdfAsUsersDo(pki.dir, encrypted, signer, { visible: {} });
       await check(`form-encrypted-${objectStreams}`, signed, 1);
       // The field shows what the same form signed unencrypted shows: the value, not its ciphertext.
       const reference = await renderPage(await signPdf(plain, signer, { visible: {} }), 1);

@@ -4,7 +4,8 @@
  * page (pdftoppm -r 50): changed pixels must exist and lie inside that box; pdfsig must call the signature valid
  * and qpdf --check find no damage; the stamp must be wider than tall on screen (upright, not squeezed into a
  * column). The consent window's box comes from host.documentInfo's summary (summarizePdf), drawn with pdf.js's
- * viewport exactly as extension/ui/consent/preview/pdf-preview.ts does — it must be the same box.
+ * viewport exactly as extension/ui/consent/preview/pdf-preview.ts does — it must be the same box. Signed as users
+ * sign (signPdfFile, test/helpers/pdf-sign-paths.ts); the in-memory signPdf must write the same file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -15,7 +16,8 @@ import { PDFDocument, StandardFonts, degrees } from 'pdf-lib';
 import { TestPki, type IssuedCert } from '../helpers/test-pki.js';
 import { softwareSigner } from '../helpers/software-signer.js';
 import { changedBox, previewBox, renderPage, within, type DisplayBox } from '../helpers/stamp-pixels.js';
-import { signPdf, type SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
+import type { SignPdfOptions } from '../../native-host/formats/pdf/sign-pdf.js';
+import { expectRefusedOnBothPaths, signPdfAsUsersDo } from '../helpers/pdf-sign-paths.js';
 import { summarizePdf } from '../../native-host/documents/pdf-summary.js';
 import { CORNER_MARGIN_PT, DEFAULT_STAMP_SIZE } from '../../native-host/formats/pdf/pdf-signature-options.js';
 import type { Signer } from '../../native-host/token/signer.js';
@@ -57,7 +59,8 @@ const displaySize = (rotate: number, crop?: [number, number, number, number]) =>
 const defaultBox = (size: { width: number }): DisplayBox => ({ x: size.width - CORNER_MARGIN_PT - DEFAULT_STAMP_SIZE.width, y: CORNER_MARGIN_PT, ...DEFAULT_STAMP_SIZE });
 
 async function signAndCheck(name: string, input: Uint8Array, options: SignPdfOptions, expected: DisplayBox): Promise<Uint8Array> {
-  const signed = await signPdf(input, signer, options);
+  // As `kyso sign-pdf` and host.signDocuments sign (signPdfFile); signPdf must write the same file.
+  const signed = await signPdfAsUsersDo(pki.dir, input, signer, options);
   const path = join(pki.dir, `${name}.pdf`);
   await writeFile(path, signed);
   const { stdout } = await run('pdfsig', ['-nocert', path]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
@@ -120,8 +123,8 @@ describe('stamp placement in display orientation, inside the CropBox', () => {
 
   it('a rectangle outside the visible area (inside the MediaBox, outside the CropBox) is refused with a clear error', async () => {
     const input = await page(0, [60, 80, 520, 760]);
-    await expect(signPdf(input, signer, { visible: { rect: { x: 470, y: 20, width: 120, height: 40 } } }))
-      .rejects.toMatchObject({ code: 'BAD_REQUEST', details: { reason: expect.stringMatching(/outside the visible page/) } });
+    await expectRefusedOnBothPaths(pki.dir, input, signer, { visible: { rect: { x: 470, y: 20, width: 120, height: 40 } } },
+      { code: 'BAD_REQUEST', details: { reason: expect.stringMatching(/outside the visible page/) } });
     await expect(summarizePdf(input, { visible: { rect: { x: 470, y: 20, width: 120, height: 40 } } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

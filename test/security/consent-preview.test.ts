@@ -16,11 +16,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber } from 'pdf-lib';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
-import { DocumentInfoSchema } from '../../shared/protocol/document-schemas.js';
 import type { StaticServer } from '../../demo/serve.mjs';
-
-/** The host tells the window where the stamp goes (issue 9 §1) once its documentInfo answer carries `pdf`. */
-const HOST_REPORTS_STAMP = 'pdf' in DocumentInfoSchema.entries;
 
 let token: DemoToken;
 let browser: KysoBrowser;
@@ -153,7 +149,7 @@ describe('the person can see what is signed', () => {
     await page.close();
   });
 
-  it.skipIf(!HOST_REPORTS_STAMP)('an anchored stamp is drawn where the host really puts it (the signed PDF\'s widget /Rect)', async () => {
+  it('an anchored stamp is drawn where the host really puts it (the signed PDF\'s widget /Rect)', async () => {
     const page = await openPortal();
     const pending = startInPage(page, `
       const r = await sdk.signPdf({ document: await file('three.pdf'), fileName: 'QĐ.pdf', visible: { anchor: { text: 'GIÁM ĐỐC', position: 'below' } } });
@@ -182,7 +178,7 @@ describe('the person can see what is signed', () => {
     await page.close();
   });
 
-  it.skipIf(!HOST_REPORTS_STAMP)('a PDF with a script and a form field: the window says first that its content can change after signing', async () => {
+  it('a PDF with a script and a form field: the window says first that its content can change after signing', async () => {
     const page = await openPortal();
     const pending = startInPage(page, `await sdk.signPdf({ document: await file('active.pdf'), fileName: 'active.pdf' }); return {};`);
     const consent = await waitForConsentPage(browser.context);
