@@ -10,13 +10,14 @@
  *
  * What a marker holds: the process id, when the machine booted, and per driver its real path, file size and
  * modification time, and the kind of work ('listing' / 'session'). Never a PIN, a certificate or a document.
- * Cost: written when the host enters a driver with no other work in it and removed when it leaves — twice per
- * listing and twice per signing session however many signatures a batch makes (docs/tokens.md gives the figures).
+ * Cost: rewritten in place (one file per process, kept open: a pwrite and an ftruncate, no file created or removed)
+ * when the host enters a driver with no other work in it and when it leaves — twice per listing and twice per
+ * signing session however many signatures a batch makes; ~25 µs of CPU each pair (docs/tokens.md).
  *
  * Only the host writes markers (enableDriverCallMarkers). A CLI stopped with Ctrl-C inside a driver would leave
  * one that looks like a crash. Any process reads them (doctor names a crash of the host).
  */
-import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { driverHealthFile, makeDirectories } from './driver-health.js';
@@ -47,7 +48,9 @@ export class DriverCallMarker {
   readonly #file: string;
   readonly #folder: string;
   readonly #inside = new Map<string, MarkedDriver>();
-  #exitHook = false;
+  /** File size and time of each driver, read once: the library loaded is the file as it was then. */
+  readonly #identities = new Map<string, { size: number; mtimeMs: number }>();
+  #fd: number | undefined;
 
   constructor(folder: string = driverMarkerFolder()) {
     this.#folder = folder;
@@ -56,12 +59,15 @@ export class DriverCallMarker {
 
   /** The host enters `path` with no other work in it. Never throws: a read-only state folder only loses the memory. */
   enter(path: string, work: DriverWork): void {
-    let identity: { size: number; mtimeMs: number };
-    try {
-      const s = statSync(path);
-      identity = { size: s.size, mtimeMs: s.mtimeMs };
-    } catch {
-      return;
+    let identity = this.#identities.get(path);
+    if (!identity) {
+      try {
+        const s = statSync(path);
+        identity = { size: s.size, mtimeMs: s.mtimeMs };
+      } catch {
+        return;
+      }
+      this.#identities.set(path, identity);
     }
     this.#inside.set(path, { path, ...identity, work });
     this.#write();
@@ -76,30 +82,31 @@ export class DriverCallMarker {
   /** The host ends itself (exit, or SIGKILL past a hung call): nothing it leaves behind is a driver's crash. */
   clear(): void {
     this.#inside.clear();
-    this.#write();
+    if (this.#fd === undefined) return;
+    try {
+      closeSync(this.#fd);
+      unlinkSync(this.#file);
+    } catch {
+      // Already gone: nothing to remove.
+    }
+    this.#fd = undefined;
   }
 
   #write(): void {
     try {
-      if (this.#inside.size === 0) {
-        unlinkSync(this.#file);
-        return;
-      }
-      const marker: MarkerFile = { pid: process.pid, bootedAt: bootedAt(), drivers: [...this.#inside.values()] };
-      try {
-        writeFileSync(this.#file, JSON.stringify(marker), { mode: 0o600 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (this.#fd === undefined) {
+        if (this.#inside.size === 0) return;
         makeDirectories(this.#folder);
-        writeFileSync(this.#file, JSON.stringify(marker), { mode: 0o600 });
-      }
-      if (!this.#exitHook) {
-        this.#exitHook = true;
+        this.#fd = openSync(this.#file, 'w', 0o600);
         // process.exit and a natural end run 'exit' listeners (synchronous): a planned end is not a crash.
         process.once('exit', () => this.clear());
       }
+      const marker: MarkerFile = { pid: process.pid, bootedAt: bootedAt(), drivers: [...this.#inside.values()] };
+      const bytes = Buffer.from(JSON.stringify(marker));
+      writeSync(this.#fd, bytes, 0, bytes.length, 0);
+      ftruncateSync(this.#fd, bytes.length);
     } catch {
-      // ENOENT on unlink (nothing to remove), or a read-only state folder: the crash memory is lost, nothing else.
+      // A read-only state folder: the crash memory is lost, nothing else.
     }
   }
 }
