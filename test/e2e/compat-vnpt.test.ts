@@ -1,16 +1,20 @@
 /**
  * VNPT-CA Plugin compatibility end to end (issue 11 §2): a page whose own vnpt-plugin.js-shaped script opens
  * wss://localhost:4433/plugin and reads "<result>*<callback>" works with Kyso in real Chromium with nothing
- * listening on 4433–4435/9201/9202. pdfsig judges the signed PDFs. An unlisted site sees "plugin not found".
+ * listening on 4433–4435/9201/9202. pdfsig judges the signed PDFs. The raw functions (signHash, signArrData) are
+ * refused without the raw-signing opt-in and, once the person enabled it on the options page, sign what openssl
+ * verifies against the certificate's public key. An unlisted site sees "plugin not found".
  * Requires `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate, createHash } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
@@ -85,6 +89,58 @@ describe('VNPT-CA Plugin compatibility (no port listening)', () => {
     expect(answer.errorCode).toBe('OPERATION_NOT_ALLOWED');
     const array = JSON.parse(await plugin(page, 'signArrData', [[Buffer.from('a').toString('base64'), Buffer.from('b').toString('base64')]])) as { code: number; errorCode: string };
     expect(array).toMatchObject({ code: -1, errorCode: 'OPERATION_NOT_ALLOWED' });
+    expect(consentWindowsOpen()).toBe(0);
+    await page.close();
+  });
+
+  it('signHash and signArrData once the person enabled raw signing for the portal on the options page: a consent window per signature; openssl verifies each against the certificate\'s public key', async () => {
+    await enableSignHashInOptions(browser, portal.url);
+    const signer = token.cert('org-rsa');
+    const publicKey = join(dir, 'org-rsa-public.pem');
+    await writeFile(publicKey, new X509Certificate(await readFile(signer.certPem)).publicKey.export({ type: 'spki', format: 'pem' }));
+    const page = await openPage(portal.url);
+
+    // signHash(<base64 SHA-256 digest>): a PKCS#1 v1.5 signature over that digest (no signed attributes).
+    const document = Buffer.from('Biên bản bàn giao hồ sơ số 31', 'utf8');
+    const digest = createHash('sha256').update(document).digest();
+    const hashReply = plugin(page, 'signHash', [digest.toString('base64')]);
+    const hashConsent = await Promise.race([waitForConsentPage(browser.context), hashReply.then((r) => { throw new Error(`answered before any window: ${r}`); })]);
+    await approveInConsent(hashConsent, { pin: token.userPin, certificateId: signer.certificateId });
+    const hashAnswer = JSON.parse(await hashReply) as { code: number; data: string };
+    expect(hashAnswer.code).toBe(0);
+    const digestFile = join(dir, 'vnpt-digest.bin');
+    const signatureFile = join(dir, 'vnpt-digest.sig');
+    await writeFile(digestFile, digest);
+    await writeFile(signatureFile, Buffer.from(hashAnswer.data, 'base64'));
+    const pkeyutl = (input: string) => spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-pkeyopt', 'digest:sha256', '-in', input, '-sigfile', signatureFile], { encoding: 'utf8' });
+    const good = pkeyutl(digestFile);
+    expect(good.status, good.stderr + good.stdout).toBe(0);
+    // The same signature over another digest is refused by openssl (the check can fail).
+    const otherDigest = join(dir, 'vnpt-other-digest.bin');
+    await writeFile(otherDigest, createHash('sha256').update('khác').digest());
+    expect(pkeyutl(otherDigest).status).not.toBe(0);
+
+    // signArrData([<base64 data>…]): data that is not a 32-byte digest is hashed with SHA-256 and signed; one
+    // window per item (the raw path has no batch), the signatures in order.
+    const items = [Buffer.from('Mục 1: tờ khai', 'utf8'), Buffer.from('Mục 2: phụ lục kèm theo', 'utf8')];
+    const arrayReply = plugin(page, 'signArrData', [items.map((d) => d.toString('base64'))]);
+    for (let i = 0; i < items.length; i++) {
+      await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin, certificateId: signer.certificateId });
+    }
+    const arrayAnswer = JSON.parse(await arrayReply) as { code: number; data: string[] };
+    expect(arrayAnswer.code).toBe(0);
+    expect(arrayAnswer.data).toHaveLength(2);
+    for (const [i, item] of items.entries()) {
+      const dataFile = join(dir, `vnpt-item-${i}.bin`);
+      const sigFile = join(dir, `vnpt-item-${i}.sig`);
+      await writeFile(dataFile, item);
+      await writeFile(sigFile, Buffer.from(arrayAnswer.data[i]!, 'base64'));
+      const checked = spawnSync('openssl', ['dgst', '-sha256', '-verify', publicKey, '-signature', sigFile, dataFile], { encoding: 'utf8' });
+      expect(checked.stdout.trim(), checked.stderr).toBe('Verified OK');
+    }
+    // Item signatures are not interchangeable: the first one does not verify over the second item.
+    const crossed = spawnSync('openssl', ['dgst', '-sha256', '-verify', publicKey, '-signature', join(dir, 'vnpt-item-0.sig'), join(dir, 'vnpt-item-1.bin')], { encoding: 'utf8' });
+    expect(crossed.status).not.toBe(0);
     expect(consentWindowsOpen()).toBe(0);
     await page.close();
   });

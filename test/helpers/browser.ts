@@ -186,6 +186,21 @@ export async function approveInConsent(page: Page, options: ApproveOptions): Pro
   await clickClosing(page, '[data-testid=approve]');
 }
 
+/**
+ * Answer the site question when asked, then wait for the certificate list: the consent window at its signing step,
+ * before any PIN (as approveInConsent does, for tests that look at the step before acting).
+ */
+export async function reachSigningStep(page: Page): Promise<void> {
+  const siteButton = page.locator('[data-testid=site-allow-once]');
+  const certificate = page.locator('[data-testid=certificate-option]').first();
+  await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
+  if (await siteButton.isVisible()) {
+    await waitForArmed(page);
+    await page.click('[data-testid=site-allow-once]');
+    await certificate.waitFor({ timeout: 15_000 });
+  }
+}
+
 // ── Firefox (puppeteer-core over WebDriver BiDi; E2E-RECIPE "Firefox ESR") ──────────────────────────────
 
 export const FIREFOX_PATH = process.env.KYSO_FIREFOX ?? '/usr/bin/firefox-esr';

@@ -135,3 +135,11 @@ export async function openQuirksHosts(): Promise<QuirksHosts> {
     async close() { await Promise.all(hosts.map((h) => h.close())); },
   };
 }
+
+/**
+ * Change the quirks of a module already loaded by a running host (KYSO_QUIRKS_DIR/quirks, read by the module at
+ * every call): one browser meets several token states in turn, as a person's token changes between two signings.
+ */
+export function switchQuirks(setup: QuirksSetup, quirks: readonly Quirk[]): void {
+  writeFileSync(join(setup.dir, 'quirks'), quirks.join(','));
+}

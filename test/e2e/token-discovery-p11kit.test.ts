@@ -1,0 +1,101 @@
+/**
+ * "Found by the extension" (issue 13, Done when): with no KYSO_PKCS11_MODULE and no config file, a driver the user
+ * registered with p11-kit (a `*.module` file in ~/.config/pkcs11/modules, key `module:`) is found by the host the
+ * browser starts, and the demo portal lists its certificate and signs with it in real Chromium. The driver is a copy
+ * of SoftHSM2 at a path of its own, so the portal can tell it was reached through that registration (each
+ * certificate names its driver's file); Debian's own registration of SoftHSM2 is switched off by a blank `module:`
+ * line of the same name [pkcs11.conf(5)], as in test/integration/token-drivers-discovery.test.ts. The host gets a
+ * fresh HOME and XDG_CONFIG_HOME through the launcher `kyso install --env` writes, so no Kyso config file exists
+ * for it. Requires `npm run build`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { enableSignHashInOptions } from '../helpers/options-page.js';
+import { opensslVerifies } from '../helpers/quirks-token.js';
+import type { StaticServer } from '../../demo/serve.mjs';
+import { parseP11KitConfig } from '../../native-host/token/drivers/p11-kit-modules.js';
+
+const SYSTEM_REGISTRATION = '/usr/share/p11-kit/modules/softhsm2.module';
+const USER_DRIVER_FILE = 'libkyso-user-token.so';
+
+let token: DemoToken;
+let home: string;
+let browser: KysoBrowser;
+let server: StaticServer;
+
+beforeAll(async () => {
+  if (!existsSync(SYSTEM_REGISTRATION)) throw new Error(`${SYSTEM_REGISTRATION} is missing: apt-get install -y softhsm2 (Debian registers it with p11-kit)`);
+  if (existsSync('/etc/kyso/config.json')) throw new Error('/etc/kyso/config.json exists: this test needs a machine with no Kyso config file');
+  token = await createDemoToken();
+  home = mkdtempSync(join(tmpdir(), 'kyso-home-'));
+  // The driver "installed" in the user's home, registered with p11-kit in the user's module folder.
+  const driver = join(home, 'drivers', USER_DRIVER_FILE);
+  mkdirSync(join(home, 'drivers'), { recursive: true });
+  copyFileSync(parseP11KitConfig(readFileSync(SYSTEM_REGISTRATION, 'utf8')).get('module')!, driver);
+  const modules = join(home, '.config', 'pkcs11', 'modules');
+  mkdirSync(modules, { recursive: true });
+  writeFileSync(join(modules, 'kyso-user-token.module'), `# registered by the user\nmodule: ${driver}\n`);
+  writeFileSync(join(modules, 'softhsm2.module'), 'module:\n');
+  // Only what a person's desktop has: no Kyso module variable, no config file, a home of its own (and the demo
+  // token's SoftHSM configuration, which a real token does not need).
+  browser = await launchKysoBrowser({
+    env: {
+      KYSO_PKCS11_MODULE: '',
+      KYSO_CONFIG: '',
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      KYSO_STATE_DIR: join(home, 'state'),
+      KYSO_DATA_DIR: join(home, 'history'),
+      SOFTHSM2_CONF: token.softhsm2Conf,
+    },
+  });
+  server = await startTestServer();
+  await enableSignHashInOptions(browser, server.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('a driver registered with p11-kit only, in real Chromium', () => {
+  it('the demo portal lists the certificate through the user-registered driver and signs with it; openssl verifies the signature', async () => {
+    const page = await openDemoPortal(browser.context, server.url);
+    const certificate = token.cert('org-rsa');
+    // The portal lists it, as the person sees it.
+    const listed = page.locator(`[data-testid=demo-certificate][data-certificate-id="${certificate.certificateId}"]`);
+    await listed.waitFor({ timeout: 30_000 });
+    expect(await listed.textContent()).toContain('MST: 0101234567');
+    // And names the driver it came through: the user's registration, not a known path nor Debian's registration.
+    const driver = await page.evaluate(`(async () => {
+      const sdk = await import('/sdk/kyso.js');
+      return (await sdk.listCertificates()).find((c) => c.id === ${JSON.stringify(certificate.certificateId)})?.token?.driver;
+    })()`);
+    expect(driver).toMatchObject({ file: USER_DRIVER_FILE });
+
+    const text = 'Tờ khai thuế 01/GTGT — thiết bị ký đăng ký với p11-kit';
+    await page.fill('[data-testid=document-text]', text);
+    await page.check(`[data-testid=demo-certificate][data-certificate-id="${certificate.certificateId}"] input`);
+    await page.click('[data-testid=sign]');
+    const consent = await waitForConsentPage(browser.context);
+    await approveInConsent(consent, { certificateId: certificate.certificateId, pin: token.userPin });
+    expect(await pageClosed(consent, 30_000)).toBe(true);
+
+    await page.waitForSelector('[data-testid=verified]:visible, [data-testid=demo-error]:visible', { timeout: 30_000 });
+    const { result, code } = await page.evaluate(() => {
+      const demo = (window as unknown as { kysoDemo: { lastResult: { signature: string; certificate: string } | null; lastError: { code: string } | null } }).kysoDemo;
+      return { result: demo.lastResult ?? undefined, code: demo.lastError?.code };
+    });
+    expect(code).toBeUndefined();
+    const der = Buffer.from(result!.certificate, 'base64');
+    expect(new X509Certificate(der).fingerprint256).toBe(new X509Certificate(readFileSync(certificate.certPem)).fingerprint256);
+    expect(opensslVerifies(result!.certificate, Buffer.from(text, 'utf8'), result!.signature)).toBe(true);
+    await page.close();
+  }, 120_000);
+});
