@@ -9,6 +9,7 @@ import { dispatch, errorReply } from './protocol/dispatcher.js';
 import type { HandlerContext } from './protocol/handler-context.js';
 import { TokenService } from './token/token-service.js';
 import { endIfTokenCallStuck } from './token/token-call-thread.js';
+import { driverCallMarker, enableDriverCallMarkers } from './token/drivers/driver-call-marker.js';
 import { createFrameWriter, readFrames } from './transport/stdio-transport.js';
 import { createLogger } from './transport/logger.js';
 import { HOST_VERSION } from './config.js';
@@ -34,6 +35,16 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
   logger.log('info', 'host started', { version: HOST_VERSION, browser: caller.browser, pid: process.pid });
   // Uploads and half-written results of a host that was killed are removed at the next start (issue 15 §2).
   removeDeadHostDirectories();
+
+  // While inside a driver the host names it in a marker, so a driver that crashes the host is skipped at the next
+  // start (driver-call-marker.ts). Ends the host makes itself are not crashes: they clear it first (below, and
+  // SIGTERM, which the browser sends when it stops the host).
+  enableDriverCallMarkers();
+  process.once('SIGTERM', () => {
+    driverCallMarker()?.clear();
+    // No listener left: the signal's default action (end at once) applies again, as if never caught.
+    process.kill(process.pid, 'SIGTERM');
+  });
 
   let service: TokenService | undefined;
   const context: HandlerContext = {
@@ -70,9 +81,11 @@ export async function runHost(args: readonly string[] = process.argv.slice(2)): 
     // Node waits for a worker thread stuck in a driver even on process.exit, and finalising a module under a call
     // that never returned could block too (token-call-thread.ts): the replies written are all there is to keep.
     logger.log('warn', 'requests still running at exit; ending without waiting for them', { count: inFlight.size });
+    driverCallMarker()?.clear();
     process.kill(process.pid, 'SIGKILL');
   }
   // A driver thread that never returned (bounded and abandoned) would keep the host from exiting too.
+  driverCallMarker()?.clear();
   endIfTokenCallStuck((message) => logger.log('warn', message));
   service?.close();
   logger.log('info', 'host stopped');

@@ -38,7 +38,9 @@ export function driverCheck(m: DriverStatus, anotherLoaded: boolean): CheckResul
       { vi: `${what('vi')}: không có tệp driver này (${why})`, en: `${what('en')}: the driver file does not exist (${why})` },
       { hint: { vi: 'cài driver của token (phần mềm đi kèm token từ nhà cung cấp), hoặc sửa KYSO_PKCS11_MODULE / ~/.config/kyso/config.json', en: 'install the token driver from its maker, or correct KYSO_PKCS11_MODULE / ~/.config/kyso/config.json' }, details: { ...details, problem: 'missing' } });
   }
-  const hint: Bilingual = m.error === 'DRIVER_HUNG' || m.error === 'DRIVER_CRASHED'
+  const hint: Bilingual = m.error === 'TOKEN_NOT_RESPONDING'
+    ? { vi: 'driver không trả lời khi liệt kê token: rút token ra cắm lại; nếu lặp lại, cài driver mới nhất từ nhà sản xuất token', en: 'the driver did not answer while listing its tokens: unplug and replug the token; if it repeats, install the newest driver from the token\'s maker' }
+    : m.error === 'DRIVER_HUNG' || m.error === 'DRIVER_CRASHED'
     ? { vi: `cài driver mới nhất từ nhà sản xuất token, hoặc gỡ driver này; Kyso thử lại khi tệp driver thay đổi (hoặc xoá ${driverHealthFile()} để thử ngay)`, en: `install the newest driver from the token's maker, or remove this one; Kyso tries it again when the file changes (or delete ${driverHealthFile()} to try now)` }
     : m.error === 'DRIVER_NOT_FOR_THIS_CPU'
       ? { vi: `cài bản driver dành cho máy này (${process.arch})`, en: `install the driver built for this computer (${process.arch})` }
@@ -137,6 +139,11 @@ export async function checkToken(now: Date = new Date()): Promise<TokenLinks> {
     for (const m of modules) results.push(driverCheck(m, anyLoaded));
     if (!anyLoaded) return { checks: [...results, clockCheck(now, [])], certificates: [] };
     const tokens = await service.listTokens();
+    // A driver that stopped answering in this listing (given up after its bound) is named in its own line.
+    for (const m of service.modules()) {
+      const at = results.findIndex((r) => r.id === `driver:${m.path}`);
+      if (at >= 0 && m.error === 'TOKEN_NOT_RESPONDING') results[at] = driverCheck(m, true);
+    }
     if (tokens.length === 0) {
       const loaded = modules.filter((m) => m.loaded).map((m) => m.path).join(', ');
       results.push(check('tokens', 'fail', { vi: 'token', en: 'token' },

@@ -13,11 +13,12 @@ const keys = new WeakMap<Pkcs11Module, string>();
 export function acquireModule(path: string, realPath: string = path, initArgs?: string): Pkcs11Module {
   const entry = modules.get(realPath);
   // A module that failed to load is retried for the next user (the driver may have been installed since).
-  if (entry && entry.module.loaded) {
+  // One given up as not responding is kept too: loading it again would call into a driver that hangs.
+  if (entry && (entry.module.loaded || entry.module.givenUp)) {
     entry.users++;
     return entry.module;
   }
-  const module = Pkcs11Module.load(path, initArgs);
+  const module = Pkcs11Module.load(path, initArgs, realPath);
   if (module.loaded) {
     modules.set(realPath, { module, users: 1 });
     keys.set(module, realPath);

@@ -14,6 +14,8 @@ import { ckrName, ckrOf, pinTokenStateFromFlags, toKysoError } from './pkcs11-er
 import { RESCAN_MIN_INTERVAL_MS, needsReinitialiseToRescan } from './slot-rescan.js';
 import { publicValueHex, type KeyReference, type TokenKeyObject } from './key-pairing.js';
 import { tokenCallThreads, tokenCallTimeoutMs } from './token-call-thread.js';
+import { LISTING_STAGES, findObjectHandles, listDriverTokens, readKeyObject, readSessionObjects, type ListingRequest, type RawKeyObject, type RawSessionObjects } from './token-listing.js';
+import { driverCallMarker, type DriverWork } from './drivers/driver-call-marker.js';
 
 export type SlotHandle = Buffer;
 export type SessionHandle = Buffer;
@@ -40,21 +42,26 @@ export interface SlotToken {
   readonly info: TokenInfo;
 }
 
+/** A token as a listing found it: with its objects (read 'objects') or whether it hides its certificates (read 'tokens'). */
+export interface ListedToken extends SlotToken {
+  readonly objects?: TokenObjects;
+  readonly hidesCertificates?: boolean;
+}
+
 export interface ModuleStatus {
   readonly path: string;
   readonly loaded: boolean;
   /** Short reason when not loaded: a catalogue code or a CKR name. */
   readonly error?: string;
+  /** More words on `error` for a person (which call stopped answering, since when). */
+  readonly detail?: string;
 }
 
 /** The mechanism a signature uses, described without pkcs11js types (built in signing-mechanism.ts). */
 export type Pkcs11Mechanism = pkcs11js.Mechanism;
 
-const MAX_OBJECTS_PER_FIND = 64;
 /** Enough for RSA-8192 and any ECDSA signature; pkcs11js returns the slice actually written. */
 const SIGNATURE_BUFFER_BYTES = 1024;
-
-const trim = (s: string): string => s.replace(/[\s\u0000]+$/u, '');
 
 export class Pkcs11Module {
   readonly path: string;
@@ -65,16 +72,25 @@ export class Pkcs11Module {
   /** Sessions open now (a re-initialise for hot-plug must not end one, see slot-rescan.ts). */
   #openSessions = 0;
   #lastRescanAt = Date.now();
+  /** The library's real path (driver-screening.ts), as the driver memory and the crash markers name it. */
+  readonly #realPath: string;
+  /** Listings running now (a re-initialise waits until none runs: it would end their sessions). */
+  #listings = 0;
+  /** Set while a listing re-initialises the module: nothing else may call the module until it is done. */
+  #reinitialising: Promise<unknown> | undefined;
+  /** Listings running plus sessions open: while > 0 the host is inside this driver (driver-call-marker.ts). */
+  #work = 0;
 
-  private constructor(path: string, initArgs: string | undefined) {
+  private constructor(path: string, initArgs: string | undefined, realPath: string) {
     this.path = path;
     this.#initArgs = initArgs;
+    this.#realPath = realPath;
     this.#status = { path, loaded: false };
   }
 
   /** Load and initialise the module. Never throws: a module that fails is reported by `status`. */
-  static load(path: string, initArgs?: string): Pkcs11Module {
-    const module = new Pkcs11Module(path, initArgs || undefined);
+  static load(path: string, initArgs?: string, realPath: string = path): Pkcs11Module {
+    const module = new Pkcs11Module(path, initArgs || undefined, realPath);
     const lib = new pkcs11js.PKCS11();
     try {
       lib.load(path);
@@ -120,10 +136,20 @@ export class Pkcs11Module {
   }
 
   get loaded(): boolean {
-    return this.#lib !== undefined;
+    return this.#lib !== undefined && this.#notResponding === undefined;
+  }
+
+  /** The host starts work inside this driver (a listing, a session): marked while any runs (driver-call-marker.ts). */
+  #enter(work: DriverWork): void {
+    if (this.#work++ === 0) driverCallMarker()?.enter(this.#realPath, work);
+  }
+
+  #leave(): void {
+    if (--this.#work === 0) driverCallMarker()?.leave(this.#realPath);
   }
 
   #require(): pkcs11js.PKCS11 {
+    if (this.#notResponding) throw this.#notResponding;
     if (!this.#lib) throw new KysoError('PKCS11_MODULE_NOT_FOUND');
     return this.#lib;
   }
@@ -134,65 +160,85 @@ export class Pkcs11Module {
     return nodeCrypto().createHash('sha256').update(key).digest('base64url').slice(0, 22);
   }
 
-  /** Slots that hold a token now, with the token's description [PKCS#11 2.40 C_GetSlotList(tokenPresent)]. */
-  tokens(): SlotToken[] {
-    this.#rescanIfIdle();
+  /**
+   * The slots that hold a token now, with the token's description [PKCS#11 2.40 C_GetSlotList(tokenPresent)] and
+   * what `read` asks: every token's objects, or whether a login token hides its certificates. The calls run on a
+   * token-call worker, bounded (token-listing.ts): a driver that does not answer in time is given up for the rest of
+   * this process — TOKEN_NOT_RESPONDING now and for every later use (its hung call may hold the driver's locks, so
+   * any further call could hang the main thread) — while the other drivers keep working.
+   */
+  async list(read: ListingRequest['read']): Promise<ListedToken[]> {
+    if (this.#reinitialising) await this.#reinitialising;
     const lib = this.#require();
-    let slots: SlotHandle[];
+    const reinitialise = this.#rescanDue();
+    const request: ListingRequest = { reinitialise, initArgs: this.#initArgs, read };
+    this.#listings++;
+    this.#enter('listing');
+    const threads = tokenCallThreads();
+    // The call in progress, written by the listing code (token-listing.ts): a failure names the call that failed.
+    const stage = new Int32Array(new SharedArrayBuffer(4));
+    const run = threads.available
+      ? threads.list(this.path, request, tokenCallTimeoutMs('list'), stage.buffer as SharedArrayBuffer)
+      : Promise.resolve().then(() => listDriverTokens(lib, pkcs11js, request, stage));
+    if (reinitialise) this.#reinitialising = run.catch(() => undefined);
+    let raw;
     try {
-      slots = lib.C_GetSlotList(true);
+      raw = await run;
     } catch (error) {
-      throw toKysoError(error, { operation: 'C_GetSlotList' });
-    }
-    const out: SlotToken[] = [];
-    for (const slot of slots) {
-      try {
-        const token = lib.C_GetTokenInfo(slot);
-        // An uninitialised token (SoftHSM's spare slot, a blank card) has no keys and refuses sessions.
-        if (!(token.flags & pkcs11js.CKF_TOKEN_INITIALIZED)) continue;
-        const slotInfo = lib.C_GetSlotInfo(slot);
-        const serialNumber = trim(token.serialNumber);
-        const label = trim(token.label);
-        out.push({
-          slot,
-          info: {
-            id: this.tokenId(serialNumber, label),
-            label,
-            serialNumber,
-            manufacturer: trim(token.manufacturerID),
-            model: trim(token.model),
-            slotDescription: trim(slotInfo.slotDescription),
-            flags: decodeTokenFlags(token.flags),
-          },
-        });
-      } catch (error) {
-        // A token pulled out between C_GetSlotList and C_GetTokenInfo: skip it, it is gone. A reader listed with no
-        // card in it (drivers list readers even for C_GetSlotList(CK_TRUE)), or a card the driver does not know
-        // (CKR_TOKEN_NOT_RECOGNIZED, a card of another CA in the same reader family): skip the slot, the rest list.
-        const ckr = ckrOf(error);
-        if (ckr === pkcs11js.CKR_TOKEN_NOT_PRESENT || ckr === pkcs11js.CKR_DEVICE_REMOVED || ckr === pkcs11js.CKR_SLOT_ID_INVALID
-          || ckr === pkcs11js.CKR_TOKEN_NOT_RECOGNIZED) continue;
-        throw toKysoError(error, { operation: 'C_GetTokenInfo' });
+      const operation = LISTING_STAGES[Atomics.load(stage, 0)] ?? 'C_GetSlotList';
+      const kyso = toKysoError(error, { operation });
+      if (kyso.code === 'TOKEN_NOT_RESPONDING') this.#giveUp(kyso);
+      else if (operation === 'C_Initialize') {
+        // The re-initialise for hot-plug failed: the module is gone for this process, as C_Initialize at load.
+        this.#lib = undefined;
+        this.#status = { path: this.path, loaded: false, error: ckrName(ckrOf(error) ?? 0) };
       }
+      throw kyso;
+    } finally {
+      this.#listings--;
+      if (reinitialise) this.#reinitialising = undefined;
+      this.#leave();
     }
+    const out: ListedToken[] = raw.map((t) => ({
+      slot: Buffer.from(t.slot),
+      info: {
+        id: this.tokenId(t.serialNumber, t.label),
+        label: t.label,
+        serialNumber: t.serialNumber,
+        manufacturer: t.manufacturerID,
+        model: t.model,
+        slotDescription: t.slotDescription,
+        flags: decodeTokenFlags(t.flags),
+      },
+      ...(t.objects ? { objects: tokenObjects(t.objects) } : {}),
+      ...(t.hidesCertificates !== undefined ? { hidesCertificates: t.hidesCertificates } : {}),
+    }));
     return withDistinctIds(out, (info) => this.tokenId(info.serialNumber, info.label, true));
   }
 
   /**
-   * Whether the token hides its certificates until login: before login it shows key objects but no certificate.
-   * (A token showing neither is empty, or hides everything: nothing to say about it.)
+   * Resolves when no listing is re-initialising the module. Calls made on the main thread (a session for a
+   * signature) wait for it, then open their session before anything else runs: from then on no re-initialise starts.
    */
-  certificatesHiddenUntilLogin(slot: SlotHandle): boolean {
-    const session = this.openSession(slot);
-    try {
-      if (this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }], 1).length > 0) return false;
-      return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }], 1).length > 0
-        || this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }], 1).length > 0;
-    } catch (error) {
-      throw toKysoError(error, { operation: 'C_FindObjects' });
-    } finally {
-      this.closeSession(session);
-    }
+  async settled(): Promise<void> {
+    if (this.#reinitialising) await this.#reinitialising;
+  }
+
+  /** A listing did not answer in time: the driver is given up for this process (see `list`). */
+  #giveUp(error: KysoError): void {
+    const operation = String(error.details?.['operation'] ?? 'C_GetSlotList');
+    this.#status = {
+      path: this.path, loaded: false, error: 'TOKEN_NOT_RESPONDING',
+      detail: `no answer from ${operation} in ${String(error.details?.['waitedMs'] ?? '?')} ms on ${new Date().toISOString().slice(0, 10)}; skipped until the host restarts`,
+    };
+    this.#notResponding = error;
+  }
+
+  #notResponding: KysoError | undefined;
+
+  /** Given up after a listing that did not answer in time (see `list`). */
+  get givenUp(): boolean {
+    return this.#notResponding !== undefined;
   }
 
   /** Raw CK_TOKEN_INFO flags of a slot's token, for the PIN state after a failed login. */
@@ -203,7 +249,15 @@ export class Pkcs11Module {
   openSession(slot: SlotHandle): SessionHandle {
     try {
       // Read-only is enough to sign and to log in as CKU_USER [PKCS#11 2.40 §5.6 C_OpenSession].
-      const session = this.#require().C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      const lib = this.#require();
+      this.#enter('session');
+      let session: SessionHandle;
+      try {
+        session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      } catch (error) {
+        this.#leave();
+        throw error;
+      }
       this.#openSessions++;
       return session;
     } catch (error) {
@@ -217,29 +271,15 @@ export class Pkcs11Module {
       this.#require().C_CloseSession(session);
     } catch {
       // Closing a session of a removed token fails; there is nothing left to release.
+    } finally {
+      this.#leave();
     }
   }
 
-  /** Certificates and key pair ids visible in `session`. */
+  /** Certificates and key pair ids visible in `session` (a session of the main thread: after login). */
   readObjects(session: SessionHandle): TokenObjects {
-    const lib = this.#require();
     try {
-      const certificates: TokenCertificateObject[] = [];
-      for (const handle of this.#find(session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE },
-        { type: pkcs11js.CKA_CERTIFICATE_TYPE, value: pkcs11js.CKC_X_509 },
-      ])) {
-        const [value, id, label] = lib.C_GetAttributeValue(session, handle, [
-          { type: pkcs11js.CKA_VALUE }, { type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_LABEL },
-        ]);
-        if (!value?.value || !(value.value instanceof Buffer) || value.value.length === 0) continue;
-        certificates.push({
-          der: new Uint8Array(value.value),
-          ckaId: id?.value instanceof Buffer ? id.value.toString('hex') : '',
-          label: label?.value instanceof Buffer ? trim(label.value.toString('utf8')) : '',
-        });
-      }
-      return { certificates, privateKeys: this.#keys(session, pkcs11js.CKO_PRIVATE_KEY), publicKeys: this.#keys(session, pkcs11js.CKO_PUBLIC_KEY) };
+      return tokenObjects(readSessionObjects(this.#require(), pkcs11js, session, new Int32Array(1)));
     } catch (error) {
       throw toKysoError(error, { operation: 'readObjects' });
     }
@@ -309,29 +349,6 @@ export class Pkcs11Module {
     }
   }
 
-  #keys(session: SessionHandle, objectClass: number): TokenKeyObject[] {
-    return this.#find(session, [{ type: pkcs11js.CKA_CLASS, value: objectClass }]).map((handle) => this.#keyObject(session, handle));
-  }
-
-  /** A key's CKA_ID and public value (RSA modulus, EC point; an EC private key has none) [PKCS#11 2.40 §2.1.3, §2.3.3]. */
-  #keyObject(session: SessionHandle, handle: ObjectHandle): TokenKeyObject {
-    const lib = this.#require();
-    const [id, type] = lib.C_GetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID }, { type: pkcs11js.CKA_KEY_TYPE }]);
-    const ckaId = id?.value instanceof Buffer ? id.value.toString('hex') : '';
-    const keyType = type?.value instanceof Buffer && type.value.length >= 4 ? type.value.readUIntLE(0, Math.min(type.value.length, 6)) : -1;
-    const valueAttribute = keyType === pkcs11js.CKK_RSA ? pkcs11js.CKA_MODULUS : keyType === pkcs11js.CKK_EC ? pkcs11js.CKA_EC_POINT : undefined;
-    let publicValue = '';
-    if (valueAttribute !== undefined) {
-      try {
-        const [value] = lib.C_GetAttributeValue(session, handle, [{ type: valueAttribute }]);
-        if (value?.value instanceof Buffer && value.value.length > 0) publicValue = publicValueHex(keyType === pkcs11js.CKK_RSA ? 'rsa-modulus' : 'ec-point', value.value);
-      } catch {
-        // CKR_ATTRIBUTE_TYPE_INVALID (an EC private key has no point): pairing then relies on the public key object.
-      }
-    }
-    return { ckaId, publicValue };
-  }
-
   /**
    * The private key of a key pair, visible after login: by CKA_ID when the pair has one, else by public value
    * (RSA: the private key's modulus). A key whose readable public value differs from the certificate's is never
@@ -341,8 +358,10 @@ export class Pkcs11Module {
     try {
       const template: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }];
       if (ref.ckaId) template.push({ type: pkcs11js.CKA_ID, value: Buffer.from(ref.ckaId, 'hex') });
-      for (const handle of this.#find(session, template)) {
-        const { publicValue } = this.#keyObject(session, handle);
+      const lib = this.#require();
+      const stage = new Int32Array(1);
+      for (const handle of findObjectHandles(lib, session, template, Infinity, stage)) {
+        const { publicValue } = keyObject(readKeyObject(lib, pkcs11js, session, handle, stage));
         if (ref.publicValue && publicValue && publicValue !== ref.publicValue) continue;
         if (!ref.ckaId && !(ref.publicValue && publicValue === ref.publicValue)) continue;
         return handle;
@@ -414,22 +433,15 @@ export class Pkcs11Module {
   }
 
   /**
-   * Hot-plug for modules that only scan slots in C_Initialize (SoftHSM2; see slot-rescan.ts): C_Finalize +
-   * C_Initialize, only while no session is open. A module that fails to come back is reported as not loaded.
+   * Hot-plug for modules that only scan slots in C_Initialize (SoftHSM2; see slot-rescan.ts): whether this listing
+   * should C_Finalize + C_Initialize first — only while no session is open and no other listing runs, at most once
+   * per RESCAN_MIN_INTERVAL_MS. A module that fails to come back is reported as not loaded (`list`).
    */
-  #rescanIfIdle(): void {
-    const lib = this.#lib;
-    if (!lib || this.#openSessions > 0 || !needsReinitialiseToRescan(this.path)) return;
-    if (Date.now() - this.#lastRescanAt < RESCAN_MIN_INTERVAL_MS) return;
+  #rescanDue(): boolean {
+    if (this.#openSessions > 0 || this.#listings > 0 || !needsReinitialiseToRescan(this.path)) return false;
+    if (Date.now() - this.#lastRescanAt < RESCAN_MIN_INTERVAL_MS) return false;
     this.#lastRescanAt = Date.now();
-    try {
-      lib.C_Finalize();
-      this.#initialize(lib, true);
-    } catch (error) {
-      this.#lib = undefined;
-      this.#status = { path: this.path, loaded: false, error: ckrName(ckrOf(error) ?? 0) };
-      throw toKysoError(error, { operation: 'C_Initialize' });
-    }
+    return true;
   }
 
   /** C_Finalize; the module cannot be used afterwards. */
@@ -443,22 +455,6 @@ export class Pkcs11Module {
       // Already finalised or the library is broken: nothing to release.
     }
   }
-
-  /** Objects matching `template`, at most `limit` of them. */
-  #find(session: SessionHandle, template: pkcs11js.Template, limit = Infinity): ObjectHandle[] {
-    const lib = this.#require();
-    lib.C_FindObjectsInit(session, template);
-    try {
-      const all: ObjectHandle[] = [];
-      for (;;) {
-        const batch = lib.C_FindObjects(session, Math.min(MAX_OBJECTS_PER_FIND, limit - all.length));
-        all.push(...batch);
-        if (batch.length < MAX_OBJECTS_PER_FIND || all.length >= limit) return all;
-      }
-    } finally {
-      lib.C_FindObjectsFinal(session);
-    }
-  }
 }
 
 /**
@@ -470,6 +466,20 @@ function withDistinctIds(tokens: SlotToken[], idWithLabel: (info: TokenInfo) => 
   const count = new Map<string, number>();
   for (const { info } of tokens) count.set(info.id, (count.get(info.id) ?? 0) + 1);
   return tokens.map((t) => (count.get(t.info.id)! > 1 ? { ...t, info: { ...t.info, id: idWithLabel(t.info) } } : t));
+}
+
+/** A key object as read → its normalised public value (key-pairing.ts). */
+function keyObject(raw: RawKeyObject): TokenKeyObject {
+  return { ckaId: raw.ckaId, publicValue: raw.kind && raw.value ? publicValueHex(raw.kind, raw.value) : '' };
+}
+
+/** Objects as read (on a worker: plain Uint8Arrays) → what the service pairs and describes. */
+function tokenObjects(raw: RawSessionObjects): TokenObjects {
+  return {
+    certificates: raw.certificates,
+    privateKeys: raw.privateKeys.map(keyObject),
+    publicKeys: raw.publicKeys.map(keyObject),
+  };
 }
 
 /** CK_TOKEN_INFO.flags → the shared TokenFlags [PKCS#11 2.40 §3.2 Table 11]. */

@@ -1,7 +1,8 @@
 /**
  * The PKCS#11 calls that can take long run on worker threads, each bounded in time: C_Login (a PIN pad waits while
  * the person types on the device; a slow token takes seconds) and C_SignInit + context login + C_Sign (an RSA-2048
- * token takes a second). Meanwhile the host's event loop keeps reading messages, so `host.hello`, listings and other
+ * token takes a second), and every listing of a driver's tokens after start-up (token-listing.ts: C_GetSlotList,
+C_GetTokenInfo, the objects read, and the re-C_Initialize SoftHSM2 needs to see a new token). Meanwhile the host's event loop keeps reading messages, so `host.hello`, listings and other
  * tokens' requests are answered, and a driver that never returns costs a typed error, not the host.
  *
  * Why worker threads with their own pkcs11js instance, and not pkcs11js's *Async calls on libuv's thread pool:
@@ -25,6 +26,7 @@ import { nodeWorkerThreads } from './lazy-builtins.js';
 import { createRequire } from 'node:module';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import { runningAsSingleExecutable, singleExecutableAddonPath } from '../single-executable.js';
+import { LISTING_ENTRY, LISTING_SOURCE, LISTING_STAGES, type ListingRequest, type RawListedToken } from './token-listing.js';
 
 export type TokenCall =
   | { readonly op: 'login'; readonly modulePath: string; readonly session: Buffer; readonly userType: number; readonly pin?: string | undefined }
@@ -34,9 +36,11 @@ export type TokenCall =
     readonly data: Buffer; readonly signatureBytes: number;
     /** CKA_ALWAYS_AUTHENTICATE keys: C_Login(CKU_CONTEXT_SPECIFIC) between C_SignInit and C_Sign [PKCS#11 2.40 §4.9]. */
     readonly contextLogin?: { readonly userType: number; readonly pin?: string | undefined } | undefined;
-  };
+  }
+  /** A listing (token-listing.ts); `stage` receives the number of the call in progress (LISTING_STAGES). */
+  | { readonly op: 'list'; readonly modulePath: string; readonly request: ListingRequest; readonly stage: SharedArrayBuffer };
 
-type Reply = { id: number; ok: true; value?: Uint8Array } | { id: number; ok: false; ckr?: number; message: string };
+type Reply = { id: number; ok: true; value?: Uint8Array | RawListedToken[] } | { id: number; ok: false; ckr?: number; message: string };
 
 /**
  * The worker's code (CommonJS, evaluated): it needs nothing but pkcs11js's native addon, given by path. The bare
@@ -68,9 +72,14 @@ function libFor(path) {
   }
   return lib;
 }
+${LISTING_SOURCE}
 parentPort.on('message', (call) => {
   try {
     const lib = libFor(call.modulePath);
+    if (call.op === 'list') {
+      parentPort.postMessage({ id: call.id, ok: true, value: ${LISTING_ENTRY}(lib, pkcs11, call.request, new Int32Array(call.stage)) });
+      return;
+    }
     const session = Buffer.from(call.session);
     if (call.op === 'login') {
       lib.C_Login(session, call.userType, call.pin === undefined ? '' : call.pin);
@@ -120,10 +129,19 @@ export class TokenCallThreads {
    * threw (a WorkerPkcs11Error carrying its CKR), or TOKEN_NOT_RESPONDING after `timeoutMs` — the worker is then
    * left to its fate (it cannot be interrupted inside a native call) and never reused.
    */
-  run(call: TokenCall, timeoutMs: number): Promise<Uint8Array | undefined> {
+  run(call: Exclude<TokenCall, { op: 'list' }>, timeoutMs: number): Promise<Uint8Array | undefined> {
+    return this.#run(call, timeoutMs) as Promise<Uint8Array | undefined>;
+  }
+
+  /** One listing of a driver's tokens (token-listing.ts), bounded like `run`; TOKEN_NOT_RESPONDING names the call that hung. */
+  list(modulePath: string, request: ListingRequest, timeoutMs: number, stage: SharedArrayBuffer): Promise<RawListedToken[]> {
+    return this.#run({ op: 'list', modulePath, request, stage }, timeoutMs) as Promise<RawListedToken[]>;
+  }
+
+  #run(call: TokenCall, timeoutMs: number): Promise<Uint8Array | RawListedToken[] | undefined> {
     const worker = this.#idle.pop() ?? this.#spawn();
     const id = this.#next++;
-    return new Promise<Uint8Array | undefined>((resolve, reject) => {
+    return new Promise<Uint8Array | RawListedToken[] | undefined>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         worker.off('message', onMessage);
@@ -134,7 +152,7 @@ export class TokenCallThreads {
         if (reply.id !== id) return;
         done();
         this.#park(worker);
-        if (reply.ok) resolve(reply.value ? Buffer.from(reply.value) : undefined);
+        if (reply.ok) resolve(reply.value instanceof Uint8Array ? Buffer.from(reply.value) : reply.value);
         else reject(reply.ckr === undefined ? new KysoError('TOKEN_ERROR', { operation: call.op, ckr: 'none' }) : new WorkerPkcs11Error(reply.ckr, reply.message));
       };
       const onError = () => {
@@ -148,7 +166,7 @@ export class TokenCallThreads {
         // A thread stuck in the driver cannot be stopped; unref it so it never keeps the host alive.
         worker.unref();
         void worker.terminate().catch(() => undefined);
-        reject(new KysoError('TOKEN_NOT_RESPONDING', { operation: call.op === 'login' ? 'C_Login' : 'C_Sign', waitedMs: timeoutMs }));
+        reject(new KysoError('TOKEN_NOT_RESPONDING', { operation: operationOf(call), waitedMs: timeoutMs }));
       }, timeoutMs);
       worker.on('message', onMessage);
       worker.once('error', onError);
@@ -207,16 +225,24 @@ export class TokenCallThreads {
   }
 }
 
+/** The PKCS#11 call a bounded call was in when it was given up (a listing says which of its calls). */
+function operationOf(call: TokenCall): string {
+  if (call.op === 'list') return LISTING_STAGES[Atomics.load(new Int32Array(call.stage), 0)] ?? 'C_GetSlotList';
+  return call.op === 'login' ? 'C_Login' : 'C_Sign';
+}
+
 /**
  * How long each call may take before the host gives up on it. A PIN pad waits for the person, so its login gets
  * the longest; real PIN pads give up by themselves after 30–60 s (CKR_FUNCTION_CANCELED). A pad login plus a
  * signature stays under the extension's HOST_SIGN_TIMEOUT_MS (120 s), so the person gets the host's typed error,
- * not the extension's TIMEOUT. KYSO_TOKEN_CALL_TIMEOUT_MS replaces all three (tests; a driver known to be slower).
+ * not the extension's TIMEOUT. KYSO_TOKEN_CALL_TIMEOUT_MS replaces all four (tests; a driver known to be slower).
  */
-export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign', env: NodeJS.ProcessEnv = process.env): number {
+export function tokenCallTimeoutMs(kind: 'login' | 'pinPadLogin' | 'sign' | 'list', env: NodeJS.ProcessEnv = process.env): number {
   const override = Number(env['KYSO_TOKEN_CALL_TIMEOUT_MS']);
   if (Number.isFinite(override) && override > 0) return override;
-  return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : 25_000;
+  // A listing reads a few attributes per object: seconds on a slow card with 20 certificates, never 10 s; it stays
+  // well under the extension's 30 s quick-request timeout, so the page gets the host's typed answer.
+  return kind === 'pinPadLogin' ? 90_000 : kind === 'login' ? 30_000 : kind === 'list' ? 10_000 : 25_000;
 }
 
 /**

@@ -8,7 +8,7 @@ import { normaliseIdentifier } from '../../shared/certificates/subject-identifie
 import { DIGEST_LENGTH_BYTES, SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme } from '../../shared/domain/algorithms.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from './signer.js';
-import type { Pkcs11Module, SlotHandle, SessionHandle, TokenCertificateObject, TokenObjects } from './pkcs11-module.js';
+import type { ListedToken, Pkcs11Module, SlotHandle, SessionHandle, TokenCertificateObject, TokenObjects } from './pkcs11-module.js';
 import { moduleCandidates } from './module-paths.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import type { DriverCandidate } from './drivers/driver-candidate.js';
@@ -163,45 +163,39 @@ export class TokenService {
   }
 
   /**
-   * `read` on every loaded driver. A driver whose call fails is left out of this answer so the others keep
-   * working; only when every driver fails is the (first) error thrown.
+   * List every loaded driver's tokens (`read`: see Pkcs11Module.list). A driver whose listing fails — an error, or
+   * no answer within its bound (TOKEN_NOT_RESPONDING; the driver is then given up and reported by `modules()`) — is
+   * left out of this answer so the others keep working; only when every driver fails is the (first) error thrown.
+   * One driver after the other, so that at most one listing is inside a driver at a time: a driver that crashes
+   * the host is then the one its marker names (driver-call-marker.ts), and one parked worker serves them all.
    */
-  #eachModule<T>(read: (module: Pkcs11Module) => T[]): T[] {
+  async #eachModule(read: 'objects' | 'tokens'): Promise<Array<{ module: Pkcs11Module; tokens: ListedToken[] }>> {
     const modules = this.#loadedModules();
-    const out: T[] = [];
+    const out: Array<{ module: Pkcs11Module; tokens: ListedToken[] }> = [];
     let firstError: unknown;
-    let failures = 0;
     for (const module of modules) {
       try {
-        out.push(...read(module));
+        out.push({ module, tokens: await module.list(read) });
       } catch (error) {
-        failures++;
         firstError ??= error;
       }
     }
-    if (failures === modules.length) throw firstError;
+    if (out.length === 0) throw firstError;
     return out;
   }
 
   async listTokens(): Promise<TokenInfo[]> {
-    return this.#eachModule((m) => m.tokens().map((t) => ({
+    return (await this.#eachModule('tokens')).flatMap(({ module, tokens }) => tokens.map((t) => ({
       ...t.info,
-      driver: this.#driverOf(m),
-      ...(t.info.flags.loginRequired && hidesCertificatesNow(m, t.slot) ? { certificatesAfterLogin: true as const } : {}),
+      driver: this.#driverOf(module),
+      ...(t.info.flags.loginRequired && t.hidesCertificates ? { certificatesAfterLogin: true as const } : {}),
     })));
   }
 
   /** Per token id, the key pairs visible before login that have no certificate (never offered; `kyso list` says so). */
   async keysWithoutCertificate(): Promise<Map<string, number>> {
-    const counts = this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
-      const session = module.openSession(slot);
-      try {
-        return [info.id, countKeysWithoutCertificate(module.readObjects(session))] as const;
-      } finally {
-        module.closeSession(session);
-      }
-    }));
-    return new Map(counts);
+    const found = await this.#readTokens();
+    return new Map(found.map((f) => [f.token.id, countKeysWithoutCertificate(f.objects)] as const));
   }
 
   async listCertificates(filter?: CertificateFilter): Promise<CertificateInfo[]> {
@@ -223,7 +217,7 @@ export class TokenService {
    */
   async #locateAll(login?: { pin: string | undefined }): Promise<Located[]> {
     // Read every driver's tokens first (synchronous PKCS#11 calls), then describe the certificates.
-    const found = this.#readTokens();
+    const found = await this.#readTokens();
     this.#forgetRemovedTokens(found.map((f) => f.token.id));
     for (const entry of found) {
       const revealed = this.#revealed.get(entry.token.id);
@@ -266,16 +260,10 @@ export class TokenService {
   }
 
   /** Every token on every driver with the objects it shows without login. */
-  #readTokens(): { module: Pkcs11Module; slot: SlotHandle; token: TokenInfo; objects: TokenObjects }[] {
-    return this.#eachModule((module) => module.tokens().map(({ slot, info }) => {
-      const token: TokenInfo = { ...info, driver: this.#driverOf(module) };
-      const session = module.openSession(slot);
-      try {
-        return { module, slot, token, objects: module.readObjects(session) };
-      } finally {
-        module.closeSession(session);
-      }
-    }));
+  async #readTokens(): Promise<{ module: Pkcs11Module; slot: SlotHandle; token: TokenInfo; objects: TokenObjects }[]> {
+    return (await this.#eachModule('objects')).flatMap(({ module, tokens }) => tokens.map(({ slot, info, objects }) => ({
+      module, slot, token: { ...info, driver: this.#driverOf(module) }, objects: objects ?? { certificates: [], privateKeys: [], publicKeys: [] },
+    })));
   }
 
   /** A token no longer listed was pulled out: what was revealed of it is forgotten (the next one needs the PIN again). */
@@ -289,7 +277,7 @@ export class TokenService {
    * on (paired with their keys by public key, as usual). Returns how many certificates the token showed.
    */
   async revealCertificates(tokenId: string, pin: string | undefined): Promise<number> {
-    const found = this.#readTokens();
+    const found = await this.#readTokens();
     this.#forgetRemovedTokens(found.map((f) => f.token.id));
     const entry = found.find((f) => f.token.id === tokenId);
     if (!entry) throw new KysoError('TOKEN_NOT_PRESENT', { tokenId });
@@ -351,7 +339,14 @@ export class TokenService {
   /** The objects of a token that shows its certificates only after login: log in, read, log out (token held meanwhile). */
   async #readAfterLogin(module: Pkcs11Module, slot: SlotHandle, token: TokenInfo, pin: string | undefined): Promise<TokenObjects> {
     const release = await this.#locks.acquire(token.id);
-    const session = module.openSession(slot);
+    let session: SessionHandle;
+    try {
+      await module.settled();
+      session = module.openSession(slot);
+    } catch (error) {
+      release();
+      throw error;
+    }
     let loggedIn = false;
     try {
       await module.login(session, slot, pin);
@@ -414,6 +409,9 @@ export class TokenService {
     let session: SessionHandle | undefined;
     let loggedIn = false;
     try {
+      // A listing re-initialising the module (hot-plug) would end a session opened meanwhile: wait for it; from the
+      // openSession below on, no re-initialise starts (Pkcs11Module.list).
+      await module.settled();
       const scheme = options.scheme === 'key default' ? SCHEMES_FOR_KEY[info.keyType][0]! : options.scheme;
       if (scheme) {
         // Before login, so neither a scheme the key cannot do nor one the token lacks costs a PIN try.
@@ -529,11 +527,3 @@ function hidesCertificates(token: TokenInfo, objects: TokenObjects): boolean {
   return token.flags.loginRequired && objects.certificates.length === 0 && objects.privateKeys.length + objects.publicKeys.length > 0;
 }
 
-/** A token pulled out while it is being looked at is listed without the hint, not dropped with its driver. */
-function hidesCertificatesNow(module: Pkcs11Module, slot: SlotHandle): boolean {
-  try {
-    return module.certificatesHiddenUntilLogin(slot);
-  } catch {
-    return false;
-  }
-}

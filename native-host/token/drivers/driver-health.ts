@@ -73,7 +73,7 @@ function readEntries(file: string): Map<string, DriverHealthEntry> {
  * mkdir -p, one level at a time. Not `mkdirSync(…, { recursive: true })`: on Node 20 that never returns for a
  * path under /proc (seen here with a state folder set there), and a host that hangs is what this file prevents.
  */
-function makeDirectories(dir: string): void {
+export function makeDirectories(dir: string): void {
   const { root } = parse(dir);
   let path = root;
   for (const part of dir.slice(root.length).split(/[\\/]+/).filter(Boolean)) {

@@ -3,13 +3,18 @@
  * 1. the same file reached twice (a p11-kit registration and a known path, a symlink) counts once, by real path;
  * 2. a library built for another CPU (a 32-bit DLL in a 64-bit host) is reported, not loaded;
  * 3. a driver remembered as hung or crashed (driver-health.ts) is skipped until its file changes;
- * 4. a driver not seen before is probed in a child process (driver-probe.ts) and loaded only if it answered.
+ * 4. a driver not seen before is probed in a child process (driver-probe.ts) and loaded only if it answered;
+ * 5. a driver an earlier host process was inside when that process died (driver-call-marker.ts) is remembered as
+ *    crashed and skipped — when another driver loads; the only driver is loaded again, since skipping it would leave
+ *    nothing to sign with and a process killed from outside while in a driver leaves the same trace as a crash.
  */
 import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DriverCandidate } from './driver-candidate.js';
 import { ARCHITECTURE_HEADER_BYTES, binaryArchitecture } from './binary-architecture.js';
 import { DriverHealthStore, type DriverHealthEntry, type FileIdentity } from './driver-health.js';
 import { probeDriver, type ProbeVerdict } from './driver-probe.js';
+import { takeDriversLeftInCall, type DriverLeftInCall } from './driver-call-marker.js';
 
 /** Why a driver is not loaded, when it is not: a catalogue code, a CKR name, or one of these. */
 export type DriverSkipReason = 'DRIVER_HUNG' | 'DRIVER_CRASHED' | 'DRIVER_NOT_FOR_THIS_CPU';
@@ -32,6 +37,8 @@ export interface ScreeningSystem {
   readonly health: DriverHealthStore;
   readonly probe: (path: string, initArgs?: string) => ProbeVerdict;
   readonly now: () => Date;
+  /** Drivers that earlier processes were inside when they died (read once, and removed). */
+  readonly leftInCall: () => DriverLeftInCall[];
 }
 
 export function realScreeningSystem(health: DriverHealthStore = new DriverHealthStore()): ScreeningSystem {
@@ -68,15 +75,43 @@ export function realScreeningSystem(health: DriverHealthStore = new DriverHealth
     health,
     probe: (path, initArgs) => probeDriver(path, initArgs ? { initArgs } : {}),
     now: () => new Date(),
+    leftInCall: () => takeDriversLeftInCall(dirname(health.file)),
   };
 }
 
 function describeBad(entry: DriverHealthEntry): string {
-  const what = entry.verdict === 'hung' ? `hung in ${entry.stage ?? '?'} (${entry.how ?? 'no answer'})` : `crashed the process in ${entry.stage ?? '?'} (${entry.how ?? '?'})`;
+  const what = entry.verdict === 'hung' ? `hung in ${entry.stage ?? '?'} (${entry.how ?? 'no answer'})` : `crashed the ${entry.how === IN_HOST ? 'host' : 'process'} in ${entry.stage ?? '?'} (${entry.how ?? '?'})`;
   return `${what} on ${entry.at.slice(0, 10)}; skipped until the driver file changes`;
 }
 
+/** `how` of a crash seen through a marker: the host died while inside the driver (the signal is not known). */
+const IN_HOST = 'the host process ended inside the driver';
+const WORK_STAGE = { listing: 'a listing (C_GetSlotList … C_GetAttributeValue)', session: 'a session (C_Login, C_Sign)' } as const;
+
 export function screenDrivers(candidates: readonly DriverCandidate[], system: ScreeningSystem): ScreenedDriver[] {
+  const screened = screenEach(candidates, system);
+  const left = system.leftInCall();
+  if (left.length === 0) return screened;
+  // Which loadable drivers an earlier process died inside (same file as then: an update gets a fresh chance).
+  const crashedIn = new Map<number, DriverLeftInCall>();
+  screened.forEach((s, i) => {
+    if (s.skip) return;
+    const identity = system.identity(s.realPath);
+    const hit = left.find((l) => l.path === s.realPath && identity && l.size === identity.size && l.mtimeMs === identity.mtimeMs);
+    if (hit) crashedIn.set(i, hit);
+  });
+  const othersLoad = screened.some((s, i) => !s.skip && !crashedIn.has(i));
+  if (!othersLoad) return screened;
+  return screened.map((s, i) => {
+    const hit = crashedIn.get(i);
+    if (!hit) return s;
+    const entry: DriverHealthEntry = { verdict: 'crashed', size: hit.size, mtimeMs: hit.mtimeMs, stage: WORK_STAGE[hit.work], how: IN_HOST, at: system.now().toISOString(), ...(s.library ? { library: s.library } : {}) };
+    system.health.remember(s.realPath, entry);
+    return { candidate: s.candidate, realPath: s.realPath, skip: { error: 'DRIVER_CRASHED', detail: describeBad(entry) }, ...(s.library ? { library: s.library } : {}) };
+  });
+}
+
+function screenEach(candidates: readonly DriverCandidate[], system: ScreeningSystem): ScreenedDriver[] {
   const out: ScreenedDriver[] = [];
   const seen = new Set<string>();
   for (const candidate of candidates) {
