@@ -132,7 +132,7 @@ function typedCode(error: unknown): string {
 }
 
 const hex = (digest: unknown) => Buffer.from(digest as Uint8Array).toString('hex');
-const sortedEntries = (m: Map<string, string>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sortedEntries = (m: ReadonlyMap<string, string>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** Ids and local names written in the text (candidates for a reference and a parent path). */
 function idsIn(text: string): string[] {

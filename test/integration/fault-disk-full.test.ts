@@ -132,7 +132,7 @@ describe('disk full while the host writes a signed result (host.signDocuments, R
         { kind: 'cms', bytes: new Uint8Array(randomBytes(HOST_INPUT_BYTES)), options: { attached: true } },
       ];
       const request = async () => {
-        const handles = [];
+        const handles: string[] = [];
         for (const { kind, bytes } of inputs) handles.push(await upload(h, kind, bytes));
         return { handles, payload: {
           certificateId: token.cert('org-rsa').certificateId, pin: token.userPin,
