@@ -5,9 +5,11 @@
  *  - a time bound per case: a case slower than its bound is a finding (a hang). A synchronous endless loop
  *    cannot be interrupted in-process; it then trips the vitest test timeout instead, with the seed printed;
  *  - replay of every saved regression (test/fuzz/regressions/<target>-*.json) before any new case;
- *  - on failure, the shrunk counterexample saved as test/fuzz/regressions/<target>-<seed>.json.
+ *  - on failure, the shrunk counterexample saved as test/fuzz/regressions/<target>-<seed>.json;
+ *  - with KYSO_FUZZ_PROGRESS=<file>, a line "<target> <cases> <seconds>" appended every 1,000 cases, so a long run
+ *    stopped before its end still says exactly how many cases passed.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -15,6 +17,8 @@ import { KysoError } from '../../shared/errors/kyso-error.js';
 export const FUZZ_RUNS = positive(process.env.KYSO_FUZZ_RUNS, 300);
 export const FUZZ_SEED = process.env.KYSO_FUZZ_SEED !== undefined ? Number(process.env.KYSO_FUZZ_SEED) : 0x6b79736f; // 'kyso'
 const REGRESSIONS = join(import.meta.dirname, 'regressions');
+const PROGRESS_FILE = process.env.KYSO_FUZZ_PROGRESS;
+const PROGRESS_EVERY = 1000;
 
 function positive(text: string | undefined, fallback: number): number {
   const n = Number(text);
@@ -77,7 +81,13 @@ export async function fuzz<T>(target: string, arbitrary: fc.Arbitrary<T>, check:
   }
 
   const started = performance.now();
-  const result = await fc.check(fc.asyncProperty(arbitrary, bounded), { seed: FUZZ_SEED, numRuns: runs });
+  let passed = 0;
+  const counted = async (value: T): Promise<void> => {
+    await bounded(value);
+    // Cases passed so far (a shrink after a failure counts its attempts too; the run then fails anyway).
+    if (PROGRESS_FILE && ++passed % PROGRESS_EVERY === 0) appendFileSync(PROGRESS_FILE, `${target} ${passed} ${((performance.now() - started) / 1000).toFixed(1)}\n`);
+  };
+  const result = await fc.check(fc.asyncProperty(arbitrary, counted), { seed: FUZZ_SEED, numRuns: runs });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`fuzz ${target}: seed ${FUZZ_SEED}, ${result.numRuns} cases, ${seconds} s${result.failed ? ', FAILED' : ''}`);
   if (!result.failed) return;

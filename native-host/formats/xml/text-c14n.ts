@@ -160,8 +160,9 @@ export function canonicalizeText(text: string, method: C14nMethod, target: strin
       let isTarget = !found && i === target;
       for (const a of tag.attributes) {
         if ((ID_ATTRIBUTES as readonly string[]).includes(a.name)) {
+          // One element with Id="x" and id="x" is one element with that Id (findElementById counts elements).
           const list = ids.get(a.value);
-          if (list) list.push(index); else ids.set(a.value, [index]);
+          if (!list) ids.set(a.value, [index]); else if (list.at(-1) !== index) list.push(index);
           if (!found && a.value === target) isTarget = true;
         }
       }

@@ -53,19 +53,43 @@ const MARK_WINDOW_BYTES = 256;
 
 /** The last `startxref` of the file (the newest revision) [§7.5.5: read from the end of the file]. */
 export function lastStartXref(bytes: Uint8Array): number {
-  // Over a FileImage only the tail is read: a startxref further back is not one a reader would take.
+  // Over a FileImage the tail is read first: the last startxref is there in any file but a damaged one.
   const image = fileImageOf(bytes);
-  if (image) image.ensure(image.length - LAST_STARTXREF_WINDOW_BYTES, image.length);
+  const tail = image ? Math.max(0, image.length - LAST_STARTXREF_WINDOW_BYTES) : 0;
+  if (image) image.ensure(tail, image.length);
   const buffer = asBuffer(bytes);
   let from = bytes.length;
   while (from >= 0) {
     const at = buffer.lastIndexOf('startxref', from, 'latin1');
-    if (at < 0) break;
-    const value = readUnsignedInt(bytes, skipWhitespace(bytes, at + 9));
-    if (value && value.value > 0 && value.value < bytes.length) return value.value;
+    if (at < tail) break;
+    const value = startxrefValue(bytes, at);
+    if (value !== undefined) return value;
     from = at - 1;
   }
+  // None usable in the tail of a FileImage: the earlier marks, latest first, as the in-memory search above takes
+  // them (found by the chunked search or the copy pass's scan; the bytes after each read). Reading less here made
+  // the file reader refuse a file the in-memory reader reads (fuzz pdf-file-reader, seed 972534331).
+  if (image) {
+    const marks = image.searchAll('startxref').filter((at) => at < tail);
+    for (let k = marks.length - 1; k >= 0; k--) {
+      const at = marks[k] as number;
+      for (let n = MARK_WINDOW_BYTES; ; n *= 4) {
+        image.ensure(at, at + n);
+        let end = skipWhitespace(bytes, at + 9);
+        while (end < bytes.length && bytes[end]! >= 0x30 && bytes[end]! <= 0x39) end++;
+        if (end < at + n || at + n >= bytes.length) break; // the white space and digits end in filled bytes
+      }
+      const value = startxrefValue(bytes, at);
+      if (value !== undefined) return value;
+    }
+  }
   throw new KysoError('INVALID_DOCUMENT', { reason: 'no startxref (truncated or not a PDF)' });
+}
+
+/** The offset after the `startxref` at `at`, when it is one inside the file. */
+function startxrefValue(bytes: Uint8Array, at: number): number | undefined {
+  const value = readUnsignedInt(bytes, skipWhitespace(bytes, at + 9));
+  return value && value.value > 0 && value.value < bytes.length ? value.value : undefined;
 }
 
 function readMark(bytes: Uint8Array, at: number): PdfRevisionMark | undefined {
