@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, reachSigningStep, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { buildQuirksModule, opensslVerifies, quirksSetup, userLogins, type QuirksSetup } from '../helpers/quirks-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
@@ -35,18 +35,6 @@ afterAll(async () => {
 
 const TEXT = 'Tờ trình phê duyệt dự toán — ký bằng bàn phím của thiết bị';
 const digestB64 = createHash('sha256').update(TEXT, 'utf8').digest('base64');
-
-/** Answer the site question when asked, then wait for the certificate list (as approveInConsent does, without a PIN). */
-async function reachSigningStep(consent: Page): Promise<void> {
-  const siteButton = consent.locator('[data-testid=site-allow-once]');
-  const certificate = consent.locator('[data-testid=certificate-option]').first();
-  await Promise.race([siteButton.waitFor({ timeout: 15_000 }), certificate.waitFor({ timeout: 15_000 })]);
-  if (await siteButton.isVisible()) {
-    await waitForArmed(consent);
-    await consent.click('[data-testid=site-allow-once]');
-    await certificate.waitFor({ timeout: 15_000 });
-  }
-}
 
 async function deviceIsWaiting(quirks: QuirksSetup, logins: number): Promise<void> {
   const until = Date.now() + 30_000;
