@@ -72,6 +72,9 @@ function libFor(path) {
   }
   return lib;
 }
+// esbuild's keepNames (tsx, which runs the CLI from source in tests) writes __name(fn, "name") into the listing
+// functions' own text; the bundle does not. Without this the worker's listing threw ReferenceError (TOKEN_ERROR).
+var __name = (target) => target;
 ${LISTING_SOURCE}
 parentPort.on('message', (call) => {
   try {
