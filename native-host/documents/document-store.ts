@@ -15,6 +15,7 @@ import {
 } from '../../shared/limits.js';
 import type { DocumentKind } from '../../shared/protocol/document-schemas.js';
 import { assertPrivateDirectory, documentsBaseDirectory, ensurePrivateUserDirectory, PROCESS_DIR_PREFIX, removeOrphanDirectories } from './private-temp-dir.js';
+import { writeAll } from './write-all.js';
 
 
 interface Upload {
@@ -249,14 +250,6 @@ export class DocumentStore {
 
 function newHandle(): string {
   return randomBytes(18).toString('base64url');
-}
-
-async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
 }
 
 /** One store per host session (handler context), created on first use. */

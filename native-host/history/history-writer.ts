@@ -11,6 +11,7 @@ import type { SigningRecordBody } from '../../shared/protocol/signing-history.js
 import { ensurePrivateDir } from './data-dir.js';
 import { HEAD_FILE, HISTORY_FILE_ROTATE_BYTES, historyFileName, listHistoryFiles, readLastLine } from './history-files.js';
 import { withHistoryLock } from './history-lock.js';
+import { writeAll } from '../documents/write-all.js';
 import { decodeRecordLine, encodeRecordLine, GENESIS_HASH, sha256Hex } from './record-line.js';
 
 export interface AppendOptions {
@@ -148,7 +149,9 @@ async function appendDurably(dir: string, name: string, text: string, created: b
   const file = reuse ? kept.file : await open(join(dir, name), 'a', 0o600);
   let size: number;
   try {
-    const { bytesWritten } = await file.write(text);
+    const bytes = Buffer.from(text, 'utf8');
+    await writeAll(file, bytes, null);
+    const bytesWritten = bytes.length;
     await file.sync();
     if (reuse) {
       size = sizeBefore + bytesWritten;
@@ -181,7 +184,7 @@ async function writeHead(dir: string, head: { seq: number; hash: string; file: s
   const temp = join(dir, `${HEAD_FILE}.${process.pid}.tmp`);
   const file = await open(temp, 'w', 0o600);
   try {
-    await file.write(`${JSON.stringify(head)}\n`);
+    await writeAll(file, Buffer.from(`${JSON.stringify(head)}\n`, 'utf8'), null);
     await file.sync();
   } finally {
     await file.close();

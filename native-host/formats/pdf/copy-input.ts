@@ -18,6 +18,7 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { nodeHashName } from './prepare-pdf-signature.js';
 import { checkImageSize } from './xref/file-image.js';
 import { HEADER_LOOKBACK_BYTES, scanHeaderWindow, type ScannedObjectHeader } from './xref/scan-object-headers.js';
+import { writeAll } from '../../documents/write-all.js';
 
 /** Bytes copied per window; each window is read with the bytes before it a header may start in, and a few after. */
 const WINDOW_BYTES = 1024 * 1024;
@@ -132,7 +133,7 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
       for (let i = window.indexOf(STARTXREF, pos - base, 'latin1'); i >= 0 && i + base < to; i = window.indexOf(STARTXREF, i + 1, 'latin1')) startxref.push(i + base);
       if (headersComplete) headersComplete = scanHeaderWindow(window, base, pos, to, headers);
       holeAtEnd = core.equals(ZEROS.subarray(0, core.length));
-      writing = holeAtEnd ? Promise.resolve() : started(output.write(core, 0, core.length, pos));
+      writing = holeAtEnd ? Promise.resolve() : started(writeAll(output, core, pos));
     }
     await writing;
   } finally {

@@ -11,6 +11,7 @@
  */
 import { rm, stat, type FileHandle } from 'node:fs/promises';
 import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
+import { writeAll } from '../../documents/write-all.js';
 import { basename, dirname, resolve } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
@@ -133,7 +134,7 @@ async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandl
       continue;
     }
     const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
-    await output.write(hex, 0, hex.length, contentsStart + 1); // made durable by commitOpenTempFile's fsync
+    await writeAll(output, hex, contentsStart + 1); // made durable by commitOpenTempFile's fsync
     inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
     if (options.stagedOutput) await syncAndClose(output); // durable before the caller's record and rename
     else await commitOpenTempFile(output, temp, outputPath);

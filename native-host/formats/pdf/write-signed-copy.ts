@@ -8,6 +8,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CopiedInput } from './copy-input.js';
+import { writeAll } from '../../documents/write-all.js';
 
 export interface SignedCopy {
   /** Digest of the byte range: the input, and the update without [contentsStart, contentsEnd). */
@@ -28,7 +29,7 @@ export async function appendSignedUpdate(outputPath: string | FileHandle, copied
   // A handle the caller keeps open (sign-pdf.ts: the same one fills /Contents and is fsync'd), or a path.
   const output = typeof outputPath === 'string' ? await open(outputPath, 'r+') : outputPath;
   try {
-    await output.write(update, 0, update.length, copied.length);
+    await writeAll(output, update, copied.length);
     if (afterEarlierUpdate) await output.truncate(copied.length + update.length);
   } finally {
     if (output !== outputPath) await output.close();
