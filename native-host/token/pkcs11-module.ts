@@ -390,22 +390,34 @@ export class Pkcs11Module {
    * pad) + C_Sign, on a worker thread and bounded, so the host keeps reading stdin while a slow token works.
    */
   async sign(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, data: Uint8Array, contextLogin?: { pin: string | undefined }): Promise<Uint8Array> {
+    const [signature] = await this.signEach(session, mechanism, key, [data], contextLogin);
+    return signature!;
+  }
+
+  /**
+   * `sign` for each input in order, with one mechanism and key on one session: one worker call for all of them
+   * (token-call-thread.ts), each signature bounded. The first failure rejects the whole call.
+   */
+  async signEach(session: SessionHandle, mechanism: Pkcs11Mechanism, key: ObjectHandle, inputs: readonly Uint8Array[], contextLogin?: { pin: string | undefined }): Promise<Uint8Array[]> {
     const lib = this.#require();
     const threads = tokenCallThreads();
     try {
       if (threads.available) {
         const login = contextLogin ? { userType: pkcs11js.CKU_CONTEXT_SPECIFIC, pin: contextLogin.pin } : undefined;
         const timeout = tokenCallTimeoutMs('sign') + (contextLogin ? tokenCallTimeoutMs(contextLogin.pin === undefined ? 'pinPadLogin' : 'login') : 0);
-        const out = await threads.run({
-          op: 'sign', modulePath: this.path, session, key, mechanism, data: Buffer.from(data), signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
+        const out = await threads.sign({
+          op: 'sign', modulePath: this.path, session, key, mechanism, inputs: inputs.map((input) => Buffer.from(input)), signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
         }, timeout);
-        if (!out) throw new KysoError('TOKEN_ERROR', { operation: 'C_Sign', ckr: 'none' });
-        return new Uint8Array(out);
+        if (out.length !== inputs.length) throw new KysoError('TOKEN_ERROR', { operation: 'C_Sign', ckr: 'none' });
+        return out;
       }
-      lib.C_SignInit(session, mechanism, key);
-      if (contextLogin) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin ?? '');
-      const out = await lib.C_SignAsync(session, Buffer.from(data), Buffer.alloc(SIGNATURE_BUFFER_BYTES));
-      return new Uint8Array(out);
+      const signatures: Uint8Array[] = [];
+      for (const input of inputs) {
+        lib.C_SignInit(session, mechanism, key);
+        if (contextLogin) lib.C_Login(session, pkcs11js.CKU_CONTEXT_SPECIFIC, contextLogin.pin ?? '');
+        signatures.push(new Uint8Array(await lib.C_SignAsync(session, Buffer.from(input), Buffer.alloc(SIGNATURE_BUFFER_BYTES))));
+      }
+      return signatures;
     } catch (error) {
       const kyso = toKysoError(error, { operation: 'C_Sign' });
       // The token was pulled out mid-signature: the next listing must see it gone (and see it come back) at once,

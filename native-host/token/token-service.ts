@@ -27,6 +27,11 @@ import { newestRenewal, orderForListing } from './certificate-order.js';
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
   readonly certificateInfo: CertificateInfo;
+  /**
+   * `signDigest` for many digests of one hash and scheme, in order, in one token call (token-call-thread.ts): a
+   * batch pays one worker round trip, not one per signature. Every digest's length is checked before any is signed.
+   */
+  signDigests(digests: readonly Uint8Array[], hashAlgorithm: HashAlgorithm, scheme?: SignatureScheme): Promise<Uint8Array[]>;
   close(): Promise<void>;
 }
 
@@ -443,27 +448,33 @@ export class TokenService {
     const chain = this.#chainOf(located);
     let open = true;
     let queue: Promise<unknown> = Promise.resolve();
+    const signEach = (digests: readonly Uint8Array[], hashAlgorithm: HashAlgorithm, scheme?: SignatureScheme): Promise<Uint8Array[]> => {
+      // Calls on one session must not overlap: C_SignInit/C_Sign pairs are per session [PKCS#11 2.40 §5.12].
+      const run = queue.then(async () => {
+        if (!open) throw new KysoError('INTERNAL_ERROR', { reason: 'signer closed' });
+        const chosen = scheme ?? SCHEMES_FOR_KEY[keyType][0]!;
+        if (!SCHEMES_FOR_KEY[keyType].includes(chosen)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType, scheme: chosen });
+        const expected = DIGEST_LENGTH_BYTES[hashAlgorithm];
+        digests.forEach((digest, index) => {
+          if (digest.length !== expected) {
+            throw new KysoError('INVALID_HASH', { ...(digests.length > 1 ? { index } : {}), hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
+          }
+        });
+        if (digests.length === 0) return [];
+        const inputs = digests.map((digest) => signingInput(chosen, hashAlgorithm, digest));
+        const raw = await module.signEach(session, inputs[0]!.mechanism, key, inputs.map((input) => input.data), contextLogin);
+        return chosen === 'ECDSA' ? raw.map((signature) => rawEcdsaToDer(signature)) : raw;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    };
     return {
       certificateInfo: info,
       certificate: located.der,
       chain,
       keyType,
-      signDigest: (digest, hashAlgorithm, scheme) => {
-        // Calls on one session must not overlap: C_SignInit/C_Sign pairs are per session [PKCS#11 2.40 §5.12].
-        const run = queue.then(async () => {
-          if (!open) throw new KysoError('INTERNAL_ERROR', { reason: 'signer closed' });
-          const chosen = scheme ?? SCHEMES_FOR_KEY[keyType][0]!;
-          if (!SCHEMES_FOR_KEY[keyType].includes(chosen)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType, scheme: chosen });
-          if (digest.length !== DIGEST_LENGTH_BYTES[hashAlgorithm]) {
-            throw new KysoError('INVALID_HASH', { hashAlgorithm, expectedBytes: DIGEST_LENGTH_BYTES[hashAlgorithm], gotBytes: digest.length });
-          }
-          const input = signingInput(chosen, hashAlgorithm, digest);
-          const raw = await module.sign(session, input.mechanism, key, input.data, contextLogin);
-          return chosen === 'ECDSA' ? rawEcdsaToDer(raw) : raw;
-        });
-        queue = run.catch(() => undefined);
-        return run;
-      },
+      signDigest: async (digest, hashAlgorithm, scheme) => (await signEach([digest], hashAlgorithm, scheme))[0]!,
+      signDigests: signEach,
       close: async () => {
         if (!open) return;
         open = false;
@@ -502,8 +513,7 @@ export class TokenService {
     const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
-      const signatures: Uint8Array[] = [];
-      for (const digest of request.digests) signatures.push(await signer.signDigest(digest, request.hashAlgorithm, scheme));
+      const signatures = await signer.signDigests(request.digests, request.hashAlgorithm, scheme);
       return { signatures, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
     } finally {
       await signer.close();

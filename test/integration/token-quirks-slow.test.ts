@@ -84,3 +84,30 @@ describe('token-quirks: hung token', () => {
     expect(result.code).not.toBe(0);
   }, 60_000);
 });
+
+describe('token-quirks: many digests on a slow token (host.signDigests signs them in one token call)', () => {
+  const DOCUMENTS = ['Hoá đơn 1', 'Hoá đơn 2', 'Hoá đơn 3'].map((text) => Buffer.from(text));
+  const digests = DOCUMENTS.map((d) => createHash('sha256').update(d).digest().toString('base64'));
+
+  it('the bound applies to each signature, not to the batch: 3 × 1.2 s signatures under a 2 s bound all verify', async () => {
+    const { host: h, setup } = quirks.start(['slow-sign'], { KYSO_TOKEN_CALL_TIMEOUT_MS: '2000' });
+    const signed = await h.request('host.signDigests', { certificateId: token.cert('org-rsa').certificateId, digests, hashAlgorithm: 'SHA-256', pin: token.userPin });
+    expect(signed.type, JSON.stringify(signed.error)).toBe('host.result');
+    expect(signed.payload.signatures).toHaveLength(3);
+    DOCUMENTS.forEach((d, i) => expect(opensslVerifies(signed.payload.certificate, d, signed.payload.signatures[i])).toBe(true));
+    expect(setup.calls().filter((c) => c === 'C_Sign returned')).toHaveLength(3);
+  }, 60_000);
+
+  it('a token that hangs inside the batch: TOKEN_NOT_RESPONDING naming C_Sign within the bound, and the host keeps answering', async () => {
+    const { host: h, setup } = quirks.start(['hung-sign'], { KYSO_TOKEN_CALL_TIMEOUT_MS: String(BOUND_MS) });
+    const failed = await h.request('host.signDigests', { certificateId: token.cert('org-rsa').certificateId, digests, hashAlgorithm: 'SHA-256', pin: token.userPin });
+    expect(failed.type).toBe('host.error');
+    expect(failed.error.code).toBe('TOKEN_NOT_RESPONDING');
+    expect(failed.error.details.operation).toBe('C_Sign');
+    const hello = await h.request('host.hello', { extensionVersion: 'test' });
+    expect(hello.type).toBe('host.result');
+    const ended = await Promise.race([h.close().then(() => 'ended'), new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+    expect(ended).toBe('ended');
+    setup.release();
+  }, 60_000);
+});
