@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { coldStart, cliHelp } from './bench/cold-start.mjs';
+import { heldBack } from './bench/held-back.mjs';
 import { bareBatchMs, bareSignCpuMs, bareSignTimes } from './bench/bare-pkcs11.mjs';
 import { benchDigests, signDigestSequence, signDigestsRounds } from './bench/host-signing.mjs';
 import { smallPdf, timeBatch, writeInputs } from './bench/cli-batch.mjs';
@@ -274,7 +275,8 @@ async function main() {
 
     const meta = { node: process.versions.node, hostDir, runs: RUNS, n: N, digests: DIGESTS, batch: BATCH, rounds: ROUNDS, xmlMb: XML_MB, pdfMb: PDF_MB, cSignMs: round(cSignMs, 3), cSignCpuMs: round(cSignCpuMs, 3), at: new Date().toISOString() };
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+      const explained = rows.map((r) => (r.meets ? r : { ...r, heldBack: heldBack(r.key) }));
+      process.stdout.write(`${JSON.stringify({ ...meta, rows: explained }, null, 2)}\n`);
       return;
     }
     process.stdout.write(`Kyso benchmark (node ${meta.node}; SoftHSM2 RSA-2048 C_Sign p50 ${meta.cSignMs} ms; references measured in this run)\n`);
@@ -286,6 +288,11 @@ async function main() {
     process.stdout.write(line(head));
     process.stdout.write(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const t of table) process.stdout.write(line(t));
+    const missed = rows.filter((r) => !r.meets);
+    if (missed.length > 0) {
+      process.stdout.write('\nWhat holds back each figure that misses its target on this machine:\n');
+      for (const r of missed) process.stdout.write(`- ${r.figure}: ${heldBack(r.key)}\n`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
