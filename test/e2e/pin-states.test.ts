@@ -15,8 +15,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
@@ -48,6 +48,8 @@ afterAll(async () => {
 
 const WRONG_PIN = '000000';
 const TOKEN_CALL_BOUND_MS = 10_000;
+/** Screenshots of the window, kept by .ci/run like consent-readability's. */
+const CONSENT_ARTIFACTS_DIR = resolve(import.meta.dirname, '../../test-artifacts/consent');
 
 interface Outcome { result?: { signature: string; certificate: string }; code?: string; messageVi?: string }
 
@@ -258,11 +260,20 @@ describe('PIN states of a real token, in the consent window', () => {
     expect(messageVi).toBe('Mã PIN đã hết hạn và cần được đổi.');
     expect(await finalWords(consent)).toEqual({
       title: 'Mã PIN của thiết bị ký đã hết hạn',
-      explanation: 'Thiết bị ký yêu cầu đổi mã PIN trước khi ký. Văn bản chưa được ký.',
+      explanation: 'Thiết bị ký yêu cầu đổi mã PIN trước khi ký. Chưa có gì được ký.',
       nextStep: 'Hãy đổi mã PIN bằng phần mềm quản lý thiết bị ký (phần mềm đi kèm USB token của nhà cung cấp chứng thư số), rồi quay lại trang web và ký lại.',
       code: 'Trang web cũng đã được báo lỗi này. Mã lỗi: PIN_EXPIRED',
       close: 'Đóng',
     });
+    // Readable without scrolling in the 520×720 window: the whole message and Close in view, Close ≥ 44 px high.
+    const view = await consent.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+    const message = (await consent.locator('[data-testid=consent-final-error]').boundingBox())!;
+    const close = (await consent.locator('[data-testid=consent-final-error-close]').boundingBox())!;
+    expect(message.y + message.height).toBeLessThanOrEqual(view.height);
+    expect(close.height).toBeGreaterThanOrEqual(44);
+    expect(await consent.locator('[data-testid=consent-final-error-next-step]').evaluate((node) => parseFloat(getComputedStyle(node).fontSize))).toBeGreaterThanOrEqual(16);
+    mkdirSync(CONSENT_ARTIFACTS_DIR, { recursive: true });
+    await consent.screenshot({ path: join(CONSENT_ARTIFACTS_DIR, 'final-error-pin-expired.png') });
     await consent.click('[data-testid=lang-toggle]');
     expect(await finalWords(consent)).toEqual({
       title: "The token's PIN has expired",
@@ -303,7 +314,7 @@ describe('PIN states of a real token, in the consent window', () => {
     }
     expect(await finalWords(consent)).toEqual({
       title: 'Thiết bị ký đã bị khoá',
-      explanation: 'Mã PIN đã bị nhập sai quá số lần cho phép, nên thiết bị ký đã tự khoá. Văn bản chưa được ký. Đừng nhập lại mã PIN: thiết bị không nhận nữa.',
+      explanation: 'Mã PIN đã bị nhập sai quá số lần cho phép, nên thiết bị ký đã tự khoá. Chưa có gì được ký. Đừng nhập lại mã PIN: thiết bị không nhận nữa.',
       nextStep: 'Liên hệ nhà cung cấp chứng thư số (CA) để được mở khoá, hoặc dùng mã PUK trong phần mềm quản lý thiết bị ký nếu bạn có. Sau đó quay lại trang web và ký lại.',
       code: 'Trang web cũng đã được báo lỗi này. Mã lỗi: PIN_LOCKED',
       close: 'Đóng',

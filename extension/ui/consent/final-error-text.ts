@@ -25,7 +25,7 @@ const WORDS = {
   PIN_EXPIRED: {
     vi: {
       title: 'Mã PIN của thiết bị ký đã hết hạn',
-      explanation: 'Thiết bị ký yêu cầu đổi mã PIN trước khi ký. Văn bản chưa được ký.',
+      explanation: 'Thiết bị ký yêu cầu đổi mã PIN trước khi ký. Chưa có gì được ký.',
       nextStep: 'Hãy đổi mã PIN bằng phần mềm quản lý thiết bị ký (phần mềm đi kèm USB token của nhà cung cấp chứng thư số), rồi quay lại trang web và ký lại.',
     },
     en: {
@@ -37,7 +37,7 @@ const WORDS = {
   PIN_LOCKED: {
     vi: {
       title: 'Thiết bị ký đã bị khoá',
-      explanation: 'Mã PIN đã bị nhập sai quá số lần cho phép, nên thiết bị ký đã tự khoá. Văn bản chưa được ký. Đừng nhập lại mã PIN: thiết bị không nhận nữa.',
+      explanation: 'Mã PIN đã bị nhập sai quá số lần cho phép, nên thiết bị ký đã tự khoá. Chưa có gì được ký. Đừng nhập lại mã PIN: thiết bị không nhận nữa.',
       nextStep: 'Liên hệ nhà cung cấp chứng thư số (CA) để được mở khoá, hoặc dùng mã PUK trong phần mềm quản lý thiết bị ký nếu bạn có. Sau đó quay lại trang web và ký lại.',
     },
     en: {
