@@ -71,6 +71,11 @@ export const ConsentReplySchema = v.variant('outcome', [
   v.strictObject({ outcome: v.literal('state'), state: ConsentStateSchema }),
   /** Show this error and let the person try again (wrong PIN), with fresh token state. */
   v.strictObject({ outcome: v.literal('retry'), error: SerializedErrorSchema, state: ConsentStateSchema }),
+  /**
+   * The signing ended with an error the window says itself (ui/consent/final-error-text.ts: PIN expired, token
+   * locked, removed, silent): the page already has it; the window stays, with no way to sign, until closed.
+   */
+  v.strictObject({ outcome: v.literal('ended'), error: SerializedErrorSchema, state: ConsentStateSchema }),
   /** The session ended; the background closes the window. */
   v.strictObject({ outcome: v.literal('closed'), error: v.optional(SerializedErrorSchema) }),
 ]);

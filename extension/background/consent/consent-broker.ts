@@ -3,6 +3,8 @@
  * site, picks a certificate and types the PIN. One window at a time; later requests queue. The window talks to
  * the background with runtime messages; the PIN passes through once, straight into the host request, and is
  * never stored. Closing the window is USER_CANCELLED; the page going away closes it (REQUEST_SUPERSEDED).
+ * A token answer the window has words for (PIN expired, token locked, removed, silent: final-error-text.ts) ends
+ * the request at once but leaves the window open, saying so, until the person closes it (`endInWindow`).
  */
 import * as v from 'valibot';
 import { KysoError, serializeError } from '../../../shared/errors/kyso-error.js';
@@ -17,6 +19,7 @@ import type { ConsentDocument, ConsentDocumentData } from '../documents/consent-
 import {
   ConsentMessageSchema, type ConsentMessage, type ConsentReply, type ConsentState,
 } from '../../messaging/internal-messages.js';
+import { staysInWindow } from '../../ui/consent/final-error-text.js';
 
 export const CONSENT_PAGE_PATH = 'ui/consent/consent.html';
 /** The consent window's outer size; it fits a 1366×768 screen with its taskbar (test/e2e/consent-readability.test.ts). */
@@ -86,6 +89,12 @@ interface Session {
   windowId?: number;
   busy: boolean;
   finished: boolean;
+  /**
+   * Set when the request ended with this error and its window stays to say so (the page already has it). The
+   * session stays active, so the next window waits, until the person closes it or a new request of the same
+   * page replaces it (`release`).
+   */
+  ended?: KysoError;
   timer?: ReturnType<typeof setTimeout>;
   resolve(result: SignatureResult | undefined): void;
   reject(error: KysoError): void;
@@ -111,9 +120,11 @@ export class ConsentBroker {
       // but only for a request of the same site and page. Another site's request must not pull the window to the
       // front under the person's cursor or keys (keyjacking, issue 9 §5); it waits its turn unseen.
       const active = this.active;
-      if (active?.windowId !== undefined && active.request.origin === request.origin && active.request.topOrigin === request.topOrigin) {
-        void this.deps.focusWindow?.(active.windowId);
-      }
+      const samePage = active?.request.origin === request.origin && active.request.topOrigin === request.topOrigin;
+      // A window left open to say why the last signing failed gives way to the same page's next request: that is
+      // the "sign again" its message asks for.
+      if (active?.ended && samePage) this.release(active);
+      else if (active?.windowId !== undefined && samePage) void this.deps.focusWindow?.(active.windowId);
       this.pump();
     });
   }
@@ -126,14 +137,27 @@ export class ConsentBroker {
     const parsed = v.safeParse(ConsentMessageSchema, message);
     if (!parsed.success) return Promise.resolve({ outcome: 'closed', error: serializeError(new KysoError('BAD_REQUEST')) });
     const session = this.active;
-    if (!session || session.id !== parsed.output.sessionId || session.finished) return Promise.resolve({ outcome: 'closed' });
+    if (!session || session.id !== parsed.output.sessionId) return Promise.resolve({ outcome: 'closed' });
+    if (session.ended) return Promise.resolve(this.handleEnded(session, session.ended, parsed.output));
+    if (session.finished) return Promise.resolve({ outcome: 'closed' });
     return this.handle(session, parsed.output);
+  }
+
+  /** A window that stays to say why the request ended: it can only be read and closed — nothing signs from here. */
+  private handleEnded(session: Session, error: KysoError, message: ConsentMessage): ConsentReply {
+    if (message.kind === 'consent.cancel') {
+      this.release(session);
+      return { outcome: 'closed' };
+    }
+    return { outcome: 'ended', error: serializeError(error), state: this.state(session) };
   }
 
   /** windows.onRemoved: the person closed the window. */
   handleWindowRemoved(windowId: number): void {
     const session = this.active;
-    if (session && session.windowId === windowId) this.finish(session, new KysoError('USER_CANCELLED'), { windowGone: true });
+    if (!session || session.windowId !== windowId) return;
+    if (session.ended) this.release(session, { windowGone: true });
+    else this.finish(session, new KysoError('USER_CANCELLED'), { windowGone: true });
   }
 
   private async handle(session: Session, message: ConsentMessage): Promise<ConsentReply | ConsentDocumentData> {
@@ -235,6 +259,9 @@ export class ConsentBroker {
             session.tokens = await sign.refreshTokens().catch(() => session.tokens);
             return { outcome: 'retry', error: serializeError(kyso), state: this.state(session) };
           }
+          if (staysInWindow(kyso.code) && this.endInWindow(session, kyso)) {
+            return { outcome: 'ended', error: serializeError(kyso), state: this.state(session) };
+          }
           this.finish(session, kyso);
           return { outcome: 'closed', error: serializeError(kyso) };
         } finally {
@@ -285,6 +312,31 @@ export class ConsentBroker {
       },
       () => this.finish(next, new KysoError('INTERNAL_ERROR', { reason: 'consent window could not open' })),
     );
+  }
+
+  /**
+   * End the request with `error` now — the page's promise is rejected at once, exactly as `finish` would — but
+   * keep its window open to say so. Only the active session with a window can; false otherwise (then `finish`).
+   * The window closes when the person closes it, when the same page asks again, or after the consent timeout
+   * (nobody read it: the requests queued behind it must not wait for ever).
+   */
+  private endInWindow(session: Session, error: KysoError): boolean {
+    if (session.finished || this.active !== session || session.windowId === undefined) return false;
+    session.finished = true;
+    session.ended = error;
+    clearTimeout(session.timer);
+    session.reject(error);
+    session.timer = setTimeout(() => this.release(session), this.deps.consentTimeoutMs ?? CONSENT_TIMEOUT_MS);
+    return true;
+  }
+
+  /** Close a window left open by `endInWindow` (nothing is pending: its request already ended) and open the next. */
+  private release(session: Session, options: { windowGone?: boolean } = {}): void {
+    if (this.active !== session || !session.ended) return;
+    clearTimeout(session.timer);
+    this.active = null;
+    if (session.windowId !== undefined && !options.windowGone) void this.deps.removeWindow(session.windowId);
+    this.pump();
   }
 
   private finish(session: Session, error: KysoError | undefined, options: { result?: SignatureResult; windowGone?: boolean } = {}): void {

@@ -22,6 +22,7 @@ import { startInputArming } from './input-arming.js';
 import type { siteIdentity as SiteIdentityFn } from './site-identity.js';
 import { noteWaiting, showQueueLine, startQueuePolling } from './queue-line.js';
 import { renderRevealBlock, tokensToReveal } from './reveal-certificates.js';
+import { renderFinalError } from './final-error-view.js';
 
 /** Performance mark set at the first render of a request's state (the window's content, not just its frame; read by scripts/bench/browser-figures.ts). */
 const SHOWN_MARK = 'kyso:consent-shown';
@@ -34,6 +35,8 @@ let state: ConsentState | null = null;
 let selectedId: string | null = null;
 let lastError: SerializedErrorMessage | string | null = null;
 let busy = false;
+/** The request ended with an error the window says itself (final-error-text.ts): the page has it; only Close is left. */
+let finalError: SerializedErrorMessage | null = null;
 /** The person ticked "confirm-last-try" for the state on screen; reset whenever a new state arrives. */
 let confirmedLastTry = false;
 
@@ -58,6 +61,8 @@ const POSITIVE_TEST_IDS = new Set(['site-allow-once', 'site-allow-always', 'appr
 function placeFocus(): void {
   const pin = document.querySelector<HTMLInputElement>('#pin');
   const active = document.activeElement as HTMLElement | null;
+  // The message, not its Close button: a key pressed on after Approve must not dismiss it unread.
+  if (finalError) { const heading = document.querySelector<HTMLElement>('[data-testid=consent-final-error-title]'); if (heading && active !== heading) heading.focus(); return; }
   if (arming.armed() && state?.step === 'sign' && pin) { if (active !== pin) pin.focus(); return; }
   if (!active || active === document.body || POSITIVE_TEST_IDS.has(active.dataset['testid'] ?? '') || !arming.armed()) $('title').focus();
 }
@@ -76,12 +81,14 @@ function apply(reply: ConsentReply): void {
     return;
   }
   if (!state) performance.mark(STATE_MARK);
-  // A new step is a new decision: the delay starts again (a double click cannot allow the site AND approve).
-  if (state && state.step !== reply.state.step) arming.rearm();
+  // A new step is a new decision: the delay starts again (a double click cannot allow the site AND approve, nor
+  // close the message of a failed signing unread).
+  if ((state && state.step !== reply.state.step) || (reply.outcome === 'ended' && !finalError)) arming.rearm();
   state = reply.state;
   noteWaiting(reply.state.waiting);
   confirmedLastTry = false;
   lastError = reply.outcome === 'retry' ? reply.error : null;
+  if (reply.outcome === 'ended') finalError = reply.error;
   render();
 }
 
@@ -114,7 +121,9 @@ function render(): void {
   const top = $('top-origin');
   top.hidden = !state.topOrigin;
   top.textContent = state.topOrigin ? `${t().embeddedIn} ${siteIdentity(state.topOrigin).registrableDomain} (${state.topOrigin})` : '';
-  if (state.step === 'site') renderSite(content, state); else renderSign(content, state);
+  if (finalError) {
+    content.append(renderFinalError({ error: finalError, language, markDecision: (b) => arming.markDecision(b), onClose: () => { void cancelRequest(); } }));
+  } else if (state.step === 'site') renderSite(content, state); else renderSign(content, state);
   placeFocus();
 }
 
@@ -291,7 +300,7 @@ function formatDate(iso: string): string {
 
 async function approveRequest(): Promise<void> {
   // Before the window is armed an approve (Enter in the PIN field, a click) is ignored, the PIN field left as is.
-  if (busy || !state?.sign || !arming.armed()) return;
+  if (busy || finalError || !state?.sign || !arming.armed()) return;
   if (!selectedId) { lastError = t().chooseFirst; showError(lastError); return; }
   const chosen = state.sign.certificates.find((c) => c.id === selectedId);
   if (!pinGuardState(chosen ? tokenOf(chosen, state.sign.tokens)?.flags : undefined, confirmedLastTry).approveAllowed) return;
@@ -312,7 +321,7 @@ async function approveRequest(): Promise<void> {
 
 /** Open a token that shows its certificates only after login (reveal-certificates.ts); the list then refreshes. */
 async function revealRequest(tokenId: string, pin: string | undefined): Promise<void> {
-  if (busy || !arming.armed()) return;
+  if (busy || finalError || !arming.armed()) return;
   if (pin !== undefined && pin.length < PIN_MIN_CHARS) { lastError = t().pinTooShort; showError(lastError); return; }
   busy = true;
   render();
@@ -353,7 +362,7 @@ setTimeout(() => {
 startQueuePolling(send, () => language);
 // Tokens plugged in or pulled out while the window is open (hot-plug); the PIN typed stays if the selection does.
 startCertificatePolling({
-  send, current: () => state, busy: () => busy,
+  send, current: () => state, busy: () => busy || finalError !== null,
   changed: (reply) => {
     const before = selectedId;
     const pin = document.querySelector<HTMLInputElement>('#pin')?.value ?? '';
