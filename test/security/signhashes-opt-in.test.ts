@@ -21,9 +21,10 @@ import type { Page } from 'playwright-core';
 import { decideAccessFrom, type AccessContext, type AccessVerdict } from '../../extension/background/access/access-decision.js';
 import { NO_POLICY, parseManagedPolicy } from '../../extension/background/access/managed-policy.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { ROOT, approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { allowSiteInOptions, enableSignHashInOptions } from '../helpers/options-page.js';
-import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+import { startHttpsSites } from '../helpers/https-sites.js';
+import type { StaticServer } from '../../demo/serve.mjs';
 
 // ── Part 1: the decision, variant by variant ─────────────────────────────────────────────────────────────
 
@@ -77,8 +78,9 @@ beforeAll(async () => {
   token = await createDemoToken();
   const pages = await mkdtemp(join(tmpdir(), 'kyso-hashes-'));
   await writeFile(join(pages, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Hóa đơn</title><p>Ký hóa đơn</p>');
-  site = await startStaticServer({ routes: { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') }, tls: await makeTestTlsIdentity(SITE), publicHost: SITE });
-  browser = await launchKysoBrowser({ env: token.env, extraArgs: [`--host-resolver-rules=MAP ${SITE} 127.0.0.1`, '--ignore-certificate-errors'] });
+  const sites = await startHttpsSites(pages, [SITE]);
+  [site] = sites.servers as [StaticServer];
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: sites.chromiumArgs });
   await allowSiteInOptions(browser, site.url); // allowed "always": the point is that this is not enough
 }, 180_000);
 
