@@ -10,16 +10,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, pageClosed, waitForConsentPage } from '../helpers/browser.js';
 import { portalFixture } from '../helpers/portal-fixture.js';
 import { opensslVerifies } from '../helpers/quirks-token.js';
-import { parseP11KitConfig } from '../../native-host/token/drivers/p11-kit-modules.js';
+import { registeredSoftHsmDriver, registerUserDriver, unconfiguredEnv } from '../helpers/p11-kit-desktop.js';
 
-const SYSTEM_REGISTRATION = '/usr/share/p11-kit/modules/softhsm2.module';
 const USER_DRIVER_FILE = 'libkyso-user-token.so';
 
 let home: string | undefined;
@@ -30,25 +29,10 @@ let home: string | undefined;
  * configuration, which a real token does not need).
  */
 function desktopWithUserDriver(token: DemoToken): Record<string, string> {
-  if (!existsSync(SYSTEM_REGISTRATION)) throw new Error(`${SYSTEM_REGISTRATION} is missing: apt-get install -y softhsm2 (Debian registers it with p11-kit)`);
-  if (existsSync('/etc/kyso/config.json')) throw new Error('/etc/kyso/config.json exists: this test needs a machine with no Kyso config file');
+  const driver = registeredSoftHsmDriver();
   home = mkdtempSync(join(tmpdir(), 'kyso-home-'));
-  const driver = join(home, 'drivers', USER_DRIVER_FILE);
-  mkdirSync(join(home, 'drivers'), { recursive: true });
-  copyFileSync(parseP11KitConfig(readFileSync(SYSTEM_REGISTRATION, 'utf8')).get('module')!, driver);
-  const modules = join(home, '.config', 'pkcs11', 'modules');
-  mkdirSync(modules, { recursive: true });
-  writeFileSync(join(modules, 'kyso-user-token.module'), `# registered by the user\nmodule: ${driver}\n`);
-  writeFileSync(join(modules, 'softhsm2.module'), 'module:\n');
-  return {
-    KYSO_PKCS11_MODULE: '',
-    KYSO_CONFIG: '',
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
-    KYSO_STATE_DIR: join(home, 'state'),
-    KYSO_DATA_DIR: join(home, 'history'),
-    SOFTHSM2_CONF: token.softhsm2Conf,
-  };
+  registerUserDriver(home, driver, USER_DRIVER_FILE);
+  return { ...unconfiguredEnv(home, token), KYSO_DATA_DIR: join(home, 'history') };
 }
 
 const portal = portalFixture({ env: desktopWithUserDriver, cleanup: () => { if (home) rmSync(home, { recursive: true, force: true }); } });
