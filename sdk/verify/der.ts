@@ -1,74 +1,28 @@
 /**
  * The few DER reads the SDK needs to check a signature: the SubjectPublicKeyInfo of a certificate
- * [RFC 5280 §4.1] and the (r, s) of an ECDSA signature [RFC 3279 §2.2.3]. Anything malformed throws.
+ * [RFC 5280 §4.1] and the (r, s) of an ECDSA signature [RFC 3279 §2.2.3]. Anything malformed throws a DerError.
+ * The DER itself is read by shared/certificates/der-reader.ts, the reader the host and the extension use.
  */
-
-export interface Tlv {
-  readonly tag: number;
-  /** Offset of the first byte of the TLV. */
-  readonly start: number;
-  /** Offset of the first content byte. */
-  readonly contentStart: number;
-  /** Offset just past the content. */
-  readonly end: number;
-}
-
-export class DerError extends Error {}
-
-export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {
-  if (offset + 2 > limit) throw new DerError('truncated');
-  const tag = bytes[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not used here');
-  let length = bytes[offset + 1]!;
-  let cursor = offset + 2;
-  if (length & 0x80) {
-    const count = length & 0x7f;
-    // DER: definite, minimal length, at most 4 bytes (nothing we read is that large anyway).
-    if (count === 0 || count > 4 || cursor + count > limit) throw new DerError('bad length');
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[cursor + i]!;
-    cursor += count;
-  }
-  const end = cursor + length;
-  if (end > limit) throw new DerError('truncated');
-  return { tag, start: offset, contentStart: cursor, end };
-}
-
-/** The children of a constructed TLV. */
-export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let offset = parent.contentStart;
-  while (offset < parent.end) {
-    const child = readTlv(bytes, offset, parent.end);
-    out.push(child);
-    offset = child.end;
-  }
-  return out;
-}
-
-const SEQUENCE = 0x30;
-const INTEGER = 0x02;
+import { childrenOf, DER_TAG, DerError, expectTag, readElement } from '../../shared/certificates/der-reader.js';
 
 /** SubjectPublicKeyInfo (whole TLV) of an X.509 certificate. */
 export function subjectPublicKeyInfo(certificate: Uint8Array): Uint8Array {
-  const outer = readTlv(certificate, 0);
-  if (outer.tag !== SEQUENCE || outer.end !== certificate.length) throw new DerError('not a certificate');
-  const tbs = children(certificate, outer)[0];
-  if (!tbs || tbs.tag !== SEQUENCE) throw new DerError('no tbsCertificate');
-  const fields = children(certificate, tbs);
+  const outer = readElement(certificate);
+  if (outer.tag !== DER_TAG.sequence || outer.end !== certificate.length) throw new DerError('not a certificate');
+  const tbs = expectTag(childrenOf(certificate, outer)[0], DER_TAG.sequence);
+  const fields = childrenOf(certificate, tbs);
   // version [0] EXPLICIT is optional; then serial, signature, issuer, validity, subject, subjectPublicKeyInfo.
   const first = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const spki = fields[first + 5];
-  if (!spki || spki.tag !== SEQUENCE) throw new DerError('no subjectPublicKeyInfo');
+  const spki = expectTag(fields[first + 5], DER_TAG.sequence);
   return certificate.slice(spki.start, spki.end);
 }
 
 /** r and s of a DER ECDSA-Sig-Value. */
 export function ecdsaSignatureValues(signature: Uint8Array): { r: bigint; s: bigint } {
-  const outer = readTlv(signature, 0);
-  if (outer.tag !== SEQUENCE || outer.end !== signature.length) throw new DerError('not an ECDSA signature');
-  const parts = children(signature, outer);
-  if (parts.length !== 2 || parts.some((p) => p.tag !== INTEGER)) throw new DerError('not an ECDSA signature');
+  const outer = readElement(signature);
+  if (outer.tag !== DER_TAG.sequence || outer.end !== signature.length) throw new DerError('not an ECDSA signature');
+  const parts = childrenOf(signature, outer);
+  if (parts.length !== 2 || parts.some((p) => p.tag !== DER_TAG.integer)) throw new DerError('not an ECDSA signature');
   const [r, s] = parts.map((p) => bytesToBigInt(signature.subarray(p.contentStart, p.end))) as [bigint, bigint];
   return { r, s };
 }

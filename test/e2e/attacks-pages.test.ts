@@ -8,32 +8,22 @@
  * https/http test origins are answered by Playwright's router: the extension sees what the address bar says.
  * Requires `npm run build`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../native-host/config.js';
 import { MAX_PENDING_REQUESTS_PER_PAGE, PAGE_MESSAGE_MAX_BYTES } from '../../shared/limits.js';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import {
-  approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
-} from '../helpers/browser.js';
+import { approveInConsent, clickClosing, isConsentPage, pageClosed, ROOT, waitForConsentPage } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import type { StaticServer } from '../../demo/serve.mjs';
+import { portalFixture } from '../helpers/portal-fixture.js';
 
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
+const portal = portalFixture();
 
 beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: token.env });
-  server = await startTestServer();
-  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
-  await enableSignHashInOptions(browser, server.url);
-  await enableSignHashInOptions(browser, 'https://portal.kyso-attack-unlisted.vn');
+  await enableSignHashInOptions(portal.browser, 'https://portal.kyso-attack-unlisted.vn');
   const sdk = readFileSync(join(ROOT, 'dist/sdk/kyso.js'));
-  await browser.context.route(/^https?:\/\/[^/]*kyso-attack/, (route: Route) => {
+  await portal.browser.context.route(/^https?:\/\/[^/]*kyso-attack/, (route: Route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/sdk/kyso.js') return route.fulfill({ status: 200, contentType: 'text/javascript', body: sdk });
     return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: `<!doctype html><meta charset="utf-8"><title>${url.host}</title><p>${url.host}</p>` });
@@ -42,19 +32,15 @@ beforeAll(async () => {
 
 // A failed test must not leave a window that the next test would take for its own.
 afterEach(async () => {
-  for (const page of browser.context.pages()) if (!isConsentPage(page)) await page.close().catch(() => undefined);
+  for (const page of portal.browser.context.pages()) if (!isConsentPage(page)) await page.close().catch(() => undefined);
   if (!await noConsentWindowAfter(5000)) for (const page of openConsentWindows()) await page.close().catch(() => undefined);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const SIGN = `sdk.signHash({ hash: sdk.toBase64(new Uint8Array(32).fill(9)), hashAlgorithm: 'SHA-256', description: 'attack test' })`;
 
 async function open(url: string): Promise<Page> {
-  const page = await browser.context.newPage();
+  const page = await portal.browser.context.newPage();
   await page.goto(url);
   return page;
 }
@@ -67,7 +53,7 @@ function callIn(page: Page, expression: string): Promise<string> {
   })()`);
 }
 
-const openConsentWindows = () => browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed());
+const openConsentWindows = () => portal.browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed());
 
 async function noConsentWindowAfter(ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -80,10 +66,10 @@ async function noConsentWindowAfter(ms: number): Promise<boolean> {
 
 /** The next legitimate request from the allowed portal still signs. */
 async function legitimateSigningWorks(): Promise<void> {
-  const page = await open(`${server.url}/`);
+  const page = await open(`${portal.server.url}/`);
   const outcome = callIn(page, SIGN);
-  const consent = await waitForConsentPage(browser.context);
-  await approveInConsent(consent, { certificateId: token.cert('org-rsa').certificateId, pin: token.userPin });
+  const consent = await waitForConsentPage(portal.browser.context);
+  await approveInConsent(consent, { certificateId: portal.token.cert('org-rsa').certificateId, pin: portal.token.userPin });
   expect(await outcome).toBe('resolved');
   await page.close();
 }
@@ -111,7 +97,7 @@ describe('attacks from pages', () => {
     expect(await callIn(page, 'sdk.listCertificates()')).toBe('ORIGIN_NOT_ALLOWED');
     expect(await noConsentWindowAfter(300)).toBe(true);
     const outcome = callIn(page, SIGN);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=site-question]');
     // Nothing about the token is shown before the person allows the site.
     expect(await consent.locator('[data-testid=certificate-option]').count()).toBe(0);
@@ -130,14 +116,14 @@ describe('attacks from pages', () => {
   });
 
   it('forged kyso.result messages posted on the window do not resolve the portal\'s pending request', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     await page.evaluate(`(async () => {
       const sdk = await import('/sdk/kyso.js');
       window.__outcome = 'pending';
       sdk.signHash({ hash: sdk.toBase64(new Uint8Array(32).fill(3)), hashAlgorithm: 'SHA-256' })
         .then((r) => { window.__outcome = 'resolved:' + r.signature; }, (e) => { window.__outcome = e.code; });
     })()`);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     // A hostile script or frame sprays forged replies at the window with every plausible shape.
     await page.evaluate(`(() => {
       const forged = { signature: 'Rk9SR0VE', signatureAlgorithm: 'RSASSA-PKCS1-v1_5', hashAlgorithm: 'SHA-256', certificate: 'Rk9SR0VE', chain: [] };
@@ -156,8 +142,8 @@ describe('attacks from pages', () => {
   });
 
   it('a script that hijacks the page\'s postMessage and answers on the SDK\'s own port cannot pass off a forged signature (PROTOCOL_ERROR)', async () => {
-    const page = await open(`${server.url}/`);
-    const certificate = readFileSync(token.cert('org-rsa').certPem, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const page = await open(`${portal.server.url}/`);
+    const certificate = readFileSync(portal.token.cert('org-rsa').certPem, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
     const outcome = await page.evaluate(`(async () => {
       const sdk = await import('/sdk/kyso.js');
       const original = window.postMessage.bind(window);
@@ -178,7 +164,7 @@ describe('attacks from pages', () => {
   });
 
   it('a page calling the extension directly (runtime.sendMessage / connect by ID) gets nothing: no externally_connectable', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     const result = await page.evaluate(`(async () => {
       const runtime = globalThis.chrome && globalThis.chrome.runtime;
       if (!runtime || typeof runtime.sendMessage !== 'function') return 'no runtime API on the page';
@@ -195,7 +181,7 @@ describe('attacks from pages', () => {
   });
 
   it('flooding: 50 signHash at once → the excess gets TOO_MANY_REQUESTS at once, one consent window at a time, the page closing ends the rest', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     // A hostile page posts raw requests: Kyso's own SDK would queue them politely (at most 8 in flight), an
     // attacker's script does not, so the boundary is tested without it.
     await page.evaluate(`(() => {
@@ -217,7 +203,7 @@ describe('attacks from pages', () => {
     expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS').length).toBeGreaterThanOrEqual(50 - MAX_PENDING_REQUESTS_PER_PAGE);
     expect(codes.every((c) => c === 'TOO_MANY_REQUESTS')).toBe(true);
     expect(codes).not.toContain('resolved');
-    await waitForConsentPage(browser.context);
+    await waitForConsentPage(portal.browser.context);
     await new Promise((r) => setTimeout(r, 500));
     expect(openConsentWindows()).toHaveLength(1);
     await page.close();
@@ -226,10 +212,10 @@ describe('attacks from pages', () => {
   });
 
   it('replaying a request id while it is pending: the copy is refused (BAD_REQUEST) and does not settle the original', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     const request = { v: 1, id: 'replayed-id-000001', type: 'kyso.signHash', payload: { hash: Buffer.alloc(32, 5).toString('base64'), hashAlgorithm: 'SHA-256' } };
     const first = rawPost(page, request, { waitMs: 20_000 });
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     const second = await rawPost(page, request);
     expect(second.map((r) => r.type)).toEqual(['kyso.error']);
     expect(second[0]?.error?.code).toBe('BAD_REQUEST');
@@ -242,7 +228,7 @@ describe('attacks from pages', () => {
   });
 
   it('oversized and malformed page messages get typed errors (or are ignored without a port), and the page still signs after', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     const huge = `{ v: 1, id: 'huge-request-00001', type: 'kyso.signHash', payload: { hash: 'A'.repeat(${PAGE_MESSAGE_MAX_BYTES + 1024}), hashAlgorithm: 'SHA-256' } }`;
     expect((await rawPost(page, huge))[0]?.error?.code).toBe('PAYLOAD_TOO_LARGE');
     const malformed: Array<[unknown, string]> = [
@@ -267,11 +253,11 @@ describe('attacks from pages', () => {
   });
 
   it('a wrong PIN three times: the window stays open each time with the error, the PIN field is emptied; the right PIN then signs', async () => {
-    const page = await open(`${server.url}/`);
+    const page = await open(`${portal.server.url}/`);
     const outcome = callIn(page, SIGN);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
-    await consent.click(`[data-testid=certificate-option][data-certificate-id="${token.cert('org-rsa').certificateId}"]`);
+    await consent.click(`[data-testid=certificate-option][data-certificate-id="${portal.token.cert('org-rsa').certificateId}"]`);
     for (let attempt = 0; attempt < 3; attempt++) {
       await consent.fill('[data-testid=pin]', `99999${attempt}`);
       await consent.click('[data-testid=approve]');
@@ -281,7 +267,7 @@ describe('attacks from pages', () => {
       expect(await consent.inputValue('[data-testid=pin]')).toBe('');
       expect(consent.isClosed()).toBe(false);
     }
-    await consent.fill('[data-testid=pin]', token.userPin);
+    await consent.fill('[data-testid=pin]', portal.token.userPin);
     await clickClosing(consent, '[data-testid=approve]');
     expect(await pageClosed(consent)).toBe(true);
     expect(await outcome).toBe('resolved');
@@ -290,8 +276,8 @@ describe('attacks from pages', () => {
 
   it('a page cannot read the consent window (fetch, iframe, window.open of its URL) and never sees the PIN', async () => {
     // A bare page of the allowed origin (the demo portal lists MST 0101234567, which contains the demo PIN 123456).
-    await browser.context.route(`${server.url}/blank.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>blank</title><p>portal</p>' }));
-    const page = await open(`${server.url}/blank.html`);
+    await portal.browser.context.route(`${portal.server.url}/blank.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>blank</title><p>portal</p>' }));
+    const page = await open(`${portal.server.url}/blank.html`);
     const consentUrl = `chrome-extension://${CHROMIUM_EXTENSION_ID}/ui/consent/consent.html?session=guess`;
     const fetched = await page.evaluate(`fetch(${JSON.stringify(consentUrl)}).then((r) => r.text()).then((t) => 'read:' + t.slice(0, 40), (e) => 'refused:' + e.name)`);
     expect(fetched).toMatch(/^refused:/);
@@ -303,7 +289,7 @@ describe('attacks from pages', () => {
       setTimeout(() => resolve('refused:no load'), 3000);
     })`);
     expect(framed).toMatch(/^(refused:|read:$)/);
-    const popupPromise = browser.context.waitForEvent('page', { timeout: 5000 }).catch(() => undefined);
+    const popupPromise = portal.browser.context.waitForEvent('page', { timeout: 5000 }).catch(() => undefined);
     const opened = await page.evaluate(`new Promise((resolve) => {
       const w = window.open(${JSON.stringify(consentUrl)}, '_blank');
       if (!w) { resolve('refused:no window'); return; }
@@ -316,8 +302,8 @@ describe('attacks from pages', () => {
 
     // Sign with the PIN, then look everywhere the page's scripts can look for it.
     const outcome = callIn(page, SIGN);
-    const consent = await waitForConsentPage(browser.context);
-    await approveInConsent(consent, { certificateId: token.cert('person-ec').certificateId, pin: token.userPin });
+    const consent = await waitForConsentPage(portal.browser.context);
+    await approveInConsent(consent, { certificateId: portal.token.cert('person-ec').certificateId, pin: portal.token.userPin });
     expect(await outcome).toBe('resolved');
     const visible = await page.evaluate(`(() => {
       const parts = [document.documentElement.outerHTML, document.cookie, JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
@@ -328,7 +314,7 @@ describe('attacks from pages', () => {
       return parts.join('\\n');
     })()`) as string;
     expect(visible.length).toBeGreaterThan(100);
-    expect(visible).not.toContain(token.userPin);
+    expect(visible).not.toContain(portal.token.userPin);
     await page.close();
   });
 });

@@ -4,41 +4,28 @@
  * token signs, and the token is checked in Node with the SHIPPED server verifier (dist/sdk/server.js) against
  * the demo PKI's root. Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import {
-  approveInConsent, isConsentPage, launchKysoBrowser, pageClosed, ROOT, startTestServer, waitForConsentPage, type KysoBrowser,
-} from '../helpers/browser.js';
-import type { StaticServer } from '../../demo/serve.mjs';
+import { approveInConsent, isConsentPage, pageClosed, ROOT, waitForConsentPage } from '../helpers/browser.js';
+import { portalFixture } from '../helpers/portal-fixture.js';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
+const portal = portalFixture({ signHash: false });
 let serverSdk: typeof ServerSdk;
 
 beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: token.env });
-  server = await startTestServer();
   serverSdk = await import(pathToFileURL(join(ROOT, 'dist/sdk/server.js')).href) as typeof ServerSdk;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const rootDer = () => new Uint8Array(new X509Certificate(readFileSync(token.rootPem)).raw);
+const rootDer = () => new Uint8Array(new X509Certificate(readFileSync(portal.token.rootPem)).raw);
 
 async function openPage(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.url}/`);
+  const page = await portal.browser.context.newPage();
+  await page.goto(`${portal.server.url}/`);
   return page;
 }
 
@@ -52,7 +39,7 @@ function authenticateIn(page: Page, params: string): Promise<{ token?: unknown; 
 
 async function noConsentWindowWithin(ms: number): Promise<boolean> {
   await new Promise((r) => setTimeout(r, ms));
-  return !browser.context.pages().some((p) => isConsentPage(p) && !p.isClosed());
+  return !portal.browser.context.pages().some((p) => isConsentPage(p) && !p.isClosed());
 }
 
 describe('authenticate(): sign in with the token', () => {
@@ -61,26 +48,26 @@ describe('authenticate(): sign in with the token', () => {
     const challenge = randomBytes(32).toString('base64');
     const outcome = authenticateIn(page, JSON.stringify({ challenge }));
 
-    const consent = await waitForConsentPage(browser.context);
-    expect(await consent.textContent('[data-testid=origin]')).toBe(server.url);
+    const consent = await waitForConsentPage(portal.browser.context);
+    expect(await consent.textContent('[data-testid=origin]')).toBe(portal.server.url);
     await consent.waitForSelector('[data-testid=certificate-option]');
     // Sign-in is not a document: the window names the site, and shows no digest to approve.
-    expect(await consent.textContent('[data-testid=description]')).toBe(`Đăng nhập vào ${server.url} bằng chứng thư số của bạn.`);
+    expect(await consent.textContent('[data-testid=description]')).toBe(`Đăng nhập vào ${portal.server.url} bằng chứng thư số của bạn.`);
     expect(await consent.locator('[data-testid=digest]').count()).toBe(0);
     expect(await consent.textContent('[data-testid=approve]')).toBe('Đăng nhập');
-    await approveInConsent(consent, { certificateId: token.cert(name).certificateId, pin: token.userPin });
+    await approveInConsent(consent, { certificateId: portal.token.cert(name).certificateId, pin: portal.token.userPin });
     expect(await pageClosed(consent)).toBe(true);
 
     const result = await outcome;
     expect(result.code).toBeUndefined();
     const authToken = result.token as ServerSdk.AuthToken;
-    expect(authToken.origin).toBe(server.url);
-    const verified = await serverSdk.verifyAuthToken(authToken, { expectedOrigin: server.url, expectedChallenge: challenge, trustedRoots: [rootDer()] });
-    expect(verified.certificate.subject.identifiers.all).toContain(token.cert(name).identifier);
+    expect(authToken.origin).toBe(portal.server.url);
+    const verified = await serverSdk.verifyAuthToken(authToken, { expectedOrigin: portal.server.url, expectedChallenge: challenge, trustedRoots: [rootDer()] });
+    expect(verified.certificate.subject.identifiers.all).toContain(portal.token.cert(name).identifier);
     // The same token presented to another site's server, or for another challenge, is refused.
     await expect(serverSdk.verifyAuthToken(authToken, { expectedOrigin: 'https://dichvucong.gov.vn', expectedChallenge: challenge }))
       .rejects.toMatchObject({ code: 'AUTH_TOKEN_INVALID', details: { reason: 'origin' } });
-    await expect(serverSdk.verifyAuthToken(authToken, { expectedOrigin: server.url, expectedChallenge: randomBytes(32).toString('base64') }))
+    await expect(serverSdk.verifyAuthToken(authToken, { expectedOrigin: portal.server.url, expectedChallenge: randomBytes(32).toString('base64') }))
       .rejects.toMatchObject({ code: 'AUTH_TOKEN_INVALID', details: { reason: 'challenge' } });
     await page.close();
   });

@@ -4,62 +4,47 @@
  * plugs another token in, picks its certificate and signs; node:crypto verifies the signature with the
  * certificate returned. Own demo token, because this test deletes it. Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { X509Certificate, createHash, verify as nodeVerify } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { launchKysoBrowser, pageClosed, clickClosing, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { enableSignHashInOptions } from '../helpers/options-page.js';
+import { pageClosed, clickClosing, waitForConsentPage } from '../helpers/browser.js';
 import { plugInSecondToken, type PluggedToken } from '../helpers/hotplug-token.js';
-import type { StaticServer } from '../../demo/serve.mjs';
+import { portalFixture } from '../helpers/portal-fixture.js';
 
 const run = promisify(execFile);
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
+const portal = portalFixture();
 let plugged: PluggedToken | undefined;
 
-beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: token.env });
-  server = await startTestServer();
-  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
-  await enableSignHashInOptions(browser, server.url);
-}, 120_000);
-
+// Registered after the fixture's, so it runs before the browser closes (vitest runs afterAll hooks last-first).
 afterAll(async () => {
   await plugged?.pullOut().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
 });
 
 describe('token pulled out and another plugged in while the consent window is open', () => {
   it('empties the picker with a hint, then offers the new token\'s certificate, which signs', async () => {
     const text = 'Đơn đề nghị cấp phép xây dựng';
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/`);
-    await page.waitForSelector('[data-testid=status][data-state=ready]', { timeout: 20_000 });
+    const page = await portal.openPortal();
     const hash = createHash('sha256').update(text, 'utf8').digest('base64');
     await page.evaluate(`(async () => {
       const sdk = await import('/sdk/kyso.js');
       window.__kysoCall = sdk.signHash({ hash: ${JSON.stringify(hash)}, hashAlgorithm: 'SHA-256' }).then((result) => ({ result }), (error) => ({ code: error.code }));
     })()`);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
     expect(await consent.locator('[data-testid=no-certificates]').count()).toBe(0);
 
-    await run('softhsm2-util', ['--delete-token', '--token', token.tokenLabel], { env: { ...process.env, ...token.env } });
+    await run('softhsm2-util', ['--delete-token', '--token', portal.token.tokenLabel], { env: { ...process.env, ...portal.token.env } });
     await consent.locator('[data-testid=no-certificates]').waitFor({ timeout: 10_000 });
     expect(await consent.locator('[data-testid=certificate-option]').count()).toBe(0);
     expect(await consent.locator('[data-testid=approve]').isDisabled()).toBe(true);
 
-    plugged = await plugInSecondToken(token);
+    plugged = await plugInSecondToken(portal.token);
     const option = consent.locator(`[data-testid=certificate-option][data-certificate-id="${plugged.certificateId}"]`);
     await option.waitFor({ timeout: 10_000 });
     expect(await consent.locator('[data-testid=no-certificates]').count()).toBe(0);
     await option.click();
-    await consent.fill('[data-testid=pin]', token.userPin);
+    await consent.fill('[data-testid=pin]', portal.token.userPin);
     await clickClosing(consent, '[data-testid=approve]');
     expect(await pageClosed(consent)).toBe(true);
 

@@ -5,38 +5,19 @@
  * and the SDK's verify() judges a CMS signature the token made (cross-checked with openssl first).
  * Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { ROOT, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { enableSignHashInOptions } from '../helpers/options-page.js';
+import { ROOT, clickClosing, pageClosed, waitForConsentPage } from '../helpers/browser.js';
+import { portalFixture } from '../helpers/portal-fixture.js';
 import { plugInSecondToken } from '../helpers/hotplug-token.js';
-import type { StaticServer } from '../../demo/serve.mjs';
 import { VERIFY_INLINE_MAX_BYTES } from '../../shared/protocol/verify-document-request.js';
 
 const run = promisify(execFile);
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: { ...token.env, KYSO_TRUST_DIR: '' } });
-  server = await startTestServer();
-  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
-  await enableSignHashInOptions(browser, server.url);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const openPortal = (): Promise<Page> => openDemoPortal(browser.context, server.url);
+const portal = portalFixture({ env: (token) => ({ ...token.env, KYSO_TRUST_DIR: '' }) });
 
 /** Start an SDK call in the page without waiting for it (it waits for the person); read it with `outcome`. */
 async function startSdk(page: Page, call: string): Promise<void> {
@@ -53,30 +34,30 @@ const optionOf = (consent: Page, certificateId: string) => consent.locator(`[dat
 
 describe('consent window: who the certificates belong to', () => {
   it('shows holder, typed identifiers, issuer and validity for each test certificate; the expired one greyed out with the reason', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await startSdk(page, `sdk.signHash({ hash: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))), hashAlgorithm: 'SHA-256', description: 'Kiểm tra hiển thị' })`);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
 
-    const org = optionOf(consent, token.cert('org-rsa').certificateId);
+    const org = optionOf(consent, portal.token.cert('org-rsa').certificateId);
     expect(await org.locator('[data-testid=certificate-holder]').textContent()).toBe('Công ty TNHH Kyso Thử Nghiệm');
     expect(await org.locator('[data-testid=certificate-identifier]').allTextContents()).toEqual(['MST: 0101234567']);
     expect(await org.locator('[data-testid=certificate-issuer]').textContent()).toMatch(/^Nơi cấp: .+/);
-    const issuerCn = (await run('openssl', ['x509', '-in', token.intermediatePem, '-noout', '-subject', '-nameopt', 'multiline,utf8,-esc_msb'])).stdout
+    const issuerCn = (await run('openssl', ['x509', '-in', portal.token.intermediatePem, '-noout', '-subject', '-nameopt', 'multiline,utf8,-esc_msb'])).stdout
       .match(/commonName\s*=\s*(.+)/)?.[1]?.trim();
     expect(await org.locator('[data-testid=certificate-issuer]').textContent()).toContain(issuerCn!);
-    const notAfter = new Date((await run('openssl', ['x509', '-in', token.cert('org-rsa').certPem, '-noout', '-enddate'])).stdout.split('=')[1]!.trim());
+    const notAfter = new Date((await run('openssl', ['x509', '-in', portal.token.cert('org-rsa').certPem, '-noout', '-enddate'])).stdout.split('=')[1]!.trim());
     expect(await org.locator('[data-testid=certificate-validity]').textContent()).toContain(notAfter.toLocaleDateString('vi-VN'));
 
-    const person = optionOf(consent, token.cert('person-ec').certificateId);
+    const person = optionOf(consent, portal.token.cert('person-ec').certificateId);
     expect(await person.locator('[data-testid=certificate-holder]').textContent()).toBe('Nguyễn Văn Ánh');
     expect(await person.locator('[data-testid=certificate-identifier]').allTextContents()).toEqual(['CCCD: 001099012345']);
     expect(await person.locator('[data-testid=certificate-identifier]').getAttribute('data-identifier-type')).toBe('CCCD');
-    const person2 = optionOf(consent, token.cert('person2-rsa').certificateId);
+    const person2 = optionOf(consent, portal.token.cert('person2-rsa').certificateId);
     expect(await person2.locator('[data-testid=certificate-identifier]').allTextContents()).toEqual(['CCCD: 079199000001']);
 
     // The expired certificate is shown, greyed out, with the reason; the others are choosable.
-    const expired = optionOf(consent, token.cert('expired-rsa').certificateId);
+    const expired = optionOf(consent, portal.token.cert('expired-rsa').certificateId);
     expect(await expired.locator('[data-testid=unusable-reason]').textContent()).toContain('Đã hết hạn');
     expect(await expired.locator('input[type=radio]').isDisabled()).toBe(true);
     expect(await person.locator('[data-testid=unusable-reason]').count()).toBe(0);
@@ -90,15 +71,15 @@ describe('consent window: who the certificates belong to', () => {
 
 describe('hot-plug while the consent window is open', () => {
   it('a second token plugged in appears; the selection is kept; pulled out, it disappears', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await startSdk(page, `sdk.signHash({ hash: btoa(String.fromCharCode(...new Uint8Array(32).fill(9))), hashAlgorithm: 'SHA-256' })`);
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
-    const personId = token.cert('person-ec').certificateId;
+    const personId = portal.token.cert('person-ec').certificateId;
     await optionOf(consent, personId).click();
     await consent.fill('[data-testid=pin]', '12'); // a half-typed PIN must survive the refresh
 
-    const plugged = await plugInSecondToken(token);
+    const plugged = await plugInSecondToken(portal.token);
     try {
       const added = optionOf(consent, plugged.certificateId);
       await added.waitFor({ timeout: 10_000 });
@@ -124,23 +105,23 @@ describe('SDK verify() of a CMS signature made by the token', () => {
   let rootDer: Buffer;
 
   beforeAll(async () => {
-    const path = join(token.dir, 'cong-van.txt');
+    const path = join(portal.token.dir, 'cong-van.txt');
     await writeFile(path, 'Công văn số 88/CV-UBND ngày 25/11/2026 gửi các phường.\n');
     // The built CLI signs on the SoftHSM2 token (same code path as the host).
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'sign-cms', path, '-o', `${path}.p7s`, '--cert', 'MST:0101234567', '--pin-stdin'],
-        { env: { ...process.env, ...token.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+        { env: { ...process.env, ...portal.token.env }, stdio: ['pipe', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sign-cms failed: ${stderr}`))));
-      child.stdin.end(`${token.userPin}\n`);
+      child.stdin.end(`${portal.token.userPin}\n`);
     });
     // Independent check first: openssl accepts the token's signature.
-    await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${path}.p7s`, '-content', path, '-CAfile', token.rootPem,
-      '-certfile', token.intermediatePem, '-purpose', 'any', '-out', '/dev/null']);
+    await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${path}.p7s`, '-content', path, '-CAfile', portal.token.rootPem,
+      '-certfile', portal.token.intermediatePem, '-purpose', 'any', '-out', '/dev/null']);
     doc = await readFile(path);
     p7s = await readFile(`${path}.p7s`);
-    rootDer = Buffer.from((await readFile(token.rootPem, 'utf8')).replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    rootDer = Buffer.from((await readFile(portal.token.rootPem, 'utf8')).replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   }, 120_000);
 
   async function verifyInPage(page: Page, document: Buffer, content: Buffer | undefined, roots: Buffer[]): Promise<{ result?: any; code?: string }> {
@@ -159,17 +140,17 @@ describe('SDK verify() of a CMS signature made by the token', () => {
   }
 
   it("valid with the demo root, with the signer's MST; no consent window opens", async () => {
-    const page = await openPortal();
-    const pagesBefore = browser.context.pages().length;
+    const page = await portal.openPortal();
+    const pagesBefore = portal.browser.context.pages().length;
     const { result, code } = await verifyInPage(page, p7s, doc, [rootDer]);
     expect(code).toBeUndefined();
     expect(result).toMatchObject({ status: 'valid', format: 'cms', signatures: [{ status: 'valid', signer: { subject: { identifiers: { mst: '0101234567' } } } }] });
-    expect(browser.context.pages().length).toBe(pagesBefore);
+    expect(portal.browser.context.pages().length).toBe(pagesBefore);
     await page.close();
   });
 
   it('content changed: invalid, with the reason in Vietnamese and English', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const changed = Buffer.from(doc.toString('utf8').replace('88', '89'), 'utf8');
     const { result } = await verifyInPage(page, p7s, changed, [rootDer]);
     expect(result.status).toBe('invalid');
@@ -178,7 +159,7 @@ describe('SDK verify() of a CMS signature made by the token', () => {
   });
 
   it('no trusted root on this computer and none named: indeterminate', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const { result } = await verifyInPage(page, p7s, doc, []);
     expect(result.status).toBe('indeterminate');
     expect(result.signatures[0].chain.status).toBe('untrusted');
@@ -189,21 +170,21 @@ describe('SDK verify() of a CMS signature made by the token', () => {
     const { PDFDocument } = await import('pdf-lib');
     const pdf = await PDFDocument.create();
     pdf.addPage([595, 842]).drawText('Bien ban nghiem thu 2026', { x: 72, y: 760, size: 14 });
-    const input = join(token.dir, 'bien-ban.pdf');
-    const output = join(token.dir, 'bien-ban-signed.pdf');
+    const input = join(portal.token.dir, 'bien-ban.pdf');
+    const output = join(portal.token.dir, 'bien-ban-signed.pdf');
     await writeFile(input, await pdf.save());
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, [join(ROOT, 'bin/kyso.mjs'), 'sign-pdf', input, '-o', output, '--cert', 'CCCD:001099012345', '--pin-stdin'],
-        { env: { ...process.env, ...token.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+        { env: { ...process.env, ...portal.token.env }, stdio: ['pipe', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sign-pdf failed: ${stderr}`))));
-      child.stdin.end(`${token.userPin}\n`);
+      child.stdin.end(`${portal.token.userPin}\n`);
     });
     const pdfsig = await run('pdfsig', ['-nocert', output]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
     expect(pdfsig).toContain('Signature is Valid');
     const signed = await readFile(output);
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const { result } = await verifyInPage(page, signed, undefined, [rootDer]);
     expect(result).toMatchObject({ status: 'valid', format: 'pdf', signatures: [{ status: 'valid', coversWholeDocument: true, signer: { subject: { identifiers: { cccd: '001099012345' } } } }] });
     expect(typeof result.signatures[0].name).toBe('string');
@@ -212,7 +193,7 @@ describe('SDK verify() of a CMS signature made by the token', () => {
     expect(tampered.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const at = tampered.indexOf('%', 5);
     tampered[at + 1] = tampered[at + 1]! ^ 0x01;
-    const tamperedPath = join(token.dir, 'bien-ban-tampered.pdf');
+    const tamperedPath = join(portal.token.dir, 'bien-ban-tampered.pdf');
     await writeFile(tamperedPath, tampered);
     const pdfsigTampered = await run('pdfsig', ['-nocert', tamperedPath]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
     expect(pdfsigTampered).not.toContain('Signature is Valid');
@@ -222,7 +203,7 @@ describe('SDK verify() of a CMS signature made by the token', () => {
   });
 
   it('inline limit: exactly VERIFY_INLINE_MAX_BYTES reaches the host (zeros: UNSUPPORTED_DOCUMENT); one byte more is PAYLOAD_TOO_LARGE', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const codes = await page.evaluate(`(async () => {
       const sdk = await import('/sdk/kyso.js');
       const attempt = async (n) => { try { await sdk.verify(new Uint8Array(n)); return 'resolved'; } catch (error) { return error.code ?? String(error); } };

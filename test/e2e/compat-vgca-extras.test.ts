@@ -17,7 +17,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { DemoToken } from '../helpers/demo-token.js';
-import { prepareCompatSigning } from '../helpers/compat-portal.js';
+import { callVgca, openShimmedPage, prepareCompatSigning } from '../helpers/compat-portal.js';
 import { approveInConsent, clickClosing, isConsentPage, launchKysoBrowser, pageClosed, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
@@ -51,16 +51,7 @@ afterAll(async () => {
   await portal?.close();
 });
 
-async function openPortal(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${portal.url}/portal.html`);
-  await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: 15_000 });
-  return page;
-}
-
-function callPlugin(page: Page, fn: string, args: unknown[]): Promise<string> {
-  return page.evaluate(([f, a]) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca(f as string, a as unknown[]), [fn, args] as const);
-}
+const openPortal = (): Promise<Page> => openShimmedPage(browser.context, `${portal.url}/portal.html`);
 
 const isFileWindow = (p: Page) => p.url().startsWith('chrome-extension://') && p.url().includes(LOCAL_FILE_PATH) && !p.isClosed();
 async function waitForFileWindow(): Promise<Page> {
@@ -73,7 +64,7 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
   it('the page gets no file input; Kyso\'s window names the site, the kind and the upload address; the chosen 2.5 MB PDF is previewed, signed, uploaded under its name; pdfsig valid', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
-    const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's-local', FileName: '' })]);
+    const reply = callVgca(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's-local', FileName: '' })]);
     const picker = await waitForFileWindow();
     // The file input is Kyso's, not the page's.
     expect(await page.locator('input[type=file]').count()).toBe(0);
@@ -106,7 +97,7 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
   it('Kyso\'s window is readable (16 px text, 44 px buttons in view); Cancel there: non-zero Status with a Vietnamese Message, no consent window, nothing uploaded', async () => {
     const page = await openPortal();
     const before = portal.uploads.length;
-    const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
+    const reply = callVgca(page, 'vgca_sign_copy', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
     const picker = await waitForFileWindow();
     // Readable by older officials (issue 11 §4): base text ≥ 16 px, buttons ≥ 44 px high, all inside the window.
     const layout = await picker.evaluate(() => ({
@@ -135,7 +126,7 @@ describe('VGCA FileName "": the person chooses a local file in Kyso\'s window', 
     const before = portal.uploads.length;
     const notPdf = join(dir, 'ghi-chu.pdf');
     await writeFile(notPdf, 'đây không phải PDF');
-    const reply = callPlugin(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
+    const reply = callVgca(page, 'vgca_sign_approved', [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: '' })]);
     const picker = await waitForFileWindow();
     await picker.setInputFiles('[data-testid=local-file-input]', notPdf);
     await clickClosing(picker, '[data-testid=local-file-continue]');
@@ -210,7 +201,7 @@ describe('signer image and seal from the options page in Decree 30 stamps', () =
   ] as const) {
     it(`${fn}: the stamp on the last page contains the stored ${image.width}×${image.height} image; pdfsig valid`, async () => {
       const page = await openPortal();
-      const reply = callPlugin(page, fn, [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${portal.url}/files/Quyet%20dinh%209.pdf`, ...extra })]);
+      const reply = callVgca(page, fn, [JSON.stringify({ FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${portal.url}/files/Quyet%20dinh%209.pdf`, ...extra })]);
       await approveInConsent(await waitForConsentPage(browser.context), { pin: token.userPin });
       expect(JSON.parse(await reply)).toMatchObject({ Status: 0 });
       const out = join(dir, `${fn}.pdf`);

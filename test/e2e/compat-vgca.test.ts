@@ -19,7 +19,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { DemoToken } from '../helpers/demo-token.js';
-import { prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
+import { callVgca, openShimmedPage, prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
 import { approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { inkFraction, pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
@@ -59,20 +59,7 @@ afterAll(async () => {
   await unlisted?.close();
 });
 
-async function openPortal(url: string, shimExpected = true): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${url}/portal.html`);
-  // The shim is installed right after document start (one round trip to the background, longer while the browser
-  // starts); a portal calls on the person's click. Wait until it is there (or, for a site that gets none, 2 s).
-  const installed = page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: shimExpected ? 15_000 : 2000 });
-  if (shimExpected) await installed; else await installed.catch(() => undefined);
-  return page;
-}
-
-/** Call a vgcaplugin.js function as the portal's own code does; resolves with the callback's JSON text. */
-function callPlugin(page: Page, fn: string, args: unknown[]): Promise<string> {
-  return page.evaluate(([f, a]) => (window as unknown as { callVgca(f: string, a: unknown[]): Promise<string> }).callVgca(f as string, a as unknown[]), [fn, args] as const);
-}
+const openPortal = (url: string, shimExpected = true): Promise<Page> => openShimmedPage(browser.context, `${url}/portal.html`, shimExpected);
 
 function consentWindowsOpen(): number {
   return browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length;
@@ -129,7 +116,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('vgca_sign_issued: one consent window previewing the file and naming "Ký ban hành", the number and the upload URL; the signed PDF is POSTed as uploadfile and pdfsig says valid', async () => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
-    const reply = callPlugin(page, 'vgca_sign_issued', [JSON.stringify({
+    const reply = callVgca(page, 'vgca_sign_issued', [JSON.stringify({
       FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 'sess-42', JWTToken: JWT,
       FileName: `${portal.url}/files/Quyet%20dinh%2012.pdf`, MetaData: [{ Key: 'HoSoId', Value: '12' }],
       DocNumber: '79/QĐ-UBND', IssuedDate: '2026-12-02T09:00:00+07:00',
@@ -172,7 +159,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
 
   it('vgca_sign_copy: the copy mark is drawn at the top right of page 1 (no image)', async () => {
     const page = await openPortal(portal.url);
-    const reply = callPlugin(page, 'vgca_sign_copy', [JSON.stringify({
+    const reply = callVgca(page, 'vgca_sign_copy', [JSON.stringify({
       FileUploadHandler: `${portal.url}/vgca/fileupload`, JWTToken: JWT, FileName: `${portal.url}/files/Ban%20sao.pdf`, DocNumber: '123/BCY-CTSBMTT',
     })]);
     const consent = await waitForConsentPage(browser.context);
@@ -217,7 +204,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
     const docNumber = 'docNumber' in call ? call.docNumber : undefined;
-    const reply = callPlugin(page, call.fn, [JSON.stringify({
+    const reply = callVgca(page, call.fn, [JSON.stringify({
       FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 'sess-7', JWTToken: JWT,
       FileName: `${portal.url}/files/${encodeURIComponent(call.file)}`, MetaData: [{ Key: 'HoSoId', Value: '7' }],
       ...(docNumber ? { DocNumber: docNumber } : {}),
@@ -266,7 +253,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('a failure (file URL on another origin) answers a non-zero Status with a Vietnamese Message, opens no window and uploads nothing', async () => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
-    const answer = JSON.parse(await callPlugin(page, 'vgca_sign_approved', [JSON.stringify({
+    const answer = JSON.parse(await callVgca(page, 'vgca_sign_approved', [JSON.stringify({
       FileUploadHandler: `${portal.url}/vgca/fileupload`, FileName: `${unlisted.url}/files/x.pdf`,
     })])) as { Status: number; Message: string };
     expect(answer.Status).not.toBe(0);
@@ -278,7 +265,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
 
   it('/Auth (a raw signature) without the raw-signing opt-in answers the plugin error shape and opens no window', async () => {
     const page = await openPortal(portal.url);
-    const answer = JSON.parse(await callPlugin(page, 'vgca_auth', [null, 'ma-xac-thuc-123'])) as { Status: number; Message: string; ErrorCode?: string };
+    const answer = JSON.parse(await callVgca(page, 'vgca_auth', [null, 'ma-xac-thuc-123'])) as { Status: number; Message: string; ErrorCode?: string };
     expect(answer.Status).toBe(1);
     expect(answer.ErrorCode).toBe('OPERATION_NOT_ALLOWED');
     expect(answer.Message.length).toBeGreaterThan(0);
@@ -290,7 +277,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     await enableSignHashInOptions(browser, portal.url);
     const page = await openPortal(portal.url);
     const code = 'ma-xac-thuc-456';
-    const reply = callPlugin(page, 'vgca_auth', [null, code]);
+    const reply = callVgca(page, 'vgca_auth', [null, code]);
     const consent = await waitForConsentPage(browser.context);
     await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
     const answer = JSON.parse(await reply) as { Status: number; Signature: string };
@@ -303,7 +290,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
 
   it('/GetCertInfo answers {Status:0, CertInfo} for the allowed portal', async () => {
     const page = await openPortal(portal.url);
-    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number; CertInfo: { SerialNumber: string; Base64: string } };
+    const answer = JSON.parse(await callVgca(page, 'vgca_get_certinfo', [])) as { Status: number; CertInfo: { SerialNumber: string; Base64: string } };
     expect(answer.Status).toBe(0);
     expect(answer.CertInfo.SerialNumber).toMatch(/^[0-9A-F]+$/);
     expect(answer.CertInfo.Base64.length).toBeGreaterThan(100);
@@ -344,7 +331,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('vgca_sign_files: two files, ONE consent window and ONE PIN; each uploaded as uploadfile and valid; Files:[{FileID, FileSignedURL}]', async () => {
     const page = await openPortal(portal.url);
     const before = portal.uploads.length;
-    const reply = callPlugin(page, 'vgca_sign_files', [JSON.stringify({
+    const reply = callVgca(page, 'vgca_sign_files', [JSON.stringify({
       FileUploadHandler: `${portal.url}/vgca/fileupload`, SessionId: 's', JWTToken: JWT,
       Files: [{ FileID: 'f1', FileName: 'To trinh.pdf', URL: `${portal.url}/files/Quyet%20dinh%2012.pdf` }, { FileID: 2, FileName: 'Phu luc.pdf', URL: `${portal.url}/files/Ban%20sao.pdf` }],
     })]);
@@ -367,7 +354,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('vgca_sign_xml: {Status:0, Signature} holds the signed XML; xmlsec1 verifies it', async () => {
     const page = await openPortal(portal.url);
     const xml = '<?xml version="1.0" encoding="UTF-8"?><HoSo><MaHoSo>12</MaHoSo><TenHoSo>Đăng ký kinh doanh</TenHoSo></HoSo>';
-    const reply = callPlugin(page, 'vgca_sign_xml', [null, JSON.stringify({ Base64Content: Buffer.from(xml).toString('base64'), ReturnSignatureOnly: 'false', HashAlg: 'Sha256', XmlDsigForm: 'false' })]);
+    const reply = callVgca(page, 'vgca_sign_xml', [null, JSON.stringify({ Base64Content: Buffer.from(xml).toString('base64'), ReturnSignatureOnly: 'false', HashAlg: 'Sha256', XmlDsigForm: 'false' })]);
     const consent = await waitForConsentPage(browser.context);
     await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
     const answer = JSON.parse(await reply) as { Status: number; Signature: string };
@@ -382,7 +369,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
   it('vgca_sign_msg: base64 in, attached CMS out; openssl cms -verify returns the message', async () => {
     const page = await openPortal(portal.url);
     const message = Buffer.from('Tờ khai số 01 — nội dung cần ký', 'utf8');
-    const reply = callPlugin(page, 'vgca_sign_msg', [null, message.toString('base64')]);
+    const reply = callVgca(page, 'vgca_sign_msg', [null, message.toString('base64')]);
     const consent = await waitForConsentPage(browser.context);
     await approveInConsent(consent, { pin: token.userPin, certificateId: token.cert('org-rsa').certificateId });
     const answer = JSON.parse(await reply) as { Status: number; Signature: string };
@@ -400,7 +387,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(signed).toBeDefined();
     portalFiles['da-ky.pdf'] = signed!.bytes;
     const page = await openPortal(portal.url);
-    const report = JSON.parse(await callPlugin(page, 'vgca_verify_pdf', [JSON.stringify({ SessionId: 's', JWTToken: JWT, FileName: `${portal.url}/files/da-ky.pdf` })])) as
+    const report = JSON.parse(await callVgca(page, 'vgca_verify_pdf', [JSON.stringify({ SessionId: 's', JWTToken: JWT, FileName: `${portal.url}/files/da-ky.pdf` })])) as
       { Status: number; Description: string; SigInfo: { SignerCert: { SerialNumber: string } } }[];
     expect(Array.isArray(report)).toBe(true);
     expect(report).toHaveLength(1);
@@ -430,7 +417,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(signedXml).toContain('<MaHoSo>77</MaHoSo>');
     const serial = certificateSerial(signer.certPem);
     const page = await openPortal(portal.url);
-    const verifyXml = async (data: string) => JSON.parse(await callPlugin(page, 'vgca_verify_xml', [JSON.stringify({ Data: data, Format: 'XML' })])) as VerifyEntry[];
+    const verifyXml = async (data: string) => JSON.parse(await callVgca(page, 'vgca_verify_xml', [JSON.stringify({ Data: data, Format: 'XML' })])) as VerifyEntry[];
 
     for (const data of [signedXml, Buffer.from(signedXml).toString('base64')]) {
       const report = await verifyXml(data);
@@ -458,7 +445,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     const detached = sign(true);
     const serial = certificateSerial(signer.certPem);
     const page = await openPortal(portal.url);
-    const verifyMsg = async (signature: Buffer, content?: Buffer) => JSON.parse(await callPlugin(page, 'vgca_verify_msg', [JSON.stringify({
+    const verifyMsg = async (signature: Buffer, content?: Buffer) => JSON.parse(await callVgca(page, 'vgca_verify_msg', [JSON.stringify({
       Base64Content: content ? content.toString('base64') : '', Signature: signature.toString('base64'),
     })])) as VerifyEntry[];
 
@@ -497,7 +484,7 @@ describe('VGCA plugin compatibility (no port listening)', () => {
     expect(await popup.locator('[data-testid=popup-allow-site]').isHidden()).toBe(true);
     await reloaded;
     await page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: 15_000 });
-    const answer = JSON.parse(await callPlugin(page, 'vgca_get_certinfo', [])) as { Status: number };
+    const answer = JSON.parse(await callVgca(page, 'vgca_get_certinfo', [])) as { Status: number };
     expect(answer.Status).toBe(0);
     await popup.close();
     await page.close();

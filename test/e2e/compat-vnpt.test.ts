@@ -9,15 +9,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { openShimmedPage, prepareCompatSigning, startUnlistedPortal } from '../helpers/compat-portal.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import { approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
-import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { startMockPortal, type MockPortal } from '../fixtures/compat/mock-portal.js';
 
 const UNLISTED_HOST = 'cong-vnpt-khac.test';
@@ -30,14 +30,12 @@ let nssDir: string;
 let pdfBase64: string;
 
 beforeAll(async () => {
-  token = await createDemoToken();
-  dir = await mkdtemp(join(tmpdir(), 'kyso-compat-vnpt-'));
-  nssDir = await nssDbWith([token.rootPem, token.intermediatePem]);
+  ({ token, dir, nssDir } = await prepareCompatSigning('kyso-compat-vnpt-'));
   pdfBase64 = Buffer.from(await makeVietnameseDocument(2)).toString('base64');
   portal = await startMockPortal({ files: {} });
-  const tls = await makeTestTlsIdentity(UNLISTED_HOST);
-  unlisted = await startMockPortal({ files: {}, tls: { key: tls.key, cert: tls.cert }, publicHost: UNLISTED_HOST });
-  browser = await launchKysoBrowser({ env: token.env, extraArgs: tls.chromiumArgs });
+  const unlistedSite = await startUnlistedPortal(UNLISTED_HOST, {});
+  unlisted = unlistedSite.portal;
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: unlistedSite.chromiumArgs });
 }, 120_000);
 
 afterAll(async () => {
@@ -46,13 +44,7 @@ afterAll(async () => {
   await unlisted?.close();
 });
 
-async function openPage(url: string, shimExpected = true): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`${url}/vnpt.html`);
-  const installed = page.waitForFunction(() => !Function.prototype.toString.call(WebSocket).includes('[native code]'), undefined, { timeout: shimExpected ? 15_000 : 2000 });
-  if (shimExpected) await installed; else await installed.catch(() => undefined);
-  return page;
-}
+const openPage = (url: string, shimExpected = true): Promise<Page> => openShimmedPage(browser.context, `${url}/vnpt.html`, shimExpected);
 
 /** Call window.vnpt_plugin.<fn>(...args) as the portal does; the result text, or "rejected: …". */
 function plugin(page: Page, fn: string, args: unknown[] = []): Promise<string> {

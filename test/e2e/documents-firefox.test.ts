@@ -14,8 +14,8 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInFirefoxConsent, FIREFOX_PATH, launchKysoFirefox, startTestServer, waitForFirefoxConsentPage, type KysoFirefox } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { startInPage } from '../helpers/page-sdk.js';
 import type { StaticServer } from '../../demo/serve.mjs';
-
 
 describe(`document signing in Firefox (${FIREFOX_PATH})`, () => {
   let token: DemoToken;
@@ -39,15 +39,6 @@ describe(`document signing in Firefox (${FIREFOX_PATH})`, () => {
     await firefox?.close();
     await server?.close();
   });
-
-  function startInPage(page: Page, body: string): Promise<any> {
-    return page.evaluate(`(async () => {
-      const sdk = await import('/sdk/kyso.js');
-      const file = async (name) => await (await fetch('/files/' + name)).blob();
-      try { return await (async () => { ${body} })(); }
-      catch (error) { return { error: error.code ?? String(error) }; }
-    })()`) as Promise<any>;
-  }
 
   async function approve(consent: Page, name: 'org-rsa'): Promise<void> {
     await approveInFirefoxConsent(consent, { certificateId: token.cert(name).certificateId, pin: token.userPin });

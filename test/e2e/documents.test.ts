@@ -15,6 +15,7 @@ import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, isConsentPage, launchKysoBrowser, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 import { nssDbWith, opensslCmsVerify, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { startInPage } from '../helpers/page-sdk.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -50,20 +51,6 @@ async function openPortal(): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(`${server.url}/`);
   return page;
-}
-
-/**
- * Run an SDK call inside the page (as the portal's own script would) without awaiting it: the consent window
- * must be handled meanwhile. Binary results come back base64. Passed as a string (vitest rewrites import()).
- */
-function startInPage(page: Page, body: string): Promise<any> {
-  return page.evaluate(`(async () => {
-    const sdk = await import('/sdk/kyso.js');
-    const file = async (name) => await (await fetch('/files/' + name)).blob();
-    const b64 = (bytes) => sdk.toBase64(bytes);
-    try { return await (async () => { ${body} })(); }
-    catch (error) { return { error: error.code ?? String(error), details: error.details ?? null }; }
-  })()`);
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -14,14 +14,15 @@ import { mkdtemp, readdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { hostProcesses, killHost, startInPage, theHost } from '../helpers/browser-faults.js';
+import { hostProcesses, killHost, theHost } from '../helpers/browser-faults.js';
+import { startInPage } from '../helpers/page-sdk.js';
 import { createSignGate, type SignGate } from '../helpers/sign-gate.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
 import { RESCAN_MIN_INTERVAL_MS } from '../../native-host/token/slot-rescan.js';
 import type { StaticServer } from '../../demo/serve.mjs';
+import { makePaddedPdf } from '../fixtures/pdf/generate-fixtures.js';
 
 /** "At once": well under the extension's quickest request timeout (30 s) — the disconnect itself is reported. */
 const AT_ONCE_MS = 5000;
@@ -43,8 +44,8 @@ beforeAll(async () => {
   gate = await createSignGate(token, { tokenDir: tokenFolder });
   dir = await mkdtemp(join(tmpdir(), 'kyso-fault-e2e-'));
   runtime = await mkdtemp(join(tmpdir(), 'kyso-fault-e2e-runtime-'));
-  await writeFile(join(dir, 'small.pdf'), await pdfOf(32 * 1024));
-  await writeFile(join(dir, 'large.pdf'), await pdfOf(40 * 1024 * 1024));
+  await writeFile(join(dir, 'small.pdf'), await makePaddedPdf(32 * 1024));
+  await writeFile(join(dir, 'large.pdf'), await makePaddedPdf(40 * 1024 * 1024));
   await writeFile(join(dir, 'large.bin'), randomBytes(40 * 1024 * 1024));
   browser = await launchKysoBrowser({ env: { ...gate.env, XDG_RUNTIME_DIR: runtime, KYSO_STATE_DIR: join(dir, 'state') } });
   server = await startTestServer({ '/files/': dir });
@@ -59,14 +60,6 @@ afterAll(async () => {
   await server?.close();
   await gate?.remove();
 });
-
-async function pdfOf(bytes: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.addPage([595, 842]);
-  const data = randomBytes(bytes);
-  doc.context.register(PDFRawStream.of(doc.context.obj({ Length: data.length }), data));
-  return doc.save({ useObjectStreams: false });
-}
 
 const userDir = () => join(runtime, `kyso-${process.getuid!()}`);
 const folders = async () => (existsSync(userDir()) ? (await readdir(userDir())).filter((n) => n.startsWith('docs-')) : []);

@@ -6,35 +6,19 @@
  * openssl-grade verification accepts over that tab's text), never more than one consent window is open, and the
  * window tells the person how many requests wait behind it ("Còn N yêu cầu đang chờ"). Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { approveInConsent, isConsentPage, launchKysoBrowser, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { enableSignHashInOptions } from '../helpers/options-page.js';
-import type { StaticServer } from '../../demo/serve.mjs';
+import { approveInConsent, isConsentPage, waitForConsentPage } from '../helpers/browser.js';
+import { portalFixture } from '../helpers/portal-fixture.js';
 
 const TABS = 20;
 const REQUESTS_PER_TAB = 20;
 /** Windows the test approves (signatures checked); the others are closed by the person (USER_CANCELLED). */
 const APPROVED = 3;
 
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: token.env });
-  server = await startTestServer();
-  await enableSignHashInOptions(browser, server.url);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const portal = portalFixture();
 
 const tabText = (tab: number) => `Tờ khai số ${tab} — tab ${tab}`;
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -69,7 +53,7 @@ function fireAll(page: Page, tab: number, identifiers: readonly string[]): Promi
       if (i % 2 === 0) calls.push(settle('status', null, sdk.getStatus()));
       else { const asked = identifiers[i % identifiers.length]; calls.push(settle('list', asked, sdk.listCertificates({ subjectIdentifier: asked }))); }
     }
-    calls.push(settle('sign', text, sdk.signHash({ hash, hashAlgorithm: 'SHA-256', certificateId: ${JSON.stringify(token.cert('org-rsa').certificateId)}, description: text })));
+    calls.push(settle('sign', text, sdk.signHash({ hash, hashAlgorithm: 'SHA-256', certificateId: ${JSON.stringify(portal.token.cert('org-rsa').certificateId)}, description: text })));
     const results = await Promise.all(calls);
     return { results, replyCounts: [...replies.values()] };
   })()`);
@@ -79,16 +63,16 @@ describe('load: 20 tabs × 20 requests at once, one host', () => {
   it('every reply reaches its own request exactly once; at most one consent window at a time; the window shows the queue', async () => {
     // A page of the portal's origin with no script of its own: the demo portal's page asks for the status and the
     // certificates when it loads, and under this load that can still be going on when the count below starts.
-    await browser.context.route(`${server.url}/load-tab.html`, (route) => route.fulfill({
+    await portal.browser.context.route(`${portal.server.url}/load-tab.html`, (route) => route.fulfill({
       status: 200, contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>tab</title><p>Cổng thử nghiệm</p>',
     }));
     const pages: Page[] = [];
     for (let tab = 0; tab < TABS; tab++) {
-      const page = await browser.context.newPage();
-      await page.goto(`${server.url}/load-tab.html`);
+      const page = await portal.browser.context.newPage();
+      await page.goto(`${portal.server.url}/load-tab.html`);
       pages.push(page);
     }
-    const usable = token.certificates.filter((c) => c.name !== 'expired-rsa');
+    const usable = portal.token.certificates.filter((c) => c.name !== 'expired-rsa');
     const identifiers = usable.map((c) => c.identifier);
     const idOf = new Map(usable.map((c) => [c.identifier, c.certificateId]));
 
@@ -97,7 +81,7 @@ describe('load: 20 tabs × 20 requests at once, one host', () => {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        mostOpenAtOnce = Math.max(mostOpenAtOnce, browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length);
+        mostOpenAtOnce = Math.max(mostOpenAtOnce, portal.browser.context.pages().filter((p) => isConsentPage(p) && !p.isClosed()).length);
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -109,7 +93,7 @@ describe('load: 20 tabs × 20 requests at once, one host', () => {
     const approvedDigests: string[] = [];
     let firstWaiting = -1;
     for (let n = 0; n < TABS; n++) {
-      const consent = await waitForConsentPage(browser.context, 60_000);
+      const consent = await waitForConsentPage(portal.browser.context, 60_000);
       const line = consent.locator('[data-testid=consent-queue]');
       if (n === 0) {
         // All 20 signing requests are queued within moments of the burst: 19 wait behind the first window.
@@ -122,7 +106,7 @@ describe('load: 20 tabs × 20 requests at once, one host', () => {
       const digest = (await consent.locator('[data-testid=digest]').textContent() ?? '').trim(); // folded away ("Chi tiết kỹ thuật"): textContent, not innerText
       if (n < APPROVED) {
         approvedDigests.push(digest);
-        await approveInConsent(consent, { pin: token.userPin });
+        await approveInConsent(consent, { pin: portal.token.userPin });
       } else {
         await consent.close();
       }
@@ -138,7 +122,7 @@ describe('load: 20 tabs × 20 requests at once, one host', () => {
     let quick = 0;
     let signed = 0;
     let cancelled = 0;
-    const cert = createPublicKey(await readFile(token.cert('org-rsa').certPem));
+    const cert = createPublicKey(await readFile(portal.token.cert('org-rsa').certPem));
     tabs.forEach((tab: { results: any[]; replyCounts: number[] }, index: number) => {
       expect(tab.results).toHaveLength(REQUESTS_PER_TAB);
       // One reply message per request: none lost, none answered twice.

@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import {
-  ROOT, approveInConsent, clickClosing, launchKysoBrowser, makeTestTlsIdentity, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
+  approveInConsent, clickClosing, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+import { startHttpsSites } from '../helpers/https-sites.js';
+import type { StaticServer } from '../../demo/serve.mjs';
 
 const PORTAL = 'portal.example.vn';
 const OTHER = 'other.example.vn';
@@ -32,15 +33,9 @@ beforeAll(async () => {
   http = await startTestServer({ '/pages/': pages });
   const frameUrl = http.url.replace('localhost', '127.0.0.1');
   await writeFile(join(pages, 'top.html'), `<!doctype html><meta charset="utf-8"><title>top</title><iframe src="${frameUrl}/pages/blank.html" width="400" height="200"></iframe>`);
-  const tlsPortal = await makeTestTlsIdentity(PORTAL);
-  const tlsOther = await makeTestTlsIdentity(OTHER);
-  const routes = { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') };
-  portal = await startStaticServer({ routes, tls: tlsPortal, publicHost: PORTAL });
-  other = await startStaticServer({ routes, tls: tlsOther, publicHost: OTHER });
-  browser = await launchKysoBrowser({
-    env: token.env,
-    extraArgs: [`--host-resolver-rules=MAP ${PORTAL} 127.0.0.1, MAP ${OTHER} 127.0.0.1`, '--ignore-certificate-errors'],
-  });
+  const sites = await startHttpsSites(pages, [PORTAL, OTHER]);
+  [portal, other] = sites.servers as [StaticServer, StaticServer];
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: sites.chromiumArgs });
   // signHash is opt-in per origin (README "Admins"): enabled the way a person does it, on the options page, for
   // every origin these tests sign from (the frame's and the top page's). The site question is still asked.
   for (const origin of [http.url, frameUrl, portal.url, other.url]) await enableSignHashInOptions(browser, origin);

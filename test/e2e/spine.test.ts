@@ -4,35 +4,16 @@
  * played in the consent window. Signatures are checked with node:crypto against the token's certificate.
  * Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { X509Certificate, createHash, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import {
-  approveInConsent, clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser,
-} from '../helpers/browser.js';
+import { approveInConsent, clickClosing, launchKysoBrowser, pageClosed, waitForArmed, waitForConsentPage } from '../helpers/browser.js';
 import { enableSignHashInOptions } from '../helpers/options-page.js';
-import type { StaticServer } from '../../demo/serve.mjs';
+import { portalFixture } from '../helpers/portal-fixture.js';
 
-let token: DemoToken;
-let browser: KysoBrowser;
-let server: StaticServer;
+const portal = portalFixture();
 
-beforeAll(async () => {
-  token = await createDemoToken();
-  browser = await launchKysoBrowser({ env: token.env });
-  server = await startTestServer();
-  // signHash is opt-in per origin (README "Admins"): enabled here the way a person does it, on the options page.
-  await enableSignHashInOptions(browser, server.url);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const openPortal = (): Promise<Page> => openDemoPortal(browser.context, server.url);
 
 async function demoOutcome(page: Page): Promise<{ code?: string; result?: { signature: string; signatureAlgorithm: string; hashAlgorithm: string; certificate: string } }> {
   await page.waitForSelector('[data-testid=verified]:visible, [data-testid=demo-error]:visible', { timeout: 30_000 });
@@ -64,26 +45,26 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
     ['org-rsa', 'RSASSA-PKCS1-v1_5', 'click'],
     ['person-ec', 'ECDSA', 'enter'],
   ] as const)('signs with %s (%s) chosen in the consent window; node:crypto verifies it', async (name, scheme, how) => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const text = `Tờ khai thuế 01/GTGT — ${name} — ${Date.now()}`;
     await page.fill('[data-testid=document-text]', text);
     await page.click('[data-testid=sign]');
 
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     // The person sees who asks and what is signed.
-    expect(await consent.textContent('[data-testid=origin]')).toBe(server.url);
+    expect(await consent.textContent('[data-testid=origin]')).toBe(portal.server.url);
     await consent.waitForSelector('[data-testid=certificate-option]');
     expect(await consent.textContent('[data-testid=description]')).toBe('Tờ khai thuế 01/GTGT');
     const digestHex = createHash('sha256').update(text, 'utf8').digest('hex');
     expect(await consent.textContent('[data-testid=digest]')).toBe(digestHex);
 
-    const certificate = token.cert(name);
+    const certificate = portal.token.cert(name);
     if (how === 'click') {
-      await approveInConsent(consent, { certificateId: certificate.certificateId, pin: token.userPin });
+      await approveInConsent(consent, { certificateId: certificate.certificateId, pin: portal.token.userPin });
     } else {
       await consent.click(`[data-testid=certificate-option][data-certificate-id="${certificate.certificateId}"]`);
       await waitForArmed(consent); // Enter is ignored for the window's first second
-      await consent.fill('[data-testid=pin]', token.userPin);
+      await consent.fill('[data-testid=pin]', portal.token.userPin);
       await consent.press('[data-testid=pin]', 'Enter', { noWaitAfter: true }).catch(() => undefined);
     }
     expect(await pageClosed(consent)).toBe(true);
@@ -101,9 +82,9 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('Cancel in the consent window → USER_CANCELLED on the page', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await page.click('[data-testid=sign]');
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
     await clickClosing(consent, '[data-testid=cancel]');
     expect(await pageClosed(consent)).toBe(true);
@@ -112,15 +93,15 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('closing the consent window → USER_CANCELLED; Esc cancels too', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await page.click('[data-testid=sign]');
-    let consent = await waitForConsentPage(browser.context);
+    let consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
     await consent.close();
     expect((await demoOutcome(page)).code).toBe('USER_CANCELLED');
 
     await page.click('[data-testid=sign]');
-    consent = await waitForConsentPage(browser.context);
+    consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=pin]');
     await consent.keyboard.press('Escape').catch(() => undefined);
     expect(await pageClosed(consent)).toBe(true);
@@ -129,12 +110,12 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('a wrong PIN shows the error in the window, which stays open; the right PIN then signs', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const text = 'Hoá đơn điện tử 0000123';
     await page.fill('[data-testid=document-text]', text);
     await page.click('[data-testid=sign]');
-    const consent = await waitForConsentPage(browser.context);
-    const certificate = token.cert('person2-rsa');
+    const consent = await waitForConsentPage(portal.browser.context);
+    const certificate = portal.token.cert('person2-rsa');
     await consent.click(`[data-testid=certificate-option][data-certificate-id="${certificate.certificateId}"]`);
     await consent.fill('[data-testid=pin]', '000000');
     await consent.click('[data-testid=approve]');
@@ -146,7 +127,7 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
     expect(await consent.inputValue('[data-testid=pin]')).toBe('');
     expect(await consent.isChecked(`[data-testid=certificate-option][data-certificate-id="${certificate.certificateId}"] input`)).toBe(true);
 
-    await consent.fill('[data-testid=pin]', token.userPin);
+    await consent.fill('[data-testid=pin]', portal.token.userPin);
     await clickClosing(consent, '[data-testid=approve]');
     const { result, code } = await demoOutcome(page);
     expect(code).toBeUndefined();
@@ -156,10 +137,10 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('an expired certificate is listed but cannot be chosen, with the reason shown', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await page.click('[data-testid=sign]');
-    const consent = await waitForConsentPage(browser.context);
-    const expired = consent.locator(`[data-testid=certificate-option][data-certificate-id="${token.cert('expired-rsa').certificateId}"]`);
+    const consent = await waitForConsentPage(portal.browser.context);
+    const expired = consent.locator(`[data-testid=certificate-option][data-certificate-id="${portal.token.cert('expired-rsa').certificateId}"]`);
     await expired.waitFor();
     expect(await expired.locator('input').isDisabled()).toBe(true);
     expect(await expired.locator('[data-testid=unusable-reason]').textContent()).toContain('hết hạn');
@@ -173,9 +154,9 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('the page navigating away closes its consent window (request superseded)', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     await page.click('[data-testid=sign]');
-    const consent = await waitForConsentPage(browser.context);
+    const consent = await waitForConsentPage(portal.browser.context);
     await consent.waitForSelector('[data-testid=certificate-option]');
     await page.goto('about:blank');
     expect(await pageClosed(consent)).toBe(true);
@@ -183,10 +164,10 @@ describe('spine: portal → SDK → extension → host → SoftHSM2 token', () =
   });
 
   it('a bad hash from the portal is refused before any window opens (INVALID_HASH)', async () => {
-    const page = await openPortal();
+    const page = await portal.openPortal();
     const { code } = await callSdk(page, `sdk.signHash({ hash: btoa('too short'), hashAlgorithm: 'SHA-256' })`);
     expect(code).toBe('INVALID_HASH');
-    expect(browser.context.pages().some((p) => p.url().includes('consent.html'))).toBe(false);
+    expect(portal.browser.context.pages().some((p) => p.url().includes('consent.html'))).toBe(false);
     await page.close();
   });
 });
@@ -196,7 +177,7 @@ describe('installation problems are named, not hung', () => {
     const plain = await launchKysoBrowser({ withExtension: false });
     try {
       const page = await plain.context.newPage();
-      await page.goto(`${server.url}/`);
+      await page.goto(`${portal.server.url}/`);
       const { code, elapsedMs } = await callSdk(page, 'sdk.listCertificates()');
       expect(code).toBe('EXTENSION_NOT_INSTALLED');
       expect(elapsedMs).toBeLessThan(1500);
@@ -210,9 +191,9 @@ describe('installation problems are named, not hung', () => {
   it('the extension without the native host → status says HOST_NOT_INSTALLED and signing fails with it', async () => {
     const noHost = await launchKysoBrowser({ registerHost: false });
     try {
-      await enableSignHashInOptions(noHost, server.url); // a fresh profile: the demo page's signHash needs the opt-in
+      await enableSignHashInOptions(noHost, portal.server.url); // a fresh profile: the demo page's signHash needs the opt-in
       const page = await noHost.context.newPage();
-      await page.goto(`${server.url}/`);
+      await page.goto(`${portal.server.url}/`);
       await page.waitForSelector('[data-testid=status][data-state=no-host]', { timeout: 20_000 });
       expect(await page.textContent('[data-testid=status]')).toContain('HOST_NOT_INSTALLED');
       await page.click('[data-testid=sign]');

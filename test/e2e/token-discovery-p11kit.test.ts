@@ -8,66 +8,39 @@
  * fresh HOME and XDG_CONFIG_HOME through the launcher `kyso install --env` writes, so no Kyso config file exists
  * for it. Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { approveInConsent, launchKysoBrowser, openDemoPortal, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
-import { enableSignHashInOptions } from '../helpers/options-page.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { approveInConsent, pageClosed, waitForConsentPage } from '../helpers/browser.js';
+import { portalFixture } from '../helpers/portal-fixture.js';
 import { opensslVerifies } from '../helpers/quirks-token.js';
-import type { StaticServer } from '../../demo/serve.mjs';
-import { parseP11KitConfig } from '../../native-host/token/drivers/p11-kit-modules.js';
+import { registeredSoftHsmDriver, registerUserDriver, unconfiguredEnv } from '../helpers/p11-kit-desktop.js';
 
-const SYSTEM_REGISTRATION = '/usr/share/p11-kit/modules/softhsm2.module';
 const USER_DRIVER_FILE = 'libkyso-user-token.so';
 
-let token: DemoToken;
-let home: string;
-let browser: KysoBrowser;
-let server: StaticServer;
+let home: string | undefined;
 
-beforeAll(async () => {
-  if (!existsSync(SYSTEM_REGISTRATION)) throw new Error(`${SYSTEM_REGISTRATION} is missing: apt-get install -y softhsm2 (Debian registers it with p11-kit)`);
-  if (existsSync('/etc/kyso/config.json')) throw new Error('/etc/kyso/config.json exists: this test needs a machine with no Kyso config file');
-  token = await createDemoToken();
+/**
+ * Only what a person's desktop has: no Kyso module variable, no config file, a home of its own with the driver
+ * "installed" in it and registered with p11-kit in the user's module folder (and the demo token's SoftHSM
+ * configuration, which a real token does not need).
+ */
+function desktopWithUserDriver(token: DemoToken): Record<string, string> {
+  const driver = registeredSoftHsmDriver();
   home = mkdtempSync(join(tmpdir(), 'kyso-home-'));
-  // The driver "installed" in the user's home, registered with p11-kit in the user's module folder.
-  const driver = join(home, 'drivers', USER_DRIVER_FILE);
-  mkdirSync(join(home, 'drivers'), { recursive: true });
-  copyFileSync(parseP11KitConfig(readFileSync(SYSTEM_REGISTRATION, 'utf8')).get('module')!, driver);
-  const modules = join(home, '.config', 'pkcs11', 'modules');
-  mkdirSync(modules, { recursive: true });
-  writeFileSync(join(modules, 'kyso-user-token.module'), `# registered by the user\nmodule: ${driver}\n`);
-  writeFileSync(join(modules, 'softhsm2.module'), 'module:\n');
-  // Only what a person's desktop has: no Kyso module variable, no config file, a home of its own (and the demo
-  // token's SoftHSM configuration, which a real token does not need).
-  browser = await launchKysoBrowser({
-    env: {
-      KYSO_PKCS11_MODULE: '',
-      KYSO_CONFIG: '',
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      KYSO_STATE_DIR: join(home, 'state'),
-      KYSO_DATA_DIR: join(home, 'history'),
-      SOFTHSM2_CONF: token.softhsm2Conf,
-    },
-  });
-  server = await startTestServer();
-  await enableSignHashInOptions(browser, server.url);
-}, 120_000);
+  registerUserDriver(home, driver, USER_DRIVER_FILE);
+  return { ...unconfiguredEnv(home, token), KYSO_DATA_DIR: join(home, 'history') };
+}
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const portal = portalFixture({ env: desktopWithUserDriver, cleanup: () => { if (home) rmSync(home, { recursive: true, force: true }); } });
 
 describe('a driver registered with p11-kit only, in real Chromium', () => {
   it('the demo portal lists the certificate through the user-registered driver and signs with it; openssl verifies the signature', async () => {
-    const page = await openDemoPortal(browser.context, server.url);
-    const certificate = token.cert('org-rsa');
+    const page = await portal.openPortal();
+    const certificate = portal.token.cert('org-rsa');
     // The portal lists it, as the person sees it.
     const listed = page.locator(`[data-testid=demo-certificate][data-certificate-id="${certificate.certificateId}"]`);
     await listed.waitFor({ timeout: 30_000 });
@@ -83,8 +56,8 @@ describe('a driver registered with p11-kit only, in real Chromium', () => {
     await page.fill('[data-testid=document-text]', text);
     await page.check(`[data-testid=demo-certificate][data-certificate-id="${certificate.certificateId}"] input`);
     await page.click('[data-testid=sign]');
-    const consent = await waitForConsentPage(browser.context);
-    await approveInConsent(consent, { certificateId: certificate.certificateId, pin: token.userPin });
+    const consent = await waitForConsentPage(portal.browser.context);
+    await approveInConsent(consent, { certificateId: certificate.certificateId, pin: portal.token.userPin });
     expect(await pageClosed(consent, 30_000)).toBe(true);
 
     await page.waitForSelector('[data-testid=verified]:visible, [data-testid=demo-error]:visible', { timeout: 30_000 });

@@ -1,24 +1,8 @@
 /**
- * What the fault and load e2e tests share: run SDK calls inside a portal page as its own script would, and find
- * the native host process(es) the browser started (to SIGKILL one, or to read its memory from /proc).
+ * What the fault and load e2e tests share: find the native host process(es) the browser started (to SIGKILL one,
+ * or to read its memory from /proc). SDK calls in a page: page-sdk.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
-
-/**
- * Run `body` in the page with `sdk` (dist/sdk/kyso.js), `file(name)` (a Blob from /files/) and `b64` in scope,
- * without awaiting it (a consent window may need handling meanwhile). A KysoError comes back as
- * `{ error: code, details, at }` with `at` = Date.now() when the page saw it (same clock as the test).
- */
-export function startInPage(page: Page, body: string): Promise<any> {
-  return page.evaluate(`(async () => {
-    const sdk = await import('/sdk/kyso.js');
-    const file = async (name) => await (await fetch('/files/' + name)).blob();
-    const b64 = (bytes) => sdk.toBase64(bytes);
-    try { return await (async () => { ${body} })(); }
-    catch (error) { return { error: error.code ?? String(error), details: error.details ?? null, at: Date.now() }; }
-  })()`);
-}
 
 /**
  * Native host processes started by a browser whose environment carries `marker` (a value unique to the test, e.g.

@@ -15,7 +15,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../../shared/errors/catalogue.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
@@ -23,6 +22,7 @@ import { kysoLauncher } from '../helpers/kyso-cli.js';
 import { documentChunks, hostResult, readDocument } from '../helpers/host-documents.js';
 import { buildTestHost, spawnHost, type HostProcess } from '../helpers/host-process.js';
 import { nssDbWith, pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
+import { makePaddedPdf } from '../fixtures/pdf/generate-fixtures.js';
 
 /** Big enough to write, small enough that the signed copy (≈ the input + a signature) cannot fit under it. */
 const INPUT_BYTES = 3 * 1024 * 1024;
@@ -38,14 +38,6 @@ beforeAll(async () => {
   token = await createDemoToken();
   dir = await mkdtemp(join(tmpdir(), 'kyso-disk-full-'));
 }, 120_000);
-
-async function pdfOf(bytes: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.addPage([595, 842]);
-  const data = randomBytes(bytes);
-  doc.context.register(PDFRawStream.of(doc.context.obj({ Length: data.length }), data));
-  return doc.save({ useObjectStreams: false });
-}
 
 /** `kyso ARGS` with the PIN on stdin, its files limited to `limit` bytes. */
 async function kysoWithFileSizeLimit(args: string[], limit: number): Promise<{ code: number | null; stderr: string }> {
@@ -73,7 +65,7 @@ async function invoiceOf(bytes: number): Promise<Uint8Array> {
 }
 
 const INPUTS = {
-  'sign-pdf': { name: 'to-khai.pdf', make: pdfOf, extra: ['--invisible'] },
+  'sign-pdf': { name: 'to-khai.pdf', make: makePaddedPdf, extra: ['--invisible'] },
   'sign-cms': { name: 'to-khai.bin', make: async (n: number) => new Uint8Array(randomBytes(n)), extra: ['--attached'] },
   'sign-xml': { name: 'hoa-don.xml', make: invoiceOf, extra: [] },
 } as const;
@@ -127,7 +119,7 @@ describe('disk full while the host writes a signed result (host.signDocuments, R
     const h = spawnHost(built.hostPath, { env: { ...token.env, TMPDIR: hostTmp, XDG_RUNTIME_DIR: '' } });
     try {
       const inputs = [
-        { kind: 'pdf', bytes: await pdfOf(HOST_INPUT_BYTES), options: { invisible: true } },
+        { kind: 'pdf', bytes: await makePaddedPdf(HOST_INPUT_BYTES), options: { invisible: true } },
         { kind: 'xml', bytes: await invoiceOf(HOST_INPUT_BYTES), options: {} },
         { kind: 'cms', bytes: new Uint8Array(randomBytes(HOST_INPUT_BYTES)), options: { attached: true } },
       ];

@@ -12,13 +12,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { buildTestHost, spawnHost, type BuiltHost, type HostProcess } from '../helpers/host-process.js';
 import { createSignGate, type SignGate } from '../helpers/sign-gate.js';
 import { pdfsig } from '../fixtures/pdf/pdf-test-tools.js';
 import { DOCUMENT_CHUNK_BYTES } from '../../shared/limits.js';
+import { makePaddedPdf } from '../fixtures/pdf/generate-fixtures.js';
 
 let token: DemoToken;
 let built: BuiltHost;
@@ -101,14 +101,6 @@ async function upload(h: HostProcess, kind: string, bytes: Uint8Array): Promise<
   return handle;
 }
 
-async function pdfOf(bytes: number): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.addPage([595, 842]);
-  const data = randomBytes(bytes);
-  doc.context.register(PDFRawStream.of(doc.context.obj({ Length: data.length }), data));
-  return doc.save({ useObjectStreams: false });
-}
-
 const certificateId = () => token.cert('org-rsa').certificateId;
 
 /** The whole document flow on a fresh host: upload, sign, read back; pdfsig judges the result. */
@@ -136,19 +128,19 @@ const ATOMIC_TEMP = /\.kyso-\d+-[0-9a-f]+\.tmp$/;
 describe('host SIGKILLed at each step of a document signing', () => {
   it('mid-upload: the dead host\'s partial upload is removed when the next host starts; the next host signs', async () => {
     const h = startHost();
-    const pdf = await pdfOf(5 * 1024 * 1024);
+    const pdf = await makePaddedPdf(5 * 1024 * 1024);
     const { handle } = await beginUpload(h, 'pdf', pdf);
     await Promise.all(sendChunks(h, handle, pdf, 0, 3));
     const folder = (await folderOf(h))!;
     expect((await readdir(folder)).filter((n) => n.endsWith('.in'))).toHaveLength(1);
     await kill(h);
     const next = await nextHostRemoves(folder);
-    await signPdfThrough(next, await pdfOf(64 * 1024));
+    await signPdfThrough(next, await makePaddedPdf(64 * 1024));
   }, 120_000);
 
   it('inside C_Sign (sign gate holding): no signed result exists; the next start removes the upload and the half-built output; the next host signs', async () => {
     const h = startHost();
-    const handle = await upload(h, 'pdf', await pdfOf(1024 * 1024));
+    const handle = await upload(h, 'pdf', await makePaddedPdf(1024 * 1024));
     await gate.set('hold');
     const reply = h.request('host.signDocuments', { certificateId: certificateId(), pin: token.userPin, documents: [{ kind: 'pdf', handle }] });
     reply.catch(() => undefined);
@@ -158,12 +150,12 @@ describe('host SIGKILLed at each step of a document signing', () => {
     expect((await readdir(folder)).filter((n) => RESULT_FILE.test(n))).toEqual([]);
     await gate.set('pass');
     const next = await nextHostRemoves(folder);
-    await signPdfThrough(next, await pdfOf(64 * 1024));
+    await signPdfThrough(next, await makePaddedPdf(64 * 1024));
   }, 120_000);
 
   it('while writing the signed output: no result under its final name, the temp output is removed at the next start; the next host signs', async () => {
     const h = startHost();
-    const handle = await upload(h, 'pdf', await pdfOf(40 * 1024 * 1024));
+    const handle = await upload(h, 'pdf', await makePaddedPdf(40 * 1024 * 1024));
     const folder = (await folderOf(h))!;
     const reply = h.request('host.signDocuments', { certificateId: certificateId(), pin: token.userPin, documents: [{ kind: 'pdf', handle }] });
     reply.catch(() => undefined);
@@ -177,7 +169,7 @@ describe('host SIGKILLed at each step of a document signing', () => {
     await kill(h);
     expect((await readdir(folder)).filter((n) => RESULT_FILE.test(n))).toEqual([]);
     const next = await nextHostRemoves(folder);
-    await signPdfThrough(next, await pdfOf(64 * 1024));
+    await signPdfThrough(next, await makePaddedPdf(64 * 1024));
   }, 180_000);
 
   it('mid-download of a signed result: the next start removes the result; the next host signs', async () => {
@@ -192,7 +184,7 @@ describe('host SIGKILLed at each step of a document signing', () => {
     expect((await readdir(folder)).filter((n) => RESULT_FILE.test(n))).toHaveLength(1);
     await kill(h);
     const next = await nextHostRemoves(folder);
-    await signPdfThrough(next, await pdfOf(64 * 1024));
+    await signPdfThrough(next, await makePaddedPdf(64 * 1024));
   }, 120_000);
 });
 

@@ -6,15 +6,13 @@
  * SoftHSM2 demo token. HOME and XDG_CONFIG_HOME point at a fresh folder, so no Kyso config file exists.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { runKyso } from '../helpers/kyso-cli.js';
 import { buildTestHost, spawnHost } from '../helpers/host-process.js';
-import { parseP11KitConfig } from '../../native-host/token/drivers/p11-kit-modules.js';
-
-const SYSTEM_REGISTRATION = '/usr/share/p11-kit/modules/softhsm2.module';
+import { registeredSoftHsmDriver, registerUserDriver, SYSTEM_REGISTRATION, unconfiguredEnv } from '../helpers/p11-kit-desktop.js';
 
 let token: DemoToken;
 let home: string;
@@ -26,23 +24,10 @@ interface Listed {
   drivers: Array<{ path: string; loaded: boolean; foundBy?: string; registeredIn?: string; error?: string }>;
 }
 
-/** An environment with no Kyso configuration at all, a fresh HOME, and the demo token for SoftHSM. */
-function unconfigured(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    KYSO_PKCS11_MODULE: '',
-    KYSO_CONFIG: '',
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
-    KYSO_STATE_DIR: join(home, 'state'),
-    SOFTHSM2_CONF: token.softhsm2Conf,
-    ...extra,
-  };
-}
+const unconfigured = (): NodeJS.ProcessEnv => unconfiguredEnv(home, token);
 
 beforeAll(async () => {
-  if (!existsSync(SYSTEM_REGISTRATION)) throw new Error(`${SYSTEM_REGISTRATION} is missing: apt-get install -y softhsm2 (Debian registers it with p11-kit)`);
-  if (existsSync('/etc/kyso/config.json')) throw new Error('/etc/kyso/config.json exists: these tests need a machine with no Kyso config file');
-  registered = parseP11KitConfig(readFileSync(SYSTEM_REGISTRATION, 'utf8')).get('module')!;
+  registered = registeredSoftHsmDriver();
   token = await createDemoToken();
   home = mkdtempSync(join(tmpdir(), 'kyso-home-'));
 }, 120_000);
@@ -87,20 +72,14 @@ describe('drivers found with no configuration', () => {
   }, 120_000);
 
   it('a driver the user registered in ~/.config/pkcs11/modules is found, and the user can disable a system one', async () => {
-    // A copy of SoftHSM at a path of its own stands for a driver installed in the user's home.
-    const userDriver = join(home, 'drivers', 'libkyso-user-token.so');
-    mkdirSync(join(home, 'drivers'), { recursive: true });
-    copyFileSync(registered, userDriver);
-    const modules = join(home, '.config', 'pkcs11', 'modules');
-    mkdirSync(modules, { recursive: true });
-    writeFileSync(join(modules, 'kyso-user-token.module'), `# registered by the user\nmodule: ${userDriver}\n`);
-    // A blank module: line overrides the system registration of the same name [pkcs11.conf(5)].
-    writeFileSync(join(modules, 'softhsm2.module'), 'module:\n');
+    // A copy of SoftHSM at a path of its own stands for a driver installed in the user's home; the system
+    // registration is switched off by a blank module: line of the same name.
+    const { path: userDriver, modules, registration } = registerUserDriver(home, registered, 'libkyso-user-token.so');
     try {
       const result = await runKyso(['list', '--json'], { env: unconfigured() });
       expect(result.code, result.stderr).toBe(0);
       const listed = JSON.parse(result.stdout) as Listed;
-      expect(listed.drivers.find((d) => d.path === userDriver)).toMatchObject({ loaded: true, foundBy: 'p11-kit', registeredIn: join(modules, 'kyso-user-token.module') });
+      expect(listed.drivers.find((d) => d.path === userDriver)).toMatchObject({ loaded: true, foundBy: 'p11-kit', registeredIn: registration });
       expect(listed.drivers.filter((d) => d.foundBy === 'p11-kit').map((d) => d.path)).not.toContain(registered);
       expect(listed.tokens.map((t) => t.token.driver?.file)).toContain(basename(userDriver));
       // The system SoftHSM is still found at its known path, so the one token is reached through two drivers:

@@ -16,6 +16,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber } from 'pdf-lib';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, pageClosed, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { startInPage } from '../helpers/page-sdk.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 let token: DemoToken;
@@ -43,15 +44,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function startInPage(page: Page, body: string): Promise<any> {
-  return page.evaluate(`(async () => {
-    const sdk = await import('/sdk/kyso.js');
-    const file = async (name) => await (await fetch('/files/' + name)).blob();
-    try { return await (async () => { ${body} })(); }
-    catch (error) { return { error: error.code ?? String(error) }; }
-  })()`);
-}
 
 async function openPortal(): Promise<Page> {
   const page = await browser.context.newPage();

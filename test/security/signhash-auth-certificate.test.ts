@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import {
-  ROOT, approveInConsent, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser,
+  ROOT, approveInConsent, launchKysoBrowser, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
 import { allowSiteInOptions, enableSignHashInOptions } from '../helpers/options-page.js';
 import { createTwoCertificateToken, type TwoCertificateToken } from '../helpers/two-certificate-token.js';
-import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+import { startHttpsSites } from '../helpers/https-sites.js';
+import type { StaticServer } from '../../demo/serve.mjs';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
 const PORTAL = 'vneid.example.vn';
@@ -38,14 +39,9 @@ beforeAll(async () => {
   token = await createTwoCertificateToken();
   const pages = await mkdtemp(join(tmpdir(), 'kyso-eid-'));
   await writeFile(join(pages, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Cổng</title><p>Cổng thử nghiệm</p>');
-  const routes = { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') };
-  const [tlsPortal, tlsPhish] = await Promise.all([makeTestTlsIdentity(PORTAL), makeTestTlsIdentity(PHISH)]);
-  portal = await startStaticServer({ routes, tls: tlsPortal, publicHost: PORTAL });
-  phish = await startStaticServer({ routes, tls: tlsPhish, publicHost: PHISH });
-  browser = await launchKysoBrowser({
-    env: token.env,
-    extraArgs: [`--host-resolver-rules=MAP ${PORTAL} 127.0.0.1, MAP ${PHISH} 127.0.0.1`, '--ignore-certificate-errors'],
-  });
+  const sites = await startHttpsSites(pages, [PORTAL, PHISH]);
+  [portal, phish] = sites.servers as [StaticServer, StaticServer];
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: sites.chromiumArgs });
   await allowSiteInOptions(browser, portal.url);
   await allowSiteInOptions(browser, phish.url);
   // The worst case for this file: the person was talked into enabling signHash for the phishing site.

@@ -23,10 +23,11 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { createDemoToken, type DemoCertificateName, type DemoToken } from '../helpers/demo-token.js';
 import {
-  ROOT, approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser,
+  ROOT, approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
 import { allowSiteInOptions, enableSignHashInOptions, openOptionsPage } from '../helpers/options-page.js';
-import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+import { startHttpsSites } from '../helpers/https-sites.js';
+import type { StaticServer } from '../../demo/serve.mjs';
 import type * as ServerSdk from '../../sdk/server/index.js';
 
 const PORTAL = 'dichvucong.example.vn';
@@ -42,14 +43,9 @@ beforeAll(async () => {
   token = await createDemoToken();
   const pages = await mkdtemp(join(tmpdir(), 'kyso-phish-'));
   await writeFile(join(pages, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Cổng dịch vụ công</title><p>Đăng nhập</p>');
-  const routes = { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') };
-  const [tlsPortal, tlsPhish] = await Promise.all([makeTestTlsIdentity(PORTAL), makeTestTlsIdentity(PHISH)]);
-  portal = await startStaticServer({ routes, tls: tlsPortal, publicHost: PORTAL });
-  phish = await startStaticServer({ routes, tls: tlsPhish, publicHost: PHISH });
-  browser = await launchKysoBrowser({
-    env: token.env,
-    extraArgs: [`--host-resolver-rules=MAP ${PORTAL} 127.0.0.1, MAP ${PHISH} 127.0.0.1`, '--ignore-certificate-errors'],
-  });
+  const sites = await startHttpsSites(pages, [PORTAL, PHISH]);
+  [portal, phish] = sites.servers as [StaticServer, StaticServer];
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: sites.chromiumArgs });
   // Both are sites the person allowed ("always"): the point is that an allowed site may still not sign raw hashes.
   await allowSiteInOptions(browser, portal.url);
   await allowSiteInOptions(browser, phish.url);

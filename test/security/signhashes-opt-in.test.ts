@@ -18,32 +18,21 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { decideAccessFrom, type AccessContext, type AccessVerdict } from '../../extension/background/access/access-decision.js';
-import { NO_POLICY, parseManagedPolicy } from '../../extension/background/access/managed-policy.js';
+import { decideAccessFrom, type AccessContext } from '../../extension/background/access/access-decision.js';
+import { accessContext as ctx, verdictText } from '../helpers/access-context.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
-import { ROOT, approveInConsent, isConsentPage, launchKysoBrowser, makeTestTlsIdentity, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { approveInConsent, isConsentPage, launchKysoBrowser, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
 import { allowSiteInOptions, enableSignHashInOptions } from '../helpers/options-page.js';
-import { startStaticServer, type StaticServer } from '../../demo/serve.mjs';
+import { startHttpsSites } from '../helpers/https-sites.js';
+import type { StaticServer } from '../../demo/serve.mjs';
 
 // ── Part 1: the decision, variant by variant ─────────────────────────────────────────────────────────────
 
 const PORTAL = 'https://hoadondientu.gdt.gov.vn';
 const EMBEDDER = 'https://ketoan.example.vn';
 
-function ctx(options: { policy?: unknown; allow?: string[]; block?: string[]; raw?: string[]; dev?: boolean } = {}): AccessContext {
-  return {
-    policy: options.policy === undefined ? NO_POLICY : parseManagedPolicy(options.policy),
-    userOrigins: [
-      ...(options.allow ?? []).map((origin) => ({ origin, decision: 'allow' as const, addedAt: 1 })),
-      ...(options.block ?? []).map((origin) => ({ origin, decision: 'block' as const, addedAt: 1 })),
-    ],
-    rawSigningOrigins: options.raw ?? [],
-    isDevelopmentBuild: options.dev ?? false,
-  };
-}
-const verdict = (v: AccessVerdict): string => (v.kind === 'deny' ? `deny:${v.code}${v.reason ? `:${v.reason}` : ''}` : v.kind);
 const decide = (operation: string, frameOrigin: string, context: AccessContext, topOrigin?: string) =>
-  verdict(decideAccessFrom({ frameOrigin, topOrigin, operation }, context));
+  verdictText(decideAccessFrom({ frameOrigin, topOrigin, operation }, context));
 
 const VARIANTS: ReadonlyArray<readonly [string, string, AccessContext, string | undefined, string]> = [
   ['a site the person allowed "always", not opted in', PORTAL, ctx({ allow: [PORTAL] }), undefined, 'deny:OPERATION_NOT_ALLOWED:raw-signing-not-enabled'],
@@ -77,8 +66,9 @@ beforeAll(async () => {
   token = await createDemoToken();
   const pages = await mkdtemp(join(tmpdir(), 'kyso-hashes-'));
   await writeFile(join(pages, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Hóa đơn</title><p>Ký hóa đơn</p>');
-  site = await startStaticServer({ routes: { '/': pages, '/sdk/': join(ROOT, 'dist/sdk') }, tls: await makeTestTlsIdentity(SITE), publicHost: SITE });
-  browser = await launchKysoBrowser({ env: token.env, extraArgs: [`--host-resolver-rules=MAP ${SITE} 127.0.0.1`, '--ignore-certificate-errors'] });
+  const sites = await startHttpsSites(pages, [SITE]);
+  [site] = sites.servers as [StaticServer];
+  browser = await launchKysoBrowser({ env: token.env, extraArgs: sites.chromiumArgs });
   await allowSiteInOptions(browser, site.url); // allowed "always": the point is that this is not enough
 }, 180_000);
 

@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 import { approveInConsent, launchKysoBrowser, startTestServer, waitForConsentPage, type KysoBrowser } from '../helpers/browser.js';
+import { startInPage } from '../helpers/page-sdk.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
 const DECOY = '<Preview><TTChung><KHMSHDon>1</KHMSHDon><KHHDon>C26TKY</KHHDon><SHDon>999</SHDon></TTChung>' +
@@ -36,16 +36,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** Start an SDK call in the page without awaiting it (the consent window is handled meanwhile). */
-function startInPage(page: Page, body: string): Promise<any> {
-  return page.evaluate(`(async () => {
-    const sdk = await import('/sdk/kyso.js');
-    const file = async (name) => await (await fetch('/files/' + name)).blob();
-    try { return await (async () => { ${body} })(); }
-    catch (error) { return { error: error.code ?? String(error) }; }
-  })()`);
-}
 
 describe('the consent window with a decoy invoice in the file', () => {
   it('ref data: the window shows invoice 123 of the real seller, not the decoy, and "only part of the file is signed: /HDon/DLHDon"', async () => {

@@ -5,29 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideAccessFrom, type AccessContext, type AccessVerdict } from '../../extension/background/access/access-decision.js';
-import { NO_POLICY, parseManagedPolicy } from '../../extension/background/access/managed-policy.js';
 import { operationAccess, RAW_SIGNING_POLICY_OPERATIONS } from '../../extension/background/access/operations.js';
 import { parseRawSigningOptIns, withRawSigningOrigin, withoutRawSigningOrigin, MAX_RAW_SIGNING_ORIGINS } from '../../extension/background/access/raw-signing-opt-ins.js';
 import { PageRequestSchema } from '../../shared/protocol/page-messages.js';
+import { accessContext as ctx, verdictText as kind } from '../helpers/access-context.js';
 
 const PORTAL = 'https://dichvucong.gov.vn';
 const SIGNER = 'https://ky.congty.vn';
 const PHISH = 'https://dichvucong-gov.vn';
 
-function ctx(options: { policy?: unknown; allow?: string[]; block?: string[]; raw?: string[]; dev?: boolean } = {}): AccessContext {
-  return {
-    policy: options.policy === undefined ? NO_POLICY : parseManagedPolicy(options.policy),
-    userOrigins: [
-      ...(options.allow ?? []).map((origin) => ({ origin, decision: 'allow' as const, addedAt: 1 })),
-      ...(options.block ?? []).map((origin) => ({ origin, decision: 'block' as const, addedAt: 1 })),
-    ],
-    rawSigningOrigins: options.raw ?? [],
-    isDevelopmentBuild: options.dev ?? false,
-  };
-}
 const signHash = (frameOrigin: string, context: AccessContext, topOrigin?: string): AccessVerdict =>
   decideAccessFrom({ frameOrigin, topOrigin, operation: 'kyso.signHash' }, context);
-const kind = (v: AccessVerdict): string => (v.kind === 'deny' ? `deny:${v.code}${v.reason ? `:${v.reason}` : ''}` : v.kind);
 
 describe('signHash needs an opt-in for the origin', () => {
   it.each([
