@@ -13,38 +13,26 @@
  * cases matters twice: `removed-once` fails the first C_Sign of the host process (so it comes first), and a hung
  * C_Login gives the driver up for the rest of the process (so it comes last). Requires `npm run build`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
+import type { DemoToken } from '../helpers/demo-token.js';
+import { portalFixture } from '../helpers/portal-fixture.js';
 import {
-  clickClosing, launchKysoBrowser, openDemoPortal, pageClosed, reachSigningStep, startTestServer, waitForArmed, waitForConsentPage, type KysoBrowser,
+  clickClosing, openDemoPortal, pageClosed, reachSigningStep, waitForArmed, waitForConsentPage, type KysoBrowser,
 } from '../helpers/browser.js';
-import { enableSignHashInOptions } from '../helpers/options-page.js';
-import { buildQuirksModule, opensslVerifies, quirksSetup, switchQuirks, userLogins, type QuirksSetup } from '../helpers/quirks-token.js';
+import { opensslVerifies, switchQuirks, userLogins, type QuirksSetup } from '../helpers/quirks-token.js';
 import type { StaticServer } from '../../demo/serve.mjs';
 
+// A token call is bounded at 10 s here (30 s by default) so the case of a token that stops answering is short.
+const portal = portalFixture({ quirks: [], env: (_token, quirks) => ({ ...quirks!.env as Record<string, string>, KYSO_TOKEN_CALL_TIMEOUT_MS: String(TOKEN_CALL_BOUND_MS) }) });
 let token: DemoToken;
 let setup: QuirksSetup;
 let browser: KysoBrowser;
 let server: StaticServer;
-
-beforeAll(async () => {
-  token = await createDemoToken();
-  setup = quirksSetup(await buildQuirksModule(), token, []);
-  // A token call is bounded at 10 s here (30 s by default) so the case of a token that stops answering is short.
-  browser = await launchKysoBrowser({ env: { ...setup.env as Record<string, string>, KYSO_TOKEN_CALL_TIMEOUT_MS: String(TOKEN_CALL_BOUND_MS) } });
-  server = await startTestServer();
-  await enableSignHashInOptions(browser, server.url);
-}, 120_000);
-
-afterAll(async () => {
-  setup?.release();
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(() => ({ token, quirks: setup, browser, server } = portal));
 
 const WRONG_PIN = '000000';
 const TOKEN_CALL_BOUND_MS = 10_000;

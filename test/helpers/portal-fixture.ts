@@ -22,7 +22,7 @@ export interface PortalFixtureOptions {
    */
   readonly quirks?: readonly Quirk[];
   /** The environment of the browser, and so of the host it starts (default: the token's, or the quirks module's). */
-  readonly env?: (token: DemoToken) => Record<string, string>;
+  readonly env?: (token: DemoToken, quirks: QuirksSetup | undefined) => Record<string, string>;
   /** Turn signHash on for the portal's origin on the options page (default true). */
   readonly signHash?: boolean;
   /** Run once the browser and the server are closed (e.g. remove a folder `env` made). */
@@ -48,7 +48,7 @@ export function portalFixture(options: PortalFixtureOptions = {}): PortalFixture
   beforeAll(async () => {
     token = await createDemoToken();
     if (options.quirks) quirks = quirksSetup(await buildQuirksModule(), token, options.quirks);
-    const env = options.env ? options.env(token) : quirks ? quirks.env as Record<string, string> : token.env;
+    const env = options.env ? options.env(token, quirks) : quirks ? quirks.env as Record<string, string> : token.env;
     browser = await launchKysoBrowser({ env });
     server = await startTestServer();
     if (options.signHash ?? true) await enableSignHashInOptions(browser, server.url);
