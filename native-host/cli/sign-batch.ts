@@ -3,7 +3,7 @@
  * fails is reported and skipped; the others are still signed; the exit code is non-zero if any failed.
  * Results are written to a temp file beside the target and renamed, so a failure never leaves an output file.
  */
-import { readFile } from 'node:fs/promises';
+import { readWholeFile, useDirectFileSteps } from '../documents/file-steps.js';
 import { outputWriteError, writeFileAtomic as writeBytesAtomic } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 import type { Signer } from '../token/signer.js';
@@ -50,6 +50,9 @@ export async function runSignBatch(options: SignBatchOptions): Promise<number> {
       ? (await tokens.findCertificate(options.args.certificate)).id
       : await onlyUsableCertificate(tokens);
     const pin = await readPin({ fromStdin: options.args.pinFromStdin });
+    // One file after another in a process that serves nothing else: the small file steps as direct system calls
+    // (documents/file-steps.ts), not thread-pool round trips.
+    useDirectFileSteps();
     // Every record is fsync'd before its file is written; history.head once, after the batch (history-writer.ts),
     // as sign-pdf does.
     deferHistoryHeads();
@@ -105,7 +108,7 @@ async function onlyUsableCertificate(tokens: TokenService): Promise<string> {
 
 export async function readInput(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return new Uint8Array(await readWholeFile(path));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'EIO';
     throw new KysoError('BAD_REQUEST', { reason: 'cannot read the input file', errno: code }, { cause });

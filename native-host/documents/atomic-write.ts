@@ -6,7 +6,8 @@
  * the leftover of a run that was killed (SIGKILL, power loss) and remove the latter.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { listFolder as readdir, openFile as open, renamePath as rename, unlinkPath as unlink, type SmallFile } from './file-steps.js';
+import { writeAll } from './write-all.js';
 import { basename, dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
@@ -27,14 +28,14 @@ export async function commitTempFile(temp: string, target: string, syncFolder = 
 }
 
 /** commitTempFile with the temp file's handle still open from writing it: fsync'd and closed here, then renamed. */
-export async function commitOpenTempFile(file: FileHandle, temp: string, target: string, syncFolder = true): Promise<void> {
+export async function commitOpenTempFile(file: SmallFile, temp: string, target: string, syncFolder = true): Promise<void> {
   await syncAndClose(file);
   await rename(temp, target);
   if (syncFolder) await syncDirectory(dirname(target));
 }
 
 /** fsync a file written through `file`, then close it (closed even when the fsync fails). */
-export async function syncAndClose(file: FileHandle): Promise<void> {
+export async function syncAndClose(file: SmallFile): Promise<void> {
   try {
     await file.sync();
   } finally {
@@ -55,7 +56,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, mode = 
     // One handle writes and fsyncs (commitOpenTempFile closes it), rather than a writeFile and an open to fsync.
     const file = await open(temp, 'wx', mode);
     try {
-      await file.writeFile(bytes);
+      await writeAll(file, bytes, 0);
     } catch (error) {
       await file.close();
       throw error;

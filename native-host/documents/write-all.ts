@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import type { SmallFile } from './file-steps.js';
 
 /**
  * Write every byte of `bytes` at `position` (null: at the end of a file opened for appending). A single
@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
  * ENOSPC / EDQUOT, which the callers turn into DISK_FULL). Ignoring the count left a signed PDF cut at the limit and
  * reported as signed (test/integration/fault-disk-full.test.ts, host path).
  */
-export async function writeAll(file: FileHandle, bytes: Uint8Array, position: number | null): Promise<void> {
+export async function writeAll(file: Pick<SmallFile, 'write'>, bytes: Uint8Array, position: number | null): Promise<void> {
   let done = 0;
   while (done < bytes.length) {
     const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position === null ? null : position + done);

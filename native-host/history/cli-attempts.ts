@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { renamePath as rename, statIfExists } from '../documents/file-steps.js';
 import { dirname, resolve } from 'node:path';
 import { atomicTempPath, syncDirectory } from '../documents/atomic-write.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
@@ -112,6 +113,6 @@ function isSignedFileHashes(value: unknown): value is SignedFileHashes {
 
 async function sameFile(a: string, b: string): Promise<boolean> {
   if (resolve(a) === resolve(b)) return true;
-  const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  const [x, y] = await Promise.all([statIfExists(a).catch(() => undefined), statIfExists(b).catch(() => undefined)]);
   return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
 }

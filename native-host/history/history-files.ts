@@ -6,7 +6,8 @@
  *   history.lock                                    held by the one writer appending (history-lock.ts)
  *   history.lock.<pid>-<hex>                        a writer's ticket: history.lock is made as a hard link to it
  */
-import { open, readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { listFolder as readdir, openFile as open } from '../documents/file-steps.js';
 import { join } from 'node:path';
 
 /** A new file is started once the current one reaches this size; its first record links to the last of the previous. */

@@ -19,7 +19,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { link, open, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { linkPath as link, listFolder as readdir, openFile as open, setTimes, statPath as stat, unlinkPath as unlink } from '../documents/file-steps.js';
+import { writeAll } from '../documents/write-all.js';
 import { join } from 'node:path';
 import { LOCK_FILE } from './history-files.js';
 
@@ -56,8 +58,7 @@ async function takeLock(dir: string, path: string, ticketRemade = false): Promis
   if (!NO_LINKS.has(dir)) {
     const ticket = TICKETS.get(dir) ?? await newTicket(dir);
     try {
-      const now = new Date();
-      await utimes(ticket, now, now);
+      await setTimes(ticket, new Date());
       await link(ticket, path);
       return;
     } catch (error) {
@@ -75,7 +76,7 @@ async function takeLock(dir: string, path: string, ticketRemade = false): Promis
   }
   const handle = await open(path, 'wx', 0o600);
   try {
-    await handle.writeFile(String(process.pid));
+    await writeAll(handle, Buffer.from(String(process.pid)), 0);
   } finally {
     await handle.close();
   }
@@ -95,7 +96,7 @@ async function newTicket(dir: string): Promise<string> {
   const ticket = join(dir, `${LOCK_FILE}.${process.pid}-${randomBytes(4).toString('hex')}`);
   const handle = await open(ticket, 'wx', 0o600);
   try {
-    await handle.writeFile(String(process.pid));
+    await writeAll(handle, Buffer.from(String(process.pid)), 0);
   } finally {
     await handle.close();
   }

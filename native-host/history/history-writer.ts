@@ -5,7 +5,7 @@
  * without leaving that signature unrecorded. A new file (rotation, first use) is fsync'd into its folder too.
  * Files are 0600 in a 0700 folder.
  */
-import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { openFile as open, renamePath as rename, statIfExists, type SmallFile } from '../documents/file-steps.js';
 import { join } from 'node:path';
 import type { SigningRecordBody } from '../../shared/protocol/signing-history.js';
 import { ensurePrivateDir } from './data-dir.js';
@@ -113,7 +113,7 @@ const LAST_WRITES = new Map<string, { file: string; size: number; seq: number; h
 async function ourLastWrite(dir: string, newest: string | undefined): Promise<{ seq: number; hash: string; size: number; endsWithNewline: boolean } | undefined> {
   const mine = LAST_WRITES.get(dir);
   if (!mine || mine.file !== newest) return undefined;
-  const info = await stat(join(dir, mine.file)).catch(() => undefined);
+  const info = await statIfExists(join(dir, mine.file)).catch(() => undefined);
   // The file kept open must still be the one under that name (not removed, nor replaced by another file).
   const kept = KEPT_FILES.get(dir);
   if (kept && (kept.name !== mine.file || kept.ino !== info?.ino)) await dropKeptFile(dir);
@@ -171,7 +171,7 @@ async function appendDurably(dir: string, name: string, text: string, created: b
 }
 
 /** The history file a batch appends to, per folder, open until flushHistoryHeads; `ino` tells it from a file put in its place. */
-const KEPT_FILES = new Map<string, { name: string; file: FileHandle; ino: number }>();
+const KEPT_FILES = new Map<string, { name: string; file: SmallFile; ino: number }>();
 
 async function dropKeptFile(dir: string): Promise<void> {
   const kept = KEPT_FILES.get(dir);

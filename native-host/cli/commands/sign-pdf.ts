@@ -33,6 +33,7 @@ import { cliLoginAttempt, signFileRecorded } from '../../history/cli-attempts.js
 import { recordedAttempt } from '../../history/record-attempt.js';
 import { deferHistoryHeads, flushHistoryHeads } from '../../history/history-writer.js';
 import { withCompleteChain } from '../../formats/cms/complete-chain.js';
+import { useDirectFileSteps } from '../../documents/file-steps.js';
 import { reportCliError } from '../main.js';
 
 const USAGE = `Usage: kyso sign-pdf IN... -o OUT [options]   (several inputs: -o DIR, files named NAME-signed.pdf)
@@ -77,6 +78,9 @@ export async function run(argv: string[]): Promise<number> {
   const pin = await readPin({ fromStdin: args.pinFromStdin });
   // Every record is fsync'd before its file appears; history.head is written once, after the batch (history-writer.ts).
   deferHistoryHeads();
+  // One file after another in a process that serves nothing else: the small file steps as direct system calls
+  // (documents/file-steps.ts), not thread-pool round trips.
+  useDirectFileSteps();
   const tokens = new TokenService();
   let signer: TokenSigner | undefined;
   let failed = 0;

@@ -1,7 +1,7 @@
 /** Digest of a file read as a stream: a detached signature needs only this, whatever the file's size. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { openFile, type SmallFile } from '../../documents/file-steps.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 
@@ -16,9 +16,9 @@ const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256'
 export async function hashFileWithSha256(path: string, hash: HashAlgorithm): Promise<{ digest: Uint8Array; sha256: string }> {
   const digest = createHash(NODE_HASH[hash]);
   const sha256 = hash === 'SHA-256' ? undefined : createHash('sha256');
-  let file: FileHandle | undefined;
+  let file: SmallFile | undefined;
   try {
-    file = await open(path, 'r');
+    file = await openFile(path, 'r');
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min((await file.stat()).size, MAX_READ_BYTES)));
     for (;;) {
       // Until read() says the end: the file may have grown since stat (it is hashed as read, like the stream did).

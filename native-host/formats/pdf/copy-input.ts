@@ -11,7 +11,7 @@
  * sparse input stays sparse. An input whose size changes while it is copied is refused.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { openFile as open, type SmallFile as FileHandle } from '../../documents/file-steps.js';
 import { basename } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';

@@ -9,7 +9,8 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { rm, stat, type FileHandle } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
+import type { SmallFile } from '../../documents/file-steps.js';
 import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { writeAll } from '../../documents/write-all.js';
 import { basename, dirname, resolve } from 'node:path';
@@ -112,7 +113,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   }
 }
 
-async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandle, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+async function signCopy(image: FileImage, copied: CopiedInput, output: SmallFile, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
   const input = image.bytes;
   let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   for (let attempt = 1; attempt <= 2; attempt++) {

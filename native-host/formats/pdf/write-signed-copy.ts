@@ -6,7 +6,7 @@
  * (history/cli-attempts.ts): the input's, over exactly the bytes copied and signed, and the signed file's once its
  * /Contents is filled.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { openFile as open, type SmallFile } from '../../documents/file-steps.js';
 import type { CopiedInput } from './copy-input.js';
 import { writeAll } from '../../documents/write-all.js';
 
@@ -25,7 +25,7 @@ export interface SignedCopy {
  * The caller fills /Contents later. `afterEarlierUpdate` false: the file ends where the input does (the first
  * attempt), so there is nothing to cut off and no truncate is made.
  */
-export async function appendSignedUpdate(outputPath: string | FileHandle, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number, afterEarlierUpdate = true): Promise<SignedCopy> {
+export async function appendSignedUpdate(outputPath: string | SmallFile, copied: CopiedInput, update: Uint8Array, contentsStart: number, contentsEnd: number, afterEarlierUpdate = true): Promise<SignedCopy> {
   // A handle the caller keeps open (sign-pdf.ts: the same one fills /Contents and is fsync'd), or a path.
   const output = typeof outputPath === 'string' ? await open(outputPath, 'r+') : outputPath;
   try {
