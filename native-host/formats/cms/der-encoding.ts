@@ -36,8 +36,23 @@ function derLength(length: number): number[] {
   return [0x80 | bytes.length, ...bytes];
 }
 
-/** DER of an OBJECT IDENTIFIER from its dotted text [X.690 §8.19]. */
+/**
+ * DER of an OBJECT IDENTIFIER from its dotted text [X.690 §8.19]. The few OIDs a signature names (attribute types,
+ * algorithms) are encoded once and kept: each signature of a batch asked for them again (BigInt arithmetic per arc).
+ * The kept bytes are only ever copied into larger encodings (derTlv), never changed.
+ */
 export function derOid(oid: string): Uint8Array {
+  let der = KEPT_OIDS.get(oid);
+  if (!der) {
+    der = encodeOid(oid);
+    if (KEPT_OIDS.size < 256) KEPT_OIDS.set(oid, der);
+  }
+  return der;
+}
+
+const KEPT_OIDS = new Map<string, Uint8Array>();
+
+function encodeOid(oid: string): Uint8Array {
   const arcs = oid.split('.').map((arc) => BigInt(arc));
   if (arcs.length < 2) throw new Error(`not an OID: ${oid}`);
   const body: number[] = [];

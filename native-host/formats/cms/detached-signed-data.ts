@@ -48,25 +48,15 @@ export function detachedSignedDataDer(parts: DetachedSignedDataParts): Uint8Arra
     // 1 for id-data with only X.509 certificates and version-1 SignerInfos, else 3 [§5.1]; as pkijs decides.
     parts.contentType === ID_DATA ? INTEGER_1 : INTEGER_3,
     derTlv(0x31, [digestAlgorithm]),
-    derTlv(0x30, [oidDer(parts.contentType)]), // encapContentInfo without eContent: detached [§5.2]
+    derTlv(0x30, [derOid(parts.contentType)]), // encapContentInfo without eContent: detached [§5.2]
     derTlv(0xa0, [parts.certificate, ...parts.chain]), // certificates [0] IMPLICIT SET OF, in the signer's order, as pkijs writes them
     derTlv(0x31, [signerInfo]),
   ]);
-  return derTlv(0x30, [oidDer(ID_SIGNED_DATA), derTlv(0xa0, [signedData])]);
+  return derTlv(0x30, [derOid(ID_SIGNED_DATA), derTlv(0xa0, [signedData])]);
 }
 
 const INTEGER_1 = Uint8Array.of(0x02, 0x01, 0x01);
 const INTEGER_3 = Uint8Array.of(0x02, 0x01, 0x03);
-
-const oids = new Map<string, Uint8Array>();
-function oidDer(oid: string): Uint8Array {
-  let der = oids.get(oid);
-  if (!der) {
-    der = derOid(oid);
-    if (oids.size < 64) oids.set(oid, der);
-  }
-  return der;
-}
 
 /** Per certificate bytes (a WeakMap, as signing-certificate-v2.ts): the sid, the certificate's own issuer and serial. */
 const sids = new WeakMap<Uint8Array, Uint8Array>();
