@@ -91,7 +91,7 @@ const GLYPH_ANSWERS = new WeakMap<object, Map<number, boolean>>();
 export async function resolveStampFont(typeface: StampTypeface, text: string, env: FontEnvironment = defaultEnvironment()): Promise<ResolvedFont> {
   const read = env.readFile ?? readFontFile;
   let firstInstalled: ResolvedFont | undefined;
-  for (const candidate of fontCandidates(typeface, env)) {
+  for (const candidate of keptCandidates(typeface, env)) {
     let bytes: Uint8Array;
     try { bytes = await read(candidate.path); } catch { continue; }
     if (coversText(bytes, text)) return { ...candidate, bytes };
@@ -104,6 +104,21 @@ export async function resolveStampFont(typeface: StampTypeface, text: string, en
       ? 'no font for the stamp is installed: install Times New Roman, fonts-liberation2 or fonts-dejavu-core'
       : 'the default font (DejaVu Sans) is not installed: install fonts-dejavu-core or give a font file',
   });
+}
+
+/**
+ * fontCandidates per typeface and platform, kept: the list is a pure function of them, and a batch asks for it for
+ * every document (building it joined Windows paths each time, which showed in a batch's profile).
+ */
+const CANDIDATES = new Map<string, readonly FontCandidate[]>();
+function keptCandidates(typeface: StampTypeface, env: FontEnvironment): readonly FontCandidate[] {
+  const key = `${typeface}\u0000${env.platform}\u0000${env.windowsDir ?? ''}`;
+  let candidates = CANDIDATES.get(key);
+  if (!candidates) {
+    candidates = fontCandidates(typeface, env);
+    if (CANDIDATES.size < 16) CANDIDATES.set(key, candidates);
+  }
+  return candidates;
 }
 
 function defaultEnvironment(): FontEnvironment {
