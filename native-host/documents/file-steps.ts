@@ -97,11 +97,13 @@ export function statPath(path: string): Promise<fs.Stats> {
  * building the errno exception (its stack included) cost more than the stat (a batch asks for every output).
  */
 export function statIfExists(path: string): Promise<fs.Stats | undefined> {
-  if (direct) return settled(() => fs.statSync(path, { throwIfNoEntry: false }));
-  return fsp.stat(path).catch((error: NodeJS.ErrnoException) => {
+  const missing = (error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw error;
-  });
+  };
+  // throwIfNoEntry covers ENOENT only; ENOTDIR (a file where a folder is named) is answered as the pool's is.
+  if (direct) return settled(() => fs.statSync(path, { throwIfNoEntry: false })).catch(missing);
+  return fsp.stat(path).catch(missing);
 }
 
 export function renamePath(from: string, to: string): Promise<void> {
