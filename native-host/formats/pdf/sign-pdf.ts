@@ -9,7 +9,7 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { rm, stat, type FileHandle } from 'node:fs/promises';
+import { rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { writeAll } from '../../documents/write-all.js';
 import { basename, dirname, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { readPdfStructure } from './read-pdf-structure.js';
 import { FileImage } from './xref/file-image.js';
 import { appendSignedUpdate } from './write-signed-copy.js';
 import { copyInput, type CopiedInput } from './copy-input.js';
+import { earlyCopyFits, type EarlyCopy } from './early-copy.js';
 import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { completePdfSignature, preparePdfSignature } from './prepare-pdf-signature.js';
@@ -38,6 +39,11 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
    * and its rename bought nothing — and its data is still fsync'd here; the folder is not (atomic-write.ts).
    */
   readonly stagedOutput?: boolean;
+  /**
+   * The input already being copied beside the output (early-copy.ts: `kyso sign-pdf` starts it while the token
+   * logs in). Taken over when it is this input, hash and folder; otherwise the input is copied here as usual.
+   */
+  readonly earlyCopy?: EarlyCopy;
 }
 
 export interface SignPdfResult {
@@ -80,13 +86,15 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
   await removeStaleTempFilesOnce(dirname(outputPath));
   const temp = options.stagedOutput ? outputPath : atomicTempPath(outputPath);
+  const early = earlyCopyFits(options.earlyCopy, inputPath, dirname(temp), hashAlgorithm) ? options.earlyCopy : undefined;
+  if (early) early.taken = true;
   try {
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
     // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
     // objects signing touches; large stream data is never read again), so what is parsed is what is signed.
     // The copy's handle stays open: it writes the update, fills /Contents and is fsync'd (commitOpenTempFile),
     // where each step opened the temp file again.
-    const copied = await copyInput(inputPath, temp, hashAlgorithm, true);
+    const copied = early ? await takeEarlyCopy(early, temp) : await copyInput(inputPath, temp, hashAlgorithm, true);
     const output = copied.output!;
     let committed = false;
     try {
@@ -104,12 +112,25 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     }
   } catch (error) {
     await rm(temp, { force: true });
+    if (early) await rm(early.tempPath, { force: true });
     const errno = (error as NodeJS.ErrnoException | undefined)?.code;
     if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
       throw outputWriteError(error, basename(outputPath));
     }
     throw error;
   }
+}
+
+/** The early copy under this signature's temp name (same folder: a rename), its handle still open. */
+async function takeEarlyCopy(early: EarlyCopy, temp: string): Promise<CopiedInput> {
+  const copied = await early.copied; // the copy's own errors, as copyInput would throw them here
+  try {
+    await rename(early.tempPath, temp);
+  } catch (error) {
+    await copied.output?.close().catch(() => undefined);
+    throw error;
+  }
+  return copied;
 }
 
 async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandle, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
