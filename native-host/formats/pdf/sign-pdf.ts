@@ -95,13 +95,15 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     // The copy's handle stays open: it writes the update, fills /Contents and is fsync'd (commitOpenTempFile),
     // where each step opened the temp file again.
     const copied = early ? await takeEarlyCopy(early, temp) : await copyInput(inputPath, temp, hashAlgorithm, true);
+    // The early copy's data is already being flushed (early-copy.ts); its outcome is awaited before the final fsync.
+    const flushed = early?.flushed ?? Promise.resolve();
     const output = copied.output!;
     let committed = false;
     try {
       const image = FileImage.open(temp);
       try {
         image.adoptScans(copied.scans);
-        const result = await signCopy(image, copied, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
+        const result = await signCopy(image, copied, flushed, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
         committed = true;
         return result;
       } finally {
@@ -133,7 +135,7 @@ async function takeEarlyCopy(early: EarlyCopy, temp: string): Promise<CopiedInpu
   return copied;
 }
 
-async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandle, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+async function signCopy(image: FileImage, copied: CopiedInput, flushed: Promise<void>, output: FileHandle, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
   const input = image.bytes;
   let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -157,6 +159,7 @@ async function signCopy(image: FileImage, copied: CopiedInput, output: FileHandl
     const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
     await writeAll(output, hex, contentsStart + 1); // made durable by commitOpenTempFile's fsync
     inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
+    await flushed;
     if (options.stagedOutput) await syncAndClose(output); // durable before the caller's record and rename
     else await commitOpenTempFile(output, temp, outputPath);
     return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };
