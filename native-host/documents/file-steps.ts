@@ -29,6 +29,8 @@ export interface SmallFile {
   read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
   stat(): Promise<fs.Stats>;
   sync(): Promise<void>;
+  /** fdatasync: a large copy's data flushed while other work runs (formats/pdf/early-copy.ts). */
+  datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +74,10 @@ class DirectFile implements SmallFile {
   }
   sync(): Promise<void> {
     return settled(() => fs.fsyncSync(this.#fd));
+  }
+  /** Always on the thread pool: it flushes a large copy while the token logs in, which is the point of calling it. */
+  datasync(): Promise<void> {
+    return new Promise((resolve, reject) => fs.fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())));
   }
   truncate(length: number): Promise<void> {
     return settled(() => fs.ftruncateSync(this.#fd, length));

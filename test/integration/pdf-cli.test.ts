@@ -99,9 +99,12 @@ describe('kyso sign-pdf', () => {
     const withPin = await kyso([join(dir, 'a.pdf'), '-o', out, '--pin', token.userPin], '');
     expect(withPin.code).not.toBe(0);
     expect(withPin.stderr).toContain('BAD_REQUEST');
+    const before = (await readdir(dir)).sort();
     const wrongPin = await kyso([join(dir, 'a.pdf'), '-o', out, '--cert', 'MST:0101234567', '--pin-stdin'], '000000\n');
     expect(wrongPin.code).not.toBe(0);
     expect(wrongPin.stderr).toContain('PIN_INCORRECT');
+    // The first input was copied beside the output while the token logged in (early-copy.ts): nothing of it is left.
+    expect((await readdir(dir)).sort()).toEqual(before);
     const badRect = await kyso([join(dir, 'a.pdf'), '-o', out, '--pin-stdin', '--rect', '10,20,abc'], `${token.userPin}\n`);
     expect(badRect.code).not.toBe(0);
     expect(badRect.stderr).toMatch(/BAD_REQUEST.*--rect/);

@@ -74,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
   const options = await signOptions(args);
   const longTerm = await longTermOptions(args);
+  // The first input is copied, hashed and scanned while the PIN is read and the token logs in (early-copy.ts).
+  const earlyCopying = import('../../formats/pdf/early-copy.js');
+  const early = earlyCopying.then((m) => m.startEarlyCopy(plan[0]!.input, plan[0]!.output, args.hashAlgorithm)).catch(() => undefined);
 
   const pin = await readPin({ fromStdin: args.pinFromStdin });
   // Every record is fsync'd before its file appears; history.head is written once, after the batch (history-writer.ts).
@@ -88,10 +91,11 @@ export async function run(argv: string[]): Promise<number> {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
     signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
     const { signPdfFileAtLevel } = await signing;
+    const earlyCopy = await early;
     for (const { input, output } of plan) {
       try {
         // Non-interactive: name what can change after signing on stderr; it does not block.
-        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFileAtLevel(input, path, signer!, { ...options, stagedOutput: true, onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }, longTerm));
+        await signFileRecorded('sign-pdf', input, output, signer, (path) => signPdfFileAtLevel(input, path, signer!, { ...options, stagedOutput: true, ...(earlyCopy ? { earlyCopy } : {}), onHiddenContent: (warnings) => reportHiddenContent(input, warnings) }, longTerm));
         process.stdout.write(`OK     ${input} -> ${output}\n`);
       } catch (error) {
         failed++;
@@ -103,6 +107,8 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await signer?.close();
     tokens.close();
+    // Not taken over (a failed login, a refused first file): removed, its handle closed.
+    await (await earlyCopying.catch(() => undefined))?.discardEarlyCopy(await early);
     await flushHistoryHeads().catch((error: unknown) => {
       // Every record is written; only the head lags (kyso history --verify accepts that). Say so, do not fail.
       process.stderr.write(`kyso: the signing history's head file was not updated (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);

@@ -15,10 +15,11 @@ import { openFile as open, type SmallFile as FileHandle } from '../../documents/
 import { basename } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
-import { nodeHashName } from './prepare-pdf-signature.js';
+import { nodeHashName } from './node-hash-name.js';
 import { checkImageSize } from './xref/file-image.js';
 import { HEADER_LOOKBACK_BYTES, scanHeaderWindow, type ScannedObjectHeader } from './xref/scan-object-headers.js';
 import { writeAll } from '../../documents/write-all.js';
+import { indexOfLatin1 } from './xref/index-of-latin1.js';
 
 /** Bytes copied per window; each window is read with the bytes before it a header may start in, and a few after. */
 const WINDOW_BYTES = 1024 * 1024;
@@ -130,7 +131,7 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
       const core = window.subarray(pos - base, to - base);
       rangeHash.update(core);
       if (sha256 !== rangeHash) sha256.update(core);
-      for (let i = window.indexOf(STARTXREF, pos - base, 'latin1'); i >= 0 && i + base < to; i = window.indexOf(STARTXREF, i + 1, 'latin1')) startxref.push(i + base);
+      for (let i = indexOfLatin1(window, STARTXREF, pos - base); i >= 0 && i + base < to; i = indexOfLatin1(window, STARTXREF, i + 1)) startxref.push(i + base);
       if (headersComplete) headersComplete = scanHeaderWindow(window, base, pos, to, headers);
       holeAtEnd = core.equals(ZEROS.subarray(0, core.length));
       writing = holeAtEnd ? Promise.resolve() : started(writeAll(output, core, pos));

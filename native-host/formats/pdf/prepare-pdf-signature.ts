@@ -10,6 +10,9 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { readPdfStructure } from './read-pdf-structure.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { DEFAULT_PDF_HASH, type PdfSignatureOptions } from './pdf-signature-options.js';
+import { nodeHashName } from './node-hash-name.js';
+
+export { nodeHashName };
 
 export interface PreparedPdfSignature {
   /** The input plus the update; /ByteRange filled, /Contents all zeros. */
@@ -84,8 +87,4 @@ export function locateEmptyContents(pdf: Uint8Array): { contentsStart: number; c
     && /^0*$/.test(buffer.toString('latin1', contentsStart + 1, contentsEnd - 1));
   if (!ok) throw new KysoError('INVALID_DOCUMENT', { reason: 'the prepared signature placeholder is missing, altered or already filled' });
   return { contentsStart, contentsEnd };
-}
-
-export function nodeHashName(hash: HashAlgorithm): string {
-  return hash.replace('-', '').toLowerCase();
 }

@@ -9,7 +9,7 @@
  * update appended, the byte range hashed from the input's hash state (write-signed-copy.ts), and the CMS written
  * into the output's /Contents in place. The output appears only when complete (temp file + fsync + rename).
  */
-import { rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import type { SmallFile } from '../../documents/file-steps.js';
 import { atomicTempPath, commitOpenTempFile, outputWriteError, removeStaleTempFilesOnce, syncAndClose } from '../../documents/atomic-write.js';
 import { writeAll } from '../../documents/write-all.js';
@@ -22,6 +22,7 @@ import { readPdfStructure } from './read-pdf-structure.js';
 import { FileImage } from './xref/file-image.js';
 import { appendSignedUpdate } from './write-signed-copy.js';
 import { copyInput, type CopiedInput } from './copy-input.js';
+import { earlyCopyFits, type EarlyCopy } from './early-copy.js';
 import { detectHiddenContent, type HiddenContentWarning } from './hidden-content.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { completePdfSignature, preparePdfSignature } from './prepare-pdf-signature.js';
@@ -39,6 +40,11 @@ export interface SignPdfOptions extends Omit<PdfSignatureOptions, 'signerCertifi
    * and its rename bought nothing — and its data is still fsync'd here; the folder is not (atomic-write.ts).
    */
   readonly stagedOutput?: boolean;
+  /**
+   * The input already being copied beside the output (early-copy.ts: `kyso sign-pdf` starts it while the token
+   * logs in). Taken over when it is this input, hash and folder; otherwise the input is copied here as usual.
+   */
+  readonly earlyCopy?: EarlyCopy;
 }
 
 export interface SignPdfResult {
@@ -81,20 +87,24 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   // A run killed mid-write (SIGKILL, power cut) leaves its temp file: clear those of dead runs first.
   await removeStaleTempFilesOnce(dirname(outputPath));
   const temp = options.stagedOutput ? outputPath : atomicTempPath(outputPath);
+  const early = earlyCopyFits(options.earlyCopy, inputPath, dirname(temp), hashAlgorithm) ? options.earlyCopy : undefined;
+  if (early) early.taken = true;
   try {
     // The input is read once: copied into the temp file, hashed and scanned on the way (copy-input.ts). The
     // signature is then built from the COPY, read on demand (xref/file-image.ts: the trailer, the xref and the
     // objects signing touches; large stream data is never read again), so what is parsed is what is signed.
     // The copy's handle stays open: it writes the update, fills /Contents and is fsync'd (commitOpenTempFile),
     // where each step opened the temp file again.
-    const copied = await copyInput(inputPath, temp, hashAlgorithm, true);
+    const copied = early ? await takeEarlyCopy(early, temp) : await copyInput(inputPath, temp, hashAlgorithm, true);
+    // The early copy's data is already being flushed (early-copy.ts); its outcome is awaited before the final fsync.
+    const flushed = early?.flushed ?? Promise.resolve();
     const output = copied.output!;
     let committed = false;
     try {
       const image = FileImage.open(temp);
       try {
         image.adoptScans(copied.scans);
-        const result = await signCopy(image, copied, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
+        const result = await signCopy(image, copied, flushed, output, temp, outputPath, signer, options, hashAlgorithm, signingTime);
         committed = true;
         return result;
       } finally {
@@ -105,6 +115,7 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
     }
   } catch (error) {
     await rm(temp, { force: true });
+    if (early) await rm(early.tempPath, { force: true });
     const errno = (error as NodeJS.ErrnoException | undefined)?.code;
     if (!(error instanceof KysoError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
       throw outputWriteError(error, basename(outputPath));
@@ -113,7 +124,19 @@ export async function signPdfFile(inputPath: string, outputPath: string, signer:
   }
 }
 
-async function signCopy(image: FileImage, copied: CopiedInput, output: SmallFile, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
+/** The early copy under this signature's temp name (same folder: a rename), its handle still open. */
+async function takeEarlyCopy(early: EarlyCopy, temp: string): Promise<CopiedInput> {
+  const copied = await early.copied; // the copy's own errors, as copyInput would throw them here
+  try {
+    await rename(early.tempPath, temp);
+  } catch (error) {
+    await copied.output?.close().catch(() => undefined);
+    throw error;
+  }
+  return copied;
+}
+
+async function signCopy(image: FileImage, copied: CopiedInput, flushed: Promise<void>, output: SmallFile, temp: string, outputPath: string, signer: Signer, options: SignPdfOptions, hashAlgorithm: HashAlgorithm, signingTime: Date): Promise<SignPdfResult> {
   const input = image.bytes;
   let placeholderBytes = options.placeholderBytes ?? estimatePlaceholderBytes(signer, Boolean(options.timestamp));
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -137,6 +160,7 @@ async function signCopy(image: FileImage, copied: CopiedInput, output: SmallFile
     const hex = Buffer.from(Buffer.from(cms).toString('hex'), 'latin1');
     await writeAll(output, hex, contentsStart + 1); // made durable by commitOpenTempFile's fsync
     inc.bytes.set(hex, inc.contentsAt + 1); // the update as written: the output's SHA-256 continues over it
+    await flushed;
     if (options.stagedOutput) await syncAndClose(output); // durable before the caller's record and rename
     else await commitOpenTempFile(output, temp, outputPath);
     return { placeholderBytes, cmsBytes: cms.length, signatures: attempt, inputSha256: copy.inputSha256, outputSha256: copy.outputSha256(inc.bytes) };

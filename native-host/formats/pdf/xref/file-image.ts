@@ -16,6 +16,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import { asBuffer } from './pdf-bytes.js';
+import { indexOfLatin1 } from './index-of-latin1.js';
 import type { ScannedObjectHeader } from './scan-object-headers.js';
 
 /** Chunk of the file read at a time by the whole-file searches (exported for the scans that chunk themselves). */
@@ -117,7 +118,7 @@ export class FileImage {
     const overlap = needle.length - 1;
     for (let pos = Math.max(0, from); pos < to; pos += SEARCH_CHUNK_BYTES) {
       const chunk = this.readChunk(pos, Math.min(this.length, pos + SEARCH_CHUNK_BYTES + overlap));
-      for (let i = chunk.indexOf(needle, 0, 'latin1'); i >= 0; i = chunk.indexOf(needle, i + 1, 'latin1')) {
+      for (let i = indexOfLatin1(chunk, needle, 0); i >= 0; i = indexOfLatin1(chunk, needle, i + 1)) {
         const at = pos + i;
         if (at >= pos + SEARCH_CHUNK_BYTES || at >= to) break;
         found.push(at);
@@ -147,7 +148,7 @@ export class FileImage {
     const overlap = needle.length - 1;
     for (let pos = Math.max(0, from); pos < this.length; pos += SEARCH_CHUNK_BYTES) {
       const chunk = this.readChunk(pos, Math.min(this.length, pos + SEARCH_CHUNK_BYTES + overlap));
-      const i = chunk.indexOf(needle, 0, 'latin1');
+      const i = indexOfLatin1(chunk, needle, 0);
       if (i >= 0) return pos + i;
     }
     return -1;
@@ -246,5 +247,5 @@ export function wholeFile(bytes: Uint8Array): Uint8Array {
 /** First offset ≥ from of `needle` in the file: chunked for a FileImage, a plain search otherwise. */
 export function indexOfIn(bytes: Uint8Array, needle: string, from: number): number {
   const image = fileImageOf(bytes);
-  return image ? image.indexOf(needle, from) : asBuffer(bytes).indexOf(needle, from, 'latin1');
+  return image ? image.indexOf(needle, from) : indexOfLatin1(asBuffer(bytes), needle, from);
 }

@@ -6,6 +6,7 @@ import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import { fileImageOf } from './file-image.js';
 import { asBuffer, keywordAt, readUnsignedInt, skipWhitespace } from './pdf-bytes.js';
 import { MAX_REVISIONS } from './pdf-limits.js';
+import { indexOfLatin1 } from './index-of-latin1.js';
 
 /** How much of a FileImage's end lastStartXref reads. */
 const LAST_STARTXREF_WINDOW_BYTES = 64 * 1024;
@@ -35,7 +36,7 @@ export function listRevisions(bytes: Uint8Array): PdfRevisionMark[] {
       at = k < hits.length ? hits[k]! : -1;
       if (at >= 0) image!.ensure(at, at + MARK_WINDOW_BYTES);
     } else {
-      at = buffer.indexOf('startxref', from, 'latin1');
+      at = indexOfLatin1(buffer, 'startxref', from);
     }
     if (at < 0) break;
     from = at + 9;

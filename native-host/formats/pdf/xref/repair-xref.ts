@@ -17,6 +17,7 @@ import { PDFContext, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, type PDF
 import { IndirectObjectParser, type ParsedIndirectObject } from './indirect-object-parser.js';
 import { asBuffer, keywordAt, readUnsignedInt, skipWhitespace } from './pdf-bytes.js';
 import { PDF_MAX_OBJECT_NUMBER } from './pdf-limits.js';
+import { indexOfLatin1 } from './index-of-latin1.js';
 import type { PdfRevisionView, XrefLocation } from './read-revision.js';
 import { scanObjectHeaders, type ObjectHeader } from './scan-object-headers.js';
 
@@ -120,7 +121,7 @@ function countRevisions(bytes: Uint8Array): number {
   const buffer = asBuffer(bytes);
   let count = 0;
   for (let from = 0; ;) {
-    const at = buffer.indexOf('startxref', from, 'latin1');
+    const at = indexOfLatin1(buffer, 'startxref', from);
     if (at < 0) return count;
     from = at + 9;
     const value = readUnsignedInt(bytes, skipWhitespace(bytes, at + 9));
