@@ -454,12 +454,7 @@ export class TokenService {
         if (!open) throw new KysoError('INTERNAL_ERROR', { reason: 'signer closed' });
         const chosen = scheme ?? SCHEMES_FOR_KEY[keyType][0]!;
         if (!SCHEMES_FOR_KEY[keyType].includes(chosen)) throw new KysoError('UNSUPPORTED_ALGORITHM', { keyType, scheme: chosen });
-        const expected = DIGEST_LENGTH_BYTES[hashAlgorithm];
-        digests.forEach((digest, index) => {
-          if (digest.length !== expected) {
-            throw new KysoError('INVALID_HASH', { ...(digests.length > 1 ? { index } : {}), hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
-          }
-        });
+        checkDigestLengths(digests, hashAlgorithm, digests.length > 1);
         if (digests.length === 0) return [];
         const inputs = digests.map((digest) => signingInput(chosen, hashAlgorithm, digest));
         const raw = await module.signEach(session, inputs[0]!.mechanism, key, inputs.map((input) => input.data), contextLogin);
@@ -506,10 +501,7 @@ export class TokenService {
    * login outlives this call.
    */
   async signDigests(request: SignDigestsRequest): Promise<SignDigestsOutcome> {
-    const expected = DIGEST_LENGTH_BYTES[request.hashAlgorithm];
-    request.digests.forEach((digest, index) => {
-      if (digest.length !== expected) throw new KysoError('INVALID_HASH', { index, hashAlgorithm: request.hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
-    });
+    checkDigestLengths(request.digests, request.hashAlgorithm, true);
     const signer = await this.openSigner(request.certificateId, request.pin, { scheme: request.signatureScheme ?? 'key default' });
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
@@ -530,6 +522,16 @@ export class TokenService {
     this.#closed = true;
     for (const d of this.#drivers) if (d.module) releaseModule(d.module);
   }
+}
+
+/** INVALID_HASH for the first digest whose length is not the hash's (naming its place in a list when `indexed`). */
+function checkDigestLengths(digests: readonly Uint8Array[], hashAlgorithm: HashAlgorithm, indexed: boolean): void {
+  const expected = DIGEST_LENGTH_BYTES[hashAlgorithm];
+  digests.forEach((digest, index) => {
+    if (digest.length !== expected) {
+      throw new KysoError('INVALID_HASH', { ...(indexed ? { index } : {}), hashAlgorithm, expectedBytes: expected, gotBytes: digest.length });
+    }
+  });
 }
 
 /** A token that requires login and, before it, shows keys but no certificate (issue 13 §2). */
