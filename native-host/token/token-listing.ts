@@ -117,7 +117,15 @@ export function readSessionObjects(lib: Lib, k: Constants, session: Buffer, stag
   ], Infinity, stage);
   for (const handle of handles) {
     Atomics.store(stage, 0, 8);
-    const [value, id, label] = lib.C_GetAttributeValue(session, handle, [{ type: k.CKA_VALUE }, { type: k.CKA_ID }, { type: k.CKA_LABEL }]);
+    let value;
+    let id;
+    let label;
+    try {
+      [value, id, label] = lib.C_GetAttributeValue(session, handle, [{ type: k.CKA_VALUE }, { type: k.CKA_ID }, { type: k.CKA_LABEL }]);
+    } catch (e) {
+      if (ckrOfAny(e) === k.CKR_OBJECT_HANDLE_INVALID) continue; // gone since it was found (see `keys` below)
+      throw e;
+    }
     if (!value || !(value.value instanceof Uint8Array) || value.value.length === 0) continue;
     certificates.push({
       der: new Uint8Array(value.value),
@@ -125,8 +133,23 @@ export function readSessionObjects(lib: Lib, k: Constants, session: Buffer, stag
       label: label && label.value instanceof Uint8Array ? trim(Buffer.from(label.value).toString('utf8')) : '',
     });
   }
+  // An object found a moment ago can be gone when it is read (CKR_OBJECT_HANDLE_INVALID): another program deleted
+  // it, or — private keys — another session of this process logged out. A login shows the private objects to every
+  // session of the application, and the listings run on a worker thread beside signings: SoftHSM2 then answers
+  // CKR_OBJECT_HANDLE_INVALID, or CKR_GENERAL_ERROR for attributes it can no longer decrypt. Such a private key was
+  // only visible through that other login; the listing skips it, which is the listing it would have made without
+  // that login (the key pair is still paired through its public key, or after this request's own login).
+  const vanished = (objectClass: number, ckr: number | undefined) => ckr === k.CKR_OBJECT_HANDLE_INVALID
+    || (objectClass === k.CKO_PRIVATE_KEY && ckr === k.CKR_GENERAL_ERROR);
   const keys = (objectClass: number) => findObjectHandles(lib, session, [{ type: k.CKA_CLASS, value: objectClass }], Infinity, stage)
-    .map((handle) => readKeyObject(lib, k, session, handle, stage));
+    .flatMap((handle) => {
+      try {
+        return [readKeyObject(lib, k, session, handle, stage)];
+      } catch (e) {
+        if (vanished(objectClass, ckrOfAny(e))) return [];
+        throw e;
+      }
+    });
   return { certificates, privateKeys: keys(k.CKO_PRIVATE_KEY), publicKeys: keys(k.CKO_PUBLIC_KEY) };
 }
 
@@ -178,6 +201,7 @@ export function listDriverTokens(lib: Lib, k: Constants, request: ListingRequest
     let objects: RawSessionObjects | undefined;
     let hidesCertificates = false;
     let session: Buffer | undefined;
+    let failed = false;
     try {
       Atomics.store(stage, 0, 6);
       // Read-only is enough to read objects [PKCS#11 2.40 §5.6 C_OpenSession].
@@ -190,11 +214,13 @@ export function listDriverTokens(lib: Lib, k: Constants, request: ListingRequest
         hidesCertificates = !one(k.CKO_CERTIFICATE) && (one(k.CKO_PUBLIC_KEY) || one(k.CKO_PRIVATE_KEY));
       }
     } catch (e) {
+      failed = true;
       // Only the hint is optional: a token pulled out while it is looked at is listed without it.
       if (request.read === 'objects') throw e;
     } finally {
       if (session) {
-        Atomics.store(stage, 0, 9);
+        // After a failure the stage keeps naming the call that failed (the error reports it).
+        if (!failed) Atomics.store(stage, 0, 9);
         try { lib.C_CloseSession(session); } catch { /* a removed token's session: nothing left to release */ }
       }
     }

@@ -22,7 +22,7 @@ export type Quirk =
   | 'cert-no-id' | 'cert-other-id' | 'certs-after-login' | 'always-auth' | 'pin-pad' | 'raw-mechanisms-only'
   | 'empty-slot' | 'unrecognized-token' | 'replug' | 'removed-once' | 'session-lost-once'
   | 'pin-count-low' | 'pin-final-try' | 'pin-locked' | 'pin-expired'
-  | 'slow-login' | 'slow-sign' | 'hung-login' | 'hung-sign' | 'hung-listing' | 'crash-sign';
+  | 'slow-login' | 'slow-sign' | 'hung-login' | 'hung-sign' | 'hung-listing' | 'crash-sign' | 'key-gone-when-read';
 
 /** Build the module into a fresh temp folder; returns the library's path. */
 export async function buildQuirksModule(): Promise<string> {
