@@ -4,8 +4,7 @@ import { createReadStream } from 'node:fs';
 import { openFile, type SmallFile } from '../../documents/file-steps.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
-
-const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+import { nodeHashName } from '../node-hash-name.js';
 
 /**
  * The file's digest for signing and, in the same read, its SHA-256 for the signing history (one hash when the
@@ -14,7 +13,7 @@ const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256'
  * cost more than the reading.
  */
 export async function hashFileWithSha256(path: string, hash: HashAlgorithm): Promise<{ digest: Uint8Array; sha256: string }> {
-  const digest = createHash(NODE_HASH[hash]);
+  const digest = createHash(nodeHashName(hash));
   const sha256 = hash === 'SHA-256' ? undefined : createHash('sha256');
   let file: SmallFile | undefined;
   try {
@@ -41,7 +40,7 @@ export async function hashFileWithSha256(path: string, hash: HashAlgorithm): Pro
 const MAX_READ_BYTES = 1024 * 1024;
 
 export async function hashFile(path: string, hash: HashAlgorithm): Promise<Uint8Array> {
-  const digest = createHash(NODE_HASH[hash]);
+  const digest = createHash(nodeHashName(hash));
   try {
     for await (const chunk of createReadStream(path)) digest.update(chunk as Buffer);
   } catch (cause) {

@@ -9,15 +9,14 @@ import { HASH_OID, type HashAlgorithm } from '../../../shared/domain/algorithms.
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import { readCertificateFields, type CertificateFields } from '../../../shared/certificates/certificate-fields.js';
 import { derOid, derTlv } from './der-encoding.js';
+import { nodeHashName } from '../node-hash-name.js';
 
 /** id-aa-signingCertificateV2 [RFC 5035 §3]. */
 export const ID_AA_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 
-const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-
 /** Hash bytes with one of our hash algorithms. */
 export function hashBytes(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash(NODE_HASH[hash]).update(data).digest());
+  return new Uint8Array(createHash(nodeHashName(hash)).update(data).digest());
 }
 
 const fieldsCache = new WeakMap<Uint8Array, CertificateFields>();

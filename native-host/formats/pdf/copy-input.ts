@@ -15,7 +15,7 @@ import { openFile as open, type SmallFile as FileHandle } from '../../documents/
 import { basename } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
-import { nodeHashName } from './node-hash-name.js';
+import { nodeHashName } from '../node-hash-name.js';
 import { checkImageSize } from './xref/file-image.js';
 import { HEADER_LOOKBACK_BYTES, scanHeaderWindow, type ScannedObjectHeader } from './xref/scan-object-headers.js';
 import { writeAll } from '../../documents/write-all.js';

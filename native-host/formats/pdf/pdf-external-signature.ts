@@ -19,7 +19,8 @@ import { SCHEMES_FOR_KEY, type HashAlgorithm, type KeyType, type SignatureScheme
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { Signer } from '../../token/signer.js';
 import { buildCmsSignature } from '../cms/build-cms-signature.js';
-import { completePdfSignature, locateEmptyContents, nodeHashName } from './prepare-pdf-signature.js';
+import { completePdfSignature, locateEmptyContents } from './prepare-pdf-signature.js';
+import { nodeHashName } from '../node-hash-name.js';
 import { DEFAULT_PDF_HASH } from './pdf-signature-options.js';
 
 export interface ExternalSignerCertificate {

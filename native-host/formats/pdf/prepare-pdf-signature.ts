@@ -10,9 +10,7 @@ import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { readPdfStructure } from './read-pdf-structure.js';
 import { buildSignatureIncrement, byteRangeText } from './build-signature-increment.js';
 import { DEFAULT_PDF_HASH, type PdfSignatureOptions } from './pdf-signature-options.js';
-import { nodeHashName } from './node-hash-name.js';
-
-export { nodeHashName };
+import { nodeHashName } from '../node-hash-name.js';
 
 export interface PreparedPdfSignature {
   /** The input plus the update; /ByteRange filled, /Contents all zeros. */

@@ -28,8 +28,7 @@ import { ID_ATTRIBUTES } from './find-elements.js';
 import {
   OffFastPath, XML_NS, expandReferences, isSpace, normalizeNewlines, parseStartTag, scanName, type RawAttribute,
 } from './xml-tokens.js';
-
-const NODE_HASH: Readonly<Record<HashAlgorithm, string>> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+import { nodeHashName } from '../node-hash-name.js';
 
 export interface TextOutline {
   /** Number of elements. */
@@ -88,7 +87,7 @@ const CHUNK = 1 << 16;
  * @throws OffFastPath when the text is outside the covered subset.
  */
 export function digestFromText(text: string, method: C14nMethod, hashAlgorithm: HashAlgorithm, target: string | null): TextDigest {
-  const hash = createHash(NODE_HASH[hashAlgorithm]);
+  const hash = createHash(nodeHashName(hashAlgorithm));
   const { outline, found } = canonicalizeText(text, method, target, (chunk) => hash.update(chunk, 'utf8'));
   return { outline, digest: found ? new Uint8Array(hash.digest()) : null };
 }
