@@ -98,16 +98,24 @@ const PKCS11JS_INDEX = join(ROOT, 'node_modules', 'pkcs11js', 'index.js');
 const PKCS11JS_SPREAD = 'module.exports = { ...pkcs11, PKCS11 };';
 const PKCS11JS_ADDON = 'require("./build/Release/pkcs11.node")';
 
+/**
+ * pkcs11js's index.js with its closing spread written as an assignment, or undefined when the file no longer reads
+ * as expected (then it is bundled or required as it is). Also used by the single executable's bundle
+ * (scripts/lib/package/executable.mjs), which carries pkcs11js's JavaScript too.
+ */
+export function pkcs11jsIndexWithoutSpread(source) {
+  if (source.split(PKCS11JS_SPREAD).length !== 2) return undefined;
+  return source.replace(PKCS11JS_SPREAD, 'pkcs11.PKCS11 = PKCS11;\nmodule.exports = pkcs11;');
+}
+
 /** pkcs11js's index.js as the host bundles it (exported for the start-up test that compares it with the package). */
 export async function pkcs11jsIndexSource() {
-  const source = await readFile(PKCS11JS_INDEX, 'utf8');
-  if (source.split(PKCS11JS_SPREAD).length !== 2 || source.split(PKCS11JS_ADDON).length !== 2) {
+  const source = pkcs11jsIndexWithoutSpread(await readFile(PKCS11JS_INDEX, 'utf8'));
+  if (source === undefined || source.split(PKCS11JS_ADDON).length !== 2) {
     console.warn('build-host: pkcs11js/index.js is not the one expected; requiring it as it is');
     return "module.exports = require('pkcs11js');";
   }
-  return source
-    .replace(PKCS11JS_SPREAD, 'pkcs11.PKCS11 = PKCS11;\nmodule.exports = pkcs11;')
-    .replace(PKCS11JS_ADDON, 'require("pkcs11js/build/Release/pkcs11.node")');
+  return source.replace(PKCS11JS_ADDON, 'require("pkcs11js/build/Release/pkcs11.node")');
 }
 
 const pkcs11jsByRequire = {
