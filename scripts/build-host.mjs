@@ -12,7 +12,7 @@
  * esbuild (vite's own bundler dependency) is used directly: one Node target, no HTML, no CSS.
  */
 import { build } from 'esbuild';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -79,13 +79,45 @@ const startupInOneChunk = {
 };
 
 /**
- * pkcs11js (CommonJS, external) through the bundle's `require` rather than a static ESM `import`: Node's ESM loader
- * would resolve it as an ES module import, run cjs-module-lexer over its index.js to find named exports and wrap
- * it, before the host can answer `host.hello`; `require` loads it directly (~3–4 ms less of a start on this
- * machine, docs/benchmarks.md "Fourth run"). Static imports of 'pkcs11js' become a one-line CommonJS module
- * `module.exports = require('pkcs11js')` that esbuild bundles (its `require` call stays external); dynamic
- * `import('pkcs11js')` (the driver probe's child) is left alone, so it does not become a chunk of its own.
+ * pkcs11js (CommonJS) through the bundle's `require` rather than a static ESM `import`: Node's ESM loader would
+ * resolve it as an ES module import, run cjs-module-lexer over its index.js to find named exports and wrap it, before
+ * the host can answer `host.hello`; `require` loads it directly (~3–4 ms less of a start on this machine,
+ * docs/benchmarks.md "Fourth run"). Static imports of 'pkcs11js' become a small ES module whose default export is
+ * that `require`'s result: an ES module, so esbuild does not copy the package's ~660 exports into a namespace object
+ * with a getter each (`__toESM`, once per importing file: ~15 M instructions of a start, "Eighth run").
+ * Its index.js itself ends with `module.exports = { ...pkcs11, PKCS11 }`, a spread of the addon's ~660 constants
+ * into a new object, one hidden-class transition per property: ~0.7 MB of young-generation garbage (a scavenge)
+ * and another ~15 M instructions. The host's copy of that file is bundled with the line written as
+ * `pkcs11.PKCS11 = PKCS11; module.exports = pkcs11`: the same properties and values, on the addon's own exports
+ * object, which nothing else holds (`import('pkcs11js')` in the driver probe's child and the token-call workers,
+ * which dlopen the bare addon, are other instances). The addon is still required from node_modules at run time, by
+ * the same file name, so a process that also loads the package itself dlopens it once. A pkcs11js whose index.js
+ * no longer reads so is required as it is.
  */
+const PKCS11JS_INDEX = join(ROOT, 'node_modules', 'pkcs11js', 'index.js');
+const PKCS11JS_SPREAD = 'module.exports = { ...pkcs11, PKCS11 };';
+const PKCS11JS_ADDON = 'require("./build/Release/pkcs11.node")';
+
+/**
+ * pkcs11js's index.js with its closing spread written as an assignment, or undefined when the file no longer reads
+ * as expected (then it is bundled or required as it is). Also used by the single executable's bundle
+ * (scripts/lib/package/executable.mjs), which carries pkcs11js's JavaScript too.
+ */
+export function pkcs11jsIndexWithoutSpread(source) {
+  if (source.split(PKCS11JS_SPREAD).length !== 2) return undefined;
+  return source.replace(PKCS11JS_SPREAD, 'pkcs11.PKCS11 = PKCS11;\nmodule.exports = pkcs11;');
+}
+
+/** pkcs11js's index.js as the host bundles it (exported for the start-up test that compares it with the package). */
+export async function pkcs11jsIndexSource() {
+  const source = pkcs11jsIndexWithoutSpread(await readFile(PKCS11JS_INDEX, 'utf8'));
+  if (source === undefined || source.split(PKCS11JS_ADDON).length !== 2) {
+    console.warn('build-host: pkcs11js/index.js is not the one expected; requiring it as it is');
+    return "module.exports = require('pkcs11js');";
+  }
+  return source.replace(PKCS11JS_ADDON, 'require("pkcs11js/build/Release/pkcs11.node")');
+}
+
 const pkcs11jsByRequire = {
   name: 'kyso-pkcs11js-require',
   setup(b) {
@@ -93,7 +125,14 @@ const pkcs11jsByRequire = {
       if (args.kind === 'import-statement') return { path: 'pkcs11js', namespace: 'kyso-pkcs11js' };
       return { path: 'pkcs11js', external: true };
     });
-    b.onLoad({ filter: /.*/, namespace: 'kyso-pkcs11js' }, () => ({ contents: "module.exports = require('pkcs11js');", loader: 'js' }));
+    // The addon, required by the bundled index.js: stays a file in node_modules.
+    b.onResolve({ filter: /^pkcs11js\// }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^kyso-pkcs11js-index$/ }, () => ({ path: 'pkcs11js/index.js', namespace: 'kyso-pkcs11js-index' }));
+    b.onLoad({ filter: /.*/, namespace: 'kyso-pkcs11js' }, () => ({
+      contents: "const pkcs11js = require('kyso-pkcs11js-index');\nexport default pkcs11js;",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'kyso-pkcs11js-index' }, async () => ({ contents: await pkcs11jsIndexSource(), loader: 'js', resolveDir: dirname(PKCS11JS_INDEX) }));
   },
 };
 

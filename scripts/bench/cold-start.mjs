@@ -4,9 +4,20 @@
  *   host cold start: spawn the built host → its reply to `host.hello` (the driver configured, as in real use),
  *                    vs spawn `node` with a 3-line script that answers the first frame;
  *   kyso --help:     spawn → exit, vs `node -e 0`.
+ * Both run without NODE_EXTRA_CA_CERTS, as the browser starts the host on a person's PC: with it set (as on this
+ * build machine) every `node` start first parses that whole CA file (~416 M instructions for the 144 certificates of
+ * /etc/ssl/certs/ca-certificates.crt, more than a bare start's own ~110 M), a fixed cost that hid the host's own
+ * cost in the ratio (docs/benchmarks.md "Eighth run").
  */
 import { spawn } from 'node:child_process';
 import { CHROME_CALLER, frame } from './host-client.mjs';
+
+/** The environment a child starts with: this process's, less what a person's PC does not set (see above). */
+function childEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
 
 const BARE_REPLIER = "process.stdin.once('data',()=>process.stdout.write(Buffer.from([2,0,0,0,123,125])));process.stdin.on('end',()=>process.exit(0))";
 
@@ -14,7 +25,7 @@ const BARE_REPLIER = "process.stdin.once('data',()=>process.stdout.write(Buffer.
 function timeFirstReply(args, env) {
   return new Promise((resolveTime, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env, KYSO_LOG_LEVEL: 'warn' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { env: childEnv({ ...env, KYSO_LOG_LEVEL: 'warn' }), stdio: ['pipe', 'pipe', 'ignore'] });
     child.on('error', reject);
     child.stdout.once('data', () => {
       const ms = performance.now() - started;
@@ -29,7 +40,7 @@ function timeFirstReply(args, env) {
 function timeExit(args) {
   return new Promise((resolveTime, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { env: childEnv(), stdio: 'ignore' });
     child.on('error', reject);
     child.on('exit', () => resolveTime(performance.now() - started));
   });

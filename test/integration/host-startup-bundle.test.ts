@@ -5,9 +5,11 @@
  * 9 MB back in. Sizes, not times: the machine is shared, times are measured by `npm run bench` only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildTestHost, spawnHost } from '../helpers/host-process.js';
 import { createDemoToken, type DemoToken } from '../helpers/demo-token.js';
 
@@ -122,4 +124,46 @@ describe('host start-up built-ins', () => {
       await host.close();
     }
   }, 60_000);
+});
+
+/**
+ * pkcs11js in the start-up chunk (scripts/build-host.mjs pkcs11jsByRequire): its ~660 exports are neither copied into
+ * a namespace object per importing file (esbuild's __toESM) nor spread into a new object by its own index.js; each
+ * copy cost ~15 M instructions, ~6 % of a host start (docs/benchmarks.md "Eighth run"). The bundled index.js must
+ * still export what the package exports.
+ */
+describe('pkcs11js in the host bundle', () => {
+  const root = resolve(import.meta.dirname, '../..');
+
+  it('is taken without copying its exports: no namespace copy, and its index.js without the spread', async () => {
+    const built = await buildTestHost();
+    const loaded = staticClosure(built.hostPath).map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(loaded).toContain('pkcs11.PKCS11 = PKCS11;');
+    expect(loaded).not.toContain('{ ...pkcs11, PKCS11 }');
+    expect(loaded).not.toMatch(/__toESM\(require_pkcs11js/);
+  });
+
+  it('exports the same names and constants as the package, and a PKCS11 with the same wrapped calls', async () => {
+    const { pkcs11jsIndexSource } = await import(pathToFileURL(join(root, 'scripts/build-host.mjs')).href) as { pkcs11jsIndexSource(): Promise<string> };
+    // Inside the repository, so that its require of pkcs11js's addon resolves from node_modules as in dist/host.
+    const dir = join(root, 'node_modules', '.cache', `kyso-pkcs11js-index-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      writeFileSync(join(dir, 'index.cjs'), await pkcs11jsIndexSource());
+      const require = createRequire(join(dir, 'index.cjs'));
+      const bundled = require('./index.cjs') as Record<string, unknown> & { PKCS11: new () => object };
+      const original = require('pkcs11js') as Record<string, unknown> & { PKCS11: new () => object };
+      expect(bundled).not.toBe(original);
+      expect(Object.keys(bundled)).toEqual(Object.keys(original));
+      for (const [name, value] of Object.entries(original)) {
+        if (typeof value === 'function') expect(typeof bundled[name], name).toBe('function');
+        else expect(bundled[name], name).toEqual(value);
+      }
+      expect(Object.keys(bundled).length).toBeGreaterThan(600);
+      expect(Object.keys(new bundled.PKCS11())).toEqual(Object.keys(new original.PKCS11()));
+      expect(Object.keys(new bundled.PKCS11())).toContain('C_Initialize');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

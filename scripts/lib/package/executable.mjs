@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from '../prerequisites.mjs';
+import { pkcs11jsIndexWithoutSpread } from '../../build-host.mjs';
 
 /** The fuse postject flips so the Node binary looks for the injected blob [Node docs, SEA, step 5]. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -32,11 +33,27 @@ const BANNER = [
   `var __kysoAddonPath = require('node:path').join(require('node:path').dirname(require('node:fs').realpathSync(process.execPath)), ${JSON.stringify(ADDON_NAME)});`,
 ].join('\n');
 
-/** Replace pkcs11js's `require('./build/Release/pkcs11.node')` by a dlopen of the addon beside the executable. */
+/**
+ * Replace pkcs11js's `require('./build/Release/pkcs11.node')` by a dlopen of the addon beside the executable; and
+ * bundle pkcs11js so that a start copies none of its exports (below).
+ */
 const addonBesideExecutable = {
   name: 'kyso-addon-beside-executable',
   setup(b) {
     b.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: 'kyso-addon' }));
+    // As in the host's bundle (scripts/build-host.mjs pkcs11jsByRequire), pkcs11js's ~660 exports are copied at no
+    // start: `import pkcs11js from 'pkcs11js'` takes its module.exports from a small ES module (no __toESM copy per
+    // importing file), and its index.js's closing `{ ...pkcs11, PKCS11 }` is an assignment.
+    b.onResolve({ filter: /^pkcs11js$/ }, (args) => (args.kind === 'import-statement' ? { path: 'pkcs11js', namespace: 'kyso-pkcs11js' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'kyso-pkcs11js' }, () => ({
+      contents: "const pkcs11js = require('pkcs11js/index.js');\nexport default pkcs11js;",
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pkcs11js[\\/]index\.js$/ }, async (args) => {
+      const contents = pkcs11jsIndexWithoutSpread(await readFile(args.path, 'utf8'));
+      return contents === undefined ? undefined : { contents, loader: 'js' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'kyso-addon' }, () => ({
       loader: 'js',
       contents: [
