@@ -13,7 +13,9 @@
  *   digests  host.signDigests of N digests, one login: throughput  vs a bare pkcs11js loop (login, N × C_Sign)
  *   xml      `kyso sign-xml` of a 10 MB e-invoice batch              vs `xmlsec1 --sign`, same file and key
  *   pdf-large `kyso sign-pdf` of a 100 MB PDF (time, peak RSS)      vs node start + SHA-256 of the file; and
- *            @signpdf/signpdf on the same file and key (P12)
+ *            @signpdf/signpdf on the same file and key (P12). Also the floor, measured in the same run: a `node`
+ *            that reads + hashes the file, writes a full copy beside the output, fdatasyncs, renames and fsyncs
+ *            the folder (what a signer that never alters its input in place cannot avoid), and Kyso against it
  *   consent  first consent window after signHash, fresh browser and warm (real Chromium; absolute targets)
  *   content  content script: size, main-thread time on a page that never signs (Chromium trace); the service
  *            worker's idle memory (scripts/bench/browser-figures.ts, run through tsx: it reuses the e2e helpers)
@@ -70,7 +72,7 @@ const LARGE_PDF_MAX_RSS_MB = 100;
 
 /**
  * @typedef {{ key: string, figure: string, kyso: number, reference: number, unit: string, ratio: number,
- *   target: string, meets: boolean, detail?: Record<string, number> }} Row
+ *   target: string, meets: boolean, detail?: Record<string, number>, note?: string }} Row
  */
 
 /** A "lower is better" figure whose target is a ratio to its reference. */
@@ -191,7 +193,14 @@ async function main() {
       const rss = (series) => round(median(series.map((x) => x.maxRssMb ?? NaN)));
       const kysoRss = rss(t.kyso);
       const row = ratioRow('pdf-large', `kyso sign-pdf of a ${PDF_MB} MB PDF vs node + SHA-256 of it (p50, spawn → exit)`, ms(t.kyso), ms(t.reference), 'ms', 1.5);
-      rows.push({ ...row, target: `≤ 1.5×, RSS ≤ ${LARGE_PDF_MAX_RSS_MB} MB (is ${kysoRss})`, meets: row.meets && kysoRss <= LARGE_PDF_MAX_RSS_MB, detail: { bytes: t.bytes, kysoPeakRssMb: kysoRss, referencePeakRssMb: rss(t.reference) } });
+      const floorMs = ms(t.floor);
+      // The floor and its ratios: what the reference leaves out (the durable copy), measured beside it.
+      const floor = { floorMs: round(floorMs), floorVsReference: round(floorMs / ms(t.reference)), kysoVsFloor: round(ms(t.kyso) / floorMs), floorPeakRssMb: rss(t.floor) };
+      rows.push({
+        ...row, target: `≤ 1.5×, RSS ≤ ${LARGE_PDF_MAX_RSS_MB} MB (is ${kysoRss})`, meets: row.meets && kysoRss <= LARGE_PDF_MAX_RSS_MB,
+        detail: { bytes: t.bytes, kysoPeakRssMb: kysoRss, referencePeakRssMb: rss(t.reference), ...floor },
+        note: `floor (node: read + SHA-256 + full copy beside the output, fdatasync, rename, folder fsync) ${floor.floorMs} ms = ${floor.floorVsReference}× the reference; Kyso ${floor.kysoVsFloor}× the floor`,
+      });
       const vs = ratioRow('pdf-large-signpdf', `kyso sign-pdf of a ${PDF_MB} MB PDF vs @signpdf/signpdf (same file and key)`, ms(t.kyso), ms(t.signpdf), 'ms', undefined);
       rows.push({ ...vs, detail: { kysoPeakRssMb: kysoRss, signpdfPeakRssMb: rss(t.signpdf) } });
     }
@@ -288,6 +297,8 @@ async function main() {
     process.stdout.write(line(head));
     process.stdout.write(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const t of table) process.stdout.write(line(t));
+    // Rows that carry a second reference say so under the table (in --json it is in `detail`).
+    for (const r of rows.filter((x) => x.note)) process.stdout.write(`- ${r.key}: ${r.note}\n`);
     const missed = rows.filter((r) => !r.meets);
     if (missed.length > 0) {
       process.stdout.write('\nWhat holds back each figure that misses its target on this machine:\n');

@@ -105,6 +105,12 @@ describe('kyso sign-pdf', () => {
     expect(wrongPin.stderr).toContain('PIN_INCORRECT');
     // The first input was copied beside the output while the token logged in (early-copy.ts): nothing of it is left.
     expect((await readdir(dir)).sort()).toEqual(before);
+    // No PIN at all on stdin: refused before any login, and the copy started meanwhile is removed at once (it was
+    // left for the next run in that folder to clear).
+    const noPin = await kyso([join(dir, 'a.pdf'), '-o', out, '--cert', 'MST:0101234567', '--pin-stdin'], '');
+    expect(noPin.code).not.toBe(0);
+    expect(noPin.stderr).toContain('PIN_INVALID_FORMAT');
+    expect((await readdir(dir)).sort()).toEqual(before);
     const badRect = await kyso([join(dir, 'a.pdf'), '-o', out, '--pin-stdin', '--rect', '10,20,abc'], `${token.userPin}\n`);
     expect(badRect.code).not.toBe(0);
     expect(badRect.stderr).toMatch(/BAD_REQUEST.*--rect/);

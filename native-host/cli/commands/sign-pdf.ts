@@ -78,7 +78,16 @@ export async function run(argv: string[]): Promise<number> {
   const earlyCopying = import('../../formats/pdf/early-copy.js');
   const early = earlyCopying.then((m) => m.startEarlyCopy(plan[0]!.input, plan[0]!.output, args.hashAlgorithm)).catch(() => undefined);
 
-  const pin = await readPin({ fromStdin: args.pinFromStdin });
+  const discardEarlyCopy = async () => (await earlyCopying.catch(() => undefined))?.discardEarlyCopy(await early);
+  let pin: string;
+  try {
+    pin = await readPin({ fromStdin: args.pinFromStdin });
+  } catch (error) {
+    // No PIN (empty stdin, a PIN of the wrong form): the copy is not signed, so it is removed now, not left for the
+    // next run in that folder to find.
+    await discardEarlyCopy();
+    throw error;
+  }
   // Every record is fsync'd before its file appears; history.head is written once, after the batch (history-writer.ts).
   deferHistoryHeads();
   // One file after another in a process that serves nothing else: the small file steps as direct system calls
@@ -89,7 +98,10 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   try {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
-    signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
+    // The login's record names the certificate the signer opened (its description is in hand); only a failed
+    // login looks it up on the token again — a second listing of the token's objects cost 5–27 ms on the path.
+    const login = cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate));
+    signer = await withCompleteChain(await recordedAttempt<TokenSigner>({ ...login, certificate: (opened) => (opened ? Promise.resolve(opened.certificateInfo) : login.certificate(undefined)) }, () => tokens.openSigner(certificate, pin)));
     const { signPdfFileAtLevel } = await signing;
     const earlyCopy = await early;
     for (const { input, output } of plan) {
@@ -108,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     await signer?.close();
     tokens.close();
     // Not taken over (a failed login, a refused first file): removed, its handle closed.
-    await (await earlyCopying.catch(() => undefined))?.discardEarlyCopy(await early);
+    await discardEarlyCopy();
     await flushHistoryHeads().catch((error: unknown) => {
       // Every record is written; only the head lags (kyso history --verify accepts that). Say so, do not fail.
       process.stderr.write(`kyso: the signing history's head file was not updated (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);

@@ -23,6 +23,13 @@ import { indexOfLatin1 } from './xref/index-of-latin1.js';
 
 /** Bytes copied per window; each window is read with the bytes before it a header may start in, and a few after. */
 const WINDOW_BYTES = 1024 * 1024;
+/**
+ * Windows in flight: while one is hashed and scanned on the main thread, the others are being read or written by
+ * the thread pool. With two, the pool waited whenever the main thread was busy elsewhere (`kyso sign-pdf` compiles
+ * the PDF code and describes the certificate while its early copy runs): each window needs the event loop to start
+ * the next read. Four keep the pool reading ahead through such stalls, for 2 MiB more memory.
+ */
+const WINDOWS_IN_FLIGHT = 4;
 const AFTER_BYTES = 16; // ≥ 'startxref'.length − 1 and the one byte after `obj`
 const ZEROS = Buffer.alloc(WINDOW_BYTES);
 const STARTXREF = 'startxref';
@@ -76,7 +83,7 @@ export async function copyInput(inputPath: string, outputPath: string, hashAlgor
 async function copyWindows(input: FileHandle, output: FileHandle, length: number, hashAlgorithm: HashAlgorithm, inputPath: string): Promise<CopiedWindows> {
   const rangeHash = createHash(nodeHashName(hashAlgorithm));
   const sha256 = hashAlgorithm === 'SHA-256' ? rangeHash : createHash('sha256');
-  const buffers = [takeBuffer(), takeBuffer()];
+  const buffers = Array.from({ length: Math.min(WINDOWS_IN_FLIGHT, Math.ceil(length / WINDOW_BYTES)) || 1 }, takeBuffer);
   try {
     return await copyThrough(buffers, input, output, length, rangeHash, sha256, inputPath);
   } finally {
@@ -115,30 +122,35 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
     return { window: buffer.subarray(0, end - base), base };
   };
 
-  // Two operations run while this one's window is hashed: the next read, and this window's write. Each gets a
-  // handler at once (a failure is rethrown where it is awaited), and both are settled before the buffers go back.
+  // Window k lives in buffers[k % n]. Its read starts once the window that used that buffer before it (k − n) is
+  // written, chained on that write: the reads ahead go on while this loop waits for the main thread. Every read and
+  // write gets a handler at once (a failure is rethrown where it is awaited), and all are settled before the
+  // buffers go back.
+  const n = buffers.length;
+  const windows = Math.ceil(length / WINDOW_BYTES);
   const started = <T>(promise: Promise<T>): Promise<T> => { promise.catch(() => undefined); return promise; };
-  let pending = length > 0 ? started(readWindow(0, buffers[0]!)) : undefined;
-  let writing: Promise<unknown> = Promise.resolve();
+  const reads: Array<Promise<{ window: Buffer; base: number }>> = [];
+  const writes: Array<Promise<unknown>> = [];
+  const readAfter = (k: number, free: Promise<unknown>) => started(free.then(() => readWindow(k * WINDOW_BYTES, buffers[k % n]!)));
+  for (let k = 0; k < Math.min(n, windows); k++) reads.push(readAfter(k, Promise.resolve()));
   let holeAtEnd = false;
   try {
-    for (let pos = 0, k = 0; pos < length; pos += WINDOW_BYTES, k++) {
-      const { window, base } = await pending!;
-      await writing; // the other buffer is free once its window is written
-      const next = pos + WINDOW_BYTES;
-      pending = next < length ? started(readWindow(next, buffers[(k + 1) % 2]!)) : undefined;
-      const to = Math.min(length, next);
+    for (let k = 0; k < windows; k++) {
+      const pos = k * WINDOW_BYTES;
+      const { window, base } = await reads[k]!;
+      const to = Math.min(length, pos + WINDOW_BYTES);
       const core = window.subarray(pos - base, to - base);
       rangeHash.update(core);
       if (sha256 !== rangeHash) sha256.update(core);
       for (let i = indexOfLatin1(window, STARTXREF, pos - base); i >= 0 && i + base < to; i = indexOfLatin1(window, STARTXREF, i + 1)) startxref.push(i + base);
       if (headersComplete) headersComplete = scanHeaderWindow(window, base, pos, to, headers);
       holeAtEnd = core.equals(ZEROS.subarray(0, core.length));
-      writing = holeAtEnd ? Promise.resolve() : started(writeAll(output, core, pos));
+      writes[k] = holeAtEnd ? Promise.resolve() : started(writeAll(output, core, pos));
+      if (k + n < windows) reads[k + n] = readAfter(k + n, writes[k]!);
     }
-    await writing;
+    await Promise.all(writes);
   } finally {
-    await Promise.allSettled([pending, writing]);
+    await Promise.allSettled([...reads, ...writes]);
   }
   return { rangeHash, sha256, scans: { startxref, headers }, holeAtEnd };
 }
