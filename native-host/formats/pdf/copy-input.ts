@@ -122,7 +122,12 @@ async function cloneInput(inputPath: string, outputPath: string, hashAlgorithm: 
   const output = await open(outputPath, keepOutputOpen ? 'r+' : 'r');
   let kept = false;
   try {
-    const length = (await output.stat()).size;
+    const clone = await output.stat();
+    // Opened by name: a file put there meanwhile by another account (a shared, writable folder) is not signed.
+    if (clone.nlink !== 1 || (process.getuid !== undefined && clone.uid !== process.getuid())) {
+      throw new KysoError('BAD_REQUEST', { reason: 'the signed copy was replaced while it was being made', file: basename(outputPath) });
+    }
+    const length = clone.size;
     checkImageSize(length);
     const result = await copyWindows(output, undefined, length, hashAlgorithm, inputPath);
     kept = keepOutputOpen;
