@@ -69,14 +69,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   // The signing code (pdf-lib, the PDF reader and writer) is loaded while the PIN is read and the token opened:
   // its compilation overlaps the driver's start and the login, which run off the main thread.
-  // The early copy's small module (no pdf-lib) first: the first input's copy starts as soon as the flags are checked.
-  const earlyCopying = import('../../formats/pdf/early-copy.js');
   const signing = import('../../formats/pdf/ltv/sign-pdf-at-level.js');
   signing.catch(() => undefined); // awaited below; a failure is reported there
   const plan = planOutputs(args, (name) => `${basename(name, extname(name))}-signed.pdf`);
   const options = await signOptions(args);
   const longTerm = await longTermOptions(args);
   // The first input is copied, hashed and scanned while the PIN is read and the token logs in (early-copy.ts).
+  const earlyCopying = import('../../formats/pdf/early-copy.js');
   const early = earlyCopying.then((m) => m.startEarlyCopy(plan[0]!.input, plan[0]!.output, args.hashAlgorithm)).catch(() => undefined);
 
   const discardEarlyCopy = async () => (await earlyCopying.catch(() => undefined))?.discardEarlyCopy(await early);
