@@ -9,10 +9,18 @@
  * input is changed meanwhile. Memory is two fixed windows whatever the file's size; reading the next window
  * overlaps hashing, scanning and writing this one. A window of zeros is left a hole (as `cp --sparse=auto`), so a
  * sparse input stays sparse. An input whose size changes while it is copied is refused.
+ *
+ * Where the file system shares extents (FICLONE: XFS, Btrfs; `cp --reflink`), a large input is cloned instead and
+ * the CLONE is read, hashed and scanned: nothing is written and the data already on disk is not written again
+ * (its fsync is cheap). The clone is the output's bytes, so what is hashed is what is signed even if the input is
+ * changed meanwhile. Elsewhere (ext4, tmpfs, across file systems) the refusal costs one failed call, once per pair
+ * of folders.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { openFile as open, type SmallFile as FileHandle } from '../../documents/file-steps.js';
-import { basename } from 'node:path';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, copyFile } from 'node:fs/promises';
+import { openFile as open, statPath as stat, type SmallFile as FileHandle } from '../../documents/file-steps.js';
+import { basename, dirname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
 import type { HashAlgorithm } from '../../../shared/domain/algorithms.js';
 import { nodeHashName } from '../node-hash-name.js';
@@ -59,6 +67,8 @@ interface CopiedWindows extends Omit<CopiedInput, 'length' | 'output'> {
  * file again cost an open and a close per document.
  */
 export async function copyInput(inputPath: string, outputPath: string, hashAlgorithm: HashAlgorithm, keepOutputOpen = false): Promise<CopiedInput> {
+  const cloned = await cloneInput(inputPath, outputPath, hashAlgorithm, keepOutputOpen);
+  if (cloned) return cloned;
   const input = await readable(inputPath);
   try {
     const length = await inputSize(input, inputPath);
@@ -80,7 +90,55 @@ export async function copyInput(inputPath: string, outputPath: string, hashAlgor
   }
 }
 
-async function copyWindows(input: FileHandle, output: FileHandle, length: number, hashAlgorithm: HashAlgorithm, inputPath: string): Promise<CopiedWindows> {
+/** Inputs smaller than this are copied: a clone attempt would cost more than it saves. */
+const CLONE_MIN_BYTES = 8 * 1024 * 1024;
+/** What a file system that cannot clone these two files answers (EXDEV: two file systems). */
+const CANNOT_CLONE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENOSYS', 'ENOTTY', 'EPERM']);
+/** Folder pairs (input's, output's) where a clone was refused: not tried again. */
+const CLONE_REFUSED = new Set<string>();
+
+/**
+ * The input cloned into `outputPath` (FICLONE) and the clone read back through the same windows as a copy, with
+ * nothing written; undefined when the file system does not clone (the caller copies). copyFile gives the clone the
+ * input's permission bits: they are set back to a new file's, as the copy would have them.
+ */
+async function cloneInput(inputPath: string, outputPath: string, hashAlgorithm: HashAlgorithm, keepOutputOpen: boolean): Promise<CopiedInput | undefined> {
+  const pair = `${dirname(inputPath)}\u0000${dirname(outputPath)}`;
+  if (CLONE_REFUSED.has(pair)) return undefined;
+  try {
+    const info = await stat(inputPath);
+    if (!info.isFile() || info.size < CLONE_MIN_BYTES) return undefined;
+    // EXCL: a new file, never one already at the (random) temp name.
+    await copyFile(inputPath, outputPath, fsConstants.COPYFILE_FICLONE_FORCE | fsConstants.COPYFILE_EXCL);
+  } catch (error) {
+    // Not a clone here (libuv removed the half-made file), or an input problem the copy then reports.
+    if (CANNOT_CLONE.has((error as NodeJS.ErrnoException).code ?? '')) {
+      if (CLONE_REFUSED.size >= 1000) CLONE_REFUSED.clear();
+      CLONE_REFUSED.add(pair);
+    }
+    return undefined;
+  }
+  await chmod(outputPath, 0o666 & ~process.umask());
+  const output = await open(outputPath, keepOutputOpen ? 'r+' : 'r');
+  let kept = false;
+  try {
+    const clone = await output.stat();
+    // Opened by name: a file put there meanwhile by another account (a shared, writable folder) is not signed.
+    if (clone.nlink !== 1 || (process.getuid !== undefined && clone.uid !== process.getuid())) {
+      throw new KysoError('BAD_REQUEST', { reason: 'the signed copy was replaced while it was being made', file: basename(outputPath) });
+    }
+    const length = clone.size;
+    checkImageSize(length);
+    const result = await copyWindows(output, undefined, length, hashAlgorithm, inputPath);
+    kept = keepOutputOpen;
+    return { length, rangeHash: result.rangeHash, sha256: result.sha256, scans: result.scans, ...(kept ? { output } : {}) };
+  } finally {
+    if (!kept) await output.close();
+  }
+}
+
+/** `output` undefined: the windows are only read (a clone's, already the output's bytes). */
+async function copyWindows(input: FileHandle, output: FileHandle | undefined, length: number, hashAlgorithm: HashAlgorithm, inputPath: string): Promise<CopiedWindows> {
   const rangeHash = createHash(nodeHashName(hashAlgorithm));
   const sha256 = hashAlgorithm === 'SHA-256' ? rangeHash : createHash('sha256');
   const buffers = Array.from({ length: Math.min(WINDOWS_IN_FLIGHT, Math.ceil(length / WINDOW_BYTES)) || 1 }, takeBuffer);
@@ -101,7 +159,7 @@ function takeBuffer(): Buffer {
   return FREE_BUFFERS.pop() ?? Buffer.allocUnsafe(HEADER_LOOKBACK_BYTES + WINDOW_BYTES + AFTER_BYTES);
 }
 
-async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHandle, length: number, rangeHash: Hash, sha256: Hash, inputPath: string): Promise<CopiedWindows> {
+async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHandle | undefined, length: number, rangeHash: Hash, sha256: Hash, inputPath: string): Promise<CopiedWindows> {
   const startxref: number[] = [];
   const headers: ScannedObjectHeader[] = [];
   let headersComplete = true;
@@ -145,7 +203,7 @@ async function copyThrough(buffers: Buffer[], input: FileHandle, output: FileHan
       for (let i = indexOfLatin1(window, STARTXREF, pos - base); i >= 0 && i + base < to; i = indexOfLatin1(window, STARTXREF, i + 1)) startxref.push(i + base);
       if (headersComplete) headersComplete = scanHeaderWindow(window, base, pos, to, headers);
       holeAtEnd = core.equals(ZEROS.subarray(0, core.length));
-      writes[k] = holeAtEnd ? Promise.resolve() : started(writeAll(output, core, pos));
+      writes[k] = holeAtEnd || !output ? Promise.resolve() : started(writeAll(output, core, pos));
       if (k + n < windows) reads[k + n] = readAfter(k + n, writes[k]!);
     }
     await Promise.all(writes);
