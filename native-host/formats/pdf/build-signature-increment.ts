@@ -68,10 +68,12 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     // The first installed font of the typeface that draws every character (appearance/resolve-font.ts; font files
     // read and parsed once per process, appearance/stamp-font.ts).
     const fontBytes = visible.fontBytes ?? (await resolveStampFont(visible.typeface ?? 'sans', lines.join(''))).bytes;
+    // An encrypted file's new strings and streams are encrypted object by object (below): its stamp is written as
+    // pdf-lib objects; any other file's from bytes prepared once per batch (appearance/prepared-stamp.ts).
     apRef = await buildAppearance(doc, {
       rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation,
       ...(visible.textColor ? { textColor: visible.textColor } : {}),
-    });
+    }, { asObjects: structure.encryption !== undefined });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
