@@ -10,8 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument, degrees } from 'pdf-lib';
 import { readPdfStructure } from '../../native-host/formats/pdf/read-pdf-structure.js';
 import { buildAppearance, type AppearanceInput } from '../../native-host/formats/pdf/appearance/build-appearance.js';
-import { PreparedPdfObject } from '../../native-host/formats/pdf/appearance/prepared-stamp.js';
-import { serializePdfObject } from '../../native-host/formats/pdf/write-incremental-update.js';
+import { PreparedPdfObject, serializePdfObject } from '../../native-host/formats/pdf/write-incremental-update.js';
 import { formatVietnameseTime } from '../../native-host/formats/pdf/appearance/signing-time-text.js';
 import { DEJAVU, makeSealPng, makeSignaturePng, makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
 

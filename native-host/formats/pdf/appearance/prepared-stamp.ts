@@ -20,30 +20,10 @@
  * of the three spliced parts. A template whose marker or reference is not found where expected is not used
  * (the document is drawn as objects), and nothing per document is ever written into a template.
  */
-import { PDFDocument, PDFHexString, PDFObject, PDFStream, type PDFContext, type PDFRef } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFStream, type PDFContext, type PDFRef } from 'pdf-lib';
 import type { StampLayout } from './stamp-layout.js';
 import { randomSubsetTag } from './subset-tag.js';
-import { serializePdfObject } from '../write-incremental-update.js';
-
-/** An indirect object's body written as given (a prepared stamp's object, already filled in for its document). */
-export class PreparedPdfObject extends PDFObject {
-  constructor(readonly bytes: Uint8Array) {
-    super();
-  }
-  override clone(): PreparedPdfObject {
-    return new PreparedPdfObject(this.bytes);
-  }
-  override toString(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
-  }
-  override sizeInBytes(): number {
-    return this.bytes.length;
-  }
-  override copyBytesInto(buffer: Uint8Array, offset: number): number {
-    buffer.set(this.bytes, offset);
-    return this.bytes.length;
-  }
-}
+import { PreparedPdfObject, serializePdfObject } from '../write-incremental-update.js';
 
 type DrawStamp = (doc: PDFDocument, layout: StampLayout, operandOf: (line: number, encoded: PDFHexString) => PDFHexString) => Promise<{ form: PDFRef; tag: string }>;
 
