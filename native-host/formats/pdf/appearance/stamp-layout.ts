@@ -84,8 +84,8 @@ export function layOutStamp(given: AppearanceInput): StampLayout {
   }
   // A font without Vietnamese glyphs would draw empty boxes in a signed, unchangeable stamp: refuse instead.
   const covered = coveredCodePoints(font.characterSet);
-  const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
-  if (missing.length > 0) {
+  if (!input.lines.every((line) => coversLine(covered, line))) {
+    const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
     throw new KysoError('BAD_REQUEST', { reason: 'the font lacks characters of the signing information', missing: missing.slice(0, 20).join('') });
   }
   let size = 0;
@@ -154,6 +154,23 @@ function coveredCodePoints(characterSet: readonly number[]): ReadonlySet<number>
   let covered = coveredSets.get(characterSet);
   if (!covered) coveredSets.set(characterSet, (covered = new Set(characterSet)));
   return covered;
+}
+
+/**
+ * Lines the font is known to draw whole, per font: a batch's lines recur (all but the time, which changes once a
+ * second), and checking each character against the font again showed in a batch's profile.
+ */
+const coveredLines = new WeakMap<ReadonlySet<number>, Set<string>>();
+const MAX_KEPT_LINES = 4096;
+
+function coversLine(covered: ReadonlySet<number>, line: string): boolean {
+  let known = coveredLines.get(covered);
+  if (!known) coveredLines.set(covered, (known = new Set()));
+  if (known.has(line)) return true;
+  for (const c of line) if (!/\s/.test(c) && !covered.has(c.codePointAt(0)!)) return false;
+  if (known.size >= MAX_KEPT_LINES) known.clear();
+  known.add(line);
+  return true;
 }
 
 /**
