@@ -173,9 +173,10 @@ function fillTemplate(context: PDFContext, template: StampTemplate, layout: Stam
   let contentLength = template.contentFixedBytes;
   for (const c of codes) contentLength += c.length;
   const length = Buffer.from(String(contentLength), 'latin1');
+  const refTexts: Array<Uint8Array | undefined> = [];
   const part = (piece: Piece): Uint8Array => {
     if (piece instanceof Uint8Array) return piece;
-    if ('ref' in piece) return Buffer.from(refs[piece.ref]!.toString(), 'latin1');
+    if ('ref' in piece) return (refTexts[piece.ref] ??= Buffer.from(refs[piece.ref]!.toString(), 'latin1'));
     if ('tag' in piece) return tag;
     if ('line' in piece) return codes[piece.line]!;
     return length;

@@ -137,10 +137,16 @@ function encodeLines(font: ParsedFont, timeCharacters: string, lines: readonly s
   if (timeCharacters) for (const glyph of font.layout(timeCharacters).glyphs) include(glyph.id);
   const codes = lines.map((line) => {
     let hex = '';
-    for (const glyph of font.layout(line).glyphs) hex += include(glyph.id).toString(16).padStart(4, '0').toUpperCase();
+    for (const glyph of font.layout(line).glyphs) hex += hex4(include(glyph.id));
     return hex;
   });
   return { order, codes };
+}
+
+/** A subset number as pdf-lib writes it (4 upper-case hex digits, more if it must), kept: a stamp writes ~100 a document. */
+const HEX4: string[] = [];
+function hex4(n: number): string {
+  return (HEX4[n] ??= n.toString(16).padStart(4, '0').toUpperCase());
 }
 
 /**

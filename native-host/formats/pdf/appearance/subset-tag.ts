@@ -14,5 +14,5 @@ export function randomSubsetTag(): string {
   if (tagPool.length < 6) tagPool = randomBytes(TAG_POOL_BYTES);
   const bytes = tagPool.subarray(0, 6);
   tagPool = tagPool.subarray(6);
-  return Array.from(bytes, (b) => String.fromCharCode(65 + (b % 26))).join('');
+  return String.fromCharCode(65 + (bytes[0]! % 26), 65 + (bytes[1]! % 26), 65 + (bytes[2]! % 26), 65 + (bytes[3]! % 26), 65 + (bytes[4]! % 26), 65 + (bytes[5]! % 26));
 }
