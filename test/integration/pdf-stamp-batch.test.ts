@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signPdf } from '../../native-host/formats/pdf/sign-pdf.js';
 import { createSoftwarePki, type SoftwarePki } from '../helpers/software-signer.js';
 import { DEJAVU, makeVietnameseDocument } from '../fixtures/pdf/generate-fixtures.js';
+import { formatVietnameseTime } from '../../native-host/formats/pdf/appearance/signing-time-text.js';
 import { pdfsig, renderPage } from '../fixtures/pdf/pdf-test-tools.js';
 
 const run = promisify(execFile);
@@ -65,5 +66,29 @@ describe('one stamp font for many documents (batch caches)', () => {
     }
     // b's text came out right although a's lines were shaped and subset first, in the other order.
     expect(await stampText(join(dir, 'b.pdf'))).not.toContain('Hương');
+  });
+
+  it('the stamp prepared once per batch shows each document its own signing time (appearance/prepared-stamp.ts)', async () => {
+    // The default lines (name, organisation, time from the certificate and the signing time), the default font:
+    // the batch's documents share one prepared stamp, and differ in their time and (1 page or 3) object numbers.
+    const three = await makeVietnameseDocument(3);
+    const times = [Date.UTC(2026, 11, 3, 3, 4, 5), Date.UTC(2026, 11, 3, 3, 4, 6), Date.UTC(2026, 11, 31, 16, 59, 59)];
+    let previous: string | undefined;
+    for (const [i, ms] of times.entries()) {
+      const signingTime = new Date(ms);
+      const document = i === 1 ? three : input;
+      const shown = `Thời gian ký: ${formatVietnameseTime(signingTime, 420)}`;
+      const path = join(dir, `time-${i}.pdf`);
+      await writeFile(path, await signPdf(document, pki.rsa.signer, { signingTime, visible: { page: 1 } }));
+      const text = await stampText(path);
+      expect(text).toContain(shown);
+      if (previous) expect(text).not.toContain(previous);
+      previous = shown;
+      expect((await pdfsig(path)).signatures[0]?.valid).toBe(true);
+      // Signed alone, the stamp drawn from a font no template knows: the same pixels.
+      const alone = join(dir, `time-${i}-alone.pdf`);
+      await writeFile(alone, await signPdf(document, pki.rsa.signer, { signingTime, visible: { page: 1, fontBytes: new Uint8Array(font) } }));
+      expect(Buffer.compare((await renderPage(path, 1)).rgb, (await renderPage(alone, 1)).rgb)).toBe(0);
+    }
   });
 });

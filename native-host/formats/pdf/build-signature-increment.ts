@@ -68,10 +68,12 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     // The first installed font of the typeface that draws every character (appearance/resolve-font.ts; font files
     // read and parsed once per process, appearance/stamp-font.ts).
     const fontBytes = visible.fontBytes ?? (await resolveStampFont(visible.typeface ?? 'sans', lines.join(''))).bytes;
+    // An encrypted file's new strings and streams are encrypted object by object (below): its stamp is written as
+    // pdf-lib objects; any other file's from bytes prepared once per batch (appearance/prepared-stamp.ts).
     apRef = await buildAppearance(doc, {
       rect, lines, fontBytes, signatureImage: visible.signatureImage, sealImage: visible.sealImage, pageRotation: placement.rotation,
       ...(visible.textColor ? { textColor: visible.textColor } : {}),
-    });
+    }, { asObjects: structure.encryption !== undefined });
   }
 
   // The signature field merged with its widget annotation [§12.7.3.1, §12.7.4.5].
@@ -100,20 +102,22 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
 
   // Signature dictionary, written by hand so the placeholders' offsets are known [§12.8.1 Table 252].
   const subFilter = options.subFilter ?? 'ETSI.CAdES.detached';
-  const contentsHex = '0'.repeat(placeholderBytes * 2);
   // A document time-stamp [ETSI EN 319 142-1 §5.4.3; ISO 32000-2 §12.8.5] has only these keys: no signer, no /M.
   const head = documentTimestamp ? '/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161' : `/Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter}`;
-  let sigBody = `<< ${head} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`;
-  const byteRangeInBody = sigBody.indexOf('/ByteRange [') + '/ByteRange '.length;
-  const contentsInBody = sigBody.length - 1;
+  // The body up to /Contents' `<`, the placeholder's zeros, and the rest from its `>`: written as bytes around the
+  // zeros, not as one string (16 KB of '0' encoded again for every document of a batch).
+  const beforeContents = enc.encode(`<< ${head} /ByteRange [${' '.repeat(BYTE_RANGE_WIDTH - 2)}] /Contents <`);
+  const byteRangeInBody = Buffer.from(beforeContents.buffer, beforeContents.byteOffset, beforeContents.byteLength).indexOf('/ByteRange [') + '/ByteRange '.length;
+  const contentsInBody = beforeContents.length - 1;
+  let sigBody: string;
   // Strings of an encrypted file are encrypted with the signature object's key — except /Contents [§7.6.1].
   const encryption = structure.encryption;
   const text = (value: string) => (encryption ? encryptedText(value, encryption, sigRef.objectNumber) : PDFHexString.fromText(value).toString());
   const date = formatPdfDate(time, offset);
   if (documentTimestamp) {
-    sigBody += `${contentsHex}> >>`;
+    sigBody = '> >>';
   } else {
-    sigBody += `${contentsHex}> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
+    sigBody = `> /M ${encryption ? encryptedBytes(enc.encode(date), encryption, sigRef.objectNumber) : `(${date})`}`;
     if (signerName) sigBody += ` /Name ${text(signerName)}`;
     if (options.reason) sigBody += ` /Reason ${text(options.reason)}`;
     if (options.location) sigBody += ` /Location ${text(options.location)}`;
@@ -136,7 +140,7 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
       if (structure.view.locations.get(ref.objectNumber)?.kind === 'compressed' || decrypted.has(ref.objectNumber)) encryptNewObject(context, ref, encryption);
     }
   }
-  const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: enc.encode(sigBody) }];
+  const objects: UpdateObject[] = [{ objectNumber: sigRef.objectNumber, generation: 0, body: signatureBody(beforeContents, placeholderBytes * 2, enc.encode(sigBody)) }];
   for (const [ref, object] of context.enumerateIndirectObjects()) {
     if (ref === sigRef) continue;
     if (ref.objectNumber > base || changed.has(ref)) {
@@ -163,6 +167,15 @@ export async function buildSignatureIncrement(structure: PdfStructure, options: 
     contentsAt: sigAt + contentsInBody,
     placeholderBytes,
   };
+}
+
+/** `before`, `hexDigits` zeros (the /Contents placeholder) and `after`, in one array. */
+function signatureBody(before: Uint8Array, hexDigits: number, after: Uint8Array): Uint8Array {
+  const body = new Uint8Array(before.length + hexDigits + after.length);
+  body.set(before, 0);
+  body.fill(0x30, before.length, before.length + hexDigits);
+  body.set(after, before.length + hexDigits);
+  return body;
 }
 
 /**

@@ -4,7 +4,7 @@
  * The section is a classic table when the file's last section is a table, and a cross-reference stream
  * [§7.5.8] when it is a stream (a reader of a stream-only file may not accept a table after it).
  */
-import { PDFArray, type PDFObject, type PDFRef } from 'pdf-lib';
+import { PDFArray, PDFObject, type PDFRef } from 'pdf-lib';
 
 export interface UpdateObject {
   readonly objectNumber: number;
@@ -41,8 +41,32 @@ export interface WrittenUpdate {
 
 const enc = new TextEncoder();
 
+/**
+ * An indirect object whose body is given as bytes, written as they are (appearance/prepared-stamp.ts: a stamp's
+ * objects filled in from bytes prepared once per batch). Never changed once made.
+ */
+export class PreparedPdfObject extends PDFObject {
+  constructor(readonly bytes: Uint8Array) {
+    super();
+  }
+  override clone(): PreparedPdfObject {
+    return new PreparedPdfObject(this.bytes);
+  }
+  override toString(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('latin1');
+  }
+  override sizeInBytes(): number {
+    return this.bytes.length;
+  }
+  override copyBytesInto(buffer: Uint8Array, offset: number): number {
+    buffer.set(this.bytes, offset);
+    return this.bytes.length;
+  }
+}
+
 /** Bytes of a pdf-lib object as it appears inside `obj … endobj` (dicts, arrays, streams with their data). */
 export function serializePdfObject(object: PDFObject): Uint8Array {
+  if (object instanceof PreparedPdfObject) return object.bytes;
   const out = new Uint8Array(object.sizeInBytes());
   object.copyBytesInto(out, 0);
   return out;
@@ -53,29 +77,36 @@ export function serializePdfObject(object: PDFObject): Uint8Array {
  *   absolute [§7.5.4]. `leadingEol` starts the update with an end-of-line when the input ends without one.
  */
 export function writeIncrementalUpdate(objects: readonly UpdateObject[], trailer: UpdateTrailer, startOffset: number, leadingEol: boolean): WrittenUpdate {
-  const parts: Uint8Array[] = [];
+  // Strings that are ASCII by construction (object headers, `endobj`, `startxref`: digits and keywords) are kept as
+  // strings and written straight into the result; others (the trailer can hold a literal /ID) are UTF-8 encoded as
+  // before. One small encode per header and per `endobj` showed in a batch's profile.
+  const parts: Array<Uint8Array | string> = [];
   let length = 0;
   const push = (chunk: Uint8Array | string): void => {
     const b = typeof chunk === 'string' ? enc.encode(chunk) : chunk;
     parts.push(b);
     length += b.length;
   };
-  if (leadingEol) push('\n');
+  const pushAscii = (text: string): void => {
+    parts.push(text);
+    length += text.length;
+  };
+  if (leadingEol) pushAscii('\n');
   let prev = trailer.prevStartXref;
   if (trailer.rebuiltXref) {
     prev = startOffset + length;
     push(xrefTable(trailer.rebuiltXref, trailer, undefined, true));
-    push(`startxref\n${prev}\n%%EOF\n`);
+    pushAscii(`startxref\n${prev}\n%%EOF\n`);
   }
   const objectOffsets = new Map<number, { offset: number; generation: number }>();
   const bodyOffsets = new Map<number, number>();
   const sorted = [...objects].sort((a, b) => a.objectNumber - b.objectNumber);
   for (const o of sorted) {
     objectOffsets.set(o.objectNumber, { offset: startOffset + length, generation: o.generation });
-    push(`${o.objectNumber} ${o.generation} obj\n`);
+    pushAscii(`${o.objectNumber} ${o.generation} obj\n`);
     bodyOffsets.set(o.objectNumber, length);
     push(o.body);
-    push('\nendobj\n');
+    pushAscii('\nendobj\n');
   }
 
   const xrefOffset = startOffset + length;
@@ -84,11 +115,16 @@ export function writeIncrementalUpdate(objects: readonly UpdateObject[], trailer
   } else {
     push(xrefTable(objectOffsets, trailer, prev));
   }
-  push(`startxref\n${xrefOffset}\n%%EOF\n`);
+  pushAscii(`startxref\n${xrefOffset}\n%%EOF\n`);
 
   const bytes = new Uint8Array(length);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
-  for (const p of parts) { bytes.set(p, at); at += p.length; }
+  for (const p of parts) {
+    if (typeof p === 'string') text.write(p, at, 'latin1');
+    else bytes.set(p, at);
+    at += p.length;
+  }
   // Body offsets are reported relative to the returned bytes (not the file), callers add startOffset.
   return { bytes, bodyOffsets };
 }

@@ -72,6 +72,10 @@ export function coversText(bytes: Uint8Array, text: string): boolean {
   // What the font answered per code point, kept with the parsed font: a batch asks for the same letters again.
   let answers = GLYPH_ANSWERS.get(stampFont);
   if (!answers) GLYPH_ANSWERS.set(stampFont, (answers = new Map()));
+  // A text found covered before is not checked again (a batch's stamp text changes once a second, with the time).
+  let coveredTexts = COVERED_TEXTS.get(stampFont);
+  if (!coveredTexts) COVERED_TEXTS.set(stampFont, (coveredTexts = new Set()));
+  if (coveredTexts.has(text)) return true;
   for (const char of new Set(text.normalize('NFC'))) {
     if (/\s/.test(char)) continue;
     const codePoint = char.codePointAt(0)!;
@@ -79,10 +83,14 @@ export function coversText(bytes: Uint8Array, text: string): boolean {
     if (has === undefined) answers.set(codePoint, (has = font.hasGlyphForCodePoint(codePoint)));
     if (!has) return false;
   }
+  if (coveredTexts.size >= MAX_COVERED_TEXTS) coveredTexts.clear();
+  coveredTexts.add(text);
   return true;
 }
 
 const GLYPH_ANSWERS = new WeakMap<object, Map<number, boolean>>();
+const COVERED_TEXTS = new WeakMap<object, Set<string>>();
+const MAX_COVERED_TEXTS = 1024;
 
 /**
  * The first installed candidate font that covers `text` (else the first installed one: the appearance builder then
@@ -122,5 +130,7 @@ function keptCandidates(typeface: StampTypeface, env: FontEnvironment): readonly
 }
 
 function defaultEnvironment(): FontEnvironment {
-  return { platform: process.platform, windowsDir: process.env['WINDIR'] ?? process.env['SystemRoot'] };
+  // %WINDIR% is read only where it names the fonts' folder: reading the environment showed in a batch's profile.
+  const windowsDir = process.platform === 'win32' ? process.env['WINDIR'] ?? process.env['SystemRoot'] : undefined;
+  return { platform: process.platform, windowsDir };
 }
