@@ -31,11 +31,12 @@ export const HELD_BACK = {
     + 'system that clones (XFS, Btrfs, APFS: the copy is not written, copy-input.ts) takes the copy off the path. '
     + 'docs/benchmarks.md "Eighth run: large PDF, the floor".',
   'pdf-batch':
-    'the visible stamp is still built with pdf-lib objects for every document (0.6–0.9 ms: font dictionaries, '
-    + 'widths, ToUnicode, the content stream), and reading the structure and the CMS cost the rest beside the '
-    + "durable steps (signed copy and history record fsync'd before the rename, the folder fsync'd before OK). The "
-    + 'stamp written as prepared bytes is the next step; 4.1–5.8 ms measured on a quiet machine. docs/benchmarks.md '
-    + '"Seventh run: batch overhead" and "Seventh run: host.signDigests in one token call, and the merged main".',
+    'the visible stamp is written from bytes prepared once per batch since the eighth run (0.1–0.3 ms per document, '
+    + '0.4–2.8 ms before; 3.1–4.2 ms of overhead in six pairs at load 3.7–5.2, 4.1–5.2 ms before). What is left per '
+    + 'file is reading the structure (~0.2–0.3 ms in pdf-lib\'s parser), the update and the CMS, beside the durable '
+    + "steps (signed copy and history record fsync'd before the rename, the folder fsync'd before OK) and the token "
+    + 'thread\'s round trip; a run that misses is one where other processes on the 2 cores moved it. docs/benchmarks.md '
+    + '"Eighth run: the PDF stamp from prepared bytes".',
   'cms-batch':
     "what is left per file is the durable work the guarantees need (signed data and history record fsync'd before "
     + "the rename, the folder fsync'd before OK, a new inode per temp file, the history lock): 1.45–2.5 ms of CPU on "
