@@ -18,8 +18,9 @@ import { sha256Hex } from './record-line.js';
 export type SignedWith = () => CertificateInfo | undefined;
 
 /**
- * The record's certificate: the signer's when there was one (a look-up after signing would list the token's objects
- * again, ~3 ms per request: docs/benchmarks.md "Eighth run"), else the certificate the request named.
+ * The record's certificate: the signer's when there was one (a look-up after signing listed the token's objects
+ * again, ~3 ms per request: docs/benchmarks.md "Eighth run: signDigests' fixed cost"), else the certificate the
+ * request named.
  */
 function recordedCertificate(context: HandlerContext, certificateId: string, signedWith: SignedWith | undefined): Promise<CertificateInfo> {
   const info = signedWith?.();

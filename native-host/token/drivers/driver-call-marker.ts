@@ -107,7 +107,7 @@ export class DriverCallMarker {
       const marker: MarkerFile = { pid: process.pid, bootedAt: bootedAt(), drivers: [...this.#inside.values()] };
       // Padded with spaces to the longest text written so far (JSON allows trailing white space): one pwrite
       // replaces the whole text, no ftruncate after it — which also cost ~30 µs per enter and per leave, four times
-      // per signing request (docs/benchmarks.md "Eighth run").
+      // per signing request (docs/benchmarks.md "Eighth run: signDigests' fixed cost").
       const text = JSON.stringify(marker);
       const bytes = Buffer.from(text.padEnd(this.#length, ' '));
       writeSync(this.#fd, bytes, 0, bytes.length, 0);
