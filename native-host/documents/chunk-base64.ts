@@ -8,8 +8,8 @@
 import { isStrictBase64 } from '../../shared/domain/base64.js';
 import { KysoError } from '../../shared/errors/kyso-error.js';
 
-export function decodeChunk(text: string): Uint8Array {
-  if (!isStrictBase64(text)) throw new KysoError('BAD_REQUEST', { reason: 'not strict base64' });
+export function decodeChunk(text: string, errorCode: 'BAD_REQUEST' | 'INVALID_HASH' = 'BAD_REQUEST'): Uint8Array {
+  if (!isStrictBase64(text)) throw new KysoError(errorCode, { reason: 'not strict base64' });
   const buffer = Buffer.from(text, 'base64');
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

@@ -7,15 +7,19 @@
  * hash field, puts the brace back and recomputes. Any edited byte of a line changes its hash; a removed,
  * inserted or reordered line breaks the `prev` link (and the `seq` count) of the line after it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import * as v from 'valibot';
 import { SigningRecordSchema, type SigningRecord, type SigningRecordBody } from '../../shared/protocol/signing-history.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
+/**
+ * SHA-256 in hex, with the one-shot `crypto.hash` (Node ≥ 20.12; package.json asks ≥ 20.19): a record of a
+ * 1,000-digest batch hashes every digest, and a Hash object per call cost ~0.8 µs against ~0.25 µs.
+ */
 export function sha256Hex(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** The line (without "\n") for `body` as record number `seq` after the record whose hash is `prev`. */

@@ -40,8 +40,28 @@ export function publicValueHex(kind: 'rsa-modulus' | 'ec-point', bytes: Uint8Arr
   return b.toString('hex');
 }
 
+/**
+ * Public values of certificates already read, by the certificate's bytes. Every listing pairs every certificate on
+ * every token (and a signature lists the token again): parsing the X.509 and exporting its key was ~0.2 ms per
+ * certificate each time (docs/benchmarks.md "Eighth run: signDigests' fixed cost"). The value is a function of the
+ * bytes alone, so a certificate that changes on the token is a new key here: nothing can be stale.
+ */
+const publicValues = new Map<string, string>();
+const PUBLIC_VALUES_MAX_ENTRIES = 512;
+
 /** The certificate's public value in the same form, '' for a key type Kyso cannot compare. */
 export function certificatePublicValue(der: Uint8Array): string {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let value = publicValues.get(key);
+  if (value === undefined) {
+    value = readPublicValue(der);
+    if (publicValues.size >= PUBLIC_VALUES_MAX_ENTRIES) publicValues.clear();
+    publicValues.set(key, value);
+  }
+  return value;
+}
+
+function readPublicValue(der: Uint8Array): string {
   try {
     const jwk = new (nodeCrypto().X509Certificate)(der).publicKey.export({ format: 'jwk' });
     if (jwk.kty === 'RSA' && jwk.n) return stripLeadingZeros(Buffer.from(jwk.n, 'base64url').toString('hex'));

@@ -406,7 +406,7 @@ export class Pkcs11Module {
         const login = contextLogin ? { userType: pkcs11js.CKU_CONTEXT_SPECIFIC, pin: contextLogin.pin } : undefined;
         const timeout = tokenCallTimeoutMs('sign') + (contextLogin ? tokenCallTimeoutMs(contextLogin.pin === undefined ? 'pinPadLogin' : 'login') : 0);
         const out = await threads.sign({
-          op: 'sign', modulePath: this.path, session, key, mechanism, inputs: inputs.map((input) => Buffer.from(input)), signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
+          op: 'sign', modulePath: this.path, session, key, mechanism, inputs, signatureBytes: SIGNATURE_BUFFER_BYTES, contextLogin: login,
         }, timeout);
         if (out.length !== inputs.length) throw new KysoError('TOKEN_ERROR', { operation: 'C_Sign', ckr: 'none' });
         return out;

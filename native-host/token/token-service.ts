@@ -44,6 +44,8 @@ export interface SignDigestRequest {
 }
 
 export interface SignDigestOutcome {
+  /** The certificate that signed, as the signer found it (for the history record: no second look-up on the token). */
+  readonly certificateInfo: CertificateInfo;
   readonly signature: Uint8Array;
   readonly signatureAlgorithm: SignatureScheme;
   readonly hashAlgorithm: HashAlgorithm;
@@ -60,6 +62,8 @@ export interface SignDigestsRequest {
 }
 
 export interface SignDigestsOutcome {
+  /** The certificate that signed, as the signer found it (for the history record: no second look-up on the token). */
+  readonly certificateInfo: CertificateInfo;
   readonly signatures: readonly Uint8Array[];
   readonly signatureAlgorithm: SignatureScheme;
   readonly hashAlgorithm: HashAlgorithm;
@@ -304,9 +308,7 @@ export class TokenService {
     const cached = this.#describeCache.get(key);
     if (cached && Math.abs(now.getTime() - cached.at) < DESCRIBE_CACHE_MS) return cached.info;
     let info: CertificateInfo | undefined;
-    // Loaded on first use: @peculiar/x509 and its ASN.1 schemas are ~1 MB of code that `host.hello` (the
-    // browser's first message to a fresh host) never needs (docs/benchmarks.md "Host cold start").
-    const { describeCertificate } = await import('../../shared/certificates/describe-certificate.js');
+    const { describeCertificate } = await describeModule();
     try {
       info = await describeCertificate(der, {
         at: now,
@@ -488,7 +490,7 @@ export class TokenService {
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signature = await signer.signDigest(request.digest, request.hashAlgorithm, scheme);
-      return { signature, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
+      return { signature, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificateInfo: signer.certificateInfo, certificate: signer.certificate, chain: signer.chain };
     } finally {
       await signer.close();
     }
@@ -506,7 +508,7 @@ export class TokenService {
     try {
       const scheme = request.signatureScheme ?? SCHEMES_FOR_KEY[signer.keyType][0]!;
       const signatures = await signer.signDigests(request.digests, request.hashAlgorithm, scheme);
-      return { signatures, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificate: signer.certificate, chain: signer.chain };
+      return { signatures, signatureAlgorithm: scheme, hashAlgorithm: request.hashAlgorithm, certificateInfo: signer.certificateInfo, certificate: signer.certificate, chain: signer.chain };
     } finally {
       await signer.close();
     }
@@ -523,6 +525,17 @@ export class TokenService {
     for (const d of this.#drivers) if (d.module) releaseModule(d.module);
   }
 }
+
+/**
+ * Loaded on first use: @peculiar/x509 and its ASN.1 schemas are ~1 MB of code that `host.hello` (the browser's first
+ * message to a fresh host) never needs (docs/benchmarks.md "Host cold start"). The promise is kept: an `import()` of
+ * a module already loaded still cost ~35 µs, once per certificate of every listing.
+ */
+let describeModuleLoad: Promise<typeof import('../../shared/certificates/describe-certificate.js')> | undefined;
+const describeModule = () => (describeModuleLoad ??= import('../../shared/certificates/describe-certificate.js').catch((error: unknown) => {
+  describeModuleLoad = undefined; // a failed load is tried again next time, as the bare import() did
+  throw error;
+}));
 
 /** INVALID_HASH for the first digest whose length is not the hash's (naming its place in a list when `indexed`). */
 function checkDigestLengths(digests: readonly Uint8Array[], hashAlgorithm: HashAlgorithm, indexed: boolean): void {

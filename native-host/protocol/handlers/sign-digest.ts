@@ -2,6 +2,7 @@
  * `host.signDigest`: log in with the PIN the person typed in the consent window, sign the digest, log out.
  * The PIN lives in this call only; it is never logged or kept.
  */
+import type { CertificateInfo } from '../../../shared/protocol/common.js';
 import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
 import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
@@ -12,10 +13,11 @@ import { completeChain } from '../../formats/cms/complete-chain.js';
 
 export async function signDigest(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
   // The record (signing history) is written and fsync'd before the signature leaves this function.
-  return recordedAttempt(digestAttempt(context, payload), () => signDigestNow(context, payload));
+  let signedWith: CertificateInfo | undefined;
+  return recordedAttempt(digestAttempt(context, payload, () => signedWith), () => signDigestNow(context, payload, (info) => { signedWith = info; }));
 }
 
-async function signDigestNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>): Promise<HostResult<'host.signDigest'>> {
+async function signDigestNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>, signed: (info: CertificateInfo) => void): Promise<HostResult<'host.signDigest'>> {
   const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
   // Before login: a wrong signer must never cost a PIN try.
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
@@ -26,6 +28,7 @@ async function signDigestNow(context: HandlerContext, payload: HostRequestPayloa
     signatureScheme: payload.signatureScheme,
     pin: payload.pin,
   });
+  signed(outcome.certificateInfo);
   return {
     signature: bytesToBase64(outcome.signature),
     signatureAlgorithm: outcome.signatureAlgorithm,

@@ -10,14 +10,14 @@
  *
  * What a marker holds: the process id, when the machine booted, and per driver its real path, file size and
  * modification time, and the kind of work ('listing' / 'session'). Never a PIN, a certificate or a document.
- * Cost: rewritten in place (one file per process, kept open: a pwrite and an ftruncate, no file created or removed)
+ * Cost: rewritten in place (one file per process, kept open: one pwrite, padded, no file created or removed)
  * when the host enters a driver with no other work in it and when it leaves — twice per listing and twice per
  * signing session however many signatures a batch makes; ~25 µs of CPU each pair (docs/tokens.md).
  *
  * Only the host writes markers (enableDriverCallMarkers). A CLI stopped with Ctrl-C inside a driver would leave
  * one that looks like a crash. Any process reads them (doctor names a crash of the host).
  */
-import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { driverHealthFile, makeDirectories } from './driver-health.js';
@@ -51,6 +51,8 @@ export class DriverCallMarker {
   /** File size and time of each driver, read once: the library loaded is the file as it was then. */
   readonly #identities = new Map<string, { size: number; mtimeMs: number }>();
   #fd: number | undefined;
+  /** Bytes in the marker file (the longest text written, see #write). */
+  #length = 0;
 
   constructor(folder: string = driverMarkerFolder()) {
     this.#folder = folder;
@@ -98,13 +100,18 @@ export class DriverCallMarker {
         if (this.#inside.size === 0) return;
         makeDirectories(this.#folder);
         this.#fd = openSync(this.#file, 'w', 0o600);
+        this.#length = 0;
         // process.exit and a natural end run 'exit' listeners (synchronous): a planned end is not a crash.
         process.once('exit', () => this.clear());
       }
       const marker: MarkerFile = { pid: process.pid, bootedAt: bootedAt(), drivers: [...this.#inside.values()] };
-      const bytes = Buffer.from(JSON.stringify(marker));
+      // Padded with spaces to the longest text written so far (JSON allows trailing white space): one pwrite
+      // replaces the whole text, no ftruncate after it — which also cost ~30 µs per enter and per leave, four times
+      // per signing request (docs/benchmarks.md "Eighth run: signDigests' fixed cost").
+      const text = JSON.stringify(marker);
+      const bytes = Buffer.from(text.padEnd(this.#length, ' '));
       writeSync(this.#fd, bytes, 0, bytes.length, 0);
-      ftruncateSync(this.#fd, bytes.length);
+      this.#length = bytes.length;
     } catch {
       // A read-only state folder: the crash memory is lost, nothing else.
     }
