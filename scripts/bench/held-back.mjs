@@ -38,14 +38,16 @@ export const HELD_BACK = {
     + 'thread\'s round trip; a run that misses is one where other processes on the 2 cores moved it. docs/benchmarks.md '
     + '"Eighth run: the PDF stamp from prepared bytes".',
   'cms-batch':
-    "what is left per file is the durable work the guarantees need (signed data and history record fsync'd before "
-    + "the rename, the folder fsync'd before OK, a new inode per temp file, the history lock): 1.45–2.5 ms of CPU on "
-    + 'a quiet machine, at the target in some runs and not in others. docs/benchmarks.md "Seventh run: batch overhead".',
+    'on a quiet machine 1.0–1.5 ms of CPU per file (eighth run), 2.1–2.9 ms while other processes run: what is left '
+    + "is the kernel's part of the durable steps the guarantees need (signed data and history record fsync'd before the "
+    + "rename, the folder fsync'd before OK, a new inode per output) and the CPU a signature costs after each fsync's "
+    + 'wait. docs/benchmarks.md "Eighth run: signDigests\' fixed cost and the CMS batch".',
   'sign-digests':
-    "the fixed cost of one request (the certificate looked up on the token, the login, the history record fsync'd "
-    + "before the signatures leave, the reply's base64): ~10 ms next to ~500 ms of C_Sign for 1,000 digests; the "
-    + 'spread between runs on a quiet machine (0.79–1.01×, median 0.92×) is larger than that. docs/benchmarks.md '
-    + '"Seventh run: host.signDigests in one token call, and the merged main".',
+    'the token code matches the bare loop since the eighth run (TokenService.signDigests of 1,000 in one process: '
+    + '492–543 ms against 472–539 ms); what is left is the host\'s request and reply: the request\'s JSON and strict '
+    + "base64 checks, the 1,000-item history record fsync'd before the signatures leave, the reply's JSON — ~25 ms next "
+    + 'to ~500 ms of C_Sign, the same size as the spread between runs (median 0.94× in 8 quiet runs, one of 8 under '
+    + '0.9×). docs/benchmarks.md "Eighth run: signDigests\' fixed cost and the CMS batch".',
   'content-main-thread':
     "Chromium's trace attribution of a 2.4 KB script's compile and evaluation per frame; it swings between runs "
     + '(0.39–1.32 ms) with nothing changed. docs/benchmarks.md "Sixth run".',
