@@ -35,40 +35,38 @@ export interface TokenSigner extends Signer {
   close(): Promise<void>;
 }
 
-export interface SignDigestRequest {
+/** What one request to sign digests names, whether it brings one digest or many. */
+interface DigestSigningRequest {
   readonly certificateId: string;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly signatureScheme?: SignatureScheme | undefined;
+  readonly pin?: string | undefined;
+}
+
+/** Who signed and how, the same for one signature or many. */
+interface DigestSigningOutcome {
+  /** The certificate that signed, as the signer found it (for the history record: no second look-up on the token). */
+  readonly certificateInfo: CertificateInfo;
+  readonly signatureAlgorithm: SignatureScheme;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly certificate: Uint8Array;
+  readonly chain: readonly Uint8Array[];
+}
+
+export interface SignDigestRequest extends DigestSigningRequest {
   readonly digest: Uint8Array;
-  readonly hashAlgorithm: HashAlgorithm;
-  readonly signatureScheme?: SignatureScheme | undefined;
-  readonly pin?: string | undefined;
 }
 
-export interface SignDigestOutcome {
-  /** The certificate that signed, as the signer found it (for the history record: no second look-up on the token). */
-  readonly certificateInfo: CertificateInfo;
+export interface SignDigestOutcome extends DigestSigningOutcome {
   readonly signature: Uint8Array;
-  readonly signatureAlgorithm: SignatureScheme;
-  readonly hashAlgorithm: HashAlgorithm;
-  readonly certificate: Uint8Array;
-  readonly chain: readonly Uint8Array[];
 }
 
-export interface SignDigestsRequest {
-  readonly certificateId: string;
+export interface SignDigestsRequest extends DigestSigningRequest {
   readonly digests: readonly Uint8Array[];
-  readonly hashAlgorithm: HashAlgorithm;
-  readonly signatureScheme?: SignatureScheme | undefined;
-  readonly pin?: string | undefined;
 }
 
-export interface SignDigestsOutcome {
-  /** The certificate that signed, as the signer found it (for the history record: no second look-up on the token). */
-  readonly certificateInfo: CertificateInfo;
+export interface SignDigestsOutcome extends DigestSigningOutcome {
   readonly signatures: readonly Uint8Array[];
-  readonly signatureAlgorithm: SignatureScheme;
-  readonly hashAlgorithm: HashAlgorithm;
-  readonly certificate: Uint8Array;
-  readonly chain: readonly Uint8Array[];
 }
 
 export interface OpenSignerOptions {
