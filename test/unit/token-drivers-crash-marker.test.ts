@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { DriverCallMarker, takeDriversLeftInCall } from '../../native-host/token/drivers/driver-call-marker.js';
@@ -47,6 +47,28 @@ function system(dir: string): ScreeningSystem {
 }
 
 describe('driver call marker', () => {
+  it('a driver in a folder with Vietnamese letters: the marker stays valid JSON and does not grow with each enter and leave', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-marker-'));
+    const folder = join(dir, 'Nguyễn Văn Đức');
+    mkdirSync(folder);
+    const driver = join(folder, 'vnpt-ca-pkcs11.so');
+    writeFileSync(driver, 'x');
+    const marker = new DriverCallMarker(dir);
+    const file = join(dir, `in-driver-${process.pid}.json`);
+    marker.enter(driver, 'session');
+    const insideSize = statSync(file).size;
+    for (let i = 0; i < 50; i++) {
+      marker.leave(driver);
+      marker.enter(driver, 'session');
+    }
+    // Padded to the longest text written, in bytes: the same text, the same size, however many writes.
+    expect(statSync(file).size).toBe(insideSize);
+    expect(JSON.parse(readFileSync(file, 'utf8')).drivers).toEqual([expect.objectContaining({ path: driver, work: 'session' })]);
+    marker.leave(driver);
+    expect(JSON.parse(readFileSync(file, 'utf8')).drivers).toEqual([]);
+    marker.clear();
+  });
+
   it('names the drivers the process is inside, with their file identity only, and is emptied when it leaves them', () => {
     const { dir, a } = folderWithDrivers();
     const marker = new DriverCallMarker(dir);

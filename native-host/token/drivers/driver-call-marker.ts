@@ -108,8 +108,10 @@ export class DriverCallMarker {
       // Padded with spaces to the longest text written so far (JSON allows trailing white space): one pwrite
       // replaces the whole text, no ftruncate after it — which also cost ~30 µs per enter and per leave, four times
       // per signing request (docs/benchmarks.md "Eighth run: signDigests' fixed cost").
-      const text = JSON.stringify(marker);
-      const bytes = Buffer.from(text.padEnd(this.#length, ' '));
+      // Padded in BYTES: a driver path with non-ASCII letters (a Vietnamese user folder) has more UTF-8 bytes than
+      // characters, and padding characters to a byte length would grow the file at every write.
+      const text = Buffer.from(JSON.stringify(marker));
+      const bytes = text.length >= this.#length ? text : Buffer.concat([text, Buffer.alloc(this.#length - text.length, 0x20)]);
       writeSync(this.#fd, bytes, 0, bytes.length, 0);
       this.#length = bytes.length;
     } catch {
