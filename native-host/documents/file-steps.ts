@@ -32,6 +32,8 @@ export interface SmallFile {
   /** fdatasync: a large copy's data flushed while other work runs (formats/pdf/early-copy.ts). */
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
+  /** fchmod: through the open file, never by a name another account could have pointed elsewhere. */
+  chmod(mode: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,9 @@ class DirectFile implements SmallFile {
   datasync(): Promise<void> {
     return new Promise((resolve, reject) => fs.fdatasync(this.#fd, (error) => (error ? reject(error) : resolve())));
   }
+  chmod(mode: number): Promise<void> {
+    return settled(() => fs.fchmodSync(this.#fd, mode));
+  }
   truncate(length: number): Promise<void> {
     return settled(() => fs.ftruncateSync(this.#fd, length));
   }
@@ -90,7 +95,8 @@ class DirectFile implements SmallFile {
   }
 }
 
-export function openFile(path: string, flags: string, mode?: number): Promise<SmallFile> {
+/** `flags` as Node takes them: a string ('r+') or the O_* bits (for O_NOFOLLOW). */
+export function openFile(path: string, flags: string | number, mode?: number): Promise<SmallFile> {
   return direct ? settled(() => new DirectFile(fs.openSync(path, flags, mode))) : fsp.open(path, flags, mode);
 }
 

@@ -18,7 +18,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import { openFile as open, statPath as stat, type SmallFile as FileHandle } from '../../documents/file-steps.js';
 import { basename, dirname } from 'node:path';
 import { KysoError } from '../../../shared/errors/kyso-error.js';
@@ -118,15 +118,17 @@ async function cloneInput(inputPath: string, outputPath: string, hashAlgorithm: 
     }
     return undefined;
   }
-  await chmod(outputPath, 0o666 & ~process.umask());
-  const output = await open(outputPath, keepOutputOpen ? 'r+' : 'r');
+  // Opened by name, not following a link: a file (or a link) put there meanwhile by another account in a shared,
+  // writable folder is neither signed nor has its permissions changed — checked first, then chmod through the handle.
+  const replaced = () => new KysoError('BAD_REQUEST', { reason: 'the signed copy was replaced while it was being made', file: basename(outputPath) });
+  const output = await open(outputPath, (keepOutputOpen ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | (fsConstants.O_NOFOLLOW ?? 0)).catch((error: unknown) => {
+    throw (error as NodeJS.ErrnoException).code === 'ELOOP' ? replaced() : error;
+  });
   let kept = false;
   try {
     const clone = await output.stat();
-    // Opened by name: a file put there meanwhile by another account (a shared, writable folder) is not signed.
-    if (clone.nlink !== 1 || (process.getuid !== undefined && clone.uid !== process.getuid())) {
-      throw new KysoError('BAD_REQUEST', { reason: 'the signed copy was replaced while it was being made', file: basename(outputPath) });
-    }
+    if (!clone.isFile() || clone.nlink !== 1 || (process.getuid !== undefined && clone.uid !== process.getuid())) throw replaced();
+    await output.chmod(0o666 & ~process.umask());
     const length = clone.size;
     checkImageSize(length);
     const result = await copyWindows(output, undefined, length, hashAlgorithm, inputPath);
