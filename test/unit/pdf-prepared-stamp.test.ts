@@ -79,6 +79,23 @@ describe('a stamp from prepared bytes', () => {
     }
   });
 
+  it('images are matched by content: a request that brings the same seal again (a new byte array, as the host decodes it) gets the same stamp, and another seal its own', async () => {
+    const box = { rect: { x: 60, y: 300, width: 230, height: 90 } };
+    const seal = makeSealPng(140);
+    const first = await stampOf(onePage, { ...box, lines: linesAt(5), sealImage: new Uint8Array(seal) });
+    const again = await stampOf(onePage, { ...box, lines: linesAt(5), sealImage: new Uint8Array(seal) });
+    const drawn = await stampOf(onePage, { ...box, lines: linesAt(5), sealImage: new Uint8Array(seal) }, true);
+    expect(again.prepared).toBe(true);
+    expect(withoutTag(again.text)).toBe(withoutTag(first.text));
+    expect(withoutTag(again.text)).toBe(withoutTag(drawn.text));
+    // A different image of the same size as the seal: its own image data, never the first seal's.
+    const other = makeSignaturePng(140, 140);
+    const otherStamp = await stampOf(onePage, { ...box, lines: linesAt(5), sealImage: other });
+    const otherDrawn = await stampOf(onePage, { ...box, lines: linesAt(5), sealImage: other }, true);
+    expect(withoutTag(otherStamp.text)).toBe(withoutTag(otherDrawn.text));
+    expect(withoutTag(otherStamp.text)).not.toBe(withoutTag(first.text));
+  });
+
   it("carries nothing of the document it was prepared from: the next one's time, numbers and tag are its own", async () => {
     const box = { rect: { x: 340, y: 60, width: 220, height: 70 } };
     // A batch: the first document (three pages: higher object numbers) makes the template, the second uses it.

@@ -14,12 +14,12 @@
  * each line's codes; that is serialised once and cut at those places into a template. A document is then given
  * fresh object numbers, a fresh tag and its own codes: the same bytes drawStamp would have written for it.
  *
- * What must be the same for two documents to share a template is the key: the font, the images (by identity: a
- * batch passes the same bytes), the box, the rotation, the colour, the fitted size, the number of lines and the
- * subset's glyph order. Everything else that is written is either in the template (the same for every key) or one
+ * What must be the same for two documents to share a template is the key: the font, the images (by content), the
+ * box, the rotation, the colour, the fitted size, the number of lines and the subset's glyph order. Everything else that is written is either in the template (the same for every key) or one
  * of the three spliced parts. A template whose marker or reference is not found where expected is not used
  * (the document is drawn as objects), and nothing per document is ever written into a template.
  */
+import { createHash } from 'node:crypto';
 import { PDFDocument, PDFHexString, PDFStream, type PDFContext, type PDFRef } from 'pdf-lib';
 import type { StampLayout } from './stamp-layout.js';
 import { randomSubsetTag } from './subset-tag.js';
@@ -64,11 +64,23 @@ export async function placePreparedStamp(context: PDFContext, layout: StampLayou
 
 function templateKey(layout: StampLayout): string {
   const input = layout.input;
-  const image = (bytes: Uint8Array | undefined) => (bytes ? idOf(bytes) : 0);
+  const image = (bytes: Uint8Array | undefined) => (bytes ? contentIdOf(bytes) : '-');
   return [
     idOf(layout.stampFont), image(input.sealImage), image(input.signatureImage), layout.width, layout.height, layout.rotation,
     input.textColor ?? 'red', layout.size, layout.lines.length, layout.glyphOrder.join(','),
   ].join(' ');
+}
+
+/**
+ * An image by its content (SHA-256, computed once per byte array): the CLI passes the same bytes for every file of
+ * a batch, but the host decodes each document's images afresh from its request, and a key by identity made a new
+ * template for every such document.
+ */
+const contentIds = new WeakMap<Uint8Array, string>();
+function contentIdOf(bytes: Uint8Array): string {
+  let id = contentIds.get(bytes);
+  if (id === undefined) contentIds.set(bytes, (id = createHash('sha256').update(bytes).digest('base64')));
+  return id;
 }
 
 const ids = new WeakMap<object, number>();
