@@ -1,54 +1,53 @@
 /**
  * What the host records for host.signDigest, host.signDigests and host.signDocuments: the checked requester, the digest or the
  * documents' names and SHA-256 values (taken from the upload store BEFORE signing deletes the uploads), and the
- * certificate: the one that signed, as the signing call found it (`signedWith`), else — the call failed before it
- * had one — the one the request named, looked up on the token after the failure.
+ * certificate: for digests the one that signed, as the signing call found it (SignedBy), else — the call failed
+ * before it had one — the one the request named, looked up on the token after the failure.
  */
 import type { CertificateInfo } from '../../shared/protocol/common.js';
 import type { HostRequestPayload, HostResult } from '../../shared/protocol/host-messages.js';
 import type { SigningRecordItem } from '../../shared/protocol/signing-history.js';
 import { base64ToBytes, bytesToHex } from '../../shared/domain/base64.js';
 import { documentStoreFor } from '../documents/document-store.js';
-import { decodeChunk } from '../documents/chunk-base64.js';
 import type { HandlerContext } from '../protocol/handler-context.js';
 import { checkedRequester, type SigningAttempt } from './record-attempt.js';
 import { sha256Hex } from './record-line.js';
 
-/** The certificate a signing call signed with, once it has signed (undefined before, or when it failed). */
-export type SignedWith = () => CertificateInfo | undefined;
-
 /**
- * The record's certificate: the signer's when there was one (a look-up after signing listed the token's objects
- * again, ~3 ms per request: docs/benchmarks.md "Eighth run: signDigests' fixed cost"), else the certificate the
- * request named.
+ * A digest signing call's wire result with the certificate that signed, as the signer found it: the record names it
+ * without listing the token's objects again (~3 ms per request: docs/benchmarks.md "Eighth run: signDigests' fixed
+ * cost"). A call that failed has none, and the record looks up the certificate the request named.
  */
-function recordedCertificate(context: HandlerContext, certificateId: string, signedWith: SignedWith | undefined): Promise<CertificateInfo> {
-  const info = signedWith?.();
-  return info ? Promise.resolve(info) : context.tokens().findCertificate(certificateId);
+export interface SignedBy<R> {
+  readonly result: R;
+  readonly signedWith: CertificateInfo;
 }
 
-export function digestAttempt(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>, signedWith?: SignedWith): SigningAttempt<HostResult<'host.signDigest'>> {
-  const requester = checkedRequester(payload.requester);
-  const digest = base64ToBytes(payload.digest, 'INVALID_HASH');
+function recordedCertificate(context: HandlerContext, certificateId: string, signed: SignedBy<unknown> | undefined): Promise<CertificateInfo> {
+  return signed ? Promise.resolve(signed.signedWith) : context.tokens().findCertificate(certificateId);
+}
+
+/** One digest's record item; `digest` decoded once by the handler, which signs the same bytes. */
+function digestItem(hashAlgorithm: HostRequestPayload<'host.signDigest'>['hashAlgorithm'], digest: Uint8Array): SigningRecordItem {
+  // Node's codecs: the shared pure-JS hex was most of a 1,000-digest record's ~3 ms.
+  return { kind: 'digest', hashAlgorithm, digest: Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex'), sha256: sha256Hex(digest) };
+}
+
+export function digestAttempt(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>, digest: Uint8Array): SigningAttempt<SignedBy<HostResult<'host.signDigest'>>> {
   return {
     operation: 'signDigest',
-    requester,
-    items: [{ kind: 'digest', hashAlgorithm: payload.hashAlgorithm, digest: bytesToHex(digest), sha256: sha256Hex(digest) }],
-    certificate: () => recordedCertificate(context, payload.certificateId, signedWith),
+    requester: checkedRequester(payload.requester),
+    items: [digestItem(payload.hashAlgorithm, digest)],
+    certificate: (signed) => recordedCertificate(context, payload.certificateId, signed),
   };
 }
 
-export function digestsAttempt(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>, signedWith?: SignedWith): SigningAttempt<HostResult<'host.signDigests'>> {
-  const requester = checkedRequester(payload.requester);
+export function digestsAttempt(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>, digests: readonly Uint8Array[]): SigningAttempt<SignedBy<HostResult<'host.signDigests'>>> {
   return {
     operation: 'signDigests',
-    requester,
-    items: payload.digests.map((encoded): SigningRecordItem => {
-      // Node's codecs: the shared pure-JS base64 and hex were most of this map's ~3 ms for 1,000 digests.
-      const digest = decodeChunk(encoded, 'INVALID_HASH');
-      return { kind: 'digest', hashAlgorithm: payload.hashAlgorithm, digest: Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex'), sha256: sha256Hex(digest) };
-    }),
-    certificate: () => recordedCertificate(context, payload.certificateId, signedWith),
+    requester: checkedRequester(payload.requester),
+    items: digests.map((digest) => digestItem(payload.hashAlgorithm, digest)),
+    certificate: (signed) => recordedCertificate(context, payload.certificateId, signed),
   };
 }
 

@@ -3,23 +3,21 @@
  * one login with the PIN typed in that consent window; logged out before the reply. The PIN lives in this
  * call only; it is never logged or kept.
  */
-import type { CertificateInfo } from '../../../shared/protocol/common.js';
 import type { HostRequestPayload, HostResult } from '../../../shared/protocol/host-messages.js';
-import { base64ToBytes, bytesToBase64 } from '../../../shared/domain/base64.js';
+import { bytesToBase64 } from '../../../shared/domain/base64.js';
 import type { HandlerContext } from '../handler-context.js';
 import { verifyExpectedSigner } from './verify-expected-signer.js';
-import { digestsAttempt } from '../../history/host-attempts.js';
+import { digestsAttempt, type SignedBy } from '../../history/host-attempts.js';
 import { recordedAttempt } from '../../history/record-attempt.js';
-import { encodeChunk } from '../../documents/chunk-base64.js';
+import { decodeChunk, encodeChunk } from '../../documents/chunk-base64.js';
 
 export async function signDigests(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>): Promise<HostResult<'host.signDigests'>> {
+  const digests = payload.digests.map((digest) => decodeChunk(digest, 'INVALID_HASH'));
   // One history record for the batch (every digest listed), written and fsync'd before the signatures leave.
-  let signedWith: CertificateInfo | undefined;
-  return recordedAttempt(digestsAttempt(context, payload, () => signedWith), () => signDigestsNow(context, payload, (info) => { signedWith = info; }));
+  return (await recordedAttempt(digestsAttempt(context, payload, digests), () => signDigestsNow(context, payload, digests))).result;
 }
 
-async function signDigestsNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>, signed: (info: CertificateInfo) => void): Promise<HostResult<'host.signDigests'>> {
-  const digests = payload.digests.map((digest) => base64ToBytes(digest, 'INVALID_HASH'));
+async function signDigestsNow(context: HandlerContext, payload: HostRequestPayload<'host.signDigests'>, digests: readonly Uint8Array[]): Promise<SignedBy<HostResult<'host.signDigests'>>> {
   // Before login: a wrong signer must never cost a PIN try.
   await verifyExpectedSigner(context, payload.certificateId, payload.expectedSigner);
   const outcome = await context.tokens().signDigests({
@@ -29,8 +27,7 @@ async function signDigestsNow(context: HandlerContext, payload: HostRequestPaylo
     signatureScheme: payload.signatureScheme,
     pin: payload.pin,
   });
-  signed(outcome.certificateInfo);
-  return {
+  const result = {
     // Node's codec (documents/chunk-base64.ts): the shared pure-JS one cost ~4 ms per 1,000 signatures.
     signatures: outcome.signatures.map(encodeChunk),
     signatureAlgorithm: outcome.signatureAlgorithm,
@@ -38,4 +35,5 @@ async function signDigestsNow(context: HandlerContext, payload: HostRequestPaylo
     certificate: bytesToBase64(outcome.certificate),
     chain: outcome.chain.map(bytesToBase64),
   };
+  return { result, signedWith: outcome.certificateInfo };
 }
