@@ -13,6 +13,7 @@ import type { SigningRecordItem } from '../../shared/protocol/signing-history.js
 import { describeCertificate } from '../../shared/certificates/describe-certificate.js';
 import type { CertificateInfo } from '../../shared/protocol/common.js';
 import type { Signer } from '../token/signer.js';
+import type { TokenSigner } from '../token/token-service.js';
 import { CLI_REQUESTER, recordedAttempt, type SigningAttempt, type SigningOperation } from './record-attempt.js';
 import { sha256Hex } from './record-line.js';
 
@@ -37,13 +38,17 @@ export async function cliFileAttempt(operation: CliSignOperation, input: string,
   };
 }
 
-/** The login (PIN) failed: nothing was signed; the record names the inputs and the certificate asked for. */
-export function cliLoginAttempt(operation: CliSignOperation, inputs: readonly string[], certificate: () => Promise<CertificateInfo>): SigningAttempt<never> {
+/**
+ * The login of a CLI batch: the record names the inputs and the certificate. A login that opened a signer names the
+ * signer's own (a second listing of the token's objects cost 5–27 ms on the path: docs/benchmarks.md "Eighth
+ * run"); a failed one (the PIN: nothing was signed) the certificate asked for, looked up on the token (`lookUp`).
+ */
+export function cliLoginAttempt(operation: CliSignOperation, inputs: readonly string[], lookUp: () => Promise<CertificateInfo>): SigningAttempt<TokenSigner> {
   return {
     operation,
     requester: CLI_REQUESTER,
     items: inputs.slice(0, 1000).map((input) => ({ kind: KIND[operation], name: input.slice(-255) })),
-    certificate,
+    certificate: (opened) => (opened ? Promise.resolve(opened.certificateInfo) : lookUp()),
   };
 }
 

@@ -98,10 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   try {
     const certificate = args.certificate ?? await onlyUsableCertificate(tokens);
-    // The login's record names the certificate the signer opened (its description is in hand); only a failed
-    // login looks it up on the token again — a second listing of the token's objects cost 5–27 ms on the path.
-    const login = cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate));
-    signer = await withCompleteChain(await recordedAttempt<TokenSigner>({ ...login, certificate: (opened) => (opened ? Promise.resolve(opened.certificateInfo) : login.certificate(undefined)) }, () => tokens.openSigner(certificate, pin)));
+    signer = await withCompleteChain(await recordedAttempt(cliLoginAttempt('sign-pdf', plan.map((p) => p.input), () => tokens.findCertificate(certificate)), () => tokens.openSigner(certificate, pin)));
     const { signPdfFileAtLevel } = await signing;
     const earlyCopy = await early;
     for (const { input, output } of plan) {
