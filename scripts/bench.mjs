@@ -75,7 +75,6 @@ const LARGE_PDF_MAX_RSS_MB = 100;
  *   target: string, meets: boolean, detail?: Record<string, number>, note?: string }} Row
  */
 
-/** A "lower is better" figure whose target is a ratio to its reference. */
 /**
  * A start-up row (measured without NODE_EXTRA_CA_CERTS, as on a person's PC) with, in its detail, the same figure
  * measured with this machine's NODE_EXTRA_CA_CERTS as set: the way every run before the eighth measured it.
@@ -92,6 +91,7 @@ function withAsSet(row, asSet) {
   };
 }
 
+/** A "lower is better" figure whose target is a ratio to its reference. */
 function ratioRow(key, figure, kyso, reference, unit, maxRatio) {
   const ratio = kyso / reference;
   return { key, figure, kyso: round(kyso), reference: round(reference), unit, ratio: round(ratio), target: maxRatio ? `≤ ${maxRatio}×` : 'none (reported)', meets: maxRatio ? ratio <= maxRatio : true };

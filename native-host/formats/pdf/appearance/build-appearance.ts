@@ -16,7 +16,7 @@
 import { PDFArray, PDFContentStream, PDFDict, PDFDocument, PDFFont, PDFHexString, PDFImage, PDFRef, PDFName, rgb, degrees, drawImage, drawText, pushGraphicsState, popGraphicsState, type PDFOperator } from 'pdf-lib';
 import { KysoError } from '../../../../shared/errors/kyso-error.js';
 import { memoizeFlateStreams } from './flate-memo.js';
-import { imageArea, layOutStamp, LINE_SPACING, PADDING_PT, type AppearanceInput, type StampLayout } from './stamp-layout.js';
+import { layOutStamp, LINE_SPACING, type AppearanceInput, type StampLayout } from './stamp-layout.js';
 import { placePreparedStamp } from './prepared-stamp.js';
 import { randomSubsetTag } from './subset-tag.js';
 
@@ -65,8 +65,7 @@ export async function drawStamp(doc: PDFDocument, layout: StampLayout, operandOf
 
   const ops: PDFOperator[] = [];
   const xObjects: Record<string, PDFRef> = {};
-  // Images take a square-ish box on the left, as tall as the stamp; text takes the rest (or all of it).
-  const { box: imageBox, width: imageAreaWidth } = imageArea(input, width, height);
+  const { box: imageBox, width: imageAreaWidth } = layout.images;
   const place = (image: PDFImage, name: string, box: number, boxWidth: number): void => {
     const scale = Math.min(boxWidth / image.width, box / image.height);
     const w = image.width * scale;
@@ -78,7 +77,6 @@ export async function drawStamp(doc: PDFDocument, layout: StampLayout, operandOf
   if (signature) place(signature, 'Sig', imageBox * (seal ? 0.8 : 1), imageAreaWidth);
 
   if (layout.lines.length > 0) {
-    const textX = imageAreaWidth + PADDING_PT;
     // The time characters first, in a fixed order (stamp-layout.ts): the same subset for every signing time.
     font.encodeText(layout.timeCharacters);
     const size = layout.size;
@@ -87,7 +85,7 @@ export async function drawStamp(doc: PDFDocument, layout: StampLayout, operandOf
     let y = (height + blockHeight) / 2 - size; // first baseline, the block centred vertically
     layout.lines.forEach((line, i) => {
       const encoded = font.encodeText(line);
-      ops.push(...drawText(operandOf ? operandOf(i, encoded) : encoded, { color: TEXT_COLORS[input.textColor ?? 'red'], font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: textX, y }));
+      ops.push(...drawText(operandOf ? operandOf(i, encoded) : encoded, { color: TEXT_COLORS[input.textColor ?? 'red'], font: 'F1', size, rotate: degrees(0), xSkew: degrees(0), ySkew: degrees(0), x: layout.textX, y }));
       y -= lineHeight;
     });
   }

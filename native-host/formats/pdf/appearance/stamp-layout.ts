@@ -37,6 +37,10 @@ export interface StampLayout {
   /** The stamp's box as displayed (sides swapped on a quarter-turned page). */
   readonly width: number;
   readonly height: number;
+  /** The images' square-ish box (as tall as the stamp) and the area on the left it is centred in (0 without images). */
+  readonly images: { readonly box: number; readonly width: number };
+  /** Where the lines start: after the images' area (which is as wide as the box without text). */
+  readonly textX: number;
   /** The fitted text: its size and the lines after wrapping (none without signing information). */
   readonly size: number;
   readonly lines: readonly string[];
@@ -60,7 +64,7 @@ const MAX_FONT_SIZE_PT = 10;
 const MIN_FONT_SIZE_PT = 4;
 /** Below this, wrapping stops and the text only shrinks (a stamp in a tiny box). */
 const MIN_WRAPPED_FONT_SIZE_PT = 6.5;
-export const PADDING_PT = 2;
+const PADDING_PT = 2;
 /** What the signing time line is written with besides its fixed words (signing-time-text.ts). */
 const TIME_CHARACTERS = '0123456789:/';
 export const LINE_SPACING = 1.2;
@@ -88,12 +92,14 @@ export function layOutStamp(given: AppearanceInput): StampLayout {
     const missing = [...new Set(input.lines.join(''))].filter((c) => !/\s/.test(c) && !covered.has(c.codePointAt(0)!));
     throw new KysoError('BAD_REQUEST', { reason: 'the font lacks characters of the signing information', missing: missing.slice(0, 20).join('') });
   }
+  // Images take a square-ish box on the left, as tall as the stamp; text takes the rest (or all of it).
+  const images = imageArea(input, width, height);
+  const textX = images.width + PADDING_PT;
   let size = 0;
   let lines: string[] = [];
   let timeCharacters = '';
   if (input.lines.length > 0) {
-    // Images take a square-ish box on the left, as tall as the stamp; text takes the rest (or all of it).
-    const textWidth = width - textLeft(input, width, height) - PADDING_PT;
+    const textWidth = width - textX - PADDING_PT;
     ({ size, lines } = fitText(measureWith(font, stampFont), input.lines, textWidth, height - 2 * PADDING_PT));
     // The subset numbers glyphs in the order they are first encoded, so the signing time's digits would order it
     // differently from one document to the next. Encoding them first, in a fixed order, makes the subset (and its
@@ -102,16 +108,11 @@ export function layOutStamp(given: AppearanceInput): StampLayout {
     timeCharacters = [...TIME_CHARACTERS].filter((c) => covered.has(c.codePointAt(0)!)).join('');
   }
   const { order, codes } = encodeLines(font, timeCharacters, lines);
-  return { input, stampFont, font, rotation, matrix, width, height, size, lines, timeCharacters, glyphOrder: order, lineCodes: codes };
-}
-
-/** Where the text starts: after the images' area (which is as wide as the box without text). */
-export function textLeft(input: Pick<AppearanceInput, 'lines' | 'sealImage' | 'signatureImage'>, width: number, height: number): number {
-  return imageArea(input, width, height).width + PADDING_PT;
+  return { input, stampFont, font, rotation, matrix, width, height, images, textX, size, lines, timeCharacters, glyphOrder: order, lineCodes: codes };
 }
 
 /** The images' square-ish box on the left (as tall as the stamp) and the area it is centred in. */
-export function imageArea(input: Pick<AppearanceInput, 'lines' | 'sealImage' | 'signatureImage'>, width: number, height: number): { box: number; width: number } {
+function imageArea(input: Pick<AppearanceInput, 'lines' | 'sealImage' | 'signatureImage'>, width: number, height: number): { box: number; width: number } {
   const hasImages = Boolean(input.sealImage || input.signatureImage);
   const hasText = input.lines.length > 0;
   const box = hasImages ? Math.min(height, width * (hasText ? 0.4 : 1)) : 0;
@@ -201,7 +202,7 @@ function measureWith(font: ParsedFont, key: object): MeasureText {
       if (known.size >= MAX_KEPT_WIDTHS) known.clear();
       let total = 0;
       for (const glyph of font.layout(text).glyphs) total += glyph.advanceWidth * scale;
-      width = total * (1000 / 1000);
+      width = total;
       known.set(text, width);
     }
     return width * (size / 1000);
