@@ -17,6 +17,7 @@ import type { HandlerContext } from './handler-context.js';
 import { hello } from './handlers/hello.js';
 import { listTokens } from './handlers/list-tokens.js';
 import { listCertificates } from './handlers/list-certificates.js';
+import { loadOnce } from '../load-once.js';
 
 type Reply = { v: typeof PROTOCOL_VERSION; id: string } & Record<string, unknown>;
 
@@ -42,16 +43,12 @@ export const HOST_HANDLERS: Handlers = {
   'host.history': async (_context, payload) => (await import('./handlers/history.js')).history(payload),
 };
 
-let uploadModule: Promise<typeof import('./handlers/sign-document-upload.js')> | undefined;
-
 /**
- * The upload handlers' module, as ONE promise: continuations awaiting the same promise run in the order they were
- * registered [ECMA-262 §27.2.1.3 PromiseReactionJobs are FIFO], so chunk frames still reach the store's order check
- * in the order they arrived, as when the handler was called synchronously.
+ * The upload handlers' module, as ONE promise (load-once.ts): continuations awaiting the same promise run in the order
+ * they were registered [ECMA-262 §27.2.1.3 PromiseReactionJobs are FIFO], so chunk frames still reach the store's
+ * order check in the order they arrived, as when the handler was called synchronously.
  */
-function documentUpload(): Promise<typeof import('./handlers/sign-document-upload.js')> {
-  return (uploadModule ??= import('./handlers/sign-document-upload.js'));
-}
+const documentUpload = loadOnce(() => import('./handlers/sign-document-upload.js'));
 
 export function errorReply(id: string, error: unknown): Reply {
   return { v: PROTOCOL_VERSION, id, type: 'host.error', error: serializeError(error) };

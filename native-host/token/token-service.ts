@@ -23,6 +23,7 @@ import { tokenCallThreads } from './token-call-thread.js';
 import { pairCertificate, type KeyReference } from './key-pairing.js';
 import { countKeysWithoutCertificate } from './keys-without-certificate.js';
 import { newestRenewal, orderForListing } from './certificate-order.js';
+import { loadOnce } from '../load-once.js';
 
 /** A Signer bound to one login session; `close()` logs out and releases the token for other requests. */
 export interface TokenSigner extends Signer {
@@ -526,14 +527,10 @@ export class TokenService {
 
 /**
  * Loaded on first use: @peculiar/x509 and its ASN.1 schemas are ~1 MB of code that `host.hello` (the browser's first
- * message to a fresh host) never needs (docs/benchmarks.md "Host cold start"). The promise is kept: an `import()` of
- * a module already loaded still cost ~35 µs, once per certificate of every listing.
+ * message to a fresh host) never needs (docs/benchmarks.md "Host cold start"); kept once loaded (load-once.ts): it is
+ * asked once per certificate of every listing.
  */
-let describeModuleLoad: Promise<typeof import('../../shared/certificates/describe-certificate.js')> | undefined;
-const describeModule = () => (describeModuleLoad ??= import('../../shared/certificates/describe-certificate.js').catch((error: unknown) => {
-  describeModuleLoad = undefined; // a failed load is tried again next time, as the bare import() did
-  throw error;
-}));
+const describeModule = loadOnce(() => import('../../shared/certificates/describe-certificate.js'));
 
 /** INVALID_HASH for the first digest whose length is not the hash's (naming its place in a list when `indexed`). */
 function checkDigestLengths(digests: readonly Uint8Array[], hashAlgorithm: HashAlgorithm, indexed: boolean): void {

@@ -17,6 +17,7 @@ import { decryptObjectStrings } from './encryption/decrypt-object-strings.js';
 import { encryptedBytes, encryptedText, encryptNewObject } from './encryption/encrypt-update-objects.js';
 import { formatPdfDate, formatVietnameseTime } from './appearance/signing-time-text.js';
 import { DEFAULT_FONT_PATH, VIETNAM_UTC_OFFSET_MINUTES, type PdfSignatureOptions } from './pdf-signature-options.js';
+import { loadOnce } from '../../load-once.js';
 
 export interface SignatureIncrement {
   /** The bytes to append after the input (starts with an end-of-line when the input lacks one). */
@@ -178,19 +179,8 @@ function signatureBody(before: Uint8Array, hexDigits: number, after: Uint8Array)
   return body;
 }
 
-/**
- * The stamp's modules, imported on the first visible signature and kept: a dynamic import of a module already loaded
- * still costs a module lookup and its promises (~35 µs per document of a batch, measured).
- */
-let stampModulesLoaded: Promise<[typeof import('./appearance/build-appearance.js'), typeof import('./appearance/resolve-font.js')]> | undefined;
-function stampModules(): NonNullable<typeof stampModulesLoaded> {
-  if (!stampModulesLoaded) {
-    stampModulesLoaded = Promise.all([import('./appearance/build-appearance.js'), import('./appearance/resolve-font.js')]);
-    // A failed import is tried again by the next document (as before), not remembered.
-    stampModulesLoaded.catch(() => { stampModulesLoaded = undefined; });
-  }
-  return stampModulesLoaded;
-}
+/** The stamp's modules, imported on the first visible signature and kept for the batch's next documents (load-once.ts). */
+const stampModules = loadOnce(() => Promise.all([import('./appearance/build-appearance.js'), import('./appearance/resolve-font.js')]));
 
 /**
  * In an encrypted file the form's strings (/V, /DA, /Opt…) are encrypted as read: decrypt them — in the AcroForm's
