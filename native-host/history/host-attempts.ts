@@ -7,7 +7,7 @@
 import type { CertificateInfo } from '../../shared/protocol/common.js';
 import type { HostRequestPayload, HostResult } from '../../shared/protocol/host-messages.js';
 import type { SigningRecordItem } from '../../shared/protocol/signing-history.js';
-import { base64ToBytes, bytesToHex } from '../../shared/domain/base64.js';
+import { decodeChunk } from '../documents/chunk-base64.js';
 import { documentStoreFor } from '../documents/document-store.js';
 import type { HandlerContext } from '../protocol/handler-context.js';
 import { checkedRequester, type SigningAttempt } from './record-attempt.js';
@@ -27,17 +27,17 @@ function recordedCertificate(context: HandlerContext, certificateId: string, sig
   return signed ? Promise.resolve(signed.signedWith) : context.tokens().findCertificate(certificateId);
 }
 
-/** One digest's record item; `digest` decoded once by the handler, which signs the same bytes. */
-function digestItem(hashAlgorithm: HostRequestPayload<'host.signDigest'>['hashAlgorithm'], digest: Uint8Array): SigningRecordItem {
+/** What a record item says of a digest; `digest` decoded once by the handler, which signs the same bytes. */
+function digestFields(hashAlgorithm: HostRequestPayload<'host.signDigest'>['hashAlgorithm'], digest: Uint8Array): Pick<SigningRecordItem, 'hashAlgorithm' | 'digest' | 'sha256'> {
   // Node's codecs: the shared pure-JS hex was most of a 1,000-digest record's ~3 ms.
-  return { kind: 'digest', hashAlgorithm, digest: Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex'), sha256: sha256Hex(digest) };
+  return { hashAlgorithm, digest: Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex'), sha256: sha256Hex(digest) };
 }
 
 export function digestAttempt(context: HandlerContext, payload: HostRequestPayload<'host.signDigest'>, digest: Uint8Array): SigningAttempt<SignedBy<HostResult<'host.signDigest'>>> {
   return {
     operation: 'signDigest',
     requester: checkedRequester(payload.requester),
-    items: [digestItem(payload.hashAlgorithm, digest)],
+    items: [{ kind: 'digest', ...digestFields(payload.hashAlgorithm, digest) }],
     certificate: (signed) => recordedCertificate(context, payload.certificateId, signed),
   };
 }
@@ -46,7 +46,7 @@ export function digestsAttempt(context: HandlerContext, payload: HostRequestPayl
   return {
     operation: 'signDigests',
     requester: checkedRequester(payload.requester),
-    items: digests.map((digest) => digestItem(payload.hashAlgorithm, digest)),
+    items: digests.map((digest): SigningRecordItem => ({ kind: 'digest', ...digestFields(payload.hashAlgorithm, digest) })),
     certificate: (signed) => recordedCertificate(context, payload.certificateId, signed),
   };
 }
@@ -66,8 +66,7 @@ export function documentsAttempt(context: HandlerContext, payload: HostRequestPa
       }
     }
     if (document.kind === 'cms' && document.digest !== undefined) {
-      const digest = base64ToBytes(document.digest, 'INVALID_HASH');
-      return { ...base, hashAlgorithm: document.options?.hashAlgorithm ?? 'SHA-256', digest: bytesToHex(digest), sha256: sha256Hex(digest) };
+      return { ...base, ...digestFields(document.options?.hashAlgorithm ?? 'SHA-256', decodeChunk(document.digest, 'INVALID_HASH')) };
     }
     return base;
   });

@@ -15,9 +15,10 @@
  * fresh object numbers, a fresh tag and its own codes: the same bytes drawStamp would have written for it.
  *
  * What must be the same for two documents to share a template is the key: the font, the images (by content), the
- * box, the rotation, the colour, the fitted size, the number of lines and the subset's glyph order. Everything else that is written is either in the template (the same for every key) or one
- * of the three spliced parts. A template whose marker or reference is not found where expected is not used
- * (the document is drawn as objects), and nothing per document is ever written into a template.
+ * box, the rotation, the colour, the fitted size, the number of lines and the subset's glyph order. Everything
+ * else that is written is either in the template (the same for every key) or one of the three spliced parts. A
+ * template whose marker or reference is not found where expected is not used (the document is drawn as objects),
+ * and nothing per document is ever written into a template.
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument, PDFHexString, PDFStream, type PDFContext, type PDFRef } from 'pdf-lib';
